@@ -1,0 +1,22 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'coverage', 'contracts/artifacts', 'contracts/cache', 'types'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through lib/config.ts.' },
+      ],
+    },
+  },
+  {
+    files: ['lib/config.ts', 'scripts/**', 'test/**', 'bench/**', 'hardhat.config.ts', '*.js', '*.mjs'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  { files: ['*.js', '*.mjs', 'scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+);

@@ -1,0 +1,27 @@
+import { registerEnumType } from 'type-graphql';
+
+/** Roles a GridLedger account can hold. A new registration is a DRIVER. */
+export enum Role {
+  DRIVER = 'DRIVER',
+  HOST = 'HOST',
+  BUYER = 'BUYER',
+  INVESTOR = 'INVESTOR',
+  OPERATOR = 'OPERATOR',
+  AUDITOR = 'AUDITOR',
+  ADMIN = 'ADMIN',
+}
+registerEnumType(Role, { name: 'Role', description: 'What an account may do on the platform.' });
+
+export const ALL_ROLES = Object.values(Role);
+
+/** Who is calling, as the gateway established it. `userId` is null for anonymous callers. */
+export interface Viewer {
+  userId: string | null;
+  roles: Role[];
+  /** How the caller proved who they are. */
+  via: 'jwt' | 'anonymous';
+}
+
+export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: 'anonymous' }) as Viewer;
+
+export const hasRole = (viewer: Viewer, ...roles: Role[]) => roles.some((r) => viewer.roles.includes(r));

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Development-only secrets. They are accepted only when NODE_ENV is not `production`; a production
+ * start without real secrets fails with a message naming the variable.
+ */
+const DEV_SECRETS = {
+  JWT_SECRET: 'development-only-jwt-secret-change-me-000000',
+  INTERNAL_TOKEN_SECRET: 'development-only-internal-secret-change-me-00',
+  GRIDLEDGER_ADMIN_PASSWORD: 'development-only-admin-password',
+} as const;
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const secret = z.string().min(32, 'must be at least 32 characters');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: port(4000),
+  USER_SUBGRAPH_PORT: port(4001),
+  STATION_SUBGRAPH_PORT: port(4002),
+  USER_SUBGRAPH_URL: z.url().optional(),
+  STATION_SUBGRAPH_URL: z.url().optional(),
+  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/gridledger'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().default('gridledger'),
+  JWT_SECRET: secret.optional(),
+  INTERNAL_TOKEN_SECRET: secret.optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  INTERNAL_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(60),
+  GRIDLEDGER_ADMIN_EMAIL: z.email().default('admin@gridledger.local'),
+  GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
+  MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The validated configuration shared by every GridLedger process. */
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  host: string;
+  ports: { gateway: number; user: number; station: number };
+  subgraphUrls: { user: string; station: string };
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  jwtSecret: string;
+  internalTokenSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  internalTokenTtlSeconds: number;
+  admin: { email: string; password: string; passwordIsDevelopmentDefault: boolean };
+  maxQueryDepth: number;
+}
+
+/** Thrown at start when the environment does not describe a valid configuration. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses and validates the environment once, at start. Every process reads its settings from the
+ * object this returns; nothing else reads `process.env`.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const required = <K extends keyof typeof DEV_SECRETS>(name: K): string => {
+    const value = e[name];
+    if (value) return value;
+    if (production) throw new ConfigError(`Invalid configuration: ${name} must be set in production`);
+    return DEV_SECRETS[name];
+  };
+  const base = (p: number) => `http://${e.HOST}:${p}/graphql`;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    ports: { gateway: e.GATEWAY_PORT, user: e.USER_SUBGRAPH_PORT, station: e.STATION_SUBGRAPH_PORT },
+    subgraphUrls: {
+      user: e.USER_SUBGRAPH_URL ?? base(e.USER_SUBGRAPH_PORT),
+      station: e.STATION_SUBGRAPH_URL ?? base(e.STATION_SUBGRAPH_PORT),
+    },
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    jwtSecret: required('JWT_SECRET'),
+    internalTokenSecret: required('INTERNAL_TOKEN_SECRET'),
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    internalTokenTtlSeconds: e.INTERNAL_TOKEN_TTL_SECONDS,
+    admin: {
+      email: e.GRIDLEDGER_ADMIN_EMAIL,
+      password: required('GRIDLEDGER_ADMIN_PASSWORD'),
+      passwordIsDevelopmentDefault: !e.GRIDLEDGER_ADMIN_PASSWORD,
+    },
+    maxQueryDepth: e.MAX_QUERY_DEPTH,
+  };
+}

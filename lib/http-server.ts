@@ -1,0 +1,123 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import type { Logger } from './logger.js';
+
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface HttpServerOptions<C extends BaseContext> {
+  apollo: ApolloServer<C>;
+  context: ContextFunction<[{ req: http.IncomingMessage }], C>;
+  logger: Logger;
+  /** Answers `/ready`: true when every dependency the process needs is reachable. */
+  ready: () => Promise<boolean>;
+  path?: string;
+}
+
+export interface RunningHttpServer {
+  server: http.Server;
+  url: string;
+  port: number;
+  close: () => Promise<void>;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Serves an Apollo server on plain node:http with `GET /health` (process alive) and `GET /ready`
+ * (dependencies reachable). Malformed bodies get a GraphQL-shaped 400, never a stack trace.
+ */
+export async function listenGraphQL<C extends BaseContext>(
+  opts: HttpServerOptions<C>,
+  host: string,
+  port: number,
+): Promise<RunningHttpServer> {
+  const path = opts.path ?? '/graphql';
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', 'content-type, authorization, x-api-key, apollo-require-preflight');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/ready') {
+      const ok = await opts.ready().catch(() => false);
+      return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable' });
+    }
+    if (url.pathname !== path) return sendJson(res, 404, { errors: [{ message: 'Not found' }] });
+    try {
+      let body: unknown;
+      if (req.method === 'POST') {
+        const text = await readBody(req);
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          return sendJson(res, 400, {
+            errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+          });
+        }
+      }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const response = await opts.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: () => opts.context({ req }),
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 500;
+      if (status >= 500) opts.logger.error({ err }, 'HTTP request failed');
+      if (!res.headersSent) {
+        sendJson(res, status, {
+          errors: [{ message: status === 413 ? 'Request body too large' : 'Internal server error' }],
+        });
+      } else res.end();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: actual,
+    url: `http://${host}:${actual}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,123 @@
+import type http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap, type AuthChecker, type BuildSchemaOptions } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { hasRole, Role, type Viewer } from './auth.js';
+import { AppError, ErrorCode, formatError, unauthenticated } from './errors.js';
+import { listenGraphQL, type RunningHttpServer } from './http-server.js';
+import type { Logger } from './logger.js';
+import type { Orm } from './db.js';
+import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from './tokens.js';
+
+/** What every subgraph resolver receives. */
+export interface SubgraphContext {
+  viewer: Viewer;
+  /** A fresh identity map per request. */
+  em: EntityManager;
+}
+
+const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@inaccessible"])`;
+
+/**
+ * `@Authorized()` needs a signed-in caller; `@Authorized(roles)` needs one of the roles. ADMIN passes
+ * every role check. Anonymous callers get UNAUTHENTICATED, signed-in callers without the role FORBIDDEN.
+ */
+export const authChecker: AuthChecker<SubgraphContext, Role> = ({ context }, roles) => {
+  if (!context.viewer.userId) throw unauthenticated();
+  if (roles.length === 0) return true;
+  return hasRole(context.viewer, Role.ADMIN, ...roles);
+};
+
+export interface FederatedSchema {
+  schema: GraphQLSchema;
+  /** The subgraph SDL, as committed in `schema.graphql` and composed into the supergraph. */
+  sdl: string;
+}
+
+/** Builds a type-graphql schema and turns it into an Apollo federation 2 subgraph schema. */
+export async function buildFederatedSchema(
+  options: Omit<BuildSchemaOptions, 'skipCheck' | 'authChecker'>,
+  referenceResolvers: IResolvers = {},
+): Promise<FederatedSchema> {
+  const base = await buildSchema({ ...options, authChecker, skipCheck: true, validate: false });
+  const resolvers = createResolversMap(base) as IResolvers;
+  for (const [typeName, extra] of Object.entries(referenceResolvers)) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) };
+  }
+  const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(base)}`);
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: resolvers as never }]);
+  return { schema, sdl: printSubgraphSchema(schema) };
+}
+
+/** Verifies internal tokens, remembering good ones until they expire (a token is reused for many requests). */
+export class InternalTokenVerifier {
+  private readonly cache = new Map<string, { viewer: Viewer; expiresAt: number }>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async verify(header: string | string[] | undefined): Promise<Viewer> {
+    if (typeof header !== 'string' || header.length === 0) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Requests must come through the GridLedger gateway', {
+        http: { status: 401 },
+      });
+    }
+    const cached = this.cache.get(header);
+    if (cached && cached.expiresAt > Date.now()) return cached.viewer;
+    const result = await verifyInternalToken(this.secret, header);
+    if (!result.ok) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired internal token', { http: { status: 401 } });
+    }
+    if (this.cache.size >= this.maxEntries) this.cache.clear();
+    this.cache.set(header, { viewer: result.viewer, expiresAt: result.expiresAt });
+    return result.viewer;
+  }
+}
+
+export interface StartSubgraphOptions {
+  name: string;
+  schema: GraphQLSchema;
+  orm: Orm;
+  internalTokenSecret: string;
+  logger: Logger;
+  host: string;
+  port: number;
+}
+
+/** Serves a subgraph: every request must carry a valid internal token from the gateway. */
+export async function startSubgraph(opts: StartSubgraphOptions): Promise<RunningHttpServer> {
+  const apollo = new ApolloServer<SubgraphContext>({
+    schema: opts.schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatError(opts.logger),
+  });
+  await apollo.start();
+  const verifier = new InternalTokenVerifier(opts.internalTokenSecret);
+  const running = await listenGraphQL<SubgraphContext>(
+    {
+      apollo,
+      logger: opts.logger,
+      context: async ({ req }: { req: http.IncomingMessage }) => ({
+        viewer: await verifier.verify(req.headers[INTERNAL_TOKEN_HEADER]),
+        em: opts.orm.em.fork() as EntityManager,
+      }),
+      ready: () => opts.orm.isConnected(),
+    },
+    opts.host,
+    opts.port,
+  );
+  opts.logger.info({ url: running.url }, `${opts.name} subgraph listening`);
+  return {
+    ...running,
+    close: async () => {
+      await running.close();
+      await apollo.stop();
+    },
+  };
+}
