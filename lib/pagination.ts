@@ -1,7 +1,8 @@
-import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { ClassType, Directive, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from './errors.js';
 
 @ObjectType({ description: 'Relay-style page information.' })
+@Directive('@shareable')
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;

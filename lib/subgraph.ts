@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
@@ -79,8 +80,10 @@ export class InternalTokenVerifier {
   }
 }
 
-export interface StartSubgraphOptions {
+export interface StartSubgraphOptions<C extends SubgraphContext> {
   name: string;
+  /** Adds the subgraph's own per-request services to the base context. */
+  context: (base: SubgraphContext) => C;
   schema: GraphQLSchema;
   orm: Orm;
   internalTokenSecret: string;
@@ -90,23 +93,27 @@ export interface StartSubgraphOptions {
 }
 
 /** Serves a subgraph: every request must carry a valid internal token from the gateway. */
-export async function startSubgraph(opts: StartSubgraphOptions): Promise<RunningHttpServer> {
-  const apollo = new ApolloServer<SubgraphContext>({
+export async function startSubgraph<C extends SubgraphContext>(
+  opts: StartSubgraphOptions<C>,
+): Promise<RunningHttpServer> {
+  const apollo = new ApolloServer<C>({
     schema: opts.schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatError(opts.logger),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const verifier = new InternalTokenVerifier(opts.internalTokenSecret);
-  const running = await listenGraphQL<SubgraphContext>(
+  const running = await listenGraphQL<C>(
     {
       apollo,
       logger: opts.logger,
-      context: async ({ req }: { req: http.IncomingMessage }) => ({
-        viewer: await verifier.verify(req.headers[INTERNAL_TOKEN_HEADER]),
-        em: opts.orm.em.fork() as EntityManager,
-      }),
+      context: async ({ req }: { req: http.IncomingMessage }) =>
+        opts.context({
+          viewer: await verifier.verify(req.headers[INTERNAL_TOKEN_HEADER]),
+          em: opts.orm.em.fork() as EntityManager,
+        }),
       ready: () => opts.orm.isConnected(),
     },
     opts.host,

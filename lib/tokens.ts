@@ -11,7 +11,9 @@ export const INTERNAL_TOKEN_HEADER = 'x-gridledger-internal';
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-export type TokenCheck = { ok: true; viewer: Viewer; expiresAt: number } | { ok: false; reason: 'expired' | 'invalid' };
+export type TokenCheck =
+  | { ok: true; viewer: Viewer; expiresAt: number; issuedAt: number; sid?: string }
+  | { ok: false; reason: 'expired' | 'invalid' };
 
 function toViewer(payload: { sub?: string; roles?: unknown }): Viewer | null {
   const roles = Array.isArray(payload.roles) ? payload.roles : [];
@@ -24,16 +26,19 @@ async function verify(secret: string, token: string, audience: string): Promise<
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience, algorithms: ['HS256'] });
     const viewer = toViewer(payload as { sub?: string; roles?: unknown });
-    if (!viewer || typeof payload.exp !== 'number') return { ok: false, reason: 'invalid' };
-    return { ok: true, viewer, expiresAt: payload.exp * 1000 };
+    if (!viewer || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+      return { ok: false, reason: 'invalid' };
+    }
+    const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { ok: true, viewer, expiresAt: payload.exp * 1000, issuedAt: payload.iat * 1000, sid };
   } catch (err) {
     return { ok: false, reason: err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
   }
 }
 
-/** Signs a user's access token (JWT, HS256). */
-export function signAccessToken(secret: string, ttlSeconds: number, userId: string, roles: Role[]) {
-  return new SignJWT({ roles })
+/** Signs a user's access token (JWT, HS256). `sid` names the login (refresh-token family) it belongs to. */
+export function signAccessToken(secret: string, ttlSeconds: number, userId: string, roles: Role[], sid: string) {
+  return new SignJWT({ roles, sid })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(ISSUER)

@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { loadConfig, type Config } from '../lib/config.js';
+import { formatError } from '../lib/errors.js';
+import { listenGraphQL } from '../lib/http-server.js';
+import { createLogger } from '../lib/logger.js';
+import { createRedis } from '../lib/redis.js';
+import { RevocationList } from '../lib/revocation.js';
+import { INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
+import { GatewayAuthenticator, type GatewayContext } from './auth.js';
+import { depthLimit } from './depth-limit.js';
+import { subgraphs } from './subgraphs.js';
+
+const SUPERGRAPH = fileURLToPath(new URL('../../gateway/supergraph.graphql', import.meta.url));
+
+/** Forwards the request's internal token; never the caller's own credentials. */
+class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]) {
+    if (context?.internalToken) request.http?.headers.set(INTERNAL_TOKEN_HEADER, context.internalToken);
+  }
+}
+
+/** Starts the gateway over the composed supergraph: auth once, limits, then query planning. */
+export async function startGateway(config: Config) {
+  const logger = createLogger('gateway', config.logLevel);
+  const redis = createRedis(config.redisUrl);
+  const auth = new GatewayAuthenticator({
+    jwtSecret: config.jwtSecret,
+    internalTokenSecret: config.internalTokenSecret,
+    internalTokenTtlSeconds: config.internalTokenTtlSeconds,
+    revocations: new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds),
+  });
+  const urls = new Map(subgraphs.map((s) => [s.name, s.url(config)]));
+  const gateway = new ApolloGateway({
+    supergraphSdl: await readFile(SUPERGRAPH, 'utf8'),
+    buildService: ({ name, url }) => new InternalTokenDataSource({ url: urls.get(name) ?? url }),
+    logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    formatError: formatError(logger),
+    validationRules: [depthLimit(config.maxQueryDepth)],
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  const healthUrls = [...urls.values()].map((u) => new URL('/health', u).toString());
+  const server = await listenGraphQL<GatewayContext>(
+    {
+      apollo,
+      logger,
+      context: ({ req }) => auth.context(req),
+      ready: async () => {
+        if (redis.status !== 'ready') return false;
+        const answers = await Promise.all(
+          healthUrls.map((u) => fetch(u, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)),
+        );
+        return answers.every(Boolean);
+      },
+    },
+    config.host,
+    config.ports.gateway,
+  );
+  logger.info({ url: server.url }, 'gateway listening');
+  return {
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await apollo.stop();
+      redis.disconnect();
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const running = await startGateway(loadConfig());
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

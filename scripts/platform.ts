@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const DIST = fileURLToPath(new URL('..', import.meta.url));
+
+/** One supervised process of the platform. */
+export interface ServiceSpec {
+  name: string;
+  /** Compiled entry point, relative to dist/. */
+  entry: string;
+  /** URL answered with 200 once the process is up. */
+  healthUrl: string;
+  env?: Record<string, string>;
+}
+
+export interface PlatformOptions {
+  env: Record<string, string | undefined>;
+  services: ServiceSpec[];
+  /** Where child output goes; the default inherits the terminal. */
+  stdio?: 'inherit' | 'ignore' | 'pipe';
+  log?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface RunningPlatform {
+  stop: () => Promise<void>;
+  /** Kills one service (as a crash would) and returns once the supervisor has it healthy again. */
+  restart: (name: string, signal?: NodeJS.Signals) => Promise<void>;
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before becoming healthy`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`not healthy at ${url} after ${timeoutMs} ms`);
+}
+
+/**
+ * Starts the services in order, each once the previous is healthy, and restarts any that dies
+ * (after a short back-off) until `stop()` is called. `stop()` sends SIGTERM and waits for all.
+ */
+export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatform> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const timeout = opts.startTimeoutMs ?? 60_000;
+  const children = new Map<string, ChildProcess>();
+  let stopping = false;
+
+  const launch = (spec: ServiceSpec): ChildProcess => {
+    const child = spawn(process.execPath, ['--enable-source-maps', `${DIST}${spec.entry}`], {
+      env: { ...opts.env, ...spec.env } as NodeJS.ProcessEnv,
+      stdio: opts.stdio ?? 'inherit',
+    });
+    children.set(spec.name, child);
+    child.once('exit', (code, signal) => {
+      if (stopping || children.get(spec.name) !== child) return;
+      log(`[platform] ${spec.name} exited (${signal ?? code}); restarting in 1 s`);
+      setTimeout(() => {
+        if (!stopping) launch(spec);
+      }, 1000);
+    });
+    return child;
+  };
+
+  const stop = async () => {
+    stopping = true;
+    const running = [...children.values()].filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const child of running) child.kill('SIGTERM');
+    await Promise.all(
+      running.map((child) =>
+        Promise.race([
+          once(child, 'exit'),
+          new Promise((r) => setTimeout(r, 10_000)).then(() => child.kill('SIGKILL')),
+        ]),
+      ),
+    );
+  };
+
+  try {
+    for (const spec of opts.services) {
+      const child = launch(spec);
+      await waitHealthy(spec.healthUrl, child, timeout).catch((err: Error) => {
+        throw new Error(`${spec.name}: ${err.message}`);
+      });
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    stop,
+    restart: async (name, signal = 'SIGKILL') => {
+      const spec = opts.services.find((s) => s.name === name);
+      const child = children.get(name);
+      if (!spec || !child) throw new Error(`unknown service ${name}`);
+      child.kill(signal);
+      await once(child, 'exit');
+      const deadline = Date.now() + timeout;
+      while (children.get(name) === child && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitHealthy(spec.healthUrl, children.get(name)!, timeout);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * `npm start`: builds (incrementally), then starts and supervises the whole platform, prints where
+ * everything is, and shuts it all down on Ctrl-C.
+ */
+import { loadConfig } from '../lib/config.js';
+import { platformServices } from './services.js';
+import { startPlatform } from './platform.js';
+
+const config = loadConfig();
+const services = platformServices(config);
+console.log(`[platform] starting ${services.map((s) => s.name).join(', ')} (${config.env})`);
+const platform = await startPlatform({ env: process.env, services });
+
+console.log(`
+GridLedger is up.
+  GraphQL (HTTP + WebSocket)  http://${config.host}:${config.ports.gateway}/graphql
+  user subgraph               ${config.subgraphUrls.user}   (internal: needs the gateway's token)
+  station subgraph            ${config.subgraphUrls.station}   (internal: needs the gateway's token)
+  health / readiness          http://${config.host}:${config.ports.gateway}/health  /ready
+${
+  config.admin.passwordIsDevelopmentDefault
+    ? `  development admin           ${config.admin.email} / ${config.admin.password}  (development only)\n`
+    : ''
+}Press Ctrl-C to stop.`);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n[platform] ${signal}: stopping…`);
+  await platform.stop();
+  console.log('[platform] stopped');
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,82 @@
+import { Collection, OptionalProps, type Rel } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { randomUUID } from 'node:crypto';
+import { Connector } from './connector.entity.js';
+import { ChargerStatus, OcppProtocol } from './enums.js';
+import { Station } from './station.entity.js';
+
+/** A charging station's controller as OCPP sees it: one WebSocket identity, one or more EVSEs. */
+@ObjectType({ description: 'A charger (OCPP charge point), identified by its OCPP identity.' })
+@Entity({ tableName: 'charger' })
+export class Charger {
+  [OptionalProps]?:
+    | 'id'
+    | 'createdAt'
+    | 'status'
+    | 'statusAt'
+    | 'lastSeenAt'
+    | 'vendor'
+    | 'model'
+    | 'serialNumber'
+    | 'firmwareVersion'
+    | 'protocol'
+    | 'connectors';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field({ description: 'The OCPP identity: the last path segment of the charger’s WebSocket URL.' })
+  @Property({ type: 'text', unique: true })
+  identity!: string;
+
+  @ManyToOne(() => Station, { deleteRule: 'cascade' })
+  station!: Rel<Station>;
+
+  /**
+   * SHA-256 of the random Basic-auth password, which is shown once and never stored. The password has
+   * 192 bits of entropy, so a fast hash is safe, and the bridge can check it on every reconnect.
+   */
+  @Property({ type: 'text', hidden: true })
+  passwordHash!: string;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  vendor: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  model: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  serialNumber: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  firmwareVersion: string | null = null;
+
+  @Field(() => OcppProtocol, { nullable: true, description: 'Protocol of the last connection.' })
+  @Enum({ items: () => OcppProtocol, nullable: true })
+  protocol: OcppProtocol | null = null;
+
+  @Field(() => ChargerStatus)
+  @Enum({ items: () => ChargerStatus })
+  status: ChargerStatus = ChargerStatus.UNKNOWN;
+
+  @Field(() => Date, { nullable: true, description: 'Charger time of the status report now shown.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  statusAt: Date | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  lastSeenAt: Date | null = null;
+
+  @OneToMany(() => Connector, (c) => c.charger, { orderBy: { evseId: 'asc', connectorId: 'asc' } })
+  connectors = new Collection<Connector>(this);
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

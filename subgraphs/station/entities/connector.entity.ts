@@ -1,0 +1,48 @@
+import { OptionalProps, type Rel } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { randomUUID } from 'node:crypto';
+import { Charger } from './charger.entity.js';
+import { ChargerStatus, ConnectorType } from './enums.js';
+
+/**
+ * One plug. OCPP 2.0.1 numbers EVSEs and the connectors within each; a 1.6 connectorId N is stored
+ * as EVSE N, connector 1.
+ */
+@ObjectType({ description: 'A connector (plug) on one EVSE of a charger.' })
+@Entity({ tableName: 'connector' })
+@Unique({ properties: ['charger', 'evseId', 'connectorId'] })
+export class Connector {
+  [OptionalProps]?: 'id' | 'status' | 'statusAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Charger, { deleteRule: 'cascade' })
+  charger!: Rel<Charger>;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  evseId!: number;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  connectorId!: number;
+
+  @Field(() => ConnectorType)
+  @Enum({ items: () => ConnectorType })
+  type!: ConnectorType;
+
+  @Field(() => Float)
+  @Property({ type: 'double' })
+  maxPowerKw!: number;
+
+  @Field(() => ChargerStatus)
+  @Enum({ items: () => ChargerStatus })
+  status: ChargerStatus = ChargerStatus.UNKNOWN;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  statusAt: Date | null = null;
+}

@@ -1,0 +1,35 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum ConnectorType {
+  CCS1 = 'CCS1',
+  CCS2 = 'CCS2',
+  TYPE1 = 'TYPE1',
+  TYPE2 = 'TYPE2',
+  CHADEMO = 'CHADEMO',
+  GBT = 'GBT',
+  NACS = 'NACS',
+  DOMESTIC = 'DOMESTIC',
+}
+registerEnumType(ConnectorType, { name: 'ConnectorType', description: 'Physical plug standard.' });
+
+/** OCPP 1.6 ChargePointStatus and 2.0.1 ConnectorStatusEnumType, merged; UNKNOWN until the charger reports. */
+export enum ChargerStatus {
+  UNKNOWN = 'UNKNOWN',
+  AVAILABLE = 'AVAILABLE',
+  PREPARING = 'PREPARING',
+  CHARGING = 'CHARGING',
+  SUSPENDED_EV = 'SUSPENDED_EV',
+  SUSPENDED_EVSE = 'SUSPENDED_EVSE',
+  FINISHING = 'FINISHING',
+  OCCUPIED = 'OCCUPIED',
+  RESERVED = 'RESERVED',
+  UNAVAILABLE = 'UNAVAILABLE',
+  FAULTED = 'FAULTED',
+}
+registerEnumType(ChargerStatus, { name: 'ChargerStatus', description: 'Status as last reported over OCPP.' });
+
+export enum OcppProtocol {
+  OCPP16 = 'OCPP16',
+  OCPP201 = 'OCPP201',
+}
+registerEnumType(OcppProtocol, { name: 'OcppProtocol' });

@@ -1,0 +1,64 @@
+import { Collection, OptionalProps } from '@mikro-orm/core';
+import { Entity, Index, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { randomUUID } from 'node:crypto';
+import { Charger } from './charger.entity.js';
+
+@ObjectType({ description: 'A point on the map (WGS 84 degrees).' })
+export class GeoPoint {
+  @Field(() => Float)
+  lat!: number;
+
+  @Field(() => Float)
+  lng!: number;
+}
+
+/** A charging site run by one operator. */
+@ObjectType({ description: 'A charging site run by one operator.' })
+@Entity({ tableName: 'station' })
+@Index({ properties: ['latitude', 'longitude'] })
+export class Station {
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'chargers';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field()
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  address!: string;
+
+  @Property({ type: 'double' })
+  latitude!: number;
+
+  @Property({ type: 'double' })
+  longitude!: number;
+
+  /** The operating account, owned by the user subgraph. */
+  @Index()
+  @Property({ type: 'uuid' })
+  operatorId!: string;
+
+  @Field({ description: 'IANA time zone of the site, e.g. Europe/Berlin.' })
+  @Property({ type: 'text' })
+  timezone!: string;
+
+  @OneToMany(() => Charger, (c) => c.station)
+  chargers = new Collection<Charger>(this);
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  /** Set by a `near` search; not stored. */
+  @Field(() => Float, { nullable: true, description: 'Distance from the `near` point of the search, in km.' })
+  @Property({ persist: false, nullable: true })
+  distanceKm?: number;
+}

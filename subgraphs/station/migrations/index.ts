@@ -1,0 +1,4 @@
+import { Migration20261122000100 } from './Migration20261122000100.js';
+
+/** Every migration of the `station` schema, oldest first. */
+export const migrations = [{ name: 'Migration20261122000100', class: Migration20261122000100 }];

@@ -1,0 +1,127 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import { Charger } from '../entities/charger.entity.js';
+import { Connector } from '../entities/connector.entity.js';
+import { GeoPoint, Station } from '../entities/station.entity.js';
+import { User } from '../entities/user.reference.js';
+import type { StationContext } from '../context.js';
+import {
+  AddConnectorInput,
+  CreateStationInput,
+  NearInput,
+  RegisterChargerInput,
+  RegisterChargerPayload,
+  StationConnection,
+  StationFilter,
+  UpdateStationInput,
+} from './types/station.types.js';
+
+@Resolver(() => Station)
+export class StationResolver {
+  @Query(() => StationConnection, {
+    description: 'Stations: nearest first when `near` is given, else by name. Public.',
+  })
+  stations(
+    @Ctx() ctx: StationContext,
+    @Arg('near', () => NearInput, { nullable: true }) near?: NearInput,
+    @Arg('filter', () => StationFilter, { nullable: true }) filter?: StationFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.stations.search(near, filter, first, after);
+  }
+
+  @Query(() => Station, { description: 'One station. Public.' })
+  station(@Arg('id', () => ID) id: string, @Ctx() ctx: StationContext) {
+    return ctx.stations.station(id);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => Station, { description: 'Creates a station operated by the caller (admins: by anyone).' })
+  createStation(@Arg('input') input: CreateStationInput, @Ctx() ctx: StationContext) {
+    return ctx.stations.createStation(input);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => Station, { description: 'Changes a station. Its operator or an admin.' })
+  updateStation(
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: UpdateStationInput,
+    @Ctx() ctx: StationContext,
+  ) {
+    return ctx.stations.updateStation(id, input);
+  }
+
+  @FieldResolver(() => GeoPoint)
+  location(@Root() station: Station): GeoPoint {
+    return { lat: station.latitude, lng: station.longitude };
+  }
+
+  @FieldResolver(() => User, { description: 'The operating account (from the user subgraph).' })
+  operator(@Root() station: Station): User {
+    return { id: station.operatorId };
+  }
+
+  @FieldResolver(() => [Charger])
+  async chargers(@Root() station: Station): Promise<Charger[]> {
+    return (await station.chargers.load({ orderBy: { identity: 'asc' } })).getItems();
+  }
+}
+
+@Resolver(() => Charger)
+export class ChargerResolver {
+  @Query(() => Charger, { description: 'One charger. Public.' })
+  charger(@Arg('id', () => ID) id: string, @Ctx() ctx: StationContext) {
+    return ctx.stations.charger(id);
+  }
+
+  @Query(() => Charger, { nullable: true, description: 'The charger with this OCPP identity, if any. Public.' })
+  chargerByIdentity(@Arg('identity') identity: string, @Ctx() ctx: StationContext) {
+    return ctx.stations.chargerByIdentity(identity);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => RegisterChargerPayload, {
+    description: 'Registers a charger on a station and returns its OCPP password, once.',
+  })
+  registerCharger(
+    @Arg('stationId', () => ID) stationId: string,
+    @Arg('input') input: RegisterChargerInput,
+    @Ctx() ctx: StationContext,
+  ) {
+    return ctx.stations.registerCharger(stationId, input);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => Connector, { description: 'Adds a connector to a charger. Its operator or an admin.' })
+  addConnector(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('input') input: AddConnectorInput,
+    @Ctx() ctx: StationContext,
+  ) {
+    return ctx.stations.addConnector(chargerId, input);
+  }
+
+  @FieldResolver(() => Station)
+  async station(@Root() charger: Charger, @Ctx() ctx: StationContext): Promise<Station> {
+    return ctx.em.findOneOrFail(Station, { id: charger.station.id });
+  }
+
+  @FieldResolver(() => [Connector])
+  async connectors(@Root() charger: Charger): Promise<Connector[]> {
+    return (await charger.connectors.load()).getItems();
+  }
+}
+
+@Resolver(() => User)
+export class OperatorStationsResolver {
+  @FieldResolver(() => StationConnection, { description: 'Stations this account operates, by name.' })
+  stations(
+    @Root() user: User,
+    @Ctx() ctx: StationContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.stations.byOperator(user.id, first, after);
+  }
+}

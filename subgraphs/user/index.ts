@@ -1,0 +1,91 @@
+import 'reflect-metadata';
+import DataLoader from 'dataloader';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type Config } from '../../lib/config.js';
+import { createOrm } from '../../lib/db.js';
+import { createLogger } from '../../lib/logger.js';
+import { createRedis } from '../../lib/redis.js';
+import { RevocationList } from '../../lib/revocation.js';
+import { startSubgraph } from '../../lib/subgraph.js';
+import { RefreshToken } from './entities/refresh-token.entity.js';
+import { User } from './entities/user.entity.js';
+import { migrations } from './migrations/index.js';
+import { buildUserSchema } from './schema.js';
+import { AuthService } from './services/auth.service.js';
+import { UserService } from './services/user.service.js';
+import type { UserContext } from './context.js';
+
+export const USER_SCHEMA = 'identity';
+
+/** Starts the user subgraph: migrations, the first admin, then the HTTP server. */
+export async function startUserSubgraph(config: Config) {
+  const logger = createLogger('user-subgraph', config.logLevel);
+  const orm = await createOrm({
+    databaseUrl: config.databaseUrl,
+    schema: USER_SCHEMA,
+    entities: [User, RefreshToken],
+    migrations,
+    logger,
+  });
+  const redis = createRedis(config.redisUrl);
+  const revocations = new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds);
+  const settings = {
+    jwtSecret: config.jwtSecret,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+  };
+
+  const em = orm.em.fork();
+  const created = await new UserService(em).ensureAdmin(
+    config.admin.email,
+    config.admin.password,
+    new AuthService(em, settings, revocations),
+    logger,
+  );
+  if (created && config.admin.passwordIsDevelopmentDefault) {
+    logger.warn(
+      { email: config.admin.email, developmentPassword: config.admin.password },
+      'development admin created with the default password; set GRIDLEDGER_ADMIN_PASSWORD outside development',
+    );
+  }
+
+  const { schema } = await buildUserSchema();
+  const server = await startSubgraph<UserContext>({
+    name: 'user',
+    schema,
+    orm,
+    internalTokenSecret: config.internalTokenSecret,
+    logger,
+    host: config.host,
+    port: config.ports.user,
+    context: (base) => {
+      const users = new UserService(base.em);
+      return {
+        ...base,
+        users,
+        auth: new AuthService(base.em, settings, revocations),
+        userById: new DataLoader<string, User | null>(async (ids) => {
+          const found = await base.em.find(User, { id: { $in: [...ids] } });
+          const byId = new Map(found.map((u) => [u.id, u]));
+          return ids.map((id) => byId.get(id) ?? null);
+        }),
+      };
+    },
+  });
+  return {
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await orm.close();
+      redis.disconnect();
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const running = await startUserSubgraph(loadConfig());
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

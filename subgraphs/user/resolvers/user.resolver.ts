@@ -1,0 +1,69 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
+import { User } from '../entities/user.entity.js';
+import type { UserContext } from '../context.js';
+import { AuthPayload, RegisterInput, UserConnection } from './types/auth.types.js';
+
+/** The rest of a sign-in response is resolved for the account that just signed in. */
+function signedIn(ctx: UserContext, payload: AuthPayload): AuthPayload {
+  ctx.viewer = { userId: payload.user.id, roles: payload.user.roles, via: 'jwt' };
+  return payload;
+}
+
+@Resolver(() => User)
+export class UserResolver {
+  @Mutation(() => AuthPayload, { description: 'Creates a DRIVER account and signs it in.' })
+  async register(@Arg('input') input: RegisterInput, @Ctx() ctx: UserContext): Promise<AuthPayload> {
+    return signedIn(ctx, await ctx.auth.register(input));
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Signs in. Five failures in a row lock the account for 15 minutes.' })
+  async login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: UserContext) {
+    return signedIn(ctx, await ctx.auth.login(email, password));
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token for new tokens (the old one is spent).' })
+  async refreshToken(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+    return signedIn(ctx, await ctx.auth.refresh(token));
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends the login the refresh token belongs to, access tokens included.' })
+  logout(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: UserContext) {
+    return ctx.auth.logout(refreshToken);
+  }
+
+  @Authorized()
+  @Query(() => User, { description: 'The signed-in user.' })
+  me(@Ctx() ctx: UserContext) {
+    return ctx.users.get(ctx.viewer.userId!);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Query(() => UserConnection, { description: 'All accounts, oldest first. Admins only.' })
+  users(
+    @Ctx() ctx: UserContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.users.list(first, after);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => User, { description: "Replaces a user's roles. Their current access tokens stop working." })
+  setUserRoles(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('roles', () => [Role]) roles: Role[],
+    @Ctx() ctx: UserContext,
+  ) {
+    return ctx.users.setRoles(userId, roles, ctx.auth);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Visible to the account itself and to staff (OPERATOR, AUDITOR, ADMIN); null for anyone else.',
+  })
+  email(@Root() user: User, @Ctx() ctx: UserContext): string | null {
+    const self = ctx.viewer.userId === user.id;
+    return self || hasRole(ctx.viewer, Role.OPERATOR, Role.AUDITOR, Role.ADMIN) ? user.email : null;
+  }
+}

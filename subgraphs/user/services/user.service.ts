@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ALL_ROLES, Role } from '../../../lib/auth.js';
+import { badInput, notFound } from '../../../lib/errors.js';
+import type { Logger } from '../../../lib/logger.js';
+import { decodeCursor, pageSize, toConnection } from '../../../lib/pagination.js';
+import { User } from '../entities/user.entity.js';
+import type { AuthService } from './auth.service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Throws NOT_FOUND for ids that are not UUIDs instead of letting Postgres reject them. */
+export function assertUuid(id: string, what: string): void {
+  if (!UUID.test(id)) throw notFound(what, id);
+}
+
+export class UserService {
+  constructor(private readonly em: EntityManager) {}
+
+  async get(id: string): Promise<User> {
+    assertUuid(id, 'User');
+    const user = await this.em.findOne(User, { id });
+    if (!user) throw notFound('User', id);
+    return user;
+  }
+
+  /** Accounts ordered by creation, then id, as a cursor connection. */
+  async list(first: number | undefined, after: string | undefined) {
+    const limit = pageSize(first);
+    const key = decodeCursor(after, 2) as [string, string] | null;
+    const where = key
+      ? {
+          $or: [
+            { createdAt: { $gt: new Date(key[0]) } },
+            { createdAt: new Date(key[0]), id: { $gt: key[1] } },
+          ],
+        }
+      : {};
+    const rows = await this.em.find(User, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 });
+    return toConnection(rows, limit, (u) => [u.createdAt.toISOString(), u.id]);
+  }
+
+  /** Replaces a user's roles; their current access tokens stop working so that new ones carry the new roles. */
+  async setRoles(userId: string, roles: Role[], auth: AuthService): Promise<User> {
+    if (roles.length === 0) throw badInput('A user needs at least one role', 'roles');
+    if (!roles.every((r) => ALL_ROLES.includes(r))) throw badInput('Unknown role', 'roles');
+    const user = await this.get(userId);
+    user.roles = [...new Set(roles)];
+    await this.em.flush();
+    await auth.expireAccessTokens(user.id);
+    return user;
+  }
+
+  /** Creates the first admin from configuration when no account has that email. */
+  async ensureAdmin(email: string, password: string, auth: AuthService, logger: Logger): Promise<boolean> {
+    const existing = await this.em.findOne(User, { email: email.toLowerCase() });
+    if (existing) return false;
+    await auth.createUser({ email, password, displayName: 'Administrator' }, [Role.ADMIN]);
+    logger.info({ email }, 'created the initial admin account');
+    return true;
+  }
+}
