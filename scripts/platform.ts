@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const DIST = fileURLToPath(new URL('..', import.meta.url));
+/** Compiled entry points live in dist/, whether this module runs compiled or from source (tests). */
+const DIST = `${fileURLToPath(new URL('..', import.meta.url)).replace(/\/dist\/$/, '/')}dist/`;
 
 /** One supervised process of the platform. */
 export interface ServiceSpec {

@@ -1,0 +1,240 @@
+import { signAccessToken, signInternalToken } from '../../lib/tokens.js';
+import { Role } from '../../lib/auth.js';
+import { aUserWithRoles, loginAdmin, login, registerUser, type Session } from '../support/builders.js';
+import {
+  codeOf,
+  expectNoInternals,
+  gql,
+  startTestPlatform,
+  TEST_INTERNAL_SECRET,
+  TEST_JWT_SECRET,
+  type TestPlatform,
+} from '../support/platform.js';
+
+let p: TestPlatform;
+let url: string;
+let admin: Session;
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  url = p.gatewayUrl;
+  admin = await loginAdmin(url);
+});
+afterAll(() => p?.stop());
+
+const ME = '{ me { id email displayName roles } }';
+const REFRESH = 'mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { id roles } } }';
+
+describe('registration and login through the gateway', () => {
+  it('registers a DRIVER, logs in and reads me', async () => {
+    const u = await registerUser(url, { displayName: 'Ada' });
+    const session = await login(url, u.input.email.toUpperCase(), u.input.password);
+
+    const me = await gql(url, ME, {}, { token: session.token });
+
+    expect(me.errors).toBeUndefined();
+    expect(me.data!.me).toEqual({ id: u.userId, email: u.input.email, displayName: 'Ada', roles: ['DRIVER'] });
+  });
+
+  it.each([
+    ['an invalid email', { email: 'not-an-email' }, 'email'],
+    ['a short password', { password: 'short' }, 'password'],
+    ['an empty display name', { displayName: '   ' }, 'displayName'],
+  ])('rejects %s with BAD_USER_INPUT', async (_what, override, field) => {
+    const input = { email: `x${Date.now()}@example.org`, password: 'long enough password', displayName: 'X', ...override };
+    const r = await gql(url, 'mutation($i: RegisterInput!) { register(input: $i) { accessToken } }', { i: input });
+    expect(codeOf(r)).toBe('BAD_USER_INPUT');
+    expect(r.errors![0]!.extensions!.field).toBe(field);
+    expectNoInternals(r);
+  });
+
+  it('refuses a second account with the same email (any case)', async () => {
+    const u = await registerUser(url);
+    const r = await gql(url, 'mutation($i: RegisterInput!) { register(input: $i) { accessToken } }', {
+      i: { ...u.input, email: u.input.email.toUpperCase() },
+    });
+    expect(codeOf(r)).toBe('CONFLICT');
+  });
+
+  it('answers a wrong password and an unknown email alike', async () => {
+    const u = await registerUser(url);
+    const wrong = await gql(url, 'mutation { login(email: "' + u.input.email + '", password: "wrong password!") { accessToken } }');
+    const unknown = await gql(url, 'mutation { login(email: "nobody@example.org", password: "wrong password!") { accessToken } }');
+    expect(codeOf(wrong)).toBe('UNAUTHENTICATED');
+    expect(codeOf(unknown)).toBe('UNAUTHENTICATED');
+    expect(wrong.errors![0]!.message).toBe(unknown.errors![0]!.message);
+  });
+
+  it('locks an account after five failed logins, even for the right password', async () => {
+    const u = await registerUser(url);
+    const attempt = (password: string) =>
+      gql(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: u.input.email, p: password });
+    for (let i = 0; i < 5; i++) expect(codeOf(await attempt('wrong password!'))).toBe('UNAUTHENTICATED');
+    const r = await attempt(u.input.password);
+    expect(codeOf(r)).toBe('ACCOUNT_LOCKED');
+    expect(typeof r.errors![0]!.extensions!.lockedUntil).toBe('string');
+  });
+});
+
+describe('tokens', () => {
+  it('rotates refresh tokens: the new one works, the spent one revokes the whole login', async () => {
+    const u = await registerUser(url);
+    const first = await gql(url, REFRESH, { t: u.refreshToken });
+    expect(first.errors).toBeUndefined();
+    const next = first.data!.refreshToken;
+    expect(next.refreshToken).not.toBe(u.refreshToken);
+    expect((await gql(url, ME, {}, { token: next.accessToken })).data!.me.id).toBe(u.userId);
+
+    const replay = await gql(url, REFRESH, { t: u.refreshToken });
+    expect(codeOf(replay)).toBe('UNAUTHENTICATED');
+
+    // The replay revoked the family: the legitimately rotated tokens are dead too.
+    expect(codeOf(await gql(url, REFRESH, { t: next.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await gql(url, ME, {}, { token: next.accessToken }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('logout revokes the refresh token and the access tokens of that login, not other logins', async () => {
+    const u = await registerUser(url);
+    const other = await login(url, u.input.email, u.input.password);
+    const r = await gql(url, 'mutation($t: String!) { logout(refreshToken: $t) }', { t: u.refreshToken });
+    expect(r.data!.logout).toBe(true);
+
+    expect(codeOf(await gql(url, ME, {}, { token: u.token }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await gql(url, REFRESH, { t: u.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect((await gql(url, ME, {}, { token: other.token })).data!.me.id).toBe(u.userId);
+  });
+
+  it('refuses an expired access token with UNAUTHENTICATED', async () => {
+    const u = await registerUser(url);
+    const expired = await signAccessToken(TEST_JWT_SECRET, -5, u.userId, [Role.DRIVER], 'any-login');
+    const r = await gql(url, ME, {}, { token: expired });
+    expect(codeOf(r)).toBe('UNAUTHENTICATED');
+    expect(r.errors![0]!.message).toMatch(/expired/);
+  });
+
+  it('refuses tokens signed with another secret, malformed headers and garbage', async () => {
+    const u = await registerUser(url);
+    const forged = await signAccessToken('another-secret-that-is-long-enough-0000', 600, u.userId, [Role.ADMIN], 's');
+    expect(codeOf(await gql(url, ME, {}, { token: forged }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await gql(url, ME, {}, { token: 'garbage' }))).toBe('UNAUTHENTICATED');
+    const basic = await gql(url, ME, {}, { headers: { authorization: 'Basic Zm9vOmJhcg==' } });
+    expect(codeOf(basic)).toBe('UNAUTHENTICATED');
+    expectNoInternals(basic);
+  });
+
+  it('does not accept the internal token as a user token at the gateway', async () => {
+    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, { userId: admin.userId, roles: [Role.ADMIN], via: 'jwt' });
+    expect(codeOf(await gql(url, '{ users { edges { node { id } } } }', {}, { token: internal }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('asks anonymous callers of me to authenticate', async () => {
+    expect(codeOf(await gql(url, ME))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('admin operations', () => {
+  it('lets only admins list users and set roles', async () => {
+    const driver = await registerUser(url);
+    const operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+    for (const token of [driver.token, operator.token]) {
+      expect(codeOf(await gql(url, '{ users { edges { node { id } } } }', {}, { token }))).toBe('FORBIDDEN');
+      const r = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: [ADMIN]) { id } }', { id: driver.userId }, { token });
+      expect(codeOf(r)).toBe('FORBIDDEN');
+    }
+  });
+
+  it('pages through users with cursors, without gaps or repeats', async () => {
+    for (let i = 0; i < 3; i++) await registerUser(url);
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const r: any = await gql(url, 'query($a: String) { users(first: 2, after: $a) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } } }', { a: after }, { token: admin.token });
+      expect(r.errors).toBeUndefined();
+      seen.push(...r.data.users.edges.map((e: any) => e.node.id));
+      after = r.data.users.pageInfo.hasNextPage ? r.data.users.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toContain(admin.userId);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('setUserRoles ends the old access tokens; a refresh carries the new roles', async () => {
+    const u = await registerUser(url);
+    await new Promise((r) => setTimeout(r, 1100)); // the old token must be from an earlier second
+    const set = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: [OPERATOR, DRIVER]) { roles } }', { id: u.userId }, { token: admin.token });
+    expect(set.data!.setUserRoles.roles).toEqual(['OPERATOR', 'DRIVER']);
+
+    expect(codeOf(await gql(url, ME, {}, { token: u.token }))).toBe('UNAUTHENTICATED');
+    const refreshed = await gql(url, REFRESH, { t: u.refreshToken });
+    expect(refreshed.data!.refreshToken.user.roles).toEqual(['OPERATOR', 'DRIVER']);
+    const me = await gql(url, ME, {}, { token: refreshed.data!.refreshToken.accessToken });
+    expect(me.data!.me.roles).toEqual(['OPERATOR', 'DRIVER']);
+  });
+
+  it('rejects an empty role list and unknown user ids', async () => {
+    const u = await registerUser(url);
+    const empty = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: []) { id } }', { id: u.userId }, { token: admin.token });
+    expect(codeOf(empty)).toBe('BAD_USER_INPUT');
+    const unknown = await gql(url, 'mutation { setUserRoles(userId: "00000000-0000-4000-8000-000000000000", roles: [DRIVER]) { id } }', {}, { token: admin.token });
+    expect(codeOf(unknown)).toBe('NOT_FOUND');
+    const badRole = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: [KING]) { id } }', { id: u.userId }, { token: admin.token });
+    expect(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']).toContain(codeOf(badRole));
+  });
+});
+
+describe('subgraphs refuse requests that did not come through the gateway', () => {
+  const subgraphUrls = () => [p.config.subgraphUrls.user, p.config.subgraphUrls.station];
+
+  it('without an internal token', async () => {
+    for (const sub of subgraphUrls()) {
+      const r = await gql(sub, '{ __typename }');
+      expect(r.status).toBe(401);
+      expect(codeOf(r)).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('with a user access token or a forged internal token instead', async () => {
+    const access = await signAccessToken(TEST_JWT_SECRET, 600, admin.userId, [Role.ADMIN], 's');
+    const forged = await signInternalToken('forged-secret-forged-secret-forged-secret', 60, { userId: admin.userId, roles: [Role.ADMIN], via: 'jwt' });
+    for (const sub of subgraphUrls()) {
+      for (const token of [access, forged]) {
+        const r = await gql(sub, '{ __typename }', {}, { headers: { 'x-gridledger-internal': token } });
+        expect(codeOf(r)).toBe('UNAUTHENTICATED');
+      }
+    }
+  });
+
+  it('but answer a request carrying a valid internal token (so the refusals above are about the token)', async () => {
+    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, { userId: null, roles: [], via: 'anonymous' });
+    const r = await gql(p.config.subgraphUrls.station, '{ __typename }', {}, { headers: { 'x-gridledger-internal': internal } });
+    expect(r.data).toEqual({ __typename: 'Query' });
+  });
+});
+
+describe('request hygiene', () => {
+  it('answers malformed JSON and unknown fields with typed errors and no stack trace', async () => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const body = await res.json();
+    expect(res.status).toBe(400);
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+
+    const unknown = await gql(url, '{ nope }');
+    expect(codeOf(unknown)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expectNoInternals(unknown);
+  });
+
+  it('rejects queries nested beyond the depth limit before planning them', async () => {
+    const deep = '{ me { stations { edges { node { operator { stations { edges { node { operator { stations { edges { node { id } } } } } } } } } } } } }';
+    const r = await gql(url, deep, {}, { token: admin.token });
+    expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.errors![0]!.message).toMatch(/depth/);
+  });
+
+  it('serves /health and /ready on the gateway and both subgraphs', async () => {
+    const bases = [url, p.config.subgraphUrls.user, p.config.subgraphUrls.station].map((u) => new URL(u).origin);
+    for (const base of bases) {
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+    }
+  });
+});
