@@ -34,7 +34,8 @@ export class GatewayAuthenticator {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw fail('Authorization header must be "Bearer <access token>"');
     const result = await verifyAccessToken(this.opts.jwtSecret, match[1]!);
-    if (!result.ok) throw fail(result.reason === 'expired' ? 'Access token has expired' : 'Invalid access token');
+    if (!result.ok)
+      throw fail(result.reason === 'expired' ? 'Access token has expired' : 'Invalid access token');
     if (await this.opts.revocations.isRevoked(result.sid, result.viewer.userId!, result.issuedAt)) {
       throw fail('Access token has been revoked');
     }
@@ -52,7 +53,11 @@ export class GatewayAuthenticator {
     const now = Date.now();
     const cached = this.minted.get(key);
     if (cached && cached.renewAt > now) return cached.token;
-    const token = await signInternalToken(this.opts.internalTokenSecret, this.opts.internalTokenTtlSeconds, viewer);
+    const token = await signInternalToken(
+      this.opts.internalTokenSecret,
+      this.opts.internalTokenTtlSeconds,
+      viewer,
+    );
     if (this.minted.size > 50_000) this.minted.clear();
     this.minted.set(key, { token, renewAt: now + (this.opts.internalTokenTtlSeconds * 1000) / 2 });
     return token;

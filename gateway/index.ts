@@ -19,7 +19,10 @@ const SUPERGRAPH = fileURLToPath(new URL('../../gateway/supergraph.graphql', imp
 
 /** Forwards the request's internal token; never the caller's own credentials. */
 class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]) {
+  override willSendRequest({
+    request,
+    context,
+  }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]) {
     if (context?.internalToken) request.http?.headers.set(INTERNAL_TOKEN_HEADER, context.internalToken);
   }
 }
@@ -38,7 +41,12 @@ export async function startGateway(config: Config) {
   const gateway = new ApolloGateway({
     supergraphSdl: await readFile(SUPERGRAPH, 'utf8'),
     buildService: ({ name, url }) => new InternalTokenDataSource({ url: urls.get(name) ?? url }),
-    logger: { debug: () => {}, info: () => {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+    logger: {
+      debug: () => {},
+      info: () => {},
+      warn: (m) => logger.warn(String(m)),
+      error: (m) => logger.error(String(m)),
+    },
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -58,7 +66,12 @@ export async function startGateway(config: Config) {
       ready: async () => {
         if (redis.status !== 'ready') return false;
         const answers = await Promise.all(
-          healthUrls.map((u) => fetch(u, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)),
+          healthUrls.map((u) =>
+            fetch(u, { signal: AbortSignal.timeout(1000) }).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          ),
         );
         return answers.every(Boolean);
       },

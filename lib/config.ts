@@ -28,7 +28,11 @@ const envSchema = z.object({
   JWT_SECRET: secret.optional(),
   INTERNAL_TOKEN_SECRET: secret.optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * 3600),
   INTERNAL_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(60),
   GRIDLEDGER_ADMIN_EMAIL: z.email().default('admin@gridledger.local'),
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),

@@ -55,7 +55,10 @@ export async function listenGraphQL<C extends BaseContext>(
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-allow-headers', 'content-type, authorization, x-api-key, apollo-require-preflight');
+    res.setHeader(
+      'access-control-allow-headers',
+      'content-type, authorization, x-api-key, apollo-require-preflight',
+    );
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;

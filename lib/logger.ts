@@ -8,6 +8,9 @@ export function createLogger(name: string, level: string = 'info'): Logger {
     name,
     level,
     base: { svc: name },
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'], remove: true },
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'],
+      remove: true,
+    },
   });
 }

@@ -30,7 +30,10 @@ export class RevocationList {
 
   /** True when a token with this login id, user and issue time has been revoked. */
   async isRevoked(sid: string | undefined, userId: string, issuedAt: number): Promise<boolean> {
-    const [sidHit, before] = await this.redis.mget(sid ? this.sidKey(sid) : this.sidKey('-'), this.userKey(userId));
+    const [sidHit, before] = await this.redis.mget(
+      sid ? this.sidKey(sid) : this.sidKey('-'),
+      this.userKey(userId),
+    );
     if (sidHit) return true;
     return before !== null && issuedAt < Number(before);
   }

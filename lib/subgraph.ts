@@ -72,7 +72,9 @@ export class InternalTokenVerifier {
     if (cached && cached.expiresAt > Date.now()) return cached.viewer;
     const result = await verifyInternalToken(this.secret, header);
     if (!result.ok) {
-      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired internal token', { http: { status: 401 } });
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired internal token', {
+        http: { status: 401 },
+      });
     }
     if (this.cache.size >= this.maxEntries) this.cache.clear();
     this.cache.set(header, { viewer: result.viewer, expiresAt: result.expiresAt });

@@ -24,7 +24,11 @@ function toViewer(payload: { sub?: string; roles?: unknown }): Viewer | null {
 
 async function verify(secret: string, token: string, audience: string): Promise<TokenCheck> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, key(secret), {
+      issuer: ISSUER,
+      audience,
+      algorithms: ['HS256'],
+    });
     const viewer = toViewer(payload as { sub?: string; roles?: unknown });
     if (!viewer || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
       return { ok: false, reason: 'invalid' };
@@ -37,7 +41,13 @@ async function verify(secret: string, token: string, audience: string): Promise<
 }
 
 /** Signs a user's access token (JWT, HS256). `sid` names the login (refresh-token family) it belongs to. */
-export function signAccessToken(secret: string, ttlSeconds: number, userId: string, roles: Role[], sid: string) {
+export function signAccessToken(
+  secret: string,
+  ttlSeconds: number,
+  userId: string,
+  roles: Role[],
+  sid: string,
+) {
   return new SignJWT({ roles, sid })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
@@ -66,7 +76,8 @@ export function signInternalToken(secret: string, ttlSeconds: number, viewer: Vi
     .sign(key(secret));
 }
 
-export const verifyInternalToken = (secret: string, token: string) => verify(secret, token, INTERNAL_AUDIENCE);
+export const verifyInternalToken = (secret: string, token: string) =>
+  verify(secret, token, INTERNAL_AUDIENCE);
 
 /** A random, URL-safe secret (refresh tokens, charger passwords). */
 export const randomSecret = (bytes = 32) => randomBytes(bytes).toString('base64url');

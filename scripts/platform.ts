@@ -33,7 +33,8 @@ export interface RunningPlatform {
 async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before becoming healthy`);
+    if (child.exitCode !== null)
+      throw new Error(`exited with code ${child.exitCode} before becoming healthy`);
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.ok,
       () => false,
@@ -105,7 +106,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       child.kill(signal);
       await once(child, 'exit');
       const deadline = Date.now() + timeout;
-      while (children.get(name) === child && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (children.get(name) === child && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       await waitHealthy(spec.healthUrl, children.get(name)!, timeout);
     },
   };

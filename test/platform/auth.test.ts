@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(() => p?.stop());
 
 const ME = '{ me { id email displayName roles } }';
-const REFRESH = 'mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { id roles } } }';
+const REFRESH =
+  'mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken user { id roles } } }';
 
 describe('registration and login through the gateway', () => {
   it('registers a DRIVER, logs in and reads me', async () => {
@@ -33,7 +34,12 @@ describe('registration and login through the gateway', () => {
     const me = await gql(url, ME, {}, { token: session.token });
 
     expect(me.errors).toBeUndefined();
-    expect(me.data!.me).toEqual({ id: u.userId, email: u.input.email, displayName: 'Ada', roles: ['DRIVER'] });
+    expect(me.data!.me).toEqual({
+      id: u.userId,
+      email: u.input.email,
+      displayName: 'Ada',
+      roles: ['DRIVER'],
+    });
   });
 
   it.each([
@@ -41,8 +47,15 @@ describe('registration and login through the gateway', () => {
     ['a short password', { password: 'short' }, 'password'],
     ['an empty display name', { displayName: '   ' }, 'displayName'],
   ])('rejects %s with BAD_USER_INPUT', async (_what, override, field) => {
-    const input = { email: `x${Date.now()}@example.org`, password: 'long enough password', displayName: 'X', ...override };
-    const r = await gql(url, 'mutation($i: RegisterInput!) { register(input: $i) { accessToken } }', { i: input });
+    const input = {
+      email: `x${Date.now()}@example.org`,
+      password: 'long enough password',
+      displayName: 'X',
+      ...override,
+    };
+    const r = await gql(url, 'mutation($i: RegisterInput!) { register(input: $i) { accessToken } }', {
+      i: input,
+    });
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0]!.extensions!.field).toBe(field);
     expectNoInternals(r);
@@ -58,8 +71,14 @@ describe('registration and login through the gateway', () => {
 
   it('answers a wrong password and an unknown email alike', async () => {
     const u = await registerUser(url);
-    const wrong = await gql(url, 'mutation { login(email: "' + u.input.email + '", password: "wrong password!") { accessToken } }');
-    const unknown = await gql(url, 'mutation { login(email: "nobody@example.org", password: "wrong password!") { accessToken } }');
+    const wrong = await gql(
+      url,
+      'mutation { login(email: "' + u.input.email + '", password: "wrong password!") { accessToken } }',
+    );
+    const unknown = await gql(
+      url,
+      'mutation { login(email: "nobody@example.org", password: "wrong password!") { accessToken } }',
+    );
     expect(codeOf(wrong)).toBe('UNAUTHENTICATED');
     expect(codeOf(unknown)).toBe('UNAUTHENTICATED');
     expect(wrong.errors![0]!.message).toBe(unknown.errors![0]!.message);
@@ -68,7 +87,10 @@ describe('registration and login through the gateway', () => {
   it('locks an account after five failed logins, even for the right password', async () => {
     const u = await registerUser(url);
     const attempt = (password: string) =>
-      gql(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: u.input.email, p: password });
+      gql(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
+        e: u.input.email,
+        p: password,
+      });
     for (let i = 0; i < 5; i++) expect(codeOf(await attempt('wrong password!'))).toBe('UNAUTHENTICATED');
     const r = await attempt(u.input.password);
     expect(codeOf(r)).toBe('ACCOUNT_LOCKED');
@@ -114,7 +136,13 @@ describe('tokens', () => {
 
   it('refuses tokens signed with another secret, malformed headers and garbage', async () => {
     const u = await registerUser(url);
-    const forged = await signAccessToken('another-secret-that-is-long-enough-0000', 600, u.userId, [Role.ADMIN], 's');
+    const forged = await signAccessToken(
+      'another-secret-that-is-long-enough-0000',
+      600,
+      u.userId,
+      [Role.ADMIN],
+      's',
+    );
     expect(codeOf(await gql(url, ME, {}, { token: forged }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await gql(url, ME, {}, { token: 'garbage' }))).toBe('UNAUTHENTICATED');
     const basic = await gql(url, ME, {}, { headers: { authorization: 'Basic Zm9vOmJhcg==' } });
@@ -123,8 +151,14 @@ describe('tokens', () => {
   });
 
   it('does not accept the internal token as a user token at the gateway', async () => {
-    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, { userId: admin.userId, roles: [Role.ADMIN], via: 'jwt' });
-    expect(codeOf(await gql(url, '{ users { edges { node { id } } } }', {}, { token: internal }))).toBe('UNAUTHENTICATED');
+    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, {
+      userId: admin.userId,
+      roles: [Role.ADMIN],
+      via: 'jwt',
+    });
+    expect(codeOf(await gql(url, '{ users { edges { node { id } } } }', {}, { token: internal }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('asks anonymous callers of me to authenticate', async () => {
@@ -138,7 +172,12 @@ describe('admin operations', () => {
     const operator = await aUserWithRoles(url, admin, ['OPERATOR']);
     for (const token of [driver.token, operator.token]) {
       expect(codeOf(await gql(url, '{ users { edges { node { id } } } }', {}, { token }))).toBe('FORBIDDEN');
-      const r = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: [ADMIN]) { id } }', { id: driver.userId }, { token });
+      const r = await gql(
+        url,
+        'mutation($id: ID!) { setUserRoles(userId: $id, roles: [ADMIN]) { id } }',
+        { id: driver.userId },
+        { token },
+      );
       expect(codeOf(r)).toBe('FORBIDDEN');
     }
   });
@@ -148,7 +187,12 @@ describe('admin operations', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const r: any = await gql(url, 'query($a: String) { users(first: 2, after: $a) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } } }', { a: after }, { token: admin.token });
+      const r: any = await gql(
+        url,
+        'query($a: String) { users(first: 2, after: $a) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } } }',
+        { a: after },
+        { token: admin.token },
+      );
       expect(r.errors).toBeUndefined();
       seen.push(...r.data.users.edges.map((e: any) => e.node.id));
       after = r.data.users.pageInfo.hasNextPage ? r.data.users.pageInfo.endCursor : null;
@@ -161,7 +205,12 @@ describe('admin operations', () => {
   it('setUserRoles ends the old access tokens; a refresh carries the new roles', async () => {
     const u = await registerUser(url);
     await new Promise((r) => setTimeout(r, 1100)); // the old token must be from an earlier second
-    const set = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: [OPERATOR, DRIVER]) { roles } }', { id: u.userId }, { token: admin.token });
+    const set = await gql(
+      url,
+      'mutation($id: ID!) { setUserRoles(userId: $id, roles: [OPERATOR, DRIVER]) { roles } }',
+      { id: u.userId },
+      { token: admin.token },
+    );
     expect(set.data!.setUserRoles.roles).toEqual(['OPERATOR', 'DRIVER']);
 
     expect(codeOf(await gql(url, ME, {}, { token: u.token }))).toBe('UNAUTHENTICATED');
@@ -173,11 +222,26 @@ describe('admin operations', () => {
 
   it('rejects an empty role list and unknown user ids', async () => {
     const u = await registerUser(url);
-    const empty = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: []) { id } }', { id: u.userId }, { token: admin.token });
+    const empty = await gql(
+      url,
+      'mutation($id: ID!) { setUserRoles(userId: $id, roles: []) { id } }',
+      { id: u.userId },
+      { token: admin.token },
+    );
     expect(codeOf(empty)).toBe('BAD_USER_INPUT');
-    const unknown = await gql(url, 'mutation { setUserRoles(userId: "00000000-0000-4000-8000-000000000000", roles: [DRIVER]) { id } }', {}, { token: admin.token });
+    const unknown = await gql(
+      url,
+      'mutation { setUserRoles(userId: "00000000-0000-4000-8000-000000000000", roles: [DRIVER]) { id } }',
+      {},
+      { token: admin.token },
+    );
     expect(codeOf(unknown)).toBe('NOT_FOUND');
-    const badRole = await gql(url, 'mutation($id: ID!) { setUserRoles(userId: $id, roles: [KING]) { id } }', { id: u.userId }, { token: admin.token });
+    const badRole = await gql(
+      url,
+      'mutation($id: ID!) { setUserRoles(userId: $id, roles: [KING]) { id } }',
+      { id: u.userId },
+      { token: admin.token },
+    );
     expect(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']).toContain(codeOf(badRole));
   });
 });
@@ -195,7 +259,11 @@ describe('subgraphs refuse requests that did not come through the gateway', () =
 
   it('with a user access token or a forged internal token instead', async () => {
     const access = await signAccessToken(TEST_JWT_SECRET, 600, admin.userId, [Role.ADMIN], 's');
-    const forged = await signInternalToken('forged-secret-forged-secret-forged-secret', 60, { userId: admin.userId, roles: [Role.ADMIN], via: 'jwt' });
+    const forged = await signInternalToken('forged-secret-forged-secret-forged-secret', 60, {
+      userId: admin.userId,
+      roles: [Role.ADMIN],
+      via: 'jwt',
+    });
     for (const sub of subgraphUrls()) {
       for (const token of [access, forged]) {
         const r = await gql(sub, '{ __typename }', {}, { headers: { 'x-gridledger-internal': token } });
@@ -205,16 +273,29 @@ describe('subgraphs refuse requests that did not come through the gateway', () =
   });
 
   it('but answer a request carrying a valid internal token (so the refusals above are about the token)', async () => {
-    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, { userId: null, roles: [], via: 'anonymous' });
-    const r = await gql(p.config.subgraphUrls.station, '{ __typename }', {}, { headers: { 'x-gridledger-internal': internal } });
+    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, {
+      userId: null,
+      roles: [],
+      via: 'anonymous',
+    });
+    const r = await gql(
+      p.config.subgraphUrls.station,
+      '{ __typename }',
+      {},
+      { headers: { 'x-gridledger-internal': internal } },
+    );
     expect(r.data).toEqual({ __typename: 'Query' });
   });
 });
 
 describe('request hygiene', () => {
   it('answers malformed JSON and unknown fields with typed errors and no stack trace', async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
-    const body = await res.json();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    const body = (await res.json()) as any;
     expect(res.status).toBe(400);
     expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
 
@@ -224,14 +305,17 @@ describe('request hygiene', () => {
   });
 
   it('rejects queries nested beyond the depth limit before planning them', async () => {
-    const deep = '{ me { stations { edges { node { operator { stations { edges { node { operator { stations { edges { node { id } } } } } } } } } } } } }';
+    const deep =
+      '{ me { stations { edges { node { operator { stations { edges { node { operator { stations { edges { node { id } } } } } } } } } } } } }';
     const r = await gql(url, deep, {}, { token: admin.token });
     expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.errors![0]!.message).toMatch(/depth/);
   });
 
   it('serves /health and /ready on the gateway and both subgraphs', async () => {
-    const bases = [url, p.config.subgraphUrls.user, p.config.subgraphUrls.station].map((u) => new URL(u).origin);
+    const bases = [url, p.config.subgraphUrls.user, p.config.subgraphUrls.station].map(
+      (u) => new URL(u).origin,
+    );
     for (const base of bases) {
       expect((await fetch(`${base}/health`)).status).toBe(200);
       expect((await fetch(`${base}/ready`)).status).toBe(200);

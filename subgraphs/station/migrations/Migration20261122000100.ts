@@ -15,8 +15,12 @@ export class Migration20261122000100 extends Migration {
       "timezone" text not null,
       "created_at" timestamptz not null,
       "updated_at" timestamptz not null);`);
-    this.addSql(`create index "station_operator_id_name_index" on "station"."station" ("operator_id", "name", "id");`);
-    this.addSql(`create index "station_latitude_longitude_index" on "station"."station" ("latitude", "longitude");`);
+    this.addSql(
+      `create index "station_operator_id_name_index" on "station"."station" ("operator_id", "name", "id");`,
+    );
+    this.addSql(
+      `create index "station_latitude_longitude_index" on "station"."station" ("latitude", "longitude");`,
+    );
     this.addSql(`create index "station_name_id_index" on "station"."station" ("name", "id");`);
     this.addSql(`create table "station"."charger" (
       "id" uuid not null primary key,

@@ -75,7 +75,10 @@ export class ChargerResolver {
     return ctx.stations.charger(id);
   }
 
-  @Query(() => Charger, { nullable: true, description: 'The charger with this OCPP identity, if any. Public.' })
+  @Query(() => Charger, {
+    nullable: true,
+    description: 'The charger with this OCPP identity, if any. Public.',
+  })
   chargerByIdentity(@Arg('identity') identity: string, @Ctx() ctx: StationContext) {
     return ctx.stations.chargerByIdentity(identity);
   }

@@ -24,7 +24,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDENTITY = /^[A-Za-z0-9._-]{1,48}$/;
 
 const text = (field: string, max: number) => z.string().trim().min(1, `${field} is required`).max(max);
-const lat = z.number().finite().min(-90, 'lat must be between -90 and 90').max(90, 'lat must be between -90 and 90');
+const lat = z
+  .number()
+  .finite()
+  .min(-90, 'lat must be between -90 and 90')
+  .max(90, 'lat must be between -90 and 90');
 const lng = z
   .number()
   .finite()
@@ -91,13 +95,22 @@ export class StationService {
    * Stations as a cursor connection: by distance (then id) when `near` is given, else by name (then
    * id). Filters keep a station when at least one of its connectors matches them all.
    */
-  async search(near: NearInput | undefined, filter: StationFilter | undefined, first?: number, after?: string) {
+  async search(
+    near: NearInput | undefined,
+    filter: StationFilter | undefined,
+    first?: number,
+    after?: string,
+  ) {
     const limit = pageSize(first);
     const params: unknown[] = [];
     const where: string[] = [];
     let distance = 'null::double precision';
     if (near) {
-      const p = check(locationSchema.extend({ radiusKm: z.number().finite().positive().max(MAX_RADIUS_KM) }), near, 'near');
+      const p = check(
+        locationSchema.extend({ radiusKm: z.number().finite().positive().max(MAX_RADIUS_KM) }),
+        near,
+        'near',
+      );
       distance = `(2 * ${EARTH_RADIUS_KM} * asin(sqrt(power(sin(radians(s.latitude - ?) / 2), 2) + cos(radians(?)) * cos(radians(s.latitude)) * power(sin(radians(s.longitude - ?) / 2), 2))))`;
       params.push(p.lat, p.lat, p.lng);
       // A bounding box first, so that the (latitude, longitude) index narrows the candidates.
@@ -167,14 +180,18 @@ export class StationService {
     const where = key
       ? { operatorId, $or: [{ name: { $gt: key[0] } }, { name: key[0], id: { $gt: key[1] } }] }
       : { operatorId };
-    const rows = await this.em.find(Station, where, { orderBy: { name: 'asc', id: 'asc' }, limit: limit + 1 });
+    const rows = await this.em.find(Station, where, {
+      orderBy: { name: 'asc', id: 'asc' },
+      limit: limit + 1,
+    });
     return toConnection(rows, limit, (s) => [s.name, s.id]);
   }
 
   async createStation(input: CreateStationInput): Promise<Station> {
     let operatorId = this.viewer.userId!;
     if (input.operatorId && input.operatorId !== operatorId) {
-      if (!hasRole(this.viewer, Role.ADMIN)) throw forbidden('Only admins create stations for other operators');
+      if (!hasRole(this.viewer, Role.ADMIN))
+        throw forbidden('Only admins create stations for other operators');
       operatorId = check(z.uuid('operatorId must be a user id'), input.operatorId, 'operatorId');
     }
     const location = check(locationSchema, input.location, 'location');
@@ -212,7 +229,8 @@ export class StationService {
       input.identity,
       'identity',
     );
-    if (await this.em.count(Charger, { identity })) throw conflict(`A charger with identity ${identity} exists`);
+    if (await this.em.count(Charger, { identity }))
+      throw conflict(`A charger with identity ${identity} exists`);
     const password = randomSecret(24);
     const optional = (v: string | undefined, field: string) =>
       v == null ? null : check(z.string().trim().max(50), v, field);
@@ -228,7 +246,8 @@ export class StationService {
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw conflict('Duplicate charger identity or connector');
+      if ((err as { code?: string }).code === '23505')
+        throw conflict('Duplicate charger identity or connector');
       throw err;
     }
     return { charger, password };

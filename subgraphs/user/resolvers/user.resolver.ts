@@ -17,17 +17,23 @@ export class UserResolver {
     return signedIn(ctx, await ctx.auth.register(input));
   }
 
-  @Mutation(() => AuthPayload, { description: 'Signs in. Five failures in a row lock the account for 15 minutes.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Signs in. Five failures in a row lock the account for 15 minutes.',
+  })
   async login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: UserContext) {
     return signedIn(ctx, await ctx.auth.login(email, password));
   }
 
-  @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token for new tokens (the old one is spent).' })
+  @Mutation(() => AuthPayload, {
+    description: 'Exchanges a refresh token for new tokens (the old one is spent).',
+  })
   async refreshToken(@Arg('token') token: string, @Ctx() ctx: UserContext) {
     return signedIn(ctx, await ctx.auth.refresh(token));
   }
 
-  @Mutation(() => Boolean, { description: 'Ends the login the refresh token belongs to, access tokens included.' })
+  @Mutation(() => Boolean, {
+    description: 'Ends the login the refresh token belongs to, access tokens included.',
+  })
   logout(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: UserContext) {
     return ctx.auth.logout(refreshToken);
   }
@@ -60,7 +66,8 @@ export class UserResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'Visible to the account itself and to staff (OPERATOR, AUDITOR, ADMIN); null for anyone else.',
+    description:
+      'Visible to the account itself and to staff (OPERATOR, AUDITOR, ADMIN); null for anyone else.',
   })
   email(@Root() user: User, @Ctx() ctx: UserContext): string | null {
     const self = ctx.viewer.userId === user.id;

@@ -58,11 +58,17 @@ export class AuthService {
     const password = parse(passwordSchema, input.password, 'password');
     const displayName = parse(displayNameSchema, input.displayName, 'displayName');
     if (await this.em.count(User, { email })) throw conflict('An account with this email already exists');
-    const user = this.em.create(User, { email, displayName, passwordHash: await hashPassword(password), roles });
+    const user = this.em.create(User, {
+      email,
+      displayName,
+      passwordHash: await hashPassword(password),
+      roles,
+    });
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw conflict('An account with this email already exists');
+      if ((err as { code?: string }).code === '23505')
+        throw conflict('An account with this email already exists');
       throw err;
     }
     return user;
@@ -81,9 +87,13 @@ export class AuthService {
     }
     const now = new Date();
     if (user.lockedUntil && user.lockedUntil > now) {
-      throw new AppError(ErrorCode.ACCOUNT_LOCKED, 'Account is locked after repeated failed logins; try later', {
-        lockedUntil: user.lockedUntil.toISOString(),
-      });
+      throw new AppError(
+        ErrorCode.ACCOUNT_LOCKED,
+        'Account is locked after repeated failed logins; try later',
+        {
+          lockedUntil: user.lockedUntil.toISOString(),
+        },
+      );
     }
     if (!(await verifyPassword(user.passwordHash, password))) {
       user.failedLogins += 1;

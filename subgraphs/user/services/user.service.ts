@@ -35,7 +35,10 @@ export class UserService {
           ],
         }
       : {};
-    const rows = await this.em.find(User, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 });
+    const rows = await this.em.find(User, where, {
+      orderBy: { createdAt: 'asc', id: 'asc' },
+      limit: limit + 1,
+    });
     return toConnection(rows, limit, (u) => [u.createdAt.toISOString(), u.id]);
   }
 
