@@ -76,12 +76,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     const running = [...children.values()].filter((c) => c.exitCode === null && c.signalCode === null);
     for (const child of running) child.kill('SIGTERM');
     await Promise.all(
-      running.map((child) =>
-        Promise.race([
-          once(child, 'exit'),
-          new Promise((r) => setTimeout(r, 10_000)).then(() => child.kill('SIGKILL')),
-        ]),
-      ),
+      running.map(async (child) => {
+        // A process that ignores SIGTERM for 10 s is killed.
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await once(child, 'exit');
+        clearTimeout(killer);
+      }),
     );
   };
 
