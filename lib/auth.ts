@@ -14,14 +14,21 @@ registerEnumType(Role, { name: 'Role', description: 'What an account may do on t
 
 export const ALL_ROLES = Object.values(Role);
 
-/** Who is calling, as the gateway established it. `userId` is null for anonymous callers. */
+/**
+ * Who is calling, as the gateway established it. `userId` is null for anonymous callers and for
+ * platform services (the OCPP bridge, workers), which carry their name in `service` instead.
+ */
 export interface Viewer {
   userId: string | null;
   roles: Role[];
   /** How the caller proved who they are. */
-  via: 'jwt' | 'anonymous';
+  via: 'jwt' | 'anonymous' | 'service';
+  service?: string;
 }
 
 export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: 'anonymous' }) as Viewer;
 
 export const hasRole = (viewer: Viewer, ...roles: Role[]) => roles.some((r) => viewer.roles.includes(r));
+
+/** Platform services that call subgraphs directly with a service token. */
+export type ServiceName = 'ocpp-bridge' | 'settlement-worker';

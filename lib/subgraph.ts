@@ -130,3 +130,10 @@ export async function startSubgraph<C extends SubgraphContext>(
     },
   };
 }
+
+/** For fields only platform services may use (they are also `@inaccessible` in the supergraph). */
+export function requireService(viewer: Viewer, service: string): void {
+  if (viewer.via !== 'service' || viewer.service !== service) {
+    throw new AppError(ErrorCode.FORBIDDEN, 'Only platform services may use this field');
+  }
+}

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { ALL_ROLES, ANONYMOUS, type Role, type Viewer } from './auth.js';
+import { ALL_ROLES, ANONYMOUS, type Role, type ServiceName, type Viewer } from './auth.js';
 
 const ACCESS_AUDIENCE = 'gridledger-api';
 const INTERNAL_AUDIENCE = 'gridledger-subgraph';
@@ -15,7 +15,8 @@ export type TokenCheck =
   | { ok: true; viewer: Viewer; expiresAt: number; issuedAt: number; sid?: string }
   | { ok: false; reason: 'expired' | 'invalid' };
 
-function toViewer(payload: { sub?: string; roles?: unknown }): Viewer | null {
+function toViewer(payload: { sub?: string; roles?: unknown; svc?: unknown }): Viewer | null {
+  if (typeof payload.svc === 'string') return { userId: null, roles: [], via: 'service', service: payload.svc };
   const roles = Array.isArray(payload.roles) ? payload.roles : [];
   if (!roles.every((r) => ALL_ROLES.includes(r))) return null;
   if (!payload.sub) return ANONYMOUS;
@@ -29,7 +30,7 @@ async function verify(secret: string, token: string, audience: string): Promise<
       audience,
       algorithms: ['HS256'],
     });
-    const viewer = toViewer(payload as { sub?: string; roles?: unknown });
+    const viewer = toViewer(payload as { sub?: string; roles?: unknown; svc?: unknown });
     if (!viewer || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
       return { ok: false, reason: 'invalid' };
     }
@@ -69,6 +70,20 @@ export function signInternalToken(secret: string, ttlSeconds: number, viewer: Vi
   const jwt = new SignJWT({ roles: viewer.roles }).setProtectedHeader({ alg: 'HS256' });
   if (viewer.userId) jwt.setSubject(viewer.userId);
   return jwt
+    .setIssuer(ISSUER)
+    .setAudience(INTERNAL_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(key(secret));
+}
+
+/**
+ * Signs an internal token for a platform service calling a subgraph directly (never through the
+ * gateway). Service tokens carry no user and no roles; fields meant for services check `service`.
+ */
+export function signServiceToken(secret: string, ttlSeconds: number, service: ServiceName) {
+  return new SignJWT({ svc: service })
+    .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
     .setAudience(INTERNAL_AUDIENCE)
     .setIssuedAt()

@@ -2,11 +2,13 @@ import type DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { User } from './entities/user.entity.js';
 import type { AuthService } from './services/auth.service.js';
+import type { IdTokenService } from './services/id-token.service.js';
 import type { UserService } from './services/user.service.js';
 
 export interface UserContext extends SubgraphContext {
   auth: AuthService;
   users: UserService;
+  idTokens: IdTokenService;
   /** Batches the gateway's `_entities` look-ups of users into one query per request. */
   userById: DataLoader<string, User | null>;
 }

@@ -7,15 +7,18 @@ import { createLogger } from '../../lib/logger.js';
 import { createRedis } from '../../lib/redis.js';
 import { RevocationList } from '../../lib/revocation.js';
 import { startSubgraph } from '../../lib/subgraph.js';
+import { IdToken } from './entities/id-token.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { User } from './entities/user.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildUserSchema } from './schema.js';
 import { AuthService } from './services/auth.service.js';
+import { IdTokenService } from './services/id-token.service.js';
 import { UserService } from './services/user.service.js';
 import type { UserContext } from './context.js';
 
 export const USER_SCHEMA = 'identity';
+export const userEntities = [User, RefreshToken, IdToken];
 
 /** Starts the user subgraph: migrations, the first admin, then the HTTP server. */
 export async function startUserSubgraph(config: Config) {
@@ -23,7 +26,7 @@ export async function startUserSubgraph(config: Config) {
   const orm = await createOrm({
     databaseUrl: config.databaseUrl,
     schema: USER_SCHEMA,
-    entities: [User, RefreshToken],
+    entities: userEntities,
     migrations,
     logger,
   });
@@ -63,6 +66,7 @@ export async function startUserSubgraph(config: Config) {
       return {
         ...base,
         users,
+        idTokens: new IdTokenService(base.em, base.viewer),
         auth: new AuthService(base.em, settings, revocations),
         userById: new DataLoader<string, User | null>(async (ids) => {
           const found = await base.em.find(User, { id: { $in: [...ids] } });

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
 import type { UserContext } from './context.js';
+import { IdTokenResolver, UserIdTokensResolver } from './resolvers/id-token.resolver.js';
 import { UserResolver } from './resolvers/user.resolver.js';
 
 /** The user subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildUserSchema() {
   return buildFederatedSchema(
-    { resolvers: [UserResolver] },
+    { resolvers: [UserResolver, IdTokenResolver, UserIdTokensResolver] },
     {
       User: {
         __resolveReference: (ref: { id: string }, ctx: UserContext) => ctx.userById.load(ref.id),

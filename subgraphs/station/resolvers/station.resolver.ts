@@ -1,5 +1,6 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../../lib/auth.js';
+import { requireService } from '../../../lib/subgraph.js';
 import { Charger } from '../entities/charger.entity.js';
 import { Connector } from '../entities/connector.entity.js';
 import { GeoPoint, Station } from '../entities/station.entity.js';
@@ -7,6 +8,7 @@ import { User } from '../entities/user.reference.js';
 import type { StationContext } from '../context.js';
 import {
   AddConnectorInput,
+  ChargerAuthentication,
   CreateStationInput,
   NearInput,
   RegisterChargerInput,
@@ -81,6 +83,21 @@ export class ChargerResolver {
   })
   chargerByIdentity(@Arg('identity') identity: string, @Ctx() ctx: StationContext) {
     return ctx.stations.chargerByIdentity(identity);
+  }
+
+  @Directive('@inaccessible')
+  @Query(() => ChargerAuthentication, {
+    nullable: true,
+    description: 'For the OCPP bridge only: checks a charger’s Basic-auth login; null when refused.',
+  })
+  async chargerAuthentication(
+    @Arg('identity') identity: string,
+    @Arg('password') password: string,
+    @Ctx() ctx: StationContext,
+  ): Promise<ChargerAuthentication | null> {
+    requireService(ctx.viewer, 'ocpp-bridge');
+    const charger = await ctx.stations.authenticateCharger(identity, password);
+    return charger && { chargerId: charger.id, stationId: charger.station.id };
   }
 
   @Authorized(Role.OPERATOR)

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { badInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
@@ -85,6 +86,17 @@ export class StationService {
     const charger = await this.em.findOne(Charger, { id: findId(id, 'Charger') });
     if (!charger) throw notFound('Charger', id);
     return charger;
+  }
+
+  /**
+   * Checks a charger's Basic-auth credentials (OCPP security profile 1/2). Null for an unknown
+   * identity or a wrong password; the comparison takes the same time either way.
+   */
+  async authenticateCharger(identity: string, password: string): Promise<Charger | null> {
+    const charger = IDENTITY.test(identity) ? await this.em.findOne(Charger, { identity }) : null;
+    const expected = Buffer.from(charger?.passwordHash ?? sha256('no such charger'), 'hex');
+    const given = Buffer.from(sha256(password), 'hex');
+    return timingSafeEqual(expected, given) && charger ? charger : null;
   }
 
   async chargerByIdentity(identity: string): Promise<Charger | null> {

@@ -1,4 +1,8 @@
 import { Migration20261122000000 } from './Migration20261122000000.js';
+import { Migration20261122000200 } from './Migration20261122000200.js';
 
 /** Every migration of the `identity` schema, oldest first. */
-export const migrations = [{ name: 'Migration20261122000000', class: Migration20261122000000 }];
+export const migrations = [
+  { name: 'Migration20261122000000', class: Migration20261122000000 },
+  { name: 'Migration20261122000200', class: Migration20261122000200 },
+];

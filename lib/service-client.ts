@@ -1,0 +1,54 @@
+import type { ServiceName } from './auth.js';
+import { INTERNAL_TOKEN_HEADER, signServiceToken } from './tokens.js';
+
+/** A subgraph answered with errors, or not at all. */
+export class ServiceCallError extends Error {
+  override name = 'ServiceCallError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Calls a subgraph directly as a platform service (the OCPP bridge asking the station subgraph for
+ * charger credentials, say). Service-only fields are `@inaccessible` in the supergraph, so they can
+ * be reached this way only, and only with a service token.
+ */
+export class ServiceClient {
+  private token: { value: string; renewAt: number } | null = null;
+
+  constructor(
+    private readonly opts: { url: string; secret: string; service: ServiceName; timeoutMs?: number },
+  ) {}
+
+  private async bearer(): Promise<string> {
+    const now = Date.now();
+    if (!this.token || this.token.renewAt <= now) {
+      this.token = { value: await signServiceToken(this.opts.secret, 120, this.opts.service), renewAt: now + 60_000 };
+    }
+    return this.token.value;
+  }
+
+  async request<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const res = await fetch(this.opts.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await this.bearer() },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+    }).catch((err: Error) => {
+      throw new ServiceCallError(`${this.opts.url} unreachable: ${err.message}`);
+    });
+    const body = (await res.json().catch(() => ({}))) as {
+      data?: T;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
+    if (body.errors?.length || !body.data) {
+      const first = body.errors?.[0];
+      throw new ServiceCallError(first?.message ?? `HTTP ${res.status}`, first?.extensions?.code);
+    }
+    return body.data;
+  }
+}

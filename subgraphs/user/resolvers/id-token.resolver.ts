@@ -1,0 +1,49 @@
+import { Arg, Authorized, Ctx, Directive, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
+import { forbidden } from '../../../lib/errors.js';
+import { requireService } from '../../../lib/subgraph.js';
+import { IdToken, IdTokenAuthorization, IdTokenStatus } from '../entities/id-token.entity.js';
+import { User } from '../entities/user.entity.js';
+import type { UserContext } from '../context.js';
+
+@Resolver(() => IdToken)
+export class IdTokenResolver {
+  @Authorized()
+  @Mutation(() => IdToken, { description: 'Registers an RFID card or app token on the signed-in account.' })
+  addIdToken(
+    @Arg('token') token: string,
+    @Ctx() ctx: UserContext,
+    @Arg('expiresAt', () => Date, { nullable: true }) expiresAt?: Date,
+  ) {
+    return ctx.idTokens.add(token, expiresAt);
+  }
+
+  @Authorized()
+  @Mutation(() => IdToken, { description: 'Blocks a token (lost card). Its owner or an admin.' })
+  blockIdToken(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+    return ctx.idTokens.block(token);
+  }
+
+  @Directive('@inaccessible')
+  @Query(() => IdTokenAuthorization, { description: 'For the OCPP bridge only: may this token charge?' })
+  idTokenAuthorization(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+    requireService(ctx.viewer, 'ocpp-bridge');
+    return ctx.idTokens.authorize(token);
+  }
+
+  @FieldResolver(() => IdTokenStatus)
+  status(@Root() idToken: IdToken): IdTokenStatus {
+    return idToken.statusAt(new Date());
+  }
+}
+
+@Resolver(() => User)
+export class UserIdTokensResolver {
+  @FieldResolver(() => [IdToken], { description: 'The account’s id tokens. The account itself and admins.' })
+  idTokens(@Root() user: User, @Ctx() ctx: UserContext) {
+    if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN)) {
+      throw forbidden('Only the account itself and admins see its id tokens');
+    }
+    return ctx.idTokens.ofUser(user.id);
+  }
+}
