@@ -27,7 +27,10 @@ export class ServiceClient {
   private async bearer(): Promise<string> {
     const now = Date.now();
     if (!this.token || this.token.renewAt <= now) {
-      this.token = { value: await signServiceToken(this.opts.secret, 120, this.opts.service), renewAt: now + 60_000 };
+      this.token = {
+        value: await signServiceToken(this.opts.secret, 120, this.opts.service),
+        renewAt: now + 60_000,
+      };
     }
     return this.token.value;
   }

@@ -16,7 +16,8 @@ export type TokenCheck =
   | { ok: false; reason: 'expired' | 'invalid' };
 
 function toViewer(payload: { sub?: string; roles?: unknown; svc?: unknown }): Viewer | null {
-  if (typeof payload.svc === 'string') return { userId: null, roles: [], via: 'service', service: payload.svc };
+  if (typeof payload.svc === 'string')
+    return { userId: null, roles: [], via: 'service', service: payload.svc };
   const roles = Array.isArray(payload.roles) ? payload.roles : [];
   if (!roles.every((r) => ALL_ROLES.includes(r))) return null;
   if (!payload.sub) return ANONYMOUS;

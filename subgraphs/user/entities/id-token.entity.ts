@@ -66,4 +66,3 @@ export class IdTokenAuthorization {
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
 }
-

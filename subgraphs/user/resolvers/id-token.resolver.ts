@@ -1,4 +1,14 @@
-import { Arg, Authorized, Ctx, Directive, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Directive,
+  FieldResolver,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { forbidden } from '../../../lib/errors.js';
 import { requireService } from '../../../lib/subgraph.js';

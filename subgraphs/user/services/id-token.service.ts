@@ -17,7 +17,8 @@ export class IdTokenService {
 
   async add(token: string, expiresAt?: Date | null): Promise<IdToken> {
     const value = normalizeIdToken(token);
-    if (!TOKEN.test(value)) throw badInput('token must be 4–36 characters of A–Z, 0–9, ":", ".", "_" or "-"', 'token');
+    if (!TOKEN.test(value))
+      throw badInput('token must be 4–36 characters of A–Z, 0–9, ":", ".", "_" or "-"', 'token');
     if (expiresAt && expiresAt <= new Date()) throw badInput('expiresAt must be in the future', 'expiresAt');
     if (await this.em.count(IdToken, { token: value })) throw conflict('This token is already registered');
     const idToken = this.em.create(IdToken, {
