@@ -1,5 +1,6 @@
 import type { Config } from '../lib/config.js';
 import type { FederatedSchema } from '../lib/subgraph.js';
+import { buildSessionSchema } from '../subgraphs/session/schema.js';
 import { buildStationSchema } from '../subgraphs/station/schema.js';
 import { buildUserSchema } from '../subgraphs/user/schema.js';
 
@@ -12,4 +13,5 @@ export const subgraphs: {
 }[] = [
   { name: 'user', dir: 'user', build: buildUserSchema, url: (c) => c.subgraphUrls.user },
   { name: 'station', dir: 'station', build: buildStationSchema, url: (c) => c.subgraphUrls.station },
+  { name: 'session', dir: 'session', build: buildSessionSchema, url: (c) => c.subgraphUrls.session },
 ];

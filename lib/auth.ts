@@ -31,4 +31,4 @@ export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: '
 export const hasRole = (viewer: Viewer, ...roles: Role[]) => roles.some((r) => viewer.roles.includes(r));
 
 /** Platform services that call subgraphs directly with a service token. */
-export type ServiceName = 'ocpp-bridge' | 'settlement-worker';
+export type ServiceName = 'ocpp-bridge' | 'session-subgraph' | 'settlement-worker';

@@ -20,8 +20,10 @@ const envSchema = z.object({
   GATEWAY_PORT: port(4000),
   USER_SUBGRAPH_PORT: port(4001),
   STATION_SUBGRAPH_PORT: port(4002),
+  SESSION_SUBGRAPH_PORT: port(4003),
   USER_SUBGRAPH_URL: z.url().optional(),
   STATION_SUBGRAPH_URL: z.url().optional(),
+  SESSION_SUBGRAPH_URL: z.url().optional(),
   DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/gridledger'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('gridledger'),
@@ -37,6 +39,10 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_EMAIL: z.email().default('admin@gridledger.local'),
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  DEFAULT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
+    .default('USD'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -46,8 +52,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   host: string;
-  ports: { gateway: number; user: number; station: number };
-  subgraphUrls: { user: string; station: string };
+  ports: { gateway: number; user: number; station: number; session: number };
+  subgraphUrls: { user: string; station: string; session: string };
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
@@ -58,6 +64,8 @@ export interface Config {
   internalTokenTtlSeconds: number;
   admin: { email: string; password: string; passwordIsDevelopmentDefault: boolean };
   maxQueryDepth: number;
+  /** Currency of sessions at stations without a tariff (they cost nothing). */
+  defaultCurrency: string;
 }
 
 /** Thrown at start when the environment does not describe a valid configuration. */
@@ -88,10 +96,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     host: e.HOST,
-    ports: { gateway: e.GATEWAY_PORT, user: e.USER_SUBGRAPH_PORT, station: e.STATION_SUBGRAPH_PORT },
+    ports: {
+      gateway: e.GATEWAY_PORT,
+      user: e.USER_SUBGRAPH_PORT,
+      station: e.STATION_SUBGRAPH_PORT,
+      session: e.SESSION_SUBGRAPH_PORT,
+    },
     subgraphUrls: {
       user: e.USER_SUBGRAPH_URL ?? base(e.USER_SUBGRAPH_PORT),
       station: e.STATION_SUBGRAPH_URL ?? base(e.STATION_SUBGRAPH_PORT),
+      session: e.SESSION_SUBGRAPH_URL ?? base(e.SESSION_SUBGRAPH_PORT),
     },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -107,5 +121,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       passwordIsDevelopmentDefault: !e.GRIDLEDGER_ADMIN_PASSWORD,
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
+    defaultCurrency: e.DEFAULT_CURRENCY,
   };
 }

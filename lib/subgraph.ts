@@ -6,7 +6,7 @@ import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type AuthChecker, type BuildSchemaOptions } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { hasRole, Role, type Viewer } from './auth.js';
+import { hasRole, Role, type ServiceName, type Viewer } from './auth.js';
 import { AppError, ErrorCode, formatError, unauthenticated } from './errors.js';
 import { listenGraphQL, type RunningHttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
@@ -132,8 +132,8 @@ export async function startSubgraph<C extends SubgraphContext>(
 }
 
 /** For fields only platform services may use (they are also `@inaccessible` in the supergraph). */
-export function requireService(viewer: Viewer, service: string): void {
-  if (viewer.via !== 'service' || viewer.service !== service) {
+export function requireService(viewer: Viewer, ...services: ServiceName[]): void {
+  if (viewer.via !== 'service' || !services.includes(viewer.service as ServiceName)) {
     throw new AppError(ErrorCode.FORBIDDEN, 'Only platform services may use this field');
   }
 }

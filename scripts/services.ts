@@ -7,6 +7,7 @@ export function platformServices(config: Config): ServiceSpec[] {
   return [
     { name: 'user', entry: 'subgraphs/user/index.js', healthUrl: health(config.ports.user) },
     { name: 'station', entry: 'subgraphs/station/index.js', healthUrl: health(config.ports.station) },
+    { name: 'session', entry: 'subgraphs/session/index.js', healthUrl: health(config.ports.session) },
     { name: 'gateway', entry: 'gateway/index.js', healthUrl: health(config.ports.gateway) },
   ];
 }

@@ -16,6 +16,7 @@ GridLedger is up.
   GraphQL (HTTP + WebSocket)  http://${config.host}:${config.ports.gateway}/graphql
   user subgraph               ${config.subgraphUrls.user}   (internal: needs the gateway's token)
   station subgraph            ${config.subgraphUrls.station}   (internal: needs the gateway's token)
+  session subgraph            ${config.subgraphUrls.session}   (internal: needs the gateway's token)
   health / readiness          http://${config.host}:${config.ports.gateway}/health  /ready
 ${
   config.admin.passwordIsDevelopmentDefault

@@ -1,3 +1,4 @@
+import { sessionEntities } from '../subgraphs/session/index.js';
 import { stationEntities } from '../subgraphs/station/index.js';
 import { userEntities } from '../subgraphs/user/index.js';
 
@@ -5,4 +6,5 @@ import { userEntities } from '../subgraphs/user/index.js';
 export const entitiesBySubgraph = {
   user: { schema: 'identity', entities: userEntities },
   station: { schema: 'station', entities: stationEntities },
+  session: { schema: 'session', entities: sessionEntities },
 };

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
+import type { StationContext } from './context.js';
+import { Charger } from './entities/charger.entity.js';
+import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { ChargerResolver, OperatorStationsResolver, StationResolver } from './resolvers/station.resolver.js';
 
@@ -7,6 +10,16 @@ import { ChargerResolver, OperatorStationsResolver, StationResolver } from './re
 export function buildStationSchema() {
   return buildFederatedSchema(
     { resolvers: [StationResolver, ChargerResolver, OperatorStationsResolver], orphanedTypes: [User] },
-    { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
+    {
+      User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
+      Station: {
+        __resolveReference: (ref: { id: string }, ctx: StationContext) =>
+          ctx.em.findOne(Station, { id: ref.id }),
+      },
+      Charger: {
+        __resolveReference: (ref: { id: string }, ctx: StationContext) =>
+          ctx.em.findOne(Charger, { id: ref.id }),
+      },
+    },
   );
 }

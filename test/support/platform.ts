@@ -48,6 +48,7 @@ export async function startTestPlatform(extraEnv: Record<string, string> = {}): 
     GATEWAY_PORT: String(await freePort()),
     USER_SUBGRAPH_PORT: String(await freePort()),
     STATION_SUBGRAPH_PORT: String(await freePort()),
+    SESSION_SUBGRAPH_PORT: String(await freePort()),
     PATH: process.env.PATH ?? '',
     ...extraEnv,
   };

@@ -1,6 +1,6 @@
 import { Collection, OptionalProps, type Rel } from '@mikro-orm/core';
 import { Entity, Enum, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
 import { Connector } from './connector.entity.js';
 import { ChargerStatus, OcppProtocol } from './enums.js';
@@ -8,6 +8,7 @@ import { Station } from './station.entity.js';
 
 /** A charging station's controller as OCPP sees it: one WebSocket identity, one or more EVSEs. */
 @ObjectType({ description: 'A charger (OCPP charge point), identified by its OCPP identity.' })
+@Directive('@key(fields: "id")')
 @Entity({ tableName: 'charger' })
 export class Charger {
   [OptionalProps]?:

@@ -1,6 +1,6 @@
 import { Collection, OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, ID, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
 import { Charger } from './charger.entity.js';
 
@@ -15,6 +15,7 @@ export class GeoPoint {
 
 /** A charging site run by one operator. */
 @ObjectType({ description: 'A charging site run by one operator.' })
+@Directive('@key(fields: "id")')
 @Entity({ tableName: 'station' })
 @Index({ properties: ['latitude', 'longitude'] })
 export class Station {

@@ -21,6 +21,7 @@ import type { StationContext } from '../context.js';
 import {
   AddConnectorInput,
   ChargerAuthentication,
+  ChargerPlacement,
   CreateStationInput,
   NearInput,
   RegisterChargerInput,
@@ -110,6 +111,31 @@ export class ChargerResolver {
     requireService(ctx.viewer, 'ocpp-bridge');
     const charger = await ctx.stations.authenticateCharger(identity, password);
     return charger && { chargerId: charger.id, stationId: charger.station.id };
+  }
+
+  @Directive('@inaccessible')
+  @Query(() => ChargerPlacement, {
+    nullable: true,
+    description:
+      'For platform services: the station and operator of a charger (by identity) or of a station.',
+  })
+  async chargerPlacement(
+    @Ctx() ctx: StationContext,
+    @Arg('identity', () => String, { nullable: true }) identity?: string,
+    @Arg('stationId', () => ID, { nullable: true }) stationId?: string,
+  ): Promise<ChargerPlacement | null> {
+    requireService(ctx.viewer, 'ocpp-bridge', 'session-subgraph');
+    if (identity) {
+      const charger = await ctx.stations.chargerByIdentity(identity);
+      if (!charger) return null;
+      const station = await ctx.stations.station(charger.station.id);
+      return { chargerId: charger.id, stationId: station.id, operatorId: station.operatorId };
+    }
+    if (stationId) {
+      const station = await ctx.stations.station(stationId);
+      return { chargerId: null, stationId: station.id, operatorId: station.operatorId };
+    }
+    return null;
   }
 
   @Authorized(Role.OPERATOR)

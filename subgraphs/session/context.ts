@@ -1,0 +1,8 @@
+import type { SubgraphContext } from '../../lib/subgraph.js';
+import type { SessionService } from './services/session.service.js';
+import type { TariffService } from './services/tariff.service.js';
+
+export interface SessionContext extends SubgraphContext {
+  sessions: SessionService;
+  tariffs: TariffService;
+}

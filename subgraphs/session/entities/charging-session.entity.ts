@@ -1,0 +1,138 @@
+import { BigIntType, OptionalProps } from '@mikro-orm/core';
+import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { randomUUID } from 'node:crypto';
+import { SessionStatus } from './enums.js';
+
+/**
+ * One charging session. Its natural key is (charger identity, transaction id): the platform assigns
+ * 1.6 transaction ids, 2.0.1 chargers assign their own; either way a repeated start finds the row.
+ */
+@ObjectType({ description: 'A charging session, from start to stop.' })
+@Entity({ tableName: 'charging_session' })
+@Unique({ properties: ['chargerIdentity', 'transactionId'] })
+@Index({ properties: ['userId', 'startedAt'] })
+@Index({ properties: ['operatorId', 'startedAt'] })
+export class ChargingSession {
+  [OptionalProps]?:
+    | 'id'
+    | 'status'
+    | 'stoppedAt'
+    | 'meterStopWh'
+    | 'energyWh'
+    | 'stopReason'
+    | 'costMicros'
+    | 'lastEnergyAt'
+    | 'lastMeterAt'
+    | 'powerW'
+    | 'soc'
+    | 'tariffId'
+    | 'idleMinutes'
+    | 'costBreakdown'
+    | 'createdAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  chargerId!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  chargerIdentity!: string;
+
+  @Property({ type: 'uuid' })
+  stationId!: string;
+
+  /** The station's operator when the session started: the payee of its settlement. */
+  @Property({ type: 'uuid' })
+  operatorId!: string;
+
+  @Field({ description: 'Transaction id as the charger knows it.' })
+  @Property({ type: 'text' })
+  transactionId!: string;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  evseId!: number;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  connectorId!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The id token (RFID card, app token) that started it.',
+  })
+  @Property({ type: 'text', nullable: true })
+  idToken!: string | null;
+
+  /** The driver, when the id token belongs to an account. */
+  @Property({ type: 'uuid', nullable: true })
+  userId!: string | null;
+
+  @Field(() => SessionStatus)
+  @Enum({ items: () => SessionStatus })
+  status: SessionStatus = SessionStatus.ACTIVE;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  stoppedAt: Date | null = null;
+
+  @Field(() => Int, { description: 'Energy register at start, Wh.' })
+  @Property({ type: 'integer' })
+  meterStartWh!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Energy register at stop, Wh.' })
+  @Property({ type: 'integer', nullable: true })
+  meterStopWh: number | null = null;
+
+  @Field(() => Int, { description: 'Energy delivered so far (or in all, once completed), Wh.' })
+  @Property({ type: 'integer' })
+  energyWh: number = 0;
+
+  @Field(() => Int, { nullable: true, description: 'Power at the last meter value, W.' })
+  @Property({ type: 'integer', nullable: true })
+  powerW: number | null = null;
+
+  @Field(() => Int, { nullable: true, description: 'Vehicle state of charge at the last meter value, %.' })
+  @Property({ type: 'integer', nullable: true })
+  soc: number | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  lastMeterAt: Date | null = null;
+
+  /** When the energy register last increased; the start of idle time. */
+  @Property({ type: 'timestamptz', nullable: true })
+  lastEnergyAt: Date | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Why it stopped (OCPP stop reason), once completed.' })
+  @Property({ type: 'text', nullable: true })
+  stopReason: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  tariffId: string | null = null;
+
+  /** Total cost in micro-units of `currency`, once completed. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  costMicros: number | null = null;
+
+  @Property({ type: 'jsonb', nullable: true })
+  costBreakdown: Record<string, number> | null = null;
+
+  @Field({ description: 'ISO 4217 currency of the cost.' })
+  @Property({ type: 'text' })
+  currency!: string;
+
+  @Property({ type: 'double', nullable: true })
+  idleMinutes: number | null = null;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

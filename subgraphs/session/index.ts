@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type Config } from '../../lib/config.js';
+import { createOrm } from '../../lib/db.js';
+import { createLogger } from '../../lib/logger.js';
+import { ServiceClient } from '../../lib/service-client.js';
+import { startSubgraph } from '../../lib/subgraph.js';
+import type { SessionContext } from './context.js';
+import { ChargingSession } from './entities/charging-session.entity.js';
+import { MeterValue } from './entities/meter-value.entity.js';
+import { Tariff } from './entities/tariff.entity.js';
+import { migrations } from './migrations/index.js';
+import { buildSessionSchema } from './schema.js';
+import { SessionService } from './services/session.service.js';
+import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
+
+export const SESSION_SCHEMA = 'session';
+export const sessionEntities = [ChargingSession, MeterValue, Tariff];
+
+/** Starts the session subgraph: migrations, then the HTTP server. */
+export async function startSessionSubgraph(config: Config) {
+  const logger = createLogger('session-subgraph', config.logLevel);
+  const orm = await createOrm({
+    databaseUrl: config.databaseUrl,
+    schema: SESSION_SCHEMA,
+    entities: sessionEntities,
+    migrations,
+    logger,
+  });
+  const station = new ServiceClient({
+    url: config.subgraphUrls.station,
+    secret: config.internalTokenSecret,
+    service: 'session-subgraph',
+  });
+  const operatorOf = stationOperatorLookup(station);
+  const { schema } = await buildSessionSchema();
+  const server = await startSubgraph<SessionContext>({
+    name: 'session',
+    schema,
+    orm,
+    internalTokenSecret: config.internalTokenSecret,
+    logger,
+    host: config.host,
+    port: config.ports.session,
+    context: (base) => ({
+      ...base,
+      sessions: new SessionService(base.em, config.defaultCurrency),
+      tariffs: new TariffService(base.em, operatorOf),
+    }),
+  });
+  return {
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await orm.close();
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const running = await startSessionSubgraph(loadConfig());
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,4 @@
+import { Migration20261122000300 } from './Migration20261122000300.js';
+
+/** Every migration of the `session` schema, oldest first. */
+export const migrations = [{ name: 'Migration20261122000300', class: Migration20261122000300 }];

@@ -1,0 +1,169 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
+import { forbidden } from '../../../lib/errors.js';
+import { ChargingSession } from '../entities/charging-session.entity.js';
+import { MeterValue } from '../entities/meter-value.entity.js';
+import { Tariff } from '../entities/tariff.entity.js';
+import type { SessionContext } from '../context.js';
+import { formatMoney } from '../services/money.js';
+import {
+  Charger,
+  ChargingSessionConnection,
+  CostBreakdown,
+  SessionFilter,
+  SetTariffInput,
+  Station,
+  User,
+} from './types/session.types.js';
+
+@Resolver(() => ChargingSession)
+export class SessionResolver {
+  @Authorized()
+  @Query(() => ChargingSession, {
+    description: 'One session: its driver, its operator, auditors and admins.',
+  })
+  session(@Arg('id', () => ID) id: string, @Ctx() ctx: SessionContext) {
+    return ctx.sessions.get(id, ctx.viewer);
+  }
+
+  @Authorized(Role.OPERATOR, Role.AUDITOR)
+  @Query(() => ChargingSessionConnection, {
+    description: 'Sessions, newest first: an operator’s own stations’; auditors and admins see all.',
+  })
+  sessions(
+    @Ctx() ctx: SessionContext,
+    @Arg('filter', () => SessionFilter, { nullable: true }) filter?: SessionFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.sessions.list(ctx.viewer, filter ?? {}, first, after);
+  }
+
+  @Authorized()
+  @Query(() => ChargingSessionConnection, { description: 'The signed-in driver’s sessions, newest first.' })
+  mySessions(
+    @Ctx() ctx: SessionContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.sessions.ofUser(ctx.viewer.userId!, first, after);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Total cost as a decimal string in `currency`, once completed. See Tariff for the rules.',
+  })
+  cost(@Root() s: ChargingSession): string | null {
+    return s.costMicros == null ? null : formatMoney(s.costMicros);
+  }
+
+  @FieldResolver(() => CostBreakdown, { nullable: true })
+  costBreakdown(@Root() s: ChargingSession): CostBreakdown | null {
+    const b = s.costBreakdown;
+    if (!b || s.costMicros == null) return null;
+    return {
+      energy: formatMoney(b.energyMicros ?? 0),
+      time: formatMoney(b.timeMicros ?? 0),
+      idle: formatMoney(b.idleMicros ?? 0),
+      sessionFee: formatMoney(b.sessionFeeMicros ?? 0),
+      total: formatMoney(s.costMicros),
+    };
+  }
+
+  @FieldResolver(() => [MeterValue], { description: 'The meter time series, oldest first (at most `last`).' })
+  meterValues(
+    @Root() s: ChargingSession,
+    @Ctx() ctx: SessionContext,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 500 }) limit: number,
+  ) {
+    return ctx.sessions.meterValues(s.id, Math.min(Math.max(limit, 1), 5000));
+  }
+
+  @FieldResolver(() => Tariff, { nullable: true })
+  tariff(@Root() s: ChargingSession, @Ctx() ctx: SessionContext) {
+    return ctx.tariffs.byId(s.tariffId);
+  }
+
+  @FieldResolver(() => Charger)
+  charger(@Root() s: ChargingSession): Charger {
+    return { id: s.chargerId };
+  }
+
+  @FieldResolver(() => Station)
+  station(@Root() s: ChargingSession): Station {
+    return { id: s.stationId };
+  }
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'The driver, when the id token belongs to an account.',
+  })
+  user(@Root() s: ChargingSession): User | null {
+    return s.userId ? { id: s.userId } : null;
+  }
+}
+
+@Resolver(() => Tariff)
+export class TariffResolver {
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => Tariff, {
+    description: 'Sets the tariff of a station (or of one EVSE). It prices sessions that start from now on.',
+  })
+  setTariff(@Arg('input') input: SetTariffInput, @Ctx() ctx: SessionContext) {
+    return ctx.tariffs.set(ctx.viewer, input);
+  }
+
+  @Query(() => [Tariff], { description: 'A station’s tariffs, newest first. Public.' })
+  tariffs(@Arg('stationId', () => ID) stationId: string, @Ctx() ctx: SessionContext) {
+    return ctx.tariffs.ofStation(stationId);
+  }
+
+  @FieldResolver(() => String)
+  pricePerKwh(@Root() t: Tariff) {
+    return formatMoney(t.perKwhMicros);
+  }
+
+  @FieldResolver(() => String)
+  pricePerMinute(@Root() t: Tariff) {
+    return formatMoney(t.perMinuteMicros);
+  }
+
+  @FieldResolver(() => String)
+  sessionFee(@Root() t: Tariff) {
+    return formatMoney(t.sessionFeeMicros);
+  }
+
+  @FieldResolver(() => String)
+  idleFeePerMinute(@Root() t: Tariff) {
+    return formatMoney(t.idleFeePerMinuteMicros);
+  }
+}
+
+@Resolver(() => Charger)
+export class ChargerSessionsResolver {
+  @FieldResolver(() => ChargingSession, {
+    nullable: true,
+    description: 'The session in progress, if any — shown to its driver, the operator, auditors and admins.',
+  })
+  activeSession(@Root() charger: Charger, @Ctx() ctx: SessionContext) {
+    return ctx.sessions.activeOnCharger(charger.id, ctx.viewer);
+  }
+}
+
+@Resolver(() => User)
+export class UserSessionsResolver {
+  @FieldResolver(() => ChargingSessionConnection, {
+    description: 'The account’s charging sessions, newest first. The account itself, auditors and admins.',
+  })
+  sessions(
+    @Root() user: User,
+    @Ctx() ctx: SessionContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) {
+      throw forbidden('Only the account itself, auditors and admins see its sessions');
+    }
+    return ctx.sessions.ofUser(user.id, first, after);
+  }
+}

@@ -1,0 +1,99 @@
+import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Connection } from '../../../../lib/pagination.js';
+import { ChargingSession } from '../../entities/charging-session.entity.js';
+import { SessionStatus } from '../../entities/enums.js';
+
+@InputType()
+export class SetTariffInput {
+  @Field(() => ID)
+  stationId!: string;
+
+  @Field(() => ID, { nullable: true, description: 'With evseId: a tariff for one EVSE of this charger.' })
+  chargerId?: string;
+
+  @Field(() => Int, { nullable: true })
+  evseId?: number;
+
+  @Field()
+  name!: string;
+
+  @Field({ description: 'ISO 4217 code, e.g. EUR or USD.' })
+  currency!: string;
+
+  @Field({ description: 'Decimal string, e.g. "0.39".' })
+  pricePerKwh!: string;
+
+  @Field({ nullable: true, description: 'Decimal string; default "0".' })
+  pricePerMinute?: string;
+
+  @Field({ nullable: true, description: 'Decimal string; default "0".' })
+  sessionFee?: string;
+
+  @Field({
+    nullable: true,
+    description: 'Decimal string per idle minute beyond the grace period; default "0".',
+  })
+  idleFeePerMinute?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Idle minutes that cost nothing; default 0.' })
+  idleGraceMinutes?: number;
+}
+
+@InputType()
+export class SessionFilter {
+  @Field(() => SessionStatus, { nullable: true })
+  status?: SessionStatus;
+
+  @Field(() => ID, { nullable: true })
+  stationId?: string;
+
+  @Field(() => ID, { nullable: true })
+  chargerId?: string;
+}
+
+@ObjectType({
+  description: 'Itemized cost of a completed session; decimal strings in the session’s currency.',
+})
+export class CostBreakdown {
+  @Field()
+  energy!: string;
+
+  @Field()
+  time!: string;
+
+  @Field()
+  idle!: string;
+
+  @Field()
+  sessionFee!: string;
+
+  @Field()
+  total!: string;
+}
+
+@ObjectType()
+export class ChargingSessionConnection extends Connection(ChargingSession) {}
+
+/** The station subgraph's Charger; this subgraph adds its sessions. */
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class Charger {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** The station subgraph's Station. */
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class Station {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** The user subgraph's User; this subgraph adds their sessions. */
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class User {
+  @Field(() => ID)
+  id!: string;
+}

@@ -1,0 +1,252 @@
+import { QueryOrder } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
+import { badInput, forbidden, notFound } from '../../../lib/errors.js';
+import { decodeCursor, pageSize, toConnection } from '../../../lib/pagination.js';
+import { ChargingSession } from '../entities/charging-session.entity.js';
+import { SessionStatus } from '../entities/enums.js';
+import { MeterValue } from '../entities/meter-value.entity.js';
+import { Tariff } from '../entities/tariff.entity.js';
+import { computeCost } from './pricing.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A transaction began on a charger (1.6 StartTransaction, 2.0.1 TransactionEvent Started). */
+export interface SessionStart {
+  chargerIdentity: string;
+  transactionId: string;
+  evseId: number;
+  connectorId: number;
+  idToken: string | null;
+  userId: string | null;
+  timestamp: Date;
+  meterStartWh: number;
+}
+
+/** A meter sample for a transaction. */
+export interface SessionSample {
+  chargerIdentity: string;
+  transactionId: string;
+  timestamp: Date;
+  energyWh?: number | null;
+  powerW?: number | null;
+  soc?: number | null;
+}
+
+/** A transaction ended. */
+export interface SessionStop {
+  chargerIdentity: string;
+  transactionId: string;
+  timestamp: Date;
+  meterStopWh?: number | null;
+  reason?: string | null;
+}
+
+/** Where a charger sits and who runs it, as the station subgraph says. */
+export interface Placement {
+  chargerId: string;
+  stationId: string;
+  operatorId: string;
+}
+
+/** An event that arrived before the session it belongs to; the job is retried later. */
+export class SessionNotStartedError extends Error {
+  override name = 'SessionNotStartedError';
+}
+
+export interface SessionFilter {
+  status?: SessionStatus;
+  stationId?: string;
+  chargerId?: string;
+}
+
+/** Sessions from charger events, and who may read them. */
+export class SessionService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly defaultCurrency: string,
+  ) {}
+
+  private find(chargerIdentity: string, transactionId: string) {
+    return this.em.findOne(ChargingSession, { chargerIdentity, transactionId });
+  }
+
+  /**
+   * Creates the session once; a repeated start (a retried job, a charger resending) finds it. The
+   * tariff in force at the start prices it: the most specific (EVSE over station), then the newest.
+   */
+  async start(event: SessionStart, placement: Placement): Promise<ChargingSession> {
+    const existing = await this.find(event.chargerIdentity, event.transactionId);
+    if (existing) return existing;
+    const tariff = await this.em.findOne(
+      Tariff,
+      {
+        stationId: placement.stationId,
+        $or: [{ chargerId: null }, { chargerId: placement.chargerId, evseId: event.evseId }],
+      },
+      { orderBy: [{ evseId: QueryOrder.ASC_NULLS_LAST }, { createdAt: QueryOrder.DESC }] },
+    );
+    const session = this.em.create(ChargingSession, {
+      chargerId: placement.chargerId,
+      chargerIdentity: event.chargerIdentity,
+      stationId: placement.stationId,
+      operatorId: placement.operatorId,
+      transactionId: event.transactionId,
+      evseId: event.evseId,
+      connectorId: event.connectorId,
+      idToken: event.idToken,
+      userId: event.userId,
+      startedAt: event.timestamp,
+      meterStartWh: event.meterStartWh,
+      tariffId: tariff?.id ?? null,
+      currency: tariff?.currency ?? this.defaultCurrency,
+    });
+    try {
+      await this.em.flush();
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23505') throw err;
+      this.em.clear();
+      return (await this.find(event.chargerIdentity, event.transactionId))!;
+    }
+    return session;
+  }
+
+  /** Stores a sample (once) and updates the session's live figures if it is the newest. */
+  async sample(event: SessionSample): Promise<ChargingSession> {
+    const session = await this.find(event.chargerIdentity, event.transactionId);
+    if (!session) throw new SessionNotStartedError(`${event.chargerIdentity}/${event.transactionId}`);
+    await this.em
+      .createQueryBuilder(MeterValue)
+      .insert({
+        sessionId: session.id,
+        timestamp: event.timestamp,
+        energyWh: event.energyWh ?? null,
+        powerW: event.powerW ?? null,
+        soc: event.soc ?? null,
+      })
+      .onConflict(['sessionId', 'timestamp'])
+      .ignore()
+      .execute();
+    if (
+      session.status === SessionStatus.ACTIVE &&
+      (!session.lastMeterAt || event.timestamp >= session.lastMeterAt)
+    ) {
+      session.lastMeterAt = event.timestamp;
+      if (event.energyWh != null) {
+        const delivered = event.energyWh - session.meterStartWh;
+        if (delivered > session.energyWh) session.lastEnergyAt = event.timestamp;
+        session.energyWh = Math.max(session.energyWh, delivered);
+      }
+      if (event.powerW != null) session.powerW = Math.round(event.powerW);
+      if (event.soc != null) session.soc = Math.round(event.soc);
+      await this.em.flush();
+    }
+    return session;
+  }
+
+  /** Completes and prices the session; a repeated stop changes nothing. */
+  async stop(event: SessionStop): Promise<{ session: ChargingSession; completedNow: boolean }> {
+    const session = await this.find(event.chargerIdentity, event.transactionId);
+    if (!session) throw new SessionNotStartedError(`${event.chargerIdentity}/${event.transactionId}`);
+    if (session.status === SessionStatus.COMPLETED) return { session, completedNow: false };
+    const meterStop = event.meterStopWh ?? session.meterStartWh + session.energyWh;
+    const energyWh = Math.max(0, meterStop - session.meterStartWh);
+    if (energyWh > session.energyWh) session.lastEnergyAt = event.timestamp;
+    session.meterStopWh = meterStop;
+    session.energyWh = energyWh;
+    session.stoppedAt = event.timestamp;
+    session.stopReason = event.reason ?? null;
+    session.status = SessionStatus.COMPLETED;
+    session.powerW = 0;
+    const tariff = session.tariffId ? await this.em.findOne(Tariff, { id: session.tariffId }) : null;
+    const cost = computeCost(
+      tariff ?? {
+        perKwhMicros: 0,
+        perMinuteMicros: 0,
+        sessionFeeMicros: 0,
+        idleFeePerMinuteMicros: 0,
+        idleGraceMinutes: 0,
+      },
+      {
+        energyWh,
+        startedAt: session.startedAt,
+        stoppedAt: event.timestamp,
+        lastEnergyAt: session.lastEnergyAt,
+      },
+    );
+    session.costMicros = cost.totalMicros;
+    session.idleMinutes = cost.idleMinutes;
+    session.costBreakdown = {
+      energyMicros: cost.energyMicros,
+      timeMicros: cost.timeMicros,
+      idleMicros: cost.idleMicros,
+      sessionFeeMicros: cost.sessionFeeMicros,
+    };
+    await this.em.flush();
+    return { session, completedNow: true };
+  }
+
+  /** One session, for its driver, its operator, auditors and admins. */
+  async get(id: string, viewer: Viewer): Promise<ChargingSession> {
+    const session = UUID.test(id) ? await this.em.findOne(ChargingSession, { id }) : null;
+    if (!session) throw notFound('Session', id);
+    if (!canRead(viewer, session)) throw forbidden('Not your session');
+    return session;
+  }
+
+  async activeOnCharger(chargerId: string, viewer: Viewer): Promise<ChargingSession | null> {
+    const session = await this.em.findOne(
+      ChargingSession,
+      { chargerId, status: SessionStatus.ACTIVE },
+      { orderBy: { startedAt: 'desc' } },
+    );
+    return session && canRead(viewer, session) ? session : null;
+  }
+
+  /** Sessions newest first. Operators see their stations' sessions; auditors and admins all. */
+  async list(viewer: Viewer, filter: SessionFilter, first?: number, after?: string) {
+    const where: Record<string, unknown> = {};
+    if (!hasRole(viewer, Role.ADMIN, Role.AUDITOR)) where.operatorId = viewer.userId;
+    return this.page(where, filter, first, after);
+  }
+
+  /** A driver's own sessions, newest first. */
+  ofUser(userId: string, first?: number, after?: string) {
+    return this.page({ userId }, {}, first, after);
+  }
+
+  meterValues(sessionId: string, limit: number) {
+    return this.em.find(MeterValue, { sessionId }, { orderBy: { timestamp: 'asc' }, limit });
+  }
+
+  private async page(base: Record<string, unknown>, filter: SessionFilter, first?: number, after?: string) {
+    const limit = pageSize(first);
+    const where: Record<string, unknown> = { ...base };
+    if (filter.status) where.status = filter.status;
+    for (const field of ['stationId', 'chargerId'] as const) {
+      const value = filter[field];
+      if (value == null) continue;
+      if (!UUID.test(value)) throw badInput(`${field} is not a valid id`, `filter.${field}`);
+      where[field] = value;
+    }
+    const key = decodeCursor(after, 2) as [string, string] | null;
+    if (key) {
+      const at = new Date(key[0]);
+      where.$or = [{ startedAt: { $lt: at } }, { startedAt: at, id: { $lt: key[1] } }];
+    }
+    const rows = await this.em.find(ChargingSession, where, {
+      orderBy: { startedAt: 'desc', id: 'desc' },
+      limit: limit + 1,
+    });
+    return toConnection(rows, limit, (s) => [s.startedAt.toISOString(), s.id]);
+  }
+}
+
+export function canRead(viewer: Viewer, session: ChargingSession): boolean {
+  if (!viewer.userId) return false;
+  return (
+    session.userId === viewer.userId ||
+    session.operatorId === viewer.userId ||
+    hasRole(viewer, Role.ADMIN, Role.AUDITOR)
+  );
+}

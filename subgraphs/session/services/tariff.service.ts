@@ -1,0 +1,84 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
+import { badInput, forbidden, notFound } from '../../../lib/errors.js';
+import type { ServiceClient } from '../../../lib/service-client.js';
+import { Tariff } from '../entities/tariff.entity.js';
+import type { SetTariffInput } from '../resolvers/types/session.types.js';
+import { parseCurrency, parseMoney } from './money.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Asks the station subgraph who operates a station (null: no such station). */
+export type StationOperatorLookup = (stationId: string) => Promise<string | null>;
+
+export function stationOperatorLookup(station: ServiceClient): StationOperatorLookup {
+  return async (stationId) => {
+    const data = await station.request<{ chargerPlacement: { operatorId: string } | null }>(
+      'query($s: ID!) { chargerPlacement(stationId: $s) { operatorId } }',
+      { s: stationId },
+    );
+    return data.chargerPlacement?.operatorId ?? null;
+  };
+}
+
+/**
+ * Tariffs are immutable: setting one adds a row that supersedes the older ones of the same scope, and
+ * a session keeps the tariff it started under.
+ */
+export class TariffService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly operatorOf: StationOperatorLookup,
+  ) {}
+
+  async set(viewer: Viewer, input: SetTariffInput): Promise<Tariff> {
+    if (!UUID.test(input.stationId)) throw notFound('Station', input.stationId);
+    const operatorId = await this.operatorOf(input.stationId).catch((err: { code?: string }) => {
+      if (err.code === 'NOT_FOUND') return null;
+      throw err;
+    });
+    if (!operatorId) throw notFound('Station', input.stationId);
+    if (operatorId !== viewer.userId && !hasRole(viewer, Role.ADMIN)) {
+      throw forbidden('Only the station’s operator or an admin sets its tariffs');
+    }
+    if ((input.chargerId == null) !== (input.evseId == null)) {
+      throw badInput(
+        'An EVSE tariff needs both chargerId and evseId',
+        input.chargerId ? 'evseId' : 'chargerId',
+      );
+    }
+    if (input.chargerId != null && !UUID.test(input.chargerId))
+      throw badInput('chargerId is not an id', 'chargerId');
+    const grace = input.idleGraceMinutes ?? 0;
+    if (!Number.isInteger(grace) || grace < 0 || grace > 24 * 60) {
+      throw badInput('idleGraceMinutes must be between 0 and 1440', 'idleGraceMinutes');
+    }
+    const name = input.name.trim();
+    if (!name || name.length > 100) throw badInput('name must be 1–100 characters', 'name');
+    const tariff = this.em.create(Tariff, {
+      name,
+      operatorId,
+      stationId: input.stationId,
+      chargerId: input.chargerId ?? null,
+      evseId: input.evseId ?? null,
+      currency: parseCurrency(input.currency),
+      perKwhMicros: parseMoney(input.pricePerKwh, 'pricePerKwh'),
+      perMinuteMicros: parseMoney(input.pricePerMinute ?? '0', 'pricePerMinute'),
+      sessionFeeMicros: parseMoney(input.sessionFee ?? '0', 'sessionFee'),
+      idleFeePerMinuteMicros: parseMoney(input.idleFeePerMinute ?? '0', 'idleFeePerMinute'),
+      idleGraceMinutes: grace,
+    });
+    await this.em.flush();
+    return tariff;
+  }
+
+  /** A station's tariffs, newest first (the first of each scope is in force). */
+  ofStation(stationId: string): Promise<Tariff[]> {
+    if (!UUID.test(stationId)) return Promise.resolve([]);
+    return this.em.find(Tariff, { stationId }, { orderBy: { createdAt: 'desc' } });
+  }
+
+  byId(id: string | null): Promise<Tariff | null> {
+    return id ? this.em.findOne(Tariff, { id }) : Promise.resolve(null);
+  }
+}

@@ -1,0 +1,142 @@
+import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Connection } from '../../../../lib/pagination.js';
+import { Charger } from '../../entities/charger.entity.js';
+import { ConnectorType } from '../../entities/enums.js';
+import { Station } from '../../entities/station.entity.js';
+
+@InputType({ description: 'WGS 84 coordinates: lat in [-90, 90], lng in [-180, 180].' })
+export class LocationInput {
+  @Field(() => Float)
+  lat!: number;
+
+  @Field(() => Float)
+  lng!: number;
+}
+
+@InputType()
+export class NearInput extends LocationInput {
+  @Field(() => Float, { description: 'Search radius in km, up to 500.' })
+  radiusKm!: number;
+}
+
+@InputType()
+export class StationFilter {
+  @Field(() => ConnectorType, { nullable: true, description: 'Only stations with a connector of this type.' })
+  connectorType?: ConnectorType;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Only stations with a connector of at least this power.',
+  })
+  minPowerKw?: number;
+
+  @Field({ nullable: true, description: 'Only stations with a matching connector that is AVAILABLE now.' })
+  availableOnly?: boolean;
+}
+
+@InputType()
+export class CreateStationInput {
+  @Field()
+  name!: string;
+
+  @Field()
+  address!: string;
+
+  @Field(() => LocationInput)
+  location!: LocationInput;
+
+  @Field({ description: 'IANA time zone, e.g. Europe/Berlin.' })
+  timezone!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Admins only: the operating account (default: the caller).',
+  })
+  operatorId?: string;
+}
+
+@InputType()
+export class UpdateStationInput {
+  @Field({ nullable: true })
+  name?: string;
+
+  @Field({ nullable: true })
+  address?: string;
+
+  @Field(() => LocationInput, { nullable: true })
+  location?: LocationInput;
+
+  @Field({ nullable: true })
+  timezone?: string;
+}
+
+@InputType()
+export class AddConnectorInput {
+  @Field(() => Int, { description: 'EVSE number, from 1.' })
+  evseId!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Connector number on the EVSE, from 1 (default 1).' })
+  connectorId?: number;
+
+  @Field(() => ConnectorType)
+  type!: ConnectorType;
+
+  @Field(() => Float)
+  maxPowerKw!: number;
+}
+
+@InputType()
+export class RegisterChargerInput {
+  @Field({ description: 'OCPP identity: 1–48 characters of A–Z, a–z, 0–9, ".", "_" and "-".' })
+  identity!: string;
+
+  @Field({ nullable: true })
+  vendor?: string;
+
+  @Field({ nullable: true })
+  model?: string;
+
+  @Field({ nullable: true })
+  serialNumber?: string;
+
+  @Field(() => [AddConnectorInput], { nullable: true })
+  connectors?: AddConnectorInput[];
+}
+
+@ObjectType()
+export class RegisterChargerPayload {
+  @Field(() => Charger)
+  charger!: Charger;
+
+  @Field({
+    description:
+      'The charger’s OCPP Basic-auth password (security profile 1/2). Shown only here, once; only a hash is stored.',
+  })
+  password!: string;
+}
+
+@ObjectType()
+export class StationConnection extends Connection(Station) {}
+
+@ObjectType({ description: 'For the OCPP bridge: the charger a Basic-auth login belongs to.' })
+@Directive('@inaccessible')
+export class ChargerAuthentication {
+  @Field(() => ID)
+  chargerId!: string;
+
+  @Field(() => ID)
+  stationId!: string;
+}
+
+@ObjectType({ description: 'For platform services: where a charger sits and who operates it.' })
+@Directive('@inaccessible')
+export class ChargerPlacement {
+  @Field(() => ID, { nullable: true, description: 'Null when asked by station.' })
+  chargerId!: string | null;
+
+  @Field(() => ID)
+  stationId!: string;
+
+  @Field(() => ID)
+  operatorId!: string;
+}

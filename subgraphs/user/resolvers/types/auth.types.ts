@@ -1,0 +1,32 @@
+import { Field, InputType, ObjectType } from 'type-graphql';
+import { Connection } from '../../../../lib/pagination.js';
+import { User } from '../../entities/user.entity.js';
+
+@InputType({ description: 'A new account. The password needs at least 10 characters.' })
+export class RegisterInput {
+  @Field()
+  email!: string;
+
+  @Field()
+  password!: string;
+
+  @Field()
+  displayName!: string;
+}
+
+@ObjectType({
+  description: 'Tokens for a signed-in user: a short-lived access token and a rotating refresh token.',
+})
+export class AuthPayload {
+  @Field({ description: 'JWT to send as `Authorization: Bearer …`; valid for minutes.' })
+  accessToken!: string;
+
+  @Field({ description: 'Single-use token for `refreshToken`; a reused one revokes the login.' })
+  refreshToken!: string;
+
+  @Field(() => User)
+  user!: User;
+}
+
+@ObjectType()
+export class UserConnection extends Connection(User) {}
