@@ -39,6 +39,8 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_EMAIL: z.email().default('admin@gridledger.local'),
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
+  CHAIN_ID: z.coerce.number().int().positive().default(31337),
   DEFAULT_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
@@ -64,6 +66,10 @@ export interface Config {
   internalTokenTtlSeconds: number;
   admin: { email: string; password: string; passwordIsDevelopmentDefault: boolean };
   maxQueryDepth: number;
+  /** Domain named in wallet-link messages (EIP-4361). */
+  walletLinkDomain: string;
+  /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
+  chainId: number;
   /** Currency of sessions at stations without a tariff (they cost nothing). */
   defaultCurrency: string;
 }
@@ -122,5 +128,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     defaultCurrency: e.DEFAULT_CURRENCY,
+    walletLinkDomain: e.WALLET_LINK_DOMAIN,
+    chainId: e.CHAIN_ID,
   };
 }

@@ -4,11 +4,13 @@ import type { User } from './entities/user.entity.js';
 import type { AuthService } from './services/auth.service.js';
 import type { IdTokenService } from './services/id-token.service.js';
 import type { UserService } from './services/user.service.js';
+import type { WalletService } from './services/wallet.service.js';
 
 export interface UserContext extends SubgraphContext {
   auth: AuthService;
   users: UserService;
   idTokens: IdTokenService;
+  wallets: WalletService;
   /** Batches the gateway's `_entities` look-ups of users into one query per request. */
   userById: DataLoader<string, User | null>;
 }

@@ -8,6 +8,7 @@ import { createRedis } from '../../lib/redis.js';
 import { RevocationList } from '../../lib/revocation.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import { IdToken } from './entities/id-token.entity.js';
+import { Wallet } from './entities/wallet.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { User } from './entities/user.entity.js';
 import { migrations } from './migrations/index.js';
@@ -15,10 +16,11 @@ import { buildUserSchema } from './schema.js';
 import { AuthService } from './services/auth.service.js';
 import { IdTokenService } from './services/id-token.service.js';
 import { UserService } from './services/user.service.js';
+import { WalletService } from './services/wallet.service.js';
 import type { UserContext } from './context.js';
 
 export const USER_SCHEMA = 'identity';
-export const userEntities = [User, RefreshToken, IdToken];
+export const userEntities = [User, RefreshToken, IdToken, Wallet];
 
 /** Starts the user subgraph: migrations, the first admin, then the HTTP server. */
 export async function startUserSubgraph(config: Config) {
@@ -32,6 +34,12 @@ export async function startUserSubgraph(config: Config) {
   });
   const redis = createRedis(config.redisUrl);
   const revocations = new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds);
+  const walletSettings = {
+    domain: config.walletLinkDomain,
+    chainId: config.chainId,
+    redis,
+    redisPrefix: config.redisPrefix,
+  };
   const settings = {
     jwtSecret: config.jwtSecret,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -67,6 +75,7 @@ export async function startUserSubgraph(config: Config) {
         ...base,
         users,
         idTokens: new IdTokenService(base.em, base.viewer),
+        wallets: new WalletService(base.em, walletSettings),
         auth: new AuthService(base.em, settings, revocations),
         userById: new DataLoader<string, User | null>(async (ids) => {
           const found = await base.em.find(User, { id: { $in: [...ids] } });

@@ -3,11 +3,12 @@ import { buildFederatedSchema } from '../../lib/subgraph.js';
 import type { UserContext } from './context.js';
 import { IdTokenResolver, UserIdTokensResolver } from './resolvers/id-token.resolver.js';
 import { UserResolver } from './resolvers/user.resolver.js';
+import { UserWalletsResolver, WalletResolver } from './resolvers/wallet.resolver.js';
 
 /** The user subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildUserSchema() {
   return buildFederatedSchema(
-    { resolvers: [UserResolver, IdTokenResolver, UserIdTokensResolver] },
+    { resolvers: [UserResolver, IdTokenResolver, UserIdTokensResolver, WalletResolver, UserWalletsResolver] },
     {
       User: {
         __resolveReference: (ref: { id: string }, ctx: UserContext) => ctx.userById.load(ref.id),
