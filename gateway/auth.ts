@@ -1,7 +1,9 @@
 import type http from 'node:http';
-import { ANONYMOUS, type Viewer } from '../lib/auth.js';
+import { ANONYMOUS, type Role, type Viewer } from '../lib/auth.js';
 import { AppError, ErrorCode } from '../lib/errors.js';
 import type { RevocationList } from '../lib/revocation.js';
+import type { ServiceClient } from '../lib/service-client.js';
+import type { Limit, RateLimiter } from './rate-limit.js';
 import { signInternalToken, verifyAccessToken } from '../lib/tokens.js';
 
 export interface GatewayContext {
@@ -9,6 +11,8 @@ export interface GatewayContext {
   /** Short-lived token forwarded to every subgraph fetch of this request. */
   internalToken: string;
 }
+
+const API_KEY_CACHE_MS = 30_000;
 
 const fail = (message: string) => new AppError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
 
@@ -26,8 +30,37 @@ export class GatewayAuthenticator {
       internalTokenSecret: string;
       internalTokenTtlSeconds: number;
       revocations: RevocationList;
+      /** Asks the user subgraph whom an API key acts as. */
+      users: ServiceClient;
+      rateLimiter: RateLimiter;
+      limits: { apiKey: Limit[]; user: Limit[]; anonymous: Limit[] };
     },
   ) {}
+
+  private readonly apiKeys = new Map<string, { viewer: Viewer | null; until: number }>();
+
+  /**
+   * Resolves a partner API key to the account it acts as. Answers (also "no such key") are cached for
+   * API_KEY_CACHE_MS, which is therefore how long a revoked key may still work.
+   */
+  async viewerFromApiKey(apiKey: string): Promise<Viewer> {
+    const now = Date.now();
+    let cached = this.apiKeys.get(apiKey);
+    if (!cached || cached.until <= now) {
+      const data = await this.opts.users.request<{
+        apiKeyIdentity: { keyId: string; userId: string; roles: Role[] } | null;
+      }>('query($k: String!) { apiKeyIdentity(apiKey: $k) { keyId userId roles } }', { k: apiKey });
+      const id = data.apiKeyIdentity;
+      cached = {
+        viewer: id ? { userId: id.userId, roles: id.roles, via: 'apikey', apiKeyId: id.keyId } : null,
+        until: now + API_KEY_CACHE_MS,
+      };
+      if (this.apiKeys.size > 10_000) this.apiKeys.clear();
+      this.apiKeys.set(apiKey, cached);
+    }
+    if (!cached.viewer) throw fail('Invalid or revoked API key');
+    return cached.viewer;
+  }
 
   async viewerFromAuthorization(header: string | undefined): Promise<{ viewer: Viewer; expiresAt?: number }> {
     if (!header) return { viewer: ANONYMOUS };
@@ -42,8 +75,17 @@ export class GatewayAuthenticator {
     return { viewer: result.viewer, expiresAt: result.expiresAt };
   }
 
+  /** Authenticates (API key first, then bearer token, else anonymous) and applies the caller's rate limits. */
   async context(req: http.IncomingMessage): Promise<GatewayContext> {
-    const { viewer } = await this.viewerFromAuthorization(req.headers.authorization);
+    const apiKey = req.headers['x-api-key'];
+    const viewer =
+      typeof apiKey === 'string' && apiKey
+        ? await this.viewerFromApiKey(apiKey)
+        : (await this.viewerFromAuthorization(req.headers.authorization)).viewer;
+    const { limits, rateLimiter } = this.opts;
+    if (viewer.apiKeyId) await rateLimiter.consume(`key:${viewer.apiKeyId}`, limits.apiKey);
+    else if (viewer.userId) await rateLimiter.consume(`user:${viewer.userId}`, limits.user);
+    else await rateLimiter.consume(`ip:${req.socket.remoteAddress ?? 'unknown'}`, limits.anonymous);
     return { viewer, internalToken: await this.internalToken(viewer) };
   }
 

@@ -10,9 +10,11 @@ import { listenGraphQL } from '../lib/http-server.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { RevocationList } from '../lib/revocation.js';
+import { ServiceClient } from '../lib/service-client.js';
 import { INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
 import { GatewayAuthenticator, type GatewayContext } from './auth.js';
 import { depthLimit } from './depth-limit.js';
+import { RateLimiter } from './rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 
 const SUPERGRAPH = fileURLToPath(new URL('../../gateway/supergraph.graphql', import.meta.url));
@@ -36,6 +38,20 @@ export async function startGateway(config: Config) {
     internalTokenSecret: config.internalTokenSecret,
     internalTokenTtlSeconds: config.internalTokenTtlSeconds,
     revocations: new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds),
+    users: new ServiceClient({
+      url: config.subgraphUrls.user,
+      secret: config.internalTokenSecret,
+      service: 'gateway',
+    }),
+    rateLimiter: new RateLimiter(redis, config.redisPrefix),
+    limits: {
+      apiKey: [
+        { max: config.rateLimits.apiKeyPerMinute, windowSeconds: 60 },
+        { max: config.rateLimits.apiKeyPerHour, windowSeconds: 3600 },
+      ],
+      user: [{ max: config.rateLimits.userPerMinute, windowSeconds: 60 }],
+      anonymous: [{ max: config.rateLimits.anonymousPerMinute, windowSeconds: 60 }],
+    },
   });
   const urls = new Map(subgraphs.map((s) => [s.name, s.url(config)]));
   const gateway = new ApolloGateway({

@@ -22,8 +22,10 @@ export interface Viewer {
   userId: string | null;
   roles: Role[];
   /** How the caller proved who they are. */
-  via: 'jwt' | 'anonymous' | 'service';
+  via: 'jwt' | 'apikey' | 'anonymous' | 'service';
   service?: string;
+  /** Set when a partner API key made the request. */
+  apiKeyId?: string;
 }
 
 export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: 'anonymous' }) as Viewer;
@@ -31,4 +33,4 @@ export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: '
 export const hasRole = (viewer: Viewer, ...roles: Role[]) => roles.some((r) => viewer.roles.includes(r));
 
 /** Platform services that call subgraphs directly with a service token. */
-export type ServiceName = 'ocpp-bridge' | 'session-subgraph' | 'settlement-worker';
+export type ServiceName = 'gateway' | 'ocpp-bridge' | 'session-subgraph' | 'settlement-worker';

@@ -39,6 +39,10 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_EMAIL: z.email().default('admin@gridledger.local'),
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  RATE_LIMIT_APIKEY_PER_MINUTE: z.coerce.number().int().min(0).default(100),
+  RATE_LIMIT_APIKEY_PER_HOUR: z.coerce.number().int().min(0).default(1000),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
   DEFAULT_CURRENCY: z
@@ -66,6 +70,13 @@ export interface Config {
   internalTokenTtlSeconds: number;
   admin: { email: string; password: string; passwordIsDevelopmentDefault: boolean };
   maxQueryDepth: number;
+  /** Requests per window at the gateway; 0 turns a limit off. */
+  rateLimits: {
+    apiKeyPerMinute: number;
+    apiKeyPerHour: number;
+    userPerMinute: number;
+    anonymousPerMinute: number;
+  };
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -128,6 +139,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     defaultCurrency: e.DEFAULT_CURRENCY,
+    rateLimits: {
+      apiKeyPerMinute: e.RATE_LIMIT_APIKEY_PER_MINUTE,
+      apiKeyPerHour: e.RATE_LIMIT_APIKEY_PER_HOUR,
+      userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
+      anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+    },
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
   };

@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { User } from './entities/user.entity.js';
+import type { ApiKeyService } from './services/api-key.service.js';
 import type { AuthService } from './services/auth.service.js';
 import type { IdTokenService } from './services/id-token.service.js';
 import type { UserService } from './services/user.service.js';
@@ -11,6 +12,7 @@ export interface UserContext extends SubgraphContext {
   users: UserService;
   idTokens: IdTokenService;
   wallets: WalletService;
+  apiKeys: ApiKeyService;
   /** Batches the gateway's `_entities` look-ups of users into one query per request. */
   userById: DataLoader<string, User | null>;
 }

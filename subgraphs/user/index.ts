@@ -7,12 +7,14 @@ import { createLogger } from '../../lib/logger.js';
 import { createRedis } from '../../lib/redis.js';
 import { RevocationList } from '../../lib/revocation.js';
 import { startSubgraph } from '../../lib/subgraph.js';
+import { ApiKey } from './entities/api-key.entity.js';
 import { IdToken } from './entities/id-token.entity.js';
 import { Wallet } from './entities/wallet.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { User } from './entities/user.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildUserSchema } from './schema.js';
+import { ApiKeyService } from './services/api-key.service.js';
 import { AuthService } from './services/auth.service.js';
 import { IdTokenService } from './services/id-token.service.js';
 import { UserService } from './services/user.service.js';
@@ -20,7 +22,7 @@ import { WalletService } from './services/wallet.service.js';
 import type { UserContext } from './context.js';
 
 export const USER_SCHEMA = 'identity';
-export const userEntities = [User, RefreshToken, IdToken, Wallet];
+export const userEntities = [User, RefreshToken, IdToken, Wallet, ApiKey];
 
 /** Starts the user subgraph: migrations, the first admin, then the HTTP server. */
 export async function startUserSubgraph(config: Config) {
@@ -76,6 +78,7 @@ export async function startUserSubgraph(config: Config) {
         users,
         idTokens: new IdTokenService(base.em, base.viewer),
         wallets: new WalletService(base.em, walletSettings),
+        apiKeys: new ApiKeyService(base.em, base.viewer),
         auth: new AuthService(base.em, settings, revocations),
         userById: new DataLoader<string, User | null>(async (ids) => {
           const found = await base.em.find(User, { id: { $in: [...ids] } });

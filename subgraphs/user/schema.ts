@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
 import type { UserContext } from './context.js';
+import { ApiKeyResolver, UserApiKeysResolver } from './resolvers/api-key.resolver.js';
 import { IdTokenResolver, UserIdTokensResolver } from './resolvers/id-token.resolver.js';
 import { UserResolver } from './resolvers/user.resolver.js';
 import { UserWalletsResolver, WalletResolver } from './resolvers/wallet.resolver.js';
@@ -8,7 +9,17 @@ import { UserWalletsResolver, WalletResolver } from './resolvers/wallet.resolver
 /** The user subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildUserSchema() {
   return buildFederatedSchema(
-    { resolvers: [UserResolver, IdTokenResolver, UserIdTokensResolver, WalletResolver, UserWalletsResolver] },
+    {
+      resolvers: [
+        UserResolver,
+        IdTokenResolver,
+        UserIdTokensResolver,
+        WalletResolver,
+        UserWalletsResolver,
+        ApiKeyResolver,
+        UserApiKeysResolver,
+      ],
+    },
     {
       User: {
         __resolveReference: (ref: { id: string }, ctx: UserContext) => ctx.userById.load(ref.id),

@@ -1,0 +1,67 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Directive,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
+import { forbidden } from '../../../lib/errors.js';
+import { requireService } from '../../../lib/subgraph.js';
+import { ApiKey, ApiKeyIdentity } from '../entities/api-key.entity.js';
+import { User } from '../entities/user.entity.js';
+import type { UserContext } from '../context.js';
+
+@ObjectType()
+export class ApiKeyCreated {
+  @Field({ description: 'The key. Store it now: it is not shown again.' })
+  apiKey!: string;
+
+  @Field(() => ApiKey)
+  key!: ApiKey;
+}
+
+@Resolver(() => ApiKey)
+export class ApiKeyResolver {
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => ApiKeyCreated, {
+    description: 'Creates a partner API key acting as the caller. Operators and admins.',
+  })
+  createApiKey(@Arg('name') name: string, @Ctx() ctx: UserContext) {
+    return ctx.apiKeys.create(name);
+  }
+
+  @Authorized()
+  @Mutation(() => ApiKey, { description: 'Revokes a key. Its owner or an admin; takes effect within 30 s.' })
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: UserContext) {
+    return ctx.apiKeys.revoke(id);
+  }
+
+  @Directive('@inaccessible')
+  @Query(() => ApiKeyIdentity, {
+    nullable: true,
+    description: 'For the gateway only: whom an API key acts as.',
+  })
+  apiKeyIdentity(@Arg('apiKey') apiKey: string, @Ctx() ctx: UserContext) {
+    requireService(ctx.viewer, 'gateway');
+    return ctx.apiKeys.identify(apiKey);
+  }
+}
+
+@Resolver(() => User)
+export class UserApiKeysResolver {
+  @FieldResolver(() => [ApiKey], { description: 'The account’s API keys. The account itself and admins.' })
+  apiKeys(@Root() user: User, @Ctx() ctx: UserContext) {
+    if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN)) {
+      throw forbidden('Only the account itself and admins see its API keys');
+    }
+    return ctx.apiKeys.ofUser(user.id);
+  }
+}

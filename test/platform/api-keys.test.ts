@@ -1,0 +1,106 @@
+import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+let p: TestPlatform;
+let url: string;
+let admin: Session;
+let operator: Session;
+
+beforeAll(async () => {
+  // Small limits so that the test can cross them; anonymous traffic (register/login) stays unlimited.
+  p = await startTestPlatform({
+    RATE_LIMIT_APIKEY_PER_MINUTE: '5',
+    RATE_LIMIT_USER_PER_MINUTE: '40',
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+  });
+  url = p.gatewayUrl;
+  admin = await loginAdmin(url);
+  operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+});
+afterAll(() => p?.stop());
+
+const CREATE = 'mutation($n: String!) { createApiKey(name: $n) { apiKey key { id name prefix revokedAt } } }';
+const ME = '{ me { id roles } }';
+const withKey = (apiKey: string) => ({ headers: { 'x-api-key': apiKey } });
+
+/** Limits count per clock minute: start a burst well inside one, so that it is not split over two. */
+async function awayFromMinuteBoundary() {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 57_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+}
+
+describe('partner API keys', () => {
+  it('an operator creates a key that acts as them; only a prefix is shown later', async () => {
+    const r = await gql(url, CREATE, { n: 'fleet app' }, { token: operator.token });
+    expect(r.errors).toBeUndefined();
+    const { apiKey, key } = r.data!.createApiKey;
+    expect(apiKey).toMatch(/^glk_[A-Za-z0-9_-]{43}$/);
+    expect(apiKey.startsWith(key.prefix)).toBe(true);
+
+    const me = await gql(url, ME, {}, withKey(apiKey));
+    expect(me.data!.me).toEqual({ id: operator.userId, roles: ['OPERATOR'] });
+
+    const list = await gql(url, '{ me { apiKeys { id name prefix } } }', {}, { token: operator.token });
+    expect(list.data!.me.apiKeys).toContainEqual({ id: key.id, name: 'fleet app', prefix: key.prefix });
+    expect(JSON.stringify(list)).not.toContain(apiKey);
+  });
+
+  it('drivers cannot create keys; unknown keys are refused', async () => {
+    const driver = await registerUser(url);
+    expect(codeOf(await gql(url, CREATE, { n: 'x' }, { token: driver.token }))).toBe('FORBIDDEN');
+    const r = await gql(url, ME, {}, withKey('glk_not-a-real-key'));
+    expect(r.status).toBe(401);
+    expect(codeOf(r)).toBe('UNAUTHENTICATED');
+  });
+
+  it('a revoked key stops working (after the gateway’s 30 s cache for keys it has seen)', async () => {
+    const { apiKey, key } = (await gql(url, CREATE, { n: 'short-lived' }, { token: operator.token })).data!
+      .createApiKey;
+    const other = await aUserWithRoles(url, admin, ['OPERATOR']);
+    const foreign = await gql(
+      url,
+      'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+      { id: key.id },
+      { token: other.token },
+    );
+    expect(codeOf(foreign)).toBe('FORBIDDEN');
+    const revoked = await gql(
+      url,
+      'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }',
+      { id: key.id },
+      { token: operator.token },
+    );
+    expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
+    // Never presented before revocation, so the gateway has nothing cached: refused at once.
+    expect(codeOf(await gql(url, ME, {}, withKey(apiKey)))).toBe('UNAUTHENTICATED');
+  });
+
+  it('limits a key to its requests per minute with RATE_LIMITED, 429 and Retry-After', async () => {
+    const { apiKey } = (await gql(url, CREATE, { n: 'busy partner' }, { token: operator.token })).data!
+      .createApiKey;
+    for (let i = 0; i < 5; i++) expect((await gql(url, ME, {}, withKey(apiKey))).errors).toBeUndefined();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ query: ME }),
+    });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    // Another key of the same operator has its own budget.
+    const { apiKey: second } = (await gql(url, CREATE, { n: 'second' }, { token: operator.token })).data!
+      .createApiKey;
+    expect((await gql(url, ME, {}, withKey(second))).errors).toBeUndefined();
+  });
+
+  it('limits signed-in users per account', async () => {
+    const driver = await registerUser(url);
+    await awayFromMinuteBoundary();
+    const results = await Promise.all(
+      Array.from({ length: 45 }, () => gql(url, ME, {}, { token: driver.token })),
+    );
+    const limited = results.filter((r) => codeOf(r) === 'RATE_LIMITED').length;
+    expect(limited).toBe(5);
+  });
+});
