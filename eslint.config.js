@@ -20,7 +20,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['lib/config.ts', 'scripts/**', 'test/**', 'bench/**', 'hardhat.config.ts', '*.js', '*.mjs'],
+    files: [
+      'lib/config.ts',
+      'ocpp-bridge/config.ts',
+      'scripts/**',
+      'test/**',
+      'bench/**',
+      'hardhat.config.ts',
+      '*.js',
+      '*.mjs',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -21,6 +21,7 @@ const envSchema = z.object({
   USER_SUBGRAPH_PORT: port(4001),
   STATION_SUBGRAPH_PORT: port(4002),
   SESSION_SUBGRAPH_PORT: port(4003),
+  OCPP_PORT: port(9000),
   USER_SUBGRAPH_URL: z.url().optional(),
   STATION_SUBGRAPH_URL: z.url().optional(),
   SESSION_SUBGRAPH_URL: z.url().optional(),
@@ -43,6 +44,7 @@ const envSchema = z.object({
   RATE_LIMIT_APIKEY_PER_HOUR: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(0).default(300),
+  CHARGER_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
   DEFAULT_CURRENCY: z
@@ -58,7 +60,7 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   host: string;
-  ports: { gateway: number; user: number; station: number; session: number };
+  ports: { gateway: number; user: number; station: number; session: number; ocpp: number };
   subgraphUrls: { user: string; station: string; session: string };
   databaseUrl: string;
   redisUrl: string;
@@ -77,6 +79,8 @@ export interface Config {
     userPerMinute: number;
     anonymousPerMinute: number;
   };
+  /** How long a remote command waits for the charger's answer before CHARGER_TIMEOUT. */
+  chargerCommandTimeoutMs: number;
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -118,6 +122,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       user: e.USER_SUBGRAPH_PORT,
       station: e.STATION_SUBGRAPH_PORT,
       session: e.SESSION_SUBGRAPH_PORT,
+      ocpp: e.OCPP_PORT,
     },
     subgraphUrls: {
       user: e.USER_SUBGRAPH_URL ?? base(e.USER_SUBGRAPH_PORT),
@@ -145,6 +150,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
       anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
     },
+    chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
   };

@@ -9,5 +9,6 @@ export function platformServices(config: Config): ServiceSpec[] {
     { name: 'station', entry: 'subgraphs/station/index.js', healthUrl: health(config.ports.station) },
     { name: 'session', entry: 'subgraphs/session/index.js', healthUrl: health(config.ports.session) },
     { name: 'gateway', entry: 'gateway/index.js', healthUrl: health(config.ports.gateway) },
+    { name: 'ocpp-bridge', entry: 'ocpp-bridge/index.js', healthUrl: health(config.ports.ocpp) },
   ];
 }

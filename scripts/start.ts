@@ -17,6 +17,7 @@ GridLedger is up.
   user subgraph               ${config.subgraphUrls.user}   (internal: needs the gateway's token)
   station subgraph            ${config.subgraphUrls.station}   (internal: needs the gateway's token)
   session subgraph            ${config.subgraphUrls.session}   (internal: needs the gateway's token)
+  OCPP bridge (chargers)      ws://${config.host}:${config.ports.ocpp}/ocpp/{identity}   (ocpp1.6, ocpp2.0.1; Basic auth)
   health / readiness          http://${config.host}:${config.ports.gateway}/health  /ready
 ${
   config.admin.passwordIsDevelopmentDefault

@@ -1,23 +1,28 @@
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
+import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { createLogger } from '../../lib/logger.js';
+import { QUEUE, type SessionEvent } from '../../lib/queues.js';
+import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
+import { startWorker } from '../../lib/worker.js';
 import type { SessionContext } from './context.js';
 import { ChargingSession } from './entities/charging-session.entity.js';
 import { MeterValue } from './entities/meter-value.entity.js';
 import { Tariff } from './entities/tariff.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildSessionSchema } from './schema.js';
+import { applySessionEvent, PlacementCache } from './services/session-events.js';
 import { SessionService } from './services/session.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
 
 export const SESSION_SCHEMA = 'session';
 export const sessionEntities = [ChargingSession, MeterValue, Tariff];
 
-/** Starts the session subgraph: migrations, then the HTTP server. */
+/** Starts the session subgraph: migrations, the consumer of the bridge's session events, the HTTP server. */
 export async function startSessionSubgraph(config: Config) {
   const logger = createLogger('session-subgraph', config.logLevel);
   const orm = await createOrm({
@@ -33,6 +38,23 @@ export async function startSessionSubgraph(config: Config) {
     service: 'session-subgraph',
   });
   const operatorOf = stationOperatorLookup(station);
+  const placements = new PlacementCache(station);
+  const events = startWorker<SessionEvent>({
+    queue: QUEUE.sessionEvents,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    logger,
+    process: async (job) => {
+      await applySessionEvent(orm.em.fork(), job.data, placements, config.defaultCurrency);
+    },
+  });
+  const redis = createRedis(config.redisUrl);
+  const commands = new ChargerCommandClient(
+    redis,
+    createRedis(config.redisUrl),
+    config.redisPrefix,
+    config.chargerCommandTimeoutMs,
+  );
   const { schema } = await buildSessionSchema();
   const server = await startSubgraph<SessionContext>({
     name: 'session',
@@ -46,6 +68,7 @@ export async function startSessionSubgraph(config: Config) {
       ...base,
       sessions: new SessionService(base.em, config.defaultCurrency),
       tariffs: new TariffService(base.em, operatorOf),
+      commands,
     }),
   });
   return {
@@ -53,6 +76,9 @@ export async function startSessionSubgraph(config: Config) {
     port: server.port,
     close: async () => {
       await server.close();
+      await events.close();
+      await commands.close();
+      redis.disconnect();
       await orm.close();
     },
   };

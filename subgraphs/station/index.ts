@@ -1,21 +1,30 @@
 import 'reflect-metadata';
+import DataLoader from 'dataloader';
 import { pathToFileURL } from 'node:url';
+import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { createLogger } from '../../lib/logger.js';
+import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
+import { createRedis } from '../../lib/redis.js';
 import { startSubgraph } from '../../lib/subgraph.js';
+import { startWorker } from '../../lib/worker.js';
 import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
 import { Connector } from './entities/connector.entity.js';
 import { Station } from './entities/station.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildStationSchema } from './schema.js';
+import { StationEventsService } from './services/station-events.service.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
 export const stationEntities = [Station, Charger, Connector];
 
-/** Starts the station subgraph: migrations, then the HTTP server. */
+/**
+ * Starts the station subgraph: migrations, the consumer of the bridge's station events, the client
+ * for remote commands, then the HTTP server.
+ */
 export async function startStationSubgraph(config: Config) {
   const logger = createLogger('station-subgraph', config.logLevel);
   const orm = await createOrm({
@@ -24,6 +33,22 @@ export async function startStationSubgraph(config: Config) {
     entities: stationEntities,
     migrations,
     logger,
+  });
+  const redis = createRedis(config.redisUrl);
+  const commands = new ChargerCommandClient(
+    redis,
+    createRedis(config.redisUrl),
+    config.redisPrefix,
+    config.chargerCommandTimeoutMs,
+  );
+  const events = startWorker<StationEvent>({
+    queue: QUEUE.stationEvents,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    logger,
+    process: async (job) => {
+      await new StationEventsService(orm.em.fork(), logger).apply(job.data);
+    },
   });
   const { schema } = await buildStationSchema();
   const server = await startSubgraph<StationContext>({
@@ -34,13 +59,24 @@ export async function startStationSubgraph(config: Config) {
     logger,
     host: config.host,
     port: config.ports.station,
-    context: (base) => ({ ...base, stations: new StationService(base.em, base.viewer) }),
+    context: (base) => ({
+      ...base,
+      stations: new StationService(base.em, base.viewer),
+      commands,
+      lastSeen: new DataLoader<string, Date | null>(async (identities) => {
+        const values = await redis.hmget(lastSeenKey(config.redisPrefix), ...identities);
+        return values.map((v) => (v ? new Date(v) : null));
+      }),
+    }),
   });
   return {
     url: server.url,
     port: server.port,
     close: async () => {
       await server.close();
+      await events.close();
+      await commands.close();
+      redis.disconnect();
       await orm.close();
     },
   };

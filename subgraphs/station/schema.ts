@@ -4,12 +4,16 @@ import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
+import { CommandResolver } from './resolvers/command.resolver.js';
 import { ChargerResolver, OperatorStationsResolver, StationResolver } from './resolvers/station.resolver.js';
 
 /** The station subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildStationSchema() {
   return buildFederatedSchema(
-    { resolvers: [StationResolver, ChargerResolver, OperatorStationsResolver], orphanedTypes: [User] },
+    {
+      resolvers: [StationResolver, ChargerResolver, OperatorStationsResolver, CommandResolver],
+      orphanedTypes: [User],
+    },
     {
       User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
       Station: {

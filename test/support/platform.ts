@@ -49,6 +49,7 @@ export async function startTestPlatform(extraEnv: Record<string, string> = {}): 
     USER_SUBGRAPH_PORT: String(await freePort()),
     STATION_SUBGRAPH_PORT: String(await freePort()),
     SESSION_SUBGRAPH_PORT: String(await freePort()),
+    OCPP_PORT: String(await freePort()),
     PATH: process.env.PATH ?? '',
     ...extraEnv,
   };

@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { hasRole, Role } from '../../../lib/auth.js';
-import { forbidden } from '../../../lib/errors.js';
+import { conflict, forbidden } from '../../../lib/errors.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
+import { SessionStatus } from '../entities/enums.js';
 import { MeterValue } from '../entities/meter-value.entity.js';
 import { Tariff } from '../entities/tariff.entity.js';
 import type { SessionContext } from '../context.js';
@@ -47,6 +48,31 @@ export class SessionResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     return ctx.sessions.ofUser(ctx.viewer.userId!, first, after);
+  }
+
+  @Authorized()
+  @Mutation(() => ChargingSession, {
+    description:
+      'Asks the charger to stop an active session (RemoteStop / RequestStop): its driver, its operator, or an ' +
+      'admin. Returns the session; it completes when the charger reports the stop.',
+  })
+  async stopCharging(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: SessionContext) {
+    const session = await ctx.sessions.get(sessionId, ctx.viewer);
+    if (
+      hasRole(ctx.viewer, Role.AUDITOR) &&
+      !hasRole(ctx.viewer, Role.ADMIN) &&
+      session.userId !== ctx.viewer.userId &&
+      session.operatorId !== ctx.viewer.userId
+    ) {
+      throw forbidden('Auditors read sessions; they do not stop them');
+    }
+    if (session.status !== SessionStatus.ACTIVE) throw conflict('The session is not active');
+    const answer = await ctx.commands.send(session.chargerIdentity, {
+      type: 'stop',
+      transactionId: session.transactionId,
+    });
+    if (answer.status !== 'Accepted') throw conflict(`The charger answered ${answer.status}`);
+    return session;
   }
 
   @FieldResolver(() => String, {

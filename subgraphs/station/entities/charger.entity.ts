@@ -22,6 +22,8 @@ export class Charger {
     | 'serialNumber'
     | 'firmwareVersion'
     | 'protocol'
+    | 'firmwareStatus'
+    | 'diagnosticsStatus'
     | 'connectors';
 
   @Field(() => ID)
@@ -70,9 +72,17 @@ export class Charger {
   @Property({ type: 'timestamptz', nullable: true })
   statusAt: Date | null = null;
 
-  @Field(() => Date, { nullable: true })
+  /** Stored on boot and status; heartbeats go to Redis only (see the `lastSeenAt` field resolver). */
   @Property({ type: 'timestamptz', nullable: true })
   lastSeenAt: Date | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Last firmware update status reported.' })
+  @Property({ type: 'text', nullable: true })
+  firmwareStatus: string | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Last diagnostics upload status reported (1.6).' })
+  @Property({ type: 'text', nullable: true })
+  diagnosticsStatus: string | null = null;
 
   @OneToMany(() => Connector, (c) => c.charger, { orderBy: { evseId: 'asc', connectorId: 'asc' } })
   connectors = new Collection<Connector>(this);

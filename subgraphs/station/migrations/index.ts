@@ -1,4 +1,8 @@
 import { Migration20261122000100 } from './Migration20261122000100.js';
+import { Migration20261122000600 } from './Migration20261122000600.js';
 
 /** Every migration of the `station` schema, oldest first. */
-export const migrations = [{ name: 'Migration20261122000100', class: Migration20261122000100 }];
+export const migrations = [
+  { name: 'Migration20261122000100', class: Migration20261122000100 },
+  { name: 'Migration20261122000600', class: Migration20261122000600 },
+];

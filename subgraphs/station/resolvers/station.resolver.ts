@@ -165,6 +165,13 @@ export class ChargerResolver {
     return ctx.em.findOneOrFail(Station, { id: charger.station.id });
   }
 
+  @FieldResolver(() => Date, { nullable: true, description: 'When the charger was last heard from (±30 s).' })
+  async lastSeenAt(@Root() charger: Charger, @Ctx() ctx: StationContext): Promise<Date | null> {
+    const live = await ctx.lastSeen.load(charger.identity);
+    if (!live) return charger.lastSeenAt;
+    return charger.lastSeenAt && charger.lastSeenAt > live ? charger.lastSeenAt : live;
+  }
+
   @FieldResolver(() => [Connector])
   async connectors(@Root() charger: Charger): Promise<Connector[]> {
     return (await charger.connectors.load()).getItems();

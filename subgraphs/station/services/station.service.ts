@@ -291,6 +291,13 @@ export class StationService {
     });
   }
 
+  /** The charger, if the caller operates its station or is an admin; FORBIDDEN otherwise. */
+  async ownedCharger(id: string): Promise<Charger> {
+    const charger = await this.charger(id);
+    await this.ownedStation(charger.station.id);
+    return charger;
+  }
+
   /** The station, if the caller operates it or is an admin; FORBIDDEN otherwise. */
   private async ownedStation(id: string): Promise<Station> {
     const station = await this.station(id);

@@ -1,0 +1,115 @@
+/**
+ * Queue names and job payloads that travel from the OCPP bridge to the services that own the data.
+ * Producers and consumers import them from here and nowhere else.
+ *
+ * Job ids are deterministic, so a message a charger repeats (or the bridge retries) is enqueued once
+ * while its id is retained (see `JOB_RETENTION`); consumers are idempotent and order-tolerant anyway.
+ * BullMQ ids may not contain ':'; OCPP identities cannot contain '|'.
+ */
+import type { JobsOptions } from 'bullmq';
+
+export const QUEUE = {
+  /** Boot, status, firmware, diagnostics and device events: consumed by the station subgraph. */
+  stationEvents: 'station-events',
+  /** Transactions and meter values: consumed by the session subgraph. */
+  sessionEvents: 'session-events',
+} as const;
+
+export type OcppProtocol = 'OCPP16' | 'OCPP201';
+
+/** Status names as the station subgraph stores them (OCPP 1.6 and 2.0.1 merged). */
+export type NormalizedStatus =
+  | 'AVAILABLE'
+  | 'PREPARING'
+  | 'CHARGING'
+  | 'SUSPENDED_EV'
+  | 'SUSPENDED_EVSE'
+  | 'FINISHING'
+  | 'OCCUPIED'
+  | 'RESERVED'
+  | 'UNAVAILABLE'
+  | 'FAULTED';
+
+export type StationEvent =
+  | {
+      kind: 'boot';
+      identity: string;
+      protocol: OcppProtocol;
+      vendor: string;
+      model: string;
+      serialNumber: string | null;
+      firmwareVersion: string | null;
+      at: string;
+    }
+  | {
+      kind: 'status';
+      identity: string;
+      /** 0 means the charger as a whole. */
+      evseId: number;
+      connectorId: number;
+      status: NormalizedStatus;
+      errorCode: string | null;
+      /** The charger's timestamp of the status (or the bridge's receive time when it sent none). */
+      at: string;
+    }
+  | { kind: 'firmware' | 'diagnostics'; identity: string; status: string; at: string }
+  | { kind: 'device-event'; identity: string; events: unknown[]; at: string };
+
+export type SessionEvent =
+  | {
+      kind: 'started';
+      identity: string;
+      transactionId: string;
+      evseId: number;
+      connectorId: number;
+      idToken: string | null;
+      /** The account of the id token, when it belongs to one. */
+      userId: string | null;
+      timestamp: string;
+      meterStartWh: number;
+    }
+  | {
+      kind: 'meter';
+      identity: string;
+      transactionId: string;
+      timestamp: string;
+      energyWh: number | null;
+      powerW: number | null;
+      soc: number | null;
+    }
+  | {
+      kind: 'ended';
+      identity: string;
+      transactionId: string;
+      timestamp: string;
+      meterStopWh: number | null;
+      reason: string | null;
+    };
+
+/** Completed and failed job ids are kept a day so that a repeated message within it is a no-op. */
+export const JOB_RETENTION: JobsOptions = {
+  removeOnComplete: { age: 24 * 3600, count: 200_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 250 },
+};
+
+/** Builds a job id from its parts (none may contain '|'; ':' is replaced as BullMQ forbids it). */
+export const jobId = (...parts: (string | number)[]) =>
+  parts.map((p) => String(p).replaceAll(':', '.')).join('|');
+
+/** Live status as the bridge publishes it on Redis pub/sub, the moment a charger reports it. */
+export interface LiveStatus {
+  identity: string;
+  evseId: number;
+  connectorId: number;
+  status: NormalizedStatus;
+  at: string;
+  /** When the bridge received it (ms since epoch), for latency measurements downstream. */
+  receivedAt: number;
+}
+
+/** Pub/sub channel of live status from every bridge instance. */
+export const liveStatusChannel = (prefix: string) => `${prefix}:ocpp:status`;
+/** Redis hash: charger identity → ISO time the bridge last heard from it (throttled per charger). */
+export const lastSeenKey = (prefix: string) => `${prefix}:ocpp:last-seen`;

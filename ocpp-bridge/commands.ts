@@ -1,0 +1,286 @@
+import { randomInt } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type {
+  ChargerCommand,
+  ChargerCommandResult,
+  CommandReply,
+  CommandRequest,
+  TriggerableMessage,
+} from '../lib/charger-commands.js';
+import { commandChannels } from '../lib/charger-commands.js';
+import type { Logger } from '../lib/logger.js';
+import type { OcppProtocol } from '../lib/queues.js';
+
+/** The part of an ocpp-rpc client that commands need. */
+export interface CallableCharger {
+  protocol: OcppProtocol;
+  call(method: string, params: unknown, options: { callTimeoutMs: number }): Promise<unknown>;
+}
+
+/** The answer's shape was checked against the OCPP schema (strict mode) before `normalize` sees it. */
+type Call = { method: string; params: unknown; normalize: (answer: never) => ChargerCommandResult };
+
+const plainStatus = (a: { status: string }) => ({ status: a.status });
+const TRIGGER_201: Record<TriggerableMessage, string> = {
+  BootNotification: 'BootNotification',
+  Heartbeat: 'Heartbeat',
+  StatusNotification: 'StatusNotification',
+  MeterValues: 'MeterValues',
+  FirmwareStatusNotification: 'FirmwareStatusNotification',
+};
+
+/** The OCPP 1.6 message for a command. */
+function call16(c: ChargerCommand): Call {
+  switch (c.type) {
+    case 'start':
+      return {
+        method: 'RemoteStartTransaction',
+        params: { connectorId: c.evseId, idTag: c.idToken },
+        normalize: plainStatus,
+      };
+    case 'stop':
+      return {
+        method: 'RemoteStopTransaction',
+        params: { transactionId: Number(c.transactionId) },
+        normalize: plainStatus,
+      };
+    case 'reset':
+      return { method: 'Reset', params: { type: c.mode }, normalize: plainStatus };
+    case 'unlock':
+      return { method: 'UnlockConnector', params: { connectorId: c.evseId }, normalize: plainStatus };
+    case 'changeAvailability':
+      return {
+        method: 'ChangeAvailability',
+        params: { connectorId: c.evseId ?? 0, type: c.operative ? 'Operative' : 'Inoperative' },
+        normalize: plainStatus,
+      };
+    case 'trigger':
+      return {
+        method: 'TriggerMessage',
+        params: { requestedMessage: c.message, ...(c.evseId != null ? { connectorId: c.evseId } : {}) },
+        normalize: plainStatus,
+      };
+    case 'getConfiguration':
+      return {
+        method: 'GetConfiguration',
+        params: c.keys.length ? { key: c.keys } : {},
+        normalize: (a: {
+          configurationKey?: { key: string; value?: string; readonly: boolean }[];
+          unknownKey?: string[];
+        }) => ({
+          status: 'Accepted',
+          configuration: (a.configurationKey ?? []).map((k) => ({
+            key: k.key,
+            value: k.value ?? null,
+            readonly: k.readonly,
+          })),
+          unknownKeys: a.unknownKey ?? [],
+        }),
+      };
+    case 'setConfiguration':
+      return {
+        method: 'ChangeConfiguration',
+        params: { key: c.key, value: c.value },
+        normalize: plainStatus,
+      };
+  }
+}
+
+/** 2.0.1 device-model keys are written `Component.Variable`, e.g. `OCPPCommCtrlr.HeartbeatInterval`. */
+function componentVariable(key: string) {
+  const dot = key.indexOf('.');
+  if (dot <= 0 || dot === key.length - 1)
+    throw new CommandInputError(`2.0.1 keys are "Component.Variable": ${key}`);
+  return { component: { name: key.slice(0, dot) }, variable: { name: key.slice(dot + 1) } };
+}
+
+/** The OCPP 2.0.1 message for a command. */
+function call201(c: ChargerCommand): Call {
+  switch (c.type) {
+    case 'start':
+      return {
+        method: 'RequestStartTransaction',
+        params: {
+          evseId: c.evseId,
+          remoteStartId: randomInt(1, 2 ** 31 - 1),
+          idToken: { idToken: c.idToken, type: 'Central' },
+        },
+        normalize: plainStatus,
+      };
+    case 'stop':
+      return {
+        method: 'RequestStopTransaction',
+        params: { transactionId: c.transactionId },
+        normalize: plainStatus,
+      };
+    case 'reset':
+      return {
+        method: 'Reset',
+        params: { type: c.mode === 'Hard' ? 'Immediate' : 'OnIdle' },
+        normalize: plainStatus,
+      };
+    case 'unlock':
+      return {
+        method: 'UnlockConnector',
+        params: { evseId: c.evseId, connectorId: c.connectorId },
+        normalize: plainStatus,
+      };
+    case 'changeAvailability':
+      return {
+        method: 'ChangeAvailability',
+        params: {
+          operationalStatus: c.operative ? 'Operative' : 'Inoperative',
+          ...(c.evseId != null && c.evseId > 0 ? { evse: { id: c.evseId } } : {}),
+        },
+        normalize: plainStatus,
+      };
+    case 'trigger':
+      return {
+        method: 'TriggerMessage',
+        params: {
+          requestedMessage: TRIGGER_201[c.message],
+          ...(c.evseId != null ? { evse: { id: c.evseId } } : {}),
+        },
+        normalize: plainStatus,
+      };
+    case 'getConfiguration': {
+      if (c.keys.length === 0) throw new CommandInputError('2.0.1 stations need the keys to read');
+      return {
+        method: 'GetVariables',
+        params: { getVariableData: c.keys.map(componentVariable) },
+        normalize: (a: {
+          getVariableResult: {
+            attributeStatus: string;
+            attributeValue?: string;
+            component: { name: string };
+            variable: { name: string };
+          }[];
+        }) => ({
+          status: 'Accepted',
+          configuration: a.getVariableResult
+            .filter((r) => r.attributeStatus === 'Accepted')
+            .map((r) => ({
+              key: `${r.component.name}.${r.variable.name}`,
+              value: r.attributeValue ?? null,
+              readonly: false,
+            })),
+          unknownKeys: a.getVariableResult
+            .filter((r) => r.attributeStatus !== 'Accepted')
+            .map((r) => `${r.component.name}.${r.variable.name}`),
+        }),
+      };
+    }
+    case 'setConfiguration':
+      return {
+        method: 'SetVariables',
+        params: { setVariableData: [{ attributeValue: c.value, ...componentVariable(c.key) }] },
+        normalize: (a: { setVariableResult: { attributeStatus: string }[] }) => ({
+          status: a.setVariableResult[0]?.attributeStatus ?? 'Rejected',
+        }),
+      };
+  }
+}
+
+/** A command that cannot be expressed for this charger's protocol. */
+export class CommandInputError extends Error {
+  override name = 'CommandInputError';
+}
+
+/** Translates and sends one command to a connected charger. */
+export async function execute(charger: CallableCharger, command: ChargerCommand, timeoutMs: number) {
+  const { method, params, normalize } = charger.protocol === 'OCPP16' ? call16(command) : call201(command);
+  return normalize((await charger.call(method, params, { callTimeoutMs: timeoutMs })) as never);
+}
+
+/**
+ * The bridge side of remote commands: records in Redis which chargers this instance holds, listens on
+ * its own channel, runs each command against the charger and publishes the reply.
+ */
+export class CommandServer {
+  private readonly names: ReturnType<typeof commandChannels>;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  static readonly HOLD_SECONDS = 90;
+
+  constructor(
+    private readonly opts: {
+      instanceId: string;
+      redis: Redis;
+      subscriber: Redis;
+      prefix: string;
+      chargers: Map<string, CallableCharger>;
+      logger: Logger;
+    },
+  ) {
+    this.names = commandChannels(opts.prefix);
+  }
+
+  async start(): Promise<void> {
+    await this.opts.subscriber.subscribe(this.names.commands(this.opts.instanceId));
+    this.opts.subscriber.on('message', (_channel: string, message: string) => {
+      void this.handle(JSON.parse(message) as CommandRequest);
+    });
+    // Keep the holder records of connected chargers alive; they expire if this instance dies.
+    this.refreshTimer = setInterval(() => void this.refreshAll(), (CommandServer.HOLD_SECONDS * 1000) / 3);
+    this.refreshTimer.unref();
+  }
+
+  async hold(identity: string): Promise<void> {
+    await this.opts.redis.set(
+      this.names.holderKey(identity),
+      this.opts.instanceId,
+      'EX',
+      CommandServer.HOLD_SECONDS,
+    );
+  }
+
+  /** Forgets a charger, unless another instance has taken it over meanwhile. */
+  async release(identity: string): Promise<void> {
+    await this.opts.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+      1,
+      this.names.holderKey(identity),
+      this.opts.instanceId,
+    );
+  }
+
+  private async refreshAll(): Promise<void> {
+    const pipeline = this.opts.redis.pipeline();
+    for (const identity of this.opts.chargers.keys()) {
+      pipeline.set(this.names.holderKey(identity), this.opts.instanceId, 'EX', CommandServer.HOLD_SECONDS);
+    }
+    await pipeline.exec().catch((err) => this.opts.logger.warn({ err }, 'could not refresh charger holders'));
+  }
+
+  private async handle(req: CommandRequest): Promise<void> {
+    const reply = (r: CommandReply) =>
+      this.opts.redis
+        .publish(req.replyTo, JSON.stringify(r))
+        .catch((err) => this.opts.logger.warn({ err }, 'reply lost'));
+    const charger = this.opts.chargers.get(req.identity);
+    if (!charger)
+      return void reply({ id: req.id, ok: false, code: 'CHARGER_OFFLINE', message: 'not connected' });
+    try {
+      const result = await execute(charger, req.command, req.timeoutMs);
+      await reply({ id: req.id, ok: true, result });
+    } catch (err) {
+      const e = err as { name?: string; message?: string; rpcErrorCode?: string };
+      if (e.name === 'TimeoutError') {
+        await reply({ id: req.id, ok: false, code: 'CHARGER_TIMEOUT', message: 'no answer' });
+      } else if (e.name === 'CommandInputError') {
+        await reply({
+          id: req.id,
+          ok: false,
+          code: 'CHARGER_REJECTED',
+          message: e.message ?? 'invalid command',
+        });
+      } else {
+        this.opts.logger.info({ err, identity: req.identity }, 'charger refused a command');
+        await reply({ id: req.id, ok: false, code: 'CHARGER_REJECTED', message: e.rpcErrorCode ?? 'error' });
+      }
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.refreshTimer);
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { loadConfig, type Config } from '../lib/config.js';
+
+const bridgeSchema = z.object({
+  /** Kept well under the process's file-descriptor limit (20000 here), leaving room for Redis and HTTP. */
+  OCPP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(18_000),
+  /** How long a transaction message may wait for its durable enqueue before the charger is told to retry. */
+  OCPP_ENQUEUE_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  OCPP_HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().positive().default(300),
+  /** lastSeen is written to Redis at most this often per charger. */
+  OCPP_LAST_SEEN_THROTTLE_MS: z.coerce.number().int().min(0).default(30_000),
+  OCPP_INSTANCE_ID: z.string().optional(),
+});
+
+export interface BridgeConfig {
+  base: Config;
+  port: number;
+  maxConnections: number;
+  enqueueTimeoutMs: number;
+  heartbeatIntervalSeconds: number;
+  lastSeenThrottleMs: number;
+  instanceId?: string;
+}
+
+/** The bridge's settings on top of the platform's; the environment is read here only. */
+export function loadBridgeConfig(source: Record<string, string | undefined> = process.env): BridgeConfig {
+  const base = loadConfig(source);
+  const parsed = bridgeSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid OCPP bridge configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    base,
+    port: base.ports.ocpp,
+    maxConnections: e.OCPP_MAX_CONNECTIONS,
+    enqueueTimeoutMs: e.OCPP_ENQUEUE_TIMEOUT_MS,
+    heartbeatIntervalSeconds: e.OCPP_HEARTBEAT_INTERVAL_SECONDS,
+    lastSeenThrottleMs: e.OCPP_LAST_SEEN_THROTTLE_MS,
+    instanceId: e.OCPP_INSTANCE_ID,
+  };
+}

@@ -1,0 +1,106 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createRPCError } from 'ocpp-rpc';
+import {
+  JOB_RETENTION,
+  lastSeenKey,
+  type LiveStatus,
+  liveStatusChannel,
+  QUEUE,
+  type SessionEvent,
+  type StationEvent,
+} from '../lib/queues.js';
+import type { Logger } from '../lib/logger.js';
+
+class EnqueueTimeout extends Error {
+  override name = 'EnqueueTimeout';
+}
+
+/**
+ * Where the bridge puts what chargers say: durable BullMQ jobs for the owning services, pub/sub for
+ * live status, a Redis hash for last-seen times. An enqueue that does not complete within the
+ * timeout (Redis down: BullMQ would otherwise wait forever) becomes an OCPP InternalError with a
+ * generic message, so the charger keeps the message and retries it.
+ */
+export class EventSink {
+  private readonly station: Queue;
+  private readonly session: Queue;
+  private readonly seenAt = new Map<string, number>();
+
+  constructor(
+    private readonly opts: {
+      /** A producer connection; with the offline queue off, commands fail fast while Redis is down. */
+      queueRedis: Redis;
+      /** A separate connection for publish and last-seen writes. */
+      redis: Redis;
+      prefix: string;
+      enqueueTimeoutMs: number;
+      lastSeenThrottleMs: number;
+      logger: Logger;
+    },
+  ) {
+    const queueOpts = {
+      connection: opts.queueRedis,
+      prefix: `${opts.prefix}:bull`,
+      defaultJobOptions: JOB_RETENTION,
+    };
+    this.station = new Queue(QUEUE.stationEvents, queueOpts);
+    this.session = new Queue(QUEUE.sessionEvents, queueOpts);
+    // BullMQ re-emits connection errors on the queue; they are expected while Redis is down.
+    for (const q of [this.station, this.session])
+      q.on('error', (err) => opts.logger.debug({ err }, 'queue error'));
+  }
+
+  private async durably(work: Promise<unknown>, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EnqueueTimeout(what)), this.opts.enqueueTimeoutMs);
+    });
+    try {
+      await Promise.race([work, timeout]);
+    } catch (err) {
+      this.opts.logger.warn({ err, what }, 'could not enqueue; the charger is asked to retry');
+      // OCPP-J: an InternalError tells the charger that the message was not processed.
+      throw createRPCError('InternalError', 'Temporarily unable to process the message; retry later');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Enqueues station events (job id per event) and resolves once Redis has them. */
+  enqueueStation(events: { id: string; event: StationEvent }[]): Promise<void> {
+    const jobs = events.map(({ id, event }) => ({ name: event.kind, data: event, opts: { jobId: id } }));
+    return this.durably(this.station.addBulk(jobs), 'station event');
+  }
+
+  /** Enqueues session events in one atomic batch and resolves once Redis has them. */
+  enqueueSession(events: { id: string; event: SessionEvent }[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    const jobs = events.map(({ id, event }) => ({ name: event.kind, data: event, opts: { jobId: id } }));
+    return this.durably(this.session.addBulk(jobs), 'session event');
+  }
+
+  /** Publishes live status; best effort (the durable status job follows the same path). */
+  publishStatus(status: LiveStatus): void {
+    this.opts.redis.publish(liveStatusChannel(this.opts.prefix), JSON.stringify(status)).catch(() => {});
+  }
+
+  /** Records that a charger was heard from, at most once per throttle period per charger. */
+  seen(identity: string): void {
+    const now = Date.now();
+    const last = this.seenAt.get(identity) ?? 0;
+    if (now - last < this.opts.lastSeenThrottleMs) return;
+    this.seenAt.set(identity, now);
+    this.opts.redis.hset(lastSeenKey(this.opts.prefix), identity, new Date(now).toISOString()).catch(() => {
+      this.seenAt.delete(identity);
+    });
+  }
+
+  forget(identity: string): void {
+    this.seenAt.delete(identity);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.station.close(), this.session.close()]);
+  }
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { jobId } from '../../../lib/queues.js';
+import type { Handler } from '../context.js';
+
+/**
+ * 1.6 §4.8 StartTransaction. The Central System assigns the transactionId. It is derived from the
+ * message's content, so that a charge point repeating the same StartTransaction (it SHALL retry
+ * transaction messages that were not answered) gets the same id and no second session appears.
+ */
+export function transactionIdFor(
+  identity: string,
+  p: { connectorId: number; timestamp: string; meterStart: number; idTag: string },
+) {
+  const digest = createHash('sha256')
+    .update(`${identity}|${p.connectorId}|${p.timestamp}|${p.meterStart}|${p.idTag}`)
+    .digest();
+  return digest.readUInt32BE(0) & 0x7fffffff || 1;
+}
+
+export const startTransaction: Handler = async (ctx, params) => {
+  const transactionId = transactionIdFor(ctx.identity, params);
+  const { status, userId } = await ctx.idTokens.authorize(params.idTag);
+  await ctx.events.enqueueSession([
+    {
+      id: jobId('tx-start', ctx.identity, transactionId),
+      event: {
+        kind: 'started',
+        identity: ctx.identity,
+        transactionId: String(transactionId),
+        evseId: params.connectorId,
+        connectorId: 1,
+        idToken: params.idTag,
+        userId,
+        timestamp: params.timestamp,
+        meterStartWh: params.meterStart,
+      },
+    },
+  ]);
+  return { transactionId, idTagInfo: { status } };
+};

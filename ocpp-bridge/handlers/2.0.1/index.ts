@@ -1,0 +1,21 @@
+import type { Handler } from '../context.js';
+import { authorize } from './authorize.js';
+import { bootNotification } from './boot-notification.js';
+import { firmwareStatusNotification } from './firmware-status-notification.js';
+import { heartbeat } from './heartbeat.js';
+import { meterValues } from './meter-values.js';
+import { notifyEvent } from './notify-event.js';
+import { statusNotification } from './status-notification.js';
+import { transactionEvent } from './transaction-event.js';
+
+/** OCPP 2.0.1 actions a charging station may send; anything else is answered NotImplemented. */
+export const handlers201: Record<string, Handler> = {
+  Authorize: authorize,
+  BootNotification: bootNotification,
+  FirmwareStatusNotification: firmwareStatusNotification,
+  Heartbeat: heartbeat,
+  MeterValues: meterValues,
+  NotifyEvent: notifyEvent,
+  StatusNotification: statusNotification,
+  TransactionEvent: transactionEvent,
+};

@@ -1,0 +1,28 @@
+import type { Logger } from '../../lib/logger.js';
+import type { OcppProtocol } from '../../lib/queues.js';
+import type { EventSink } from '../events.js';
+import type { IdTokenAuthorizer } from '../ports.js';
+
+/** What every handler of one connection knows. */
+export interface HandlerContext {
+  identity: string;
+  chargerId: string;
+  protocol: OcppProtocol;
+  events: EventSink;
+  idTokens: IdTokenAuthorizer;
+  heartbeatIntervalSeconds: number;
+  logger: Logger;
+}
+
+/**
+ * A handler for one action: OCPP request params in, OCPP response out. The params have been validated
+ * against the action's OCPP JSON schema (ocpp-rpc strict mode) before the handler runs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- shape guaranteed by the OCPP schema
+export type Handler<P = any, R = unknown> = (
+  ctx: HandlerContext,
+  params: P,
+  messageId: string,
+) => Promise<R> | R;
+
+export const now = () => new Date().toISOString();

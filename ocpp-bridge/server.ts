@@ -1,0 +1,182 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createRPCError, RPCServer } from 'ocpp-rpc';
+import type { Logger } from '../lib/logger.js';
+import type { OcppProtocol } from '../lib/queues.js';
+import { CommandServer, type CallableCharger } from './commands.js';
+import type { EventSink } from './events.js';
+import type { HandlerContext, Handler } from './handlers/context.js';
+import { handlers16 } from './handlers/1.6/index.js';
+import { handlers201 } from './handlers/2.0.1/index.js';
+import type { ChargerAuthenticator, IdTokenAuthorizer } from './ports.js';
+
+const PROTOCOLS: Record<string, OcppProtocol> = { 'ocpp1.6': 'OCPP16', 'ocpp2.0.1': 'OCPP201' };
+const ENDPOINT = '/ocpp';
+
+export interface BridgeServerOptions {
+  host: string;
+  port: number;
+  maxConnections: number;
+  heartbeatIntervalSeconds: number;
+  authenticator: ChargerAuthenticator;
+  idTokens: IdTokenAuthorizer;
+  events: EventSink;
+  redis: Redis;
+  commandSubscriber: Redis;
+  prefix: string;
+  instanceId?: string;
+  logger: Logger;
+}
+
+interface Session {
+  chargerId: string;
+}
+
+/**
+ * The OCPP-J server: `ws://host:port/ocpp/{identity}`, subprotocols ocpp1.6 and ocpp2.0.1, strict
+ * schema validation both ways, HTTP Basic auth, a connection cap, and `/health` + `/ready`.
+ */
+export async function startBridgeServer(opts: BridgeServerOptions) {
+  const { logger } = opts;
+  const instanceId = opts.instanceId ?? randomUUID();
+  const chargers = new Map<string, CallableCharger & { close: (o?: object) => Promise<unknown> }>();
+  let pendingUpgrades = 0;
+  const rpc = new RPCServer({
+    protocols: Object.keys(PROTOCOLS),
+    strictMode: true,
+    // Handlers' own error messages never reach a charger; only RPC error codes do.
+    respondWithDetailedErrors: false,
+    callTimeoutMs: 30_000,
+    pingIntervalMs: 60_000,
+    deferPingsOnActivity: true,
+  });
+  const commands = new CommandServer({
+    instanceId,
+    redis: opts.redis,
+    subscriber: opts.commandSubscriber,
+    prefix: opts.prefix,
+    chargers,
+    logger,
+  });
+
+  rpc.auth(async (accept, reject, handshake) => {
+    const { identity } = handshake;
+    // ocpp-rpc accepts a client that offers no subprotocol, without validation: refuse it here.
+    const protocol = [...handshake.protocols].find((p) => p in PROTOCOLS);
+    if (handshake.endpoint !== ENDPOINT) return reject(404, 'Not found');
+    if (!protocol) return reject(400, 'Offer subprotocol ocpp1.6 or ocpp2.0.1');
+    if (chargers.size + pendingUpgrades >= opts.maxConnections)
+      return reject(503, 'Too many connections; retry later');
+    pendingUpgrades++;
+    try {
+      const found = await opts.authenticator.authenticate(identity, handshake.password);
+      if (!found) {
+        logger.info({ identity, remote: handshake.remoteAddress }, 'charger refused: bad credentials');
+        return reject(401, 'Unauthorized');
+      }
+      accept({ chargerId: found.chargerId } satisfies Session, protocol);
+    } catch (err) {
+      logger.error({ err, identity }, 'charger authentication unavailable');
+      reject(503, 'Authentication unavailable; retry later');
+    } finally {
+      pendingUpgrades--;
+    }
+  });
+
+  rpc.on('client', (client) => {
+    const identity: string = client.identity;
+    const protocol = PROTOCOLS[client.protocol as string]!;
+    const session = client.session as Session;
+    const previous = chargers.get(identity);
+    // OCPP: a new connection of the same identity replaces the old one.
+    if (previous) void previous.close({ code: 1000, reason: 'Replaced by a new connection' });
+    chargers.set(identity, client as never);
+    void commands.hold(identity).catch((err) => logger.warn({ err, identity }, 'could not record holder'));
+    const ctx: HandlerContext = {
+      identity,
+      chargerId: session.chargerId,
+      protocol,
+      events: opts.events,
+      idTokens: opts.idTokens,
+      heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
+      logger: logger.child({ identity }),
+    };
+    const table = protocol === 'OCPP16' ? handlers16 : handlers201;
+    for (const [action, handler] of Object.entries(table)) {
+      client.handle(action, (call: { params: unknown; messageId: string }) =>
+        run(ctx, action, handler, call),
+      );
+    }
+    client.handle(({ method }: { method: string }) => {
+      ctx.logger.debug({ method }, 'not implemented');
+      throw createRPCError('NotImplemented', `${method} is not supported`);
+    });
+    client.on('close', () => {
+      if (chargers.get(identity) === (client as never)) {
+        chargers.delete(identity);
+        opts.events.forget(identity);
+        void commands.release(identity).catch(() => {});
+      }
+    });
+    opts.events.seen(identity);
+  });
+
+  /** Runs a handler; unexpected failures become a bare InternalError (no internal text leaves). */
+  async function run(
+    ctx: HandlerContext,
+    action: string,
+    handler: Handler,
+    call: { params: unknown; messageId: string },
+  ) {
+    ctx.events.seen(ctx.identity);
+    try {
+      return await handler(ctx, call.params, call.messageId);
+    } catch (err) {
+      if ((err as { rpcErrorCode?: string }).rpcErrorCode) throw err;
+      ctx.logger.error({ err, action }, 'handler failed');
+      throw createRPCError('InternalError', 'Internal error');
+    }
+  }
+
+  const httpServer = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health' || path === '/ready') {
+      const ready = path === '/health' || opts.redis.status === 'ready';
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ status: ready ? 'ok' : 'unavailable', connections: chargers.size, instanceId }),
+      );
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  httpServer.on('upgrade', rpc.handleUpgrade);
+  // Accept errors (EMFILE when file descriptors run out) must not take every charger down with them.
+  httpServer.on('error', (err) => logger.error({ err }, 'OCPP HTTP server error'));
+  rpc.on('error', (err: Error) => logger.error({ err }, 'OCPP server error'));
+  await commands.start();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(opts.port, opts.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  logger.info({ port, instanceId, maxConnections: opts.maxConnections }, 'OCPP bridge listening');
+
+  return {
+    port,
+    instanceId,
+    connections: () => chargers.size,
+    close: async () => {
+      commands.stop();
+      await Promise.allSettled([...chargers.keys()].map((identity) => commands.release(identity)));
+      await rpc.close({ code: 1001, reason: 'Server shutting down', awaitPending: false });
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeAllConnections();
+    },
+  };
+}

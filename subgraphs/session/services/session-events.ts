@@ -1,0 +1,75 @@
+import { UnrecoverableError } from 'bullmq';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SessionEvent } from '../../../lib/queues.js';
+import type { ServiceClient } from '../../../lib/service-client.js';
+import { SessionService, type Placement } from './session.service.js';
+
+/** Where chargers sit, asked of the station subgraph and remembered for a while (chargers rarely move). */
+export class PlacementCache {
+  private readonly cache = new Map<string, { placement: Promise<Placement | null>; until: number }>();
+
+  constructor(
+    private readonly station: ServiceClient,
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  get(identity: string): Promise<Placement | null> {
+    const now = Date.now();
+    const hit = this.cache.get(identity);
+    if (hit && hit.until > now) return hit.placement;
+    const placement = this.station
+      .request<{ chargerPlacement: Placement | null }>(
+        'query($i: String!) { chargerPlacement(identity: $i) { chargerId stationId operatorId } }',
+        { i: identity },
+      )
+      .then((d) => d.chargerPlacement);
+    this.cache.set(identity, { placement, until: now + this.ttlMs });
+    placement.then(
+      (p) => p ?? this.cache.delete(identity),
+      () => this.cache.delete(identity),
+    );
+    return placement;
+  }
+}
+
+/**
+ * Applies one event from the bridge's `session-events` queue. A sample or stop that arrives before
+ * its start throws, and BullMQ retries it later; an event for a charger the station subgraph does
+ * not know cannot succeed and is not retried.
+ */
+export async function applySessionEvent(
+  em: EntityManager,
+  event: SessionEvent,
+  placements: PlacementCache,
+  defaultCurrency: string,
+) {
+  const sessions = new SessionService(em, defaultCurrency);
+  switch (event.kind) {
+    case 'started': {
+      const placement = await placements.get(event.identity);
+      if (!placement) throw new UnrecoverableError(`unknown charger ${event.identity}`);
+      return {
+        session: await sessions.start(
+          { ...event, chargerIdentity: event.identity, timestamp: new Date(event.timestamp) },
+          placement,
+        ),
+        completedNow: false,
+      };
+    }
+    case 'meter':
+      return {
+        session: await sessions.sample({
+          ...event,
+          chargerIdentity: event.identity,
+          timestamp: new Date(event.timestamp),
+        }),
+        completedNow: false,
+      };
+    case 'ended':
+      return sessions.stop({
+        ...event,
+        chargerIdentity: event.identity,
+        timestamp: new Date(event.timestamp),
+      });
+  }
+}

@@ -1,0 +1,132 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import { badInput } from '../../../lib/errors.js';
+import type { ChargerCommand } from '../../../lib/charger-commands.js';
+import type { StationContext } from '../context.js';
+import { ChargerConfiguration, CommandResult, ResetType, TriggerMessageType } from './types/command.types.js';
+
+const evse = (value: number, field: string) => {
+  if (!Number.isInteger(value) || value < 1 || value > 100)
+    throw badInput(`${field} must be between 1 and 100`, field);
+  return value;
+};
+
+/**
+ * Remote control of chargers: each mutation reaches the charger through the bridge that holds it
+ * and returns the charger's own answer. Operators of the charger's station, and admins.
+ * A charger that is not connected gives CHARGER_OFFLINE; one that does not answer, CHARGER_TIMEOUT.
+ */
+@Resolver()
+export class CommandResolver {
+  private async send(ctx: StationContext, chargerId: string, command: ChargerCommand) {
+    const charger = await ctx.stations.ownedCharger(chargerId);
+    return ctx.commands.send(charger.identity, command);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, {
+    description: 'Starts charging on an EVSE for an id token (RemoteStart / RequestStart).',
+  })
+  startCharging(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('evseId', () => Int) evseId: number,
+    @Arg('idToken') idToken: string,
+    @Ctx() ctx: StationContext,
+  ) {
+    const token = idToken.trim().toUpperCase();
+    if (!/^[A-Z0-9:._-]{1,20}$/.test(token))
+      throw badInput('idToken must be 1–20 characters (OCPP idTag)', 'idToken');
+    return this.send(ctx, chargerId, { type: 'start', evseId: evse(evseId, 'evseId'), idToken: token });
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, {
+    description: 'Restarts the charger (1.6 Reset; 2.0.1 Reset OnIdle/Immediate).',
+  })
+  resetCharger(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('type', () => ResetType, { defaultValue: ResetType.SOFT }) type: ResetType,
+    @Ctx() ctx: StationContext,
+  ) {
+    return this.send(ctx, chargerId, { type: 'reset', mode: type === ResetType.HARD ? 'Hard' : 'Soft' });
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, { description: 'Releases a stuck cable (UnlockConnector).' })
+  unlockConnector(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('evseId', () => Int) evseId: number,
+    @Ctx() ctx: StationContext,
+    @Arg('connectorId', () => Int, { defaultValue: 1 }) connectorId: number,
+  ) {
+    return this.send(ctx, chargerId, {
+      type: 'unlock',
+      evseId: evse(evseId, 'evseId'),
+      connectorId: evse(connectorId, 'connectorId'),
+    });
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, {
+    description: 'Takes an EVSE (or, without evseId, the charger) in or out of service.',
+  })
+  changeAvailability(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('operative') operative: boolean,
+    @Ctx() ctx: StationContext,
+    @Arg('evseId', () => Int, { nullable: true }) evseId?: number,
+  ) {
+    return this.send(ctx, chargerId, {
+      type: 'changeAvailability',
+      evseId: evseId == null ? null : evse(evseId, 'evseId'),
+      operative,
+    });
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, { description: 'Asks the charger to send a message now (TriggerMessage).' })
+  triggerMessage(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('message', () => TriggerMessageType) message: TriggerMessageType,
+    @Ctx() ctx: StationContext,
+    @Arg('evseId', () => Int, { nullable: true }) evseId?: number,
+  ) {
+    return this.send(ctx, chargerId, {
+      type: 'trigger',
+      message,
+      evseId: evseId == null ? null : evse(evseId, 'evseId'),
+    });
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => ChargerConfiguration, {
+    description:
+      'Reads configuration (1.6 GetConfiguration; 2.0.1 GetVariables, keys as `Component.Variable`).',
+  })
+  async getChargerConfiguration(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Ctx() ctx: StationContext,
+    @Arg('keys', () => [String], { nullable: true }) keys?: string[],
+  ): Promise<ChargerConfiguration> {
+    if ((keys ?? []).some((k) => !k || k.length > 100))
+      throw badInput('keys must be 1–100 characters', 'keys');
+    const result = await this.send(ctx, chargerId, { type: 'getConfiguration', keys: keys ?? [] });
+    return { entries: result.configuration ?? [], unknownKeys: result.unknownKeys ?? [] };
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, {
+    description:
+      'Changes configuration (1.6 ChangeConfiguration; 2.0.1 SetVariables with `Component.Variable`).',
+  })
+  setChargerConfiguration(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('key') key: string,
+    @Arg('value') value: string,
+    @Ctx() ctx: StationContext,
+  ) {
+    if (!key || key.length > 100) throw badInput('key must be 1–100 characters', 'key');
+    if (value.length > 500) throw badInput('value must be at most 500 characters', 'value');
+    return this.send(ctx, chargerId, { type: 'setConfiguration', key, value });
+  }
+}

@@ -1,0 +1,47 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum ResetType {
+  /** Restart gracefully, once no transaction is running (2.0.1 OnIdle). */
+  SOFT = 'SOFT',
+  /** Restart now, ending transactions (2.0.1 Immediate). */
+  HARD = 'HARD',
+}
+registerEnumType(ResetType, { name: 'ResetType' });
+
+export enum TriggerMessageType {
+  BOOT_NOTIFICATION = 'BootNotification',
+  HEARTBEAT = 'Heartbeat',
+  STATUS_NOTIFICATION = 'StatusNotification',
+  METER_VALUES = 'MeterValues',
+  FIRMWARE_STATUS_NOTIFICATION = 'FirmwareStatusNotification',
+}
+registerEnumType(TriggerMessageType, { name: 'TriggerMessageType' });
+
+@ObjectType({
+  description: 'The charger’s answer to a remote command (its OCPP status word, e.g. Accepted).',
+})
+export class CommandResult {
+  @Field()
+  status!: string;
+}
+
+@ObjectType()
+export class ConfigurationEntry {
+  @Field({ description: '1.6 key, or 2.0.1 `Component.Variable`.' })
+  key!: string;
+
+  @Field(() => String, { nullable: true })
+  value!: string | null;
+
+  @Field()
+  readonly!: boolean;
+}
+
+@ObjectType()
+export class ChargerConfiguration {
+  @Field(() => [ConfigurationEntry])
+  entries!: ConfigurationEntry[];
+
+  @Field(() => [String], { description: 'Requested keys the charger does not know.' })
+  unknownKeys!: string[];
+}

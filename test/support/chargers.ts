@@ -1,0 +1,74 @@
+import { RPCClient } from 'ocpp-rpc';
+import { aCharger, createStation, type Session } from './builders.js';
+import { gql } from './platform.js';
+
+export type Protocol = 'ocpp1.6' | 'ocpp2.0.1';
+
+/** Registers a charger on a new station of the operator; returns its identity and OCPP password. */
+export async function registeredCharger(
+  url: string,
+  operator: Session,
+  overrides: Record<string, unknown> = {},
+) {
+  const station = await createStation(url, operator.token);
+  const r = await gql(
+    url,
+    'mutation($s: ID!, $i: RegisterChargerInput!) { registerCharger(stationId: $s, input: $i) { password charger { id identity } } }',
+    {
+      s: station.id,
+      i: aCharger({
+        connectors: [
+          { evseId: 1, type: 'CCS2', maxPowerKw: 150 },
+          { evseId: 2, type: 'TYPE2', maxPowerKw: 22 },
+        ],
+        ...overrides,
+      }),
+    },
+    { token: operator.token },
+  );
+  if (!r.data?.registerCharger) throw new Error(JSON.stringify(r.errors));
+  const { password, charger } = r.data.registerCharger;
+  return {
+    stationId: station.id,
+    chargerId: charger.id as string,
+    identity: charger.identity as string,
+    password: password as string,
+  };
+}
+
+/** A real OCPP-J client (ocpp-rpc) connected to the bridge. */
+export async function connectCharger(
+  ocppPort: number,
+  identity: string,
+  password: string | undefined,
+  protocol: Protocol,
+  opts: { strictMode?: boolean; reconnect?: boolean } = {},
+) {
+  const client = new RPCClient({
+    endpoint: `ws://127.0.0.1:${ocppPort}/ocpp`,
+    identity,
+    password: password ?? null,
+    protocols: [protocol],
+    strictMode: opts.strictMode ?? true,
+    reconnect: opts.reconnect ?? false,
+    callTimeoutMs: 10_000,
+  });
+  await client.connect();
+  return client;
+}
+
+/** Polls a GraphQL query until `done` says yes (or fails after the timeout). */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  do {
+    last = await probe();
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < deadline);
+  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}
