@@ -11,6 +11,7 @@ import type { HandlerContext, Handler } from './handlers/context.js';
 import { handlers16 } from './handlers/1.6/index.js';
 import { handlers201 } from './handlers/2.0.1/index.js';
 import type { ChargerAuthenticator, IdTokenAuthorizer } from './ports.js';
+import { actionAwareValidators } from './validators.js';
 
 const PROTOCOLS: Record<string, OcppProtocol> = { 'ocpp1.6': 'OCPP16', 'ocpp2.0.1': 'OCPP201' };
 const ENDPOINT = '/ocpp';
@@ -46,6 +47,7 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
   const rpc = new RPCServer({
     protocols: Object.keys(PROTOCOLS),
     strictMode: true,
+    strictModeValidators: actionAwareValidators(Object.keys(PROTOCOLS)) as never,
     // Handlers' own error messages never reach a charger; only RPC error codes do.
     respondWithDetailedErrors: false,
     callTimeoutMs: 30_000,

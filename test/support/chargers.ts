@@ -44,7 +44,9 @@ export async function connectCharger(
   protocol: Protocol,
   opts: { strictMode?: boolean; reconnect?: boolean } = {},
 ) {
-  const client = new RPCClient({
+  // ocpp-rpc's typings mark every option required; the library itself defaults them.
+  type Options = ConstructorParameters<typeof RPCClient>[0];
+  const options: Partial<Options> = {
     endpoint: `ws://127.0.0.1:${ocppPort}/ocpp`,
     identity,
     password: password ?? null,
@@ -52,7 +54,8 @@ export async function connectCharger(
     strictMode: opts.strictMode ?? true,
     reconnect: opts.reconnect ?? false,
     callTimeoutMs: 10_000,
-  });
+  };
+  const client = new RPCClient(options as Options);
   await client.connect();
   return client;
 }

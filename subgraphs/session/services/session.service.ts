@@ -1,4 +1,4 @@
-import { QueryOrder } from '@mikro-orm/core';
+import { LockMode, QueryOrder } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
@@ -8,6 +8,15 @@ import { SessionStatus } from '../entities/enums.js';
 import { MeterValue } from '../entities/meter-value.entity.js';
 import { Tariff } from '../entities/tariff.entity.js';
 import { computeCost } from './pricing.js';
+
+/** Sessions at stations without a tariff cost nothing. */
+const FREE = {
+  perKwhMicros: 0,
+  perMinuteMicros: 0,
+  sessionFeeMicros: 0,
+  idleFeePerMinuteMicros: 0,
+  idleGraceMinutes: 0,
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -72,6 +81,26 @@ export class SessionService {
   }
 
   /**
+   * Runs `work` on the session with its row locked, so that events of one session handled at once
+   * (the queue has several workers) apply one after the other instead of overwriting each other.
+   */
+  private locked<T>(
+    chargerIdentity: string,
+    transactionId: string,
+    work: (em: EntityManager, s: ChargingSession) => Promise<T>,
+  ) {
+    return this.em.transactional(async (em) => {
+      const session = await em.findOne(
+        ChargingSession,
+        { chargerIdentity, transactionId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (!session) throw new SessionNotStartedError(`${chargerIdentity}/${transactionId}`);
+      return work(em as EntityManager, session);
+    });
+  }
+
+  /**
    * Creates the session once; a repeated start (a retried job, a charger resending) finds it. The
    * tariff in force at the start prices it: the most specific (EVSE over station), then the newest.
    */
@@ -112,78 +141,67 @@ export class SessionService {
   }
 
   /** Stores a sample (once) and updates the session's live figures if it is the newest. */
-  async sample(event: SessionSample): Promise<ChargingSession> {
-    const session = await this.find(event.chargerIdentity, event.transactionId);
-    if (!session) throw new SessionNotStartedError(`${event.chargerIdentity}/${event.transactionId}`);
-    await this.em
-      .createQueryBuilder(MeterValue)
-      .insert({
-        sessionId: session.id,
-        timestamp: event.timestamp,
-        energyWh: event.energyWh ?? null,
-        powerW: event.powerW ?? null,
-        soc: event.soc ?? null,
-      })
-      .onConflict(['sessionId', 'timestamp'])
-      .ignore()
-      .execute();
-    if (
-      session.status === SessionStatus.ACTIVE &&
-      (!session.lastMeterAt || event.timestamp >= session.lastMeterAt)
-    ) {
-      session.lastMeterAt = event.timestamp;
-      if (event.energyWh != null) {
-        const delivered = event.energyWh - session.meterStartWh;
-        if (delivered > session.energyWh) session.lastEnergyAt = event.timestamp;
-        session.energyWh = Math.max(session.energyWh, delivered);
+  sample(event: SessionSample): Promise<ChargingSession> {
+    return this.locked(event.chargerIdentity, event.transactionId, async (em, session) => {
+      await em
+        .createQueryBuilder(MeterValue)
+        .insert({
+          sessionId: session.id,
+          timestamp: event.timestamp,
+          energyWh: event.energyWh ?? null,
+          powerW: event.powerW ?? null,
+          soc: event.soc ?? null,
+        })
+        .onConflict(['sessionId', 'timestamp'])
+        .ignore()
+        .execute();
+      if (
+        session.status === SessionStatus.ACTIVE &&
+        (!session.lastMeterAt || event.timestamp >= session.lastMeterAt)
+      ) {
+        session.lastMeterAt = event.timestamp;
+        if (event.energyWh != null) {
+          const delivered = event.energyWh - session.meterStartWh;
+          if (delivered > session.energyWh) session.lastEnergyAt = event.timestamp;
+          session.energyWh = Math.max(session.energyWh, delivered);
+        }
+        if (event.powerW != null) session.powerW = Math.round(event.powerW);
+        if (event.soc != null) session.soc = Math.round(event.soc);
       }
-      if (event.powerW != null) session.powerW = Math.round(event.powerW);
-      if (event.soc != null) session.soc = Math.round(event.soc);
-      await this.em.flush();
-    }
-    return session;
+      return session;
+    });
   }
 
   /** Completes and prices the session; a repeated stop changes nothing. */
-  async stop(event: SessionStop): Promise<{ session: ChargingSession; completedNow: boolean }> {
-    const session = await this.find(event.chargerIdentity, event.transactionId);
-    if (!session) throw new SessionNotStartedError(`${event.chargerIdentity}/${event.transactionId}`);
-    if (session.status === SessionStatus.COMPLETED) return { session, completedNow: false };
-    const meterStop = event.meterStopWh ?? session.meterStartWh + session.energyWh;
-    const energyWh = Math.max(0, meterStop - session.meterStartWh);
-    if (energyWh > session.energyWh) session.lastEnergyAt = event.timestamp;
-    session.meterStopWh = meterStop;
-    session.energyWh = energyWh;
-    session.stoppedAt = event.timestamp;
-    session.stopReason = event.reason ?? null;
-    session.status = SessionStatus.COMPLETED;
-    session.powerW = 0;
-    const tariff = session.tariffId ? await this.em.findOne(Tariff, { id: session.tariffId }) : null;
-    const cost = computeCost(
-      tariff ?? {
-        perKwhMicros: 0,
-        perMinuteMicros: 0,
-        sessionFeeMicros: 0,
-        idleFeePerMinuteMicros: 0,
-        idleGraceMinutes: 0,
-      },
-      {
+  stop(event: SessionStop): Promise<{ session: ChargingSession; completedNow: boolean }> {
+    return this.locked(event.chargerIdentity, event.transactionId, async (em, session) => {
+      if (session.status === SessionStatus.COMPLETED) return { session, completedNow: false };
+      const meterStop = event.meterStopWh ?? session.meterStartWh + session.energyWh;
+      const energyWh = Math.max(0, meterStop - session.meterStartWh);
+      if (energyWh > session.energyWh) session.lastEnergyAt = event.timestamp;
+      session.meterStopWh = meterStop;
+      session.energyWh = energyWh;
+      session.stoppedAt = event.timestamp;
+      session.stopReason = event.reason ?? null;
+      session.status = SessionStatus.COMPLETED;
+      session.powerW = 0;
+      const tariff = session.tariffId ? await em.findOne(Tariff, { id: session.tariffId }) : null;
+      const cost = computeCost(tariff ?? FREE, {
         energyWh,
         startedAt: session.startedAt,
         stoppedAt: event.timestamp,
         lastEnergyAt: session.lastEnergyAt,
-      },
-    );
-    session.costMicros = cost.totalMicros;
-    session.idleMinutes = cost.idleMinutes;
-    session.costBreakdown = {
-      energyMicros: cost.energyMicros,
-      timeMicros: cost.timeMicros,
-      idleMicros: cost.idleMicros,
-      sessionFeeMicros: cost.sessionFeeMicros,
-    };
-    await this.em.flush();
-    return { session, completedNow: true };
+      });
+      session.costMicros = cost.totalMicros;
+      session.idleMinutes = cost.idleMinutes;
+      session.costBreakdown = {
+        energyMicros: cost.energyMicros,
+        timeMicros: cost.timeMicros,
+        idleMicros: cost.idleMicros,
+        sessionFeeMicros: cost.sessionFeeMicros,
+      };
+      return { session, completedNow: true };
+    });
   }
 
   /** One session, for its driver, its operator, auditors and admins. */
