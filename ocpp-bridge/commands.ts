@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import ocpp from 'ocpp-rpc';
 import type { Redis } from 'ioredis';
 import type {
   ChargerCommand,
@@ -263,10 +264,10 @@ export class CommandServer {
       const result = await execute(charger, req.command, req.timeoutMs);
       await reply({ id: req.id, ok: true, result });
     } catch (err) {
-      const e = err as { name?: string; message?: string; rpcErrorCode?: string };
-      if (e.name === 'TimeoutError') {
+      const e = err as { message?: string; rpcErrorCode?: string };
+      if (err instanceof ocpp.TimeoutError) {
         await reply({ id: req.id, ok: false, code: 'CHARGER_TIMEOUT', message: 'no answer' });
-      } else if (e.name === 'CommandInputError') {
+      } else if (err instanceof CommandInputError) {
         await reply({
           id: req.id,
           ok: false,

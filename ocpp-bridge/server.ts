@@ -94,7 +94,13 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
     const previous = chargers.get(identity);
     // OCPP: a new connection of the same identity replaces the old one.
     if (previous) void previous.close({ code: 1000, reason: 'Replaced by a new connection' });
-    chargers.set(identity, client as never);
+    const held = {
+      protocol,
+      call: (method: string, params: unknown, options: { callTimeoutMs: number }) =>
+        client.call(method, params, options),
+      close: (options?: object) => client.close(options),
+    };
+    chargers.set(identity, held);
     void commands.hold(identity).catch((err) => logger.warn({ err, identity }, 'could not record holder'));
     const ctx: HandlerContext = {
       identity,
@@ -116,7 +122,7 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       throw createRPCError('NotImplemented', `${method} is not supported`);
     });
     client.on('close', () => {
-      if (chargers.get(identity) === (client as never)) {
+      if (chargers.get(identity) === held) {
         chargers.delete(identity);
         opts.events.forget(identity);
         void commands.release(identity).catch(() => {});
