@@ -22,10 +22,11 @@ afterAll(() => p?.stop());
 function answerCommands(client: RPCClient, answers: Record<string, unknown>) {
   const received: { method: string; params: any }[] = [];
   for (const [method, answer] of Object.entries(answers)) {
-    client.handle(method, ({ params }: { params: unknown }) => {
+    const handler = async ({ params }: { params?: unknown }) => {
       received.push({ method, params });
-      return answer;
-    });
+      return answer as Record<string, unknown>;
+    };
+    client.handle(method, handler);
   }
   return received;
 }
