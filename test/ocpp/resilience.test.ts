@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { aUserWithRoles, loginAdmin, type Session } from '../support/builders.js';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { freePort, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -13,15 +14,15 @@ async function startRedis(port: number): Promise<ChildProcess> {
       stdio: 'ignore',
     },
   );
-  await eventually(
-    () =>
-      fetch(`http://127.0.0.1:${port}`).then(
-        () => true,
-        (e: { cause?: { code?: string } }) => e.cause?.code !== 'ECONNREFUSED',
-      ),
-    (up) => up,
-    10_000,
-  );
+  const accepts = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+  await eventually(accepts, (up) => up, 10_000);
   return child;
 }
 
