@@ -22,6 +22,10 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '10' },
     duration: { type: 'string', default: '30' },
     'connect-concurrency': { type: 'string', default: '200' },
+    /** Message mix: `default` (60/20/20), or only `heartbeat`, `status` or `meter`, to see each one's cost. */
+    mix: { type: 'string', default: 'default' },
+    /** Writes a CPU profile of the bridge during the measured window to this file (Chrome DevTools). */
+    profile: { type: 'string' },
   },
 });
 const N = Number(values.chargers);
@@ -121,7 +125,8 @@ let sent = 0;
 let errors = 0;
 let meter = 0;
 function message(c: InstanceType<typeof ocpp.RPCClient>, k: number): [string, unknown] {
-  const kind = k % 10;
+  const only = { heartbeat: 0, status: 6, meter: 8 }[values.mix as string];
+  const kind = only ?? k % 10;
   if (kind < 6) return ['Heartbeat', {}];
   if (kind < 8) {
     return [
@@ -176,17 +181,25 @@ clients.forEach((c, i) => {
 
 await sleep(intervalMs); // warm-up: every charger has started its rhythm
 measuring = true;
+if (values.profile) child.send({ type: 'profile-start' });
 const before = await stats(child);
 const t0 = Date.now();
 await sleep(durationMs);
 const after = await stats(child);
 measuring = false;
+if (values.profile) {
+  child.send({ type: 'profile-stop', file: values.profile });
+  await once(child, 'message');
+}
 const seconds = (Date.now() - t0) / 1000;
 
 timers.forEach((t) => clearTimeout(t));
 timers.forEach((t) => clearInterval(t));
 rtts.sort((a, b) => a - b);
-const cpuMicros = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
+const userMicros = after.cpu.user - before.cpu.user;
+const systemMicros = after.cpu.system - before.cpu.system;
+const cpuMicros = userMicros + systemMicros;
+const perMessage = (micros: number) => (micros / Math.max(1, sent)).toFixed(1);
 
 console.log(`
 OCPP bridge benchmark — one bridge process; load generator, Redis and bridge share this machine's 2 cores
@@ -195,7 +208,7 @@ OCPP bridge benchmark — one bridge process; load generator, Redis and bridge s
   window                   ${seconds.toFixed(1)} s after ${values.interval} s warm-up
   messages/s               ${(sent / seconds).toFixed(0)} answered (${errors} errors)
   round trip p50 / p99     ${quantile(rtts, 0.5).toFixed(2)} ms / ${quantile(rtts, 0.99).toFixed(2)} ms   (target p99 < 20 ms)
-  bridge CPU per message   ${(cpuMicros / Math.max(1, sent)).toFixed(1)} µs   (target < 40 µs; includes enqueue and validation)
+  bridge CPU per message   ${perMessage(cpuMicros)} µs = ${perMessage(userMicros)} user + ${perMessage(systemMicros)} kernel   (target < 40 µs; includes enqueue and validation)
   bridge CPU utilisation   ${((cpuMicros / 1e6 / seconds) * 100).toFixed(1)} % of one core
   RSS per connection       ${((held.rss - baseline.rss) / 1024 / Math.max(1, held.connections)).toFixed(1)} KiB (bridge RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB)
   connect rate             ${(clients.length / connectSeconds).toFixed(0)} connections/s`);

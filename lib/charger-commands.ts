@@ -48,7 +48,7 @@ export type CommandReply =
 
 /** Redis names shared by the bridge (which holds chargers) and command clients. */
 export const commandChannels = (prefix: string) => ({
-  /** Which bridge instance holds a charger's connection; expires unless refreshed. */
+  /** Which bridge instance holds a charger's connection (a day-long expiry cleans up after crashes). */
   holderKey: (identity: string) => `${prefix}:ocpp:holder:${identity}`,
   /** Commands for one bridge instance. */
   commands: (instanceId: string) => `${prefix}:ocpp:commands:${instanceId}`,

@@ -199,8 +199,7 @@ export async function execute(charger: CallableCharger, command: ChargerCommand,
  */
 export class CommandServer {
   private readonly names: ReturnType<typeof commandChannels>;
-  private refreshTimer: NodeJS.Timeout | undefined;
-  static readonly HOLD_SECONDS = 90;
+  static readonly HOLD_SECONDS = 24 * 3600;
 
   constructor(
     private readonly opts: {
@@ -220,11 +219,13 @@ export class CommandServer {
     this.opts.subscriber.on('message', (_channel: string, message: string) => {
       void this.handle(JSON.parse(message) as CommandRequest);
     });
-    // Keep the holder records of connected chargers alive; they expire if this instance dies.
-    this.refreshTimer = setInterval(() => void this.refreshAll(), (CommandServer.HOLD_SECONDS * 1000) / 3);
-    this.refreshTimer.unref();
   }
 
+  /**
+   * Records that this instance holds the charger. No periodic refresh: if the instance dies, its
+   * records point at a channel nobody listens on, and a client's publish reaching no one means
+   * CHARGER_OFFLINE. The day-long expiry only cleans up after crashes.
+   */
   async hold(identity: string): Promise<void> {
     await this.opts.redis.set(
       this.names.holderKey(identity),
@@ -242,14 +243,6 @@ export class CommandServer {
       this.names.holderKey(identity),
       this.opts.instanceId,
     );
-  }
-
-  private async refreshAll(): Promise<void> {
-    const pipeline = this.opts.redis.pipeline();
-    for (const identity of this.opts.chargers.keys()) {
-      pipeline.set(this.names.holderKey(identity), this.opts.instanceId, 'EX', CommandServer.HOLD_SECONDS);
-    }
-    await pipeline.exec().catch((err) => this.opts.logger.warn({ err }, 'could not refresh charger holders'));
   }
 
   private async handle(req: CommandRequest): Promise<void> {
@@ -282,6 +275,6 @@ export class CommandServer {
   }
 
   stop(): void {
-    clearInterval(this.refreshTimer);
+    this.opts.subscriber.removeAllListeners('message');
   }
 }

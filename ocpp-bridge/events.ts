@@ -26,6 +26,8 @@ export class EventSink {
   private readonly station: Queue;
   private readonly session: Queue;
   private readonly seenAt = new Map<string, number>();
+  private unwrittenSeen = new Map<string, string>();
+  private seenFlush: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: {
@@ -85,14 +87,26 @@ export class EventSink {
     this.opts.redis.publish(liveStatusChannel(this.opts.prefix), JSON.stringify(status)).catch(() => {});
   }
 
-  /** Records that a charger was heard from, at most once per throttle period per charger. */
+  /**
+   * Records that a charger was heard from, at most once per throttle period per charger. Sightings
+   * are written in one HSET per second for all chargers, not one command per charger.
+   */
   seen(identity: string): void {
     const now = Date.now();
     const last = this.seenAt.get(identity) ?? 0;
     if (now - last < this.opts.lastSeenThrottleMs) return;
     this.seenAt.set(identity, now);
-    this.opts.redis.hset(lastSeenKey(this.opts.prefix), identity, new Date(now).toISOString()).catch(() => {
-      this.seenAt.delete(identity);
+    this.unwrittenSeen.set(identity, new Date(now).toISOString());
+    this.seenFlush ??= setTimeout(() => this.flushSeen(), 1000);
+  }
+
+  private flushSeen(): void {
+    this.seenFlush = undefined;
+    if (this.unwrittenSeen.size === 0) return;
+    const batch = this.unwrittenSeen;
+    this.unwrittenSeen = new Map();
+    this.opts.redis.hset(lastSeenKey(this.opts.prefix), batch).catch(() => {
+      for (const identity of batch.keys()) this.seenAt.delete(identity);
     });
   }
 
@@ -101,6 +115,8 @@ export class EventSink {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.seenFlush);
+    this.flushSeen();
     await Promise.allSettled([this.station.close(), this.session.close()]);
   }
 }
