@@ -290,3 +290,30 @@ describe('several bridge instances', () => {
     }
   });
 });
+
+describe('connection cap', () => {
+  it('refuses connections beyond OCPP_MAX_CONNECTIONS with HTTP 503 and keeps serving the others', async () => {
+    const capped = await startOcppBridge(
+      loadBridgeConfig({
+        ...p.env,
+        OCPP_PORT: String(await freePort()),
+        OCPP_MAX_CONNECTIONS: '1',
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    try {
+      const first = await registeredCharger(url, operator);
+      const second = await registeredCharger(url, operator);
+      const cp = await connectCharger(capped.port, first.identity, first.password, 'ocpp1.6');
+      await expect(
+        connectCharger(capped.port, second.identity, second.password, 'ocpp1.6'),
+      ).rejects.toMatchObject({
+        code: 503,
+      });
+      expect(await cp.call('Heartbeat', {})).toEqual({ currentTime: expect.any(String) });
+      await cp.close();
+    } finally {
+      await capped.close();
+    }
+  });
+});
