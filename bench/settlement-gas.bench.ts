@@ -1,0 +1,113 @@
+/**
+ * Gas per settled record for batches of 1, 10, 50 and 100, next to a plain ERC-20 transfer, on a local
+ * Hardhat node. Target: at most 25,000 gas per record in batches of 50.
+ *
+ *   npm run bench:settlement-gas
+ */
+import {
+  Contract,
+  JsonRpcProvider,
+  keccak256,
+  MaxUint256,
+  Network,
+  toUtf8Bytes,
+  Wallet,
+  type ContractTransactionResponse,
+} from 'ethers';
+import { createServer } from 'node:net';
+import { artifact, deployPayments } from '../lib/chain/contracts.js';
+import { devWallet, startHardhatNode } from '../lib/chain/hardhat-node.js';
+
+const port = await new Promise<number>((resolve) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as { port: number };
+    srv.close(() => resolve(port));
+  });
+});
+const node = await startHardhatNode(port);
+const provider = new JsonRpcProvider(node.url, Network.from(31337), {
+  staticNetwork: true,
+  batchMaxCount: 1,
+  cacheTimeout: -1,
+});
+const [admin, settler, payer, payee, other] = [0, 1, 2, 3, 4].map((i) => devWallet(i, provider));
+const { paymentsContract, token } = await deployPayments({ deployer: admin!, settler: settler!.address });
+const payments = new Contract(paymentsContract, (await artifact('ChargingPayments')).abi, settler);
+const stable = new Contract(token, (await artifact('TestStablecoin')).abi, admin);
+const gasOf = async (tx: Promise<ContractTransactionResponse>) => (await (await tx).wait())!.gasUsed;
+
+await (await stable.mint(payer!.address, 10n ** 15n)).wait();
+await (await stable.mint(other!.address, 10n ** 12n)).wait();
+await (await (stable.connect(payer) as Contract).approve(paymentsContract, MaxUint256)).wait();
+await (await (payments.connect(payer) as Contract).deposit(10n ** 14n)).wait();
+await (await (payments.connect(payer) as Contract).authorize(10n ** 14n)).wait();
+await (await payments.connect(admin).getFunction('setFee')(admin!.address, 200)).wait();
+
+// A transfer to an account that already holds tokens: the usual case for a payment.
+const transferGas = await gasOf((stable.connect(other) as Contract).transfer(payee!.address, 1_000_000n));
+const transferGas2 = await gasOf((stable.connect(other) as Contract).transfer(payee!.address, 1_000_000n));
+
+let nextId = 1n;
+const rows: string[] = [];
+for (const size of [1, 10, 50, 100]) {
+  const batch = Array.from({ length: size }, () => {
+    const recordId = nextId++;
+    return {
+      recordId,
+      payer: payer!.address,
+      payee: payee!.address,
+      amount: 12_345_678n,
+      recordHash: keccak256(toUtf8Bytes(`r${recordId}`)),
+    };
+  });
+  const gas = await gasOf(payments.settleBatch(batch));
+  const perRecord = Number(gas) / size;
+  rows.push(
+    `  batch of ${String(size).padStart(3)}   ${String(gas).padStart(9)} gas   ${perRecord.toFixed(0).padStart(7)} per record   ` +
+      `${(perRecord / Number(transferGas2)).toFixed(2)}× an ERC-20 transfer`,
+  );
+}
+// The realistic case: every record from a different payer (cold escrow slots), 5 operators.
+const payers = Array.from({ length: 100 }, () => Wallet.createRandom(provider));
+for (const w of payers) {
+  await (await admin!.sendTransaction({ to: w.address, value: 10n ** 17n })).wait();
+  await (await stable.mint(w.address, 100_000_000n)).wait();
+  await (await (stable.connect(w) as Contract).approve(paymentsContract, MaxUint256)).wait();
+  await (await (payments.connect(w) as Contract).deposit(100_000_000n)).wait();
+  await (await (payments.connect(w) as Contract).authorize(100_000_000n)).wait();
+}
+const operators = [payee, other, admin, settler, payer].map((w) => w!.address);
+for (const size of [50, 100]) {
+  const batch = payers.slice(0, size).map((w, i) => {
+    const recordId = nextId++;
+    return {
+      recordId,
+      payer: w.address,
+      payee: operators[i % 5]!,
+      amount: 1_234_567n,
+      recordHash: keccak256(toUtf8Bytes(`r${recordId}`)),
+    };
+  });
+  const gas = await gasOf(payments.settleBatch(batch));
+  rows.push(
+    `  batch of ${String(size).padStart(3)}, ${size} payers, 5 payees   ${gas} gas   ${(Number(gas) / size).toFixed(0)} per record`,
+  );
+}
+
+const single = await gasOf(
+  payments.settle({
+    recordId: nextId++,
+    payer: payer!.address,
+    payee: payee!.address,
+    amount: 1_000_000n,
+    recordHash: keccak256('0x01'),
+  }),
+);
+
+console.log(`Settlement gas on a local Hardhat node (optimizer 200 runs, evm cancun); one payer and payee unless said
+  ERC-20 transfer       ${transferGas} gas (first to a new holder), ${transferGas2} gas (to an existing holder)
+  settle (one record)   ${single} gas
+${rows.join('\n')}
+  target: ≤ 25,000 gas per record in batches of 50`);
+node.stop();
+process.exit(0);
