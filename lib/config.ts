@@ -22,6 +22,8 @@ const envSchema = z.object({
   STATION_SUBGRAPH_PORT: port(4002),
   SESSION_SUBGRAPH_PORT: port(4003),
   OCPP_PORT: port(9000),
+  CHAIN_PORT: port(8545),
+  CHAIN_RPC_URL: z.url().optional(),
   USER_SUBGRAPH_URL: z.url().optional(),
   STATION_SUBGRAPH_URL: z.url().optional(),
   SESSION_SUBGRAPH_URL: z.url().optional(),
@@ -85,6 +87,8 @@ export interface Config {
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
   chainId: number;
+  /** JSON-RPC of the settlement chain; without CHAIN_RPC_URL, `npm start` runs a local Hardhat node. */
+  chain: { rpcUrl: string; local: boolean; port: number };
   /** Currency of sessions at stations without a tariff (they cost nothing). */
   defaultCurrency: string;
 }
@@ -153,5 +157,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
+    chain: {
+      rpcUrl: e.CHAIN_RPC_URL ?? `http://127.0.0.1:${e.CHAIN_PORT}`,
+      local: !e.CHAIN_RPC_URL,
+      port: e.CHAIN_PORT,
+    },
   };
 }

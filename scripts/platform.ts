@@ -8,10 +8,13 @@ const DIST = `${fileURLToPath(new URL('..', import.meta.url)).replace(/\/dist\/$
 /** One supervised process of the platform. */
 export interface ServiceSpec {
   name: string;
-  /** Compiled entry point, relative to dist/. */
+  /** Compiled entry point, relative to dist/ (or an absolute path). */
   entry: string;
+  args?: string[];
   /** URL answered with 200 once the process is up. */
   healthUrl: string;
+  /** Instead of the health URL, a probe that says when the process is up. */
+  ready?: () => Promise<boolean>;
   env?: Record<string, string>;
 }
 
@@ -30,19 +33,21 @@ export interface RunningPlatform {
   restart: (name: string, signal?: NodeJS.Signals) => Promise<void>;
 }
 
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitHealthy(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`exited with code ${child.exitCode} before becoming healthy`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
+    const ok = spec.ready
+      ? await spec.ready()
+      : await fetch(spec.healthUrl, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`not healthy at ${url} after ${timeoutMs} ms`);
+  throw new Error(`not healthy at ${spec.healthUrl} after ${timeoutMs} ms`);
 }
 
 /**
@@ -56,7 +61,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   let stopping = false;
 
   const launch = (spec: ServiceSpec): ChildProcess => {
-    const child = spawn(process.execPath, ['--enable-source-maps', `${DIST}${spec.entry}`], {
+    const entry = spec.entry.startsWith('/') ? spec.entry : `${DIST}${spec.entry}`;
+    const child = spawn(process.execPath, ['--enable-source-maps', entry, ...(spec.args ?? [])], {
       env: { ...opts.env, ...spec.env } as NodeJS.ProcessEnv,
       stdio: opts.stdio ?? 'inherit',
     });
@@ -88,7 +94,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   try {
     for (const spec of opts.services) {
       const child = launch(spec);
-      await waitHealthy(spec.healthUrl, child, timeout).catch((err: Error) => {
+      await waitHealthy(spec, child, timeout).catch((err: Error) => {
         throw new Error(`${spec.name}: ${err.message}`);
       });
     }
@@ -108,7 +114,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       const deadline = Date.now() + timeout;
       while (children.get(name) === child && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
-      await waitHealthy(spec.healthUrl, children.get(name)!, timeout);
+      await waitHealthy(spec, children.get(name)!, timeout);
     },
   };
 }

@@ -1,5 +1,9 @@
 import type { Config } from '../lib/config.js';
+import { fileURLToPath } from 'node:url';
+import { rpcChainId } from '../lib/chain/hardhat-node.js';
 import type { ServiceSpec } from './platform.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/dist\/$/, '/');
 
 /** The platform's processes in start order (subgraphs before the gateway that plans over them). */
 export function platformServices(config: Config): ServiceSpec[] {
@@ -11,4 +15,15 @@ export function platformServices(config: Config): ServiceSpec[] {
     { name: 'gateway', entry: 'gateway/index.js', healthUrl: health(config.ports.gateway) },
     { name: 'ocpp-bridge', entry: 'ocpp-bridge/index.js', healthUrl: health(config.ports.ocpp) },
   ];
+}
+
+/** A local Hardhat node (JSON-RPC on CHAIN_PORT), for `npm start` when no CHAIN_RPC_URL is set. */
+export function localChainService(config: Config): ServiceSpec {
+  return {
+    name: 'chain',
+    entry: `${ROOT}node_modules/hardhat/dist/src/cli.js`,
+    args: ['node', '--hostname', '127.0.0.1', '--port', String(config.chain.port)],
+    healthUrl: config.chain.rpcUrl,
+    ready: async () => (await rpcChainId(config.chain.rpcUrl)) !== null,
+  };
 }
