@@ -22,6 +22,7 @@ const envSchema = z.object({
   STATION_SUBGRAPH_PORT: port(4002),
   SESSION_SUBGRAPH_PORT: port(4003),
   OCPP_PORT: port(9000),
+  SETTLEMENT_WORKER_PORT: port(4005),
   CHAIN_PORT: port(8545),
   CHAIN_RPC_URL: z.url().optional(),
   USER_SUBGRAPH_URL: z.url().optional(),
@@ -49,6 +50,18 @@ const envSchema = z.object({
   CHARGER_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
+  SETTLEMENT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('USD'),
+  SETTLEMENT_NETWORK: z.string().default('localhost'),
+  SETTLER_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex key')
+    .optional(),
+  SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(200).default(50),
+  SETTLEMENT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
+  CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).default(1),
   DEFAULT_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
@@ -62,7 +75,14 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   host: string;
-  ports: { gateway: number; user: number; station: number; session: number; ocpp: number };
+  ports: {
+    gateway: number;
+    user: number;
+    station: number;
+    session: number;
+    ocpp: number;
+    settlementWorker: number;
+  };
   subgraphUrls: { user: string; station: string; session: string };
   databaseUrl: string;
   redisUrl: string;
@@ -89,6 +109,16 @@ export interface Config {
   chainId: number;
   /** JSON-RPC of the settlement chain; without CHAIN_RPC_URL, `npm start` runs a local Hardhat node. */
   chain: { rpcUrl: string; local: boolean; port: number };
+  /** On-chain settlement: which sessions (currency), where (deployment), by whom, how batched. */
+  settlementCurrency: string;
+  settlement: {
+    network: string;
+    /** Development default: Hardhat account 1, allowed only outside production. */
+    settlerKey: string | null;
+    batchSize: number;
+    batchWindowMs: number;
+    confirmations: number;
+  };
   /** Currency of sessions at stations without a tariff (they cost nothing). */
   defaultCurrency: string;
 }
@@ -127,6 +157,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       station: e.STATION_SUBGRAPH_PORT,
       session: e.SESSION_SUBGRAPH_PORT,
       ocpp: e.OCPP_PORT,
+      settlementWorker: e.SETTLEMENT_WORKER_PORT,
     },
     subgraphUrls: {
       user: e.USER_SUBGRAPH_URL ?? base(e.USER_SUBGRAPH_PORT),
@@ -148,6 +179,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     defaultCurrency: e.DEFAULT_CURRENCY,
+    settlementCurrency: e.SETTLEMENT_CURRENCY,
+    settlement: {
+      network: e.SETTLEMENT_NETWORK,
+      settlerKey: e.SETTLER_PRIVATE_KEY ?? null,
+      batchSize: e.SETTLEMENT_BATCH_SIZE,
+      batchWindowMs: e.SETTLEMENT_BATCH_WINDOW_MS,
+      confirmations: e.CHAIN_CONFIRMATIONS,
+    },
     rateLimits: {
       apiKeyPerMinute: e.RATE_LIMIT_APIKEY_PER_MINUTE,
       apiKeyPerHour: e.RATE_LIMIT_APIKEY_PER_HOUR,

@@ -14,6 +14,11 @@ export function platformServices(config: Config): ServiceSpec[] {
     { name: 'session', entry: 'subgraphs/session/index.js', healthUrl: health(config.ports.session) },
     { name: 'gateway', entry: 'gateway/index.js', healthUrl: health(config.ports.gateway) },
     { name: 'ocpp-bridge', entry: 'ocpp-bridge/index.js', healthUrl: health(config.ports.ocpp) },
+    {
+      name: 'settlement-worker',
+      entry: 'workers/settlement.worker.js',
+      healthUrl: health(config.ports.settlementWorker),
+    },
   ];
 }
 

@@ -1,10 +1,12 @@
 import type { ChargerCommandClient } from '../../lib/charger-commands.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { SessionService } from './services/session.service.js';
+import type { SettlementService } from './services/settlement.service.js';
 import type { TariffService } from './services/tariff.service.js';
 
 export interface SessionContext extends SubgraphContext {
   sessions: SessionService;
   tariffs: TariffService;
   commands: ChargerCommandClient;
+  settlements: SettlementService;
 }

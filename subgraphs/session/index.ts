@@ -4,7 +4,10 @@ import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { createLogger } from '../../lib/logger.js';
+import { Queue } from 'bullmq';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { QUEUE, type SessionEvent } from '../../lib/queues.js';
+import { SETTLEMENT_QUEUE } from '../../lib/settlement.js';
 import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
@@ -17,6 +20,7 @@ import { migrations } from './migrations/index.js';
 import { buildSessionSchema } from './schema.js';
 import { applySessionEvent, PlacementCache } from './services/session-events.js';
 import { SessionService } from './services/session.service.js';
+import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
 
 export const SESSION_SCHEMA = 'session';
@@ -39,13 +43,25 @@ export async function startSessionSubgraph(config: Config) {
   });
   const operatorOf = stationOperatorLookup(station);
   const placements = new PlacementCache(station);
+  const users = new ServiceClient({
+    url: config.subgraphUrls.user,
+    secret: config.internalTokenSecret,
+    service: 'session-subgraph',
+  });
+  const settlementQueue = new Queue(SETTLEMENT_QUEUE, {
+    connection: createRedis(config.redisUrl),
+    prefix: `${config.redisPrefix}:bull`,
+  });
+  const settlementsFor = (em: EntityManager) =>
+    new SettlementService(em, { users, queue: settlementQueue, currency: config.settlementCurrency, logger });
   const events = startWorker<SessionEvent>({
     queue: QUEUE.sessionEvents,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,
     process: async (job) => {
-      await applySessionEvent(orm.em.fork(), job.data, placements, config.defaultCurrency);
+      const em = orm.em.fork() as EntityManager;
+      await applySessionEvent(em, job.data, placements, config.defaultCurrency, settlementsFor(em));
     },
   });
   const redis = createRedis(config.redisUrl);
@@ -69,6 +85,7 @@ export async function startSessionSubgraph(config: Config) {
       sessions: new SessionService(base.em, config.defaultCurrency),
       tariffs: new TariffService(base.em, operatorOf),
       commands,
+      settlements: settlementsFor(base.em),
     }),
   });
   return {
@@ -77,6 +94,7 @@ export async function startSessionSubgraph(config: Config) {
     close: async () => {
       await server.close();
       await events.close();
+      await settlementQueue.close();
       await commands.close();
       redis.disconnect();
       await orm.close();

@@ -6,6 +6,7 @@ import {
   TariffResolver,
   UserSessionsResolver,
 } from './resolvers/session.resolver.js';
+import { SettlementResolver } from './resolvers/settlement.resolver.js';
 import { Charger, Station, User } from './resolvers/types/session.types.js';
 
 /** The session subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
@@ -13,7 +14,13 @@ export function buildSessionSchema() {
   const stub = { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) };
   return buildFederatedSchema(
     {
-      resolvers: [SessionResolver, TariffResolver, ChargerSessionsResolver, UserSessionsResolver],
+      resolvers: [
+        SessionResolver,
+        TariffResolver,
+        ChargerSessionsResolver,
+        UserSessionsResolver,
+        SettlementResolver,
+      ],
       orphanedTypes: [Charger, Station, User],
     },
     { Charger: stub, Station: stub, User: stub },

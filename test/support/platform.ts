@@ -50,6 +50,7 @@ export async function startTestPlatform(extraEnv: Record<string, string> = {}): 
     STATION_SUBGRAPH_PORT: String(await freePort()),
     SESSION_SUBGRAPH_PORT: String(await freePort()),
     OCPP_PORT: String(await freePort()),
+    SETTLEMENT_WORKER_PORT: String(await freePort()),
     PATH: process.env.PATH ?? '',
     ...extraEnv,
   };

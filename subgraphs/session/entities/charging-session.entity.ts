@@ -29,6 +29,15 @@ export class ChargingSession {
     | 'tariffId'
     | 'idleMinutes'
     | 'costBreakdown'
+    | 'settlementRecordId'
+    | 'settlementStatus'
+    | 'settlementPayer'
+    | 'settlementPayee'
+    | 'settlementRecordHash'
+    | 'settlementTxHash'
+    | 'settlementBlock'
+    | 'settlementFee'
+    | 'settlementFailureReason'
     | 'createdAt';
 
   @Field(() => ID)
@@ -132,6 +141,34 @@ export class ChargingSession {
 
   @Property({ type: 'double', nullable: true })
   idleMinutes: number | null = null;
+
+  /** On-chain settlement: the record number the contract knows this session by, and the outcome. */
+  @Property({ type: new BigIntType('string'), nullable: true, unique: true })
+  settlementRecordId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementStatus: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementPayer: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementPayee: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementRecordHash: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementTxHash: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  settlementBlock: number | null = null;
+
+  @Property({ type: new BigIntType('string'), nullable: true })
+  settlementFee: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementFailureReason: string | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

@@ -1,4 +1,8 @@
 import { Migration20261122000300 } from './Migration20261122000300.js';
+import { Migration20261122000700 } from './Migration20261122000700.js';
 
 /** Every migration of the `session` schema, oldest first. */
-export const migrations = [{ name: 'Migration20261122000300', class: Migration20261122000300 }];
+export const migrations = [
+  { name: 'Migration20261122000300', class: Migration20261122000300 },
+  { name: 'Migration20261122000700', class: Migration20261122000700 },
+];

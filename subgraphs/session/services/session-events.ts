@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SessionEvent } from '../../../lib/queues.js';
 import type { ServiceClient } from '../../../lib/service-client.js';
 import { SessionService, type Placement } from './session.service.js';
+import type { SettlementService } from './settlement.service.js';
 
 /** Where chargers sit, asked of the station subgraph and remembered for a while (chargers rarely move). */
 export class PlacementCache {
@@ -42,6 +43,7 @@ export async function applySessionEvent(
   event: SessionEvent,
   placements: PlacementCache,
   defaultCurrency: string,
+  settlements?: SettlementService,
 ) {
   const sessions = new SessionService(em, defaultCurrency);
   switch (event.kind) {
@@ -65,11 +67,15 @@ export async function applySessionEvent(
         }),
         completedNow: false,
       };
-    case 'ended':
-      return sessions.stop({
+    case 'ended': {
+      const result = await sessions.stop({
         ...event,
         chargerIdentity: event.identity,
         timestamp: new Date(event.timestamp),
       });
+      // A retried job prepares again: numbering and queueing happen once (see SettlementService).
+      if (result.session.status === 'COMPLETED') await settlements?.prepare(result.session);
+      return result;
+    }
   }
 }

@@ -2,13 +2,17 @@ import {
   Arg,
   Authorized,
   Ctx,
+  Directive,
   Field,
   FieldResolver,
+  ID,
   Mutation,
   ObjectType,
+  Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import { requireService } from '../../../lib/subgraph.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { forbidden } from '../../../lib/errors.js';
 import { User } from '../entities/user.entity.js';
@@ -26,8 +30,30 @@ export class WalletLinkChallenge {
   expiresAt!: Date;
 }
 
+@ObjectType({ description: 'For platform services: the wallet that pays and is paid for an account.' })
+@Directive('@inaccessible')
+export class PrimaryWallet {
+  @Field(() => ID)
+  userId!: string;
+
+  @Field()
+  address!: string;
+}
+
 @Resolver(() => Wallet)
 export class WalletResolver {
+  @Directive('@inaccessible')
+  @Query(() => [PrimaryWallet], {
+    description: 'For the session subgraph: the first linked wallet of each account that has one.',
+  })
+  async primaryWallets(
+    @Arg('userIds', () => [ID]) userIds: string[],
+    @Ctx() ctx: UserContext,
+  ): Promise<PrimaryWallet[]> {
+    requireService(ctx.viewer, 'session-subgraph');
+    return ctx.wallets.primaryOf(userIds.slice(0, 100));
+  }
+
   @Authorized()
   @Mutation(() => WalletLinkChallenge, { description: 'Step 1 of linking a wallet: the message to sign.' })
   walletLinkChallenge(@Arg('address') address: string, @Ctx() ctx: UserContext) {

@@ -89,6 +89,16 @@ export class WalletService {
     return wallet;
   }
 
+  /** The first linked wallet of each account that has one. */
+  async primaryOf(userIds: string[]): Promise<{ userId: string; address: string }[]> {
+    const ids = userIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (ids.length === 0) return [];
+    const wallets = await this.em.find(Wallet, { user: { $in: ids } }, { orderBy: { linkedAt: 'asc' } });
+    const first = new Map<string, string>();
+    for (const w of wallets) if (!first.has(w.user.id)) first.set(w.user.id, w.address);
+    return [...first].map(([userId, address]) => ({ userId, address }));
+  }
+
   ofUser(userId: string): Promise<Wallet[]> {
     return this.em.find(Wallet, { user: userId }, { orderBy: { linkedAt: 'asc' } });
   }

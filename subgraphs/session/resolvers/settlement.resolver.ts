@@ -1,0 +1,95 @@
+import {
+  Arg,
+  Ctx,
+  Directive,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { requireService } from '../../../lib/subgraph.js';
+import { ChargingSession } from '../entities/charging-session.entity.js';
+import type { SessionContext } from '../context.js';
+import { formatMoney } from '../services/money.js';
+import type { SettlementStatus } from '../services/settlement.service.js';
+
+@ObjectType({ description: 'How a session was paid on chain.' })
+export class Settlement {
+  @Field({ description: 'PENDING (queued), SUBMITTED (sent), CONFIRMED, or FAILED (see failureReason).' })
+  status!: string;
+
+  @Field({ description: 'The record number the contract knows the session by.' })
+  recordId!: string;
+
+  @Field({ description: 'keccak256 of the canonical record, as in the SessionSettled event.' })
+  recordHash!: string;
+
+  @Field()
+  payer!: string;
+
+  @Field()
+  payee!: string;
+
+  @Field({ description: 'Amount taken from the payer, decimal, in the session currency.' })
+  amount!: string;
+
+  @Field(() => String, { nullable: true, description: 'Platform fee out of the amount, once confirmed.' })
+  fee!: string | null;
+
+  @Field(() => String, { nullable: true })
+  txHash!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  blockNumber!: number | null;
+
+  @Field(() => String, { nullable: true })
+  failureReason!: string | null;
+}
+
+@Resolver(() => ChargingSession)
+export class SettlementResolver {
+  @FieldResolver(() => Settlement, {
+    nullable: true,
+    description: 'On-chain payment; null when not settled on chain.',
+  })
+  settlement(@Root() s: ChargingSession): Settlement | null {
+    if (!s.settlementRecordId || !s.settlementStatus) return null;
+    return {
+      status: s.settlementStatus,
+      recordId: s.settlementRecordId,
+      recordHash: s.settlementRecordHash!,
+      payer: s.settlementPayer!,
+      payee: s.settlementPayee!,
+      amount: formatMoney(s.costMicros ?? 0),
+      fee: s.settlementFee == null ? null : formatMoney(Number(s.settlementFee)),
+      txHash: s.settlementTxHash,
+      blockNumber: s.settlementBlock,
+      failureReason: s.settlementFailureReason,
+    };
+  }
+
+  @Directive('@inaccessible')
+  @Mutation(() => Boolean, { description: 'For the settlement worker only: records a settlement outcome.' })
+  recordSettlement(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('status') status: string,
+    @Ctx() ctx: SessionContext,
+    @Arg('txHash', () => String, { nullable: true }) txHash?: string,
+    @Arg('blockNumber', () => Int, { nullable: true }) blockNumber?: number,
+    @Arg('fee', () => String, { nullable: true }) fee?: string,
+    @Arg('failureReason', () => String, { nullable: true }) failureReason?: string,
+  ) {
+    requireService(ctx.viewer, 'settlement-worker');
+    return ctx.settlements.record(sessionId, {
+      status: status as SettlementStatus,
+      txHash,
+      blockNumber,
+      fee,
+      failureReason,
+    });
+  }
+}

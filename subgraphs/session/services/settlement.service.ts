@@ -1,0 +1,112 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import type { Logger } from '../../../lib/logger.js';
+import type { ServiceClient } from '../../../lib/service-client.js';
+import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
+import { ChargingSession } from '../entities/charging-session.entity.js';
+
+export type SettlementStatus = 'PENDING' | 'SUBMITTED' | 'CONFIRMED' | 'FAILED';
+
+export interface SettlementOutcome {
+  status: SettlementStatus;
+  txHash?: string | null;
+  blockNumber?: number | null;
+  fee?: string | null;
+  failureReason?: string | null;
+}
+
+/**
+ * Turns completed sessions into on-chain settlement jobs. A session is settled when it cost something
+ * in the settlement currency and both the driver and the operator have a linked wallet. The record
+ * number comes from a database sequence and the job id is the session id, so a session is queued and
+ * numbered once however often its completion is processed.
+ */
+export class SettlementService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly opts: { users: ServiceClient; queue: Queue; currency: string; logger: Logger },
+  ) {}
+
+  async prepare(session: ChargingSession): Promise<void> {
+    if (session.settlementRecordId || !session.userId || !session.costMicros || session.costMicros <= 0)
+      return;
+    if (session.currency !== this.opts.currency) {
+      this.opts.logger.info(
+        { sessionId: session.id, currency: session.currency },
+        'not settled: currency differs from the token’s',
+      );
+      return;
+    }
+    const { primaryWallets } = await this.opts.users.request<{
+      primaryWallets: { userId: string; address: string }[];
+    }>('query($u: [ID!]!) { primaryWallets(userIds: $u) { userId address } }', {
+      u: [session.userId, session.operatorId],
+    });
+    const payer = primaryWallets.find((w) => w.userId === session.userId)?.address;
+    const payee = primaryWallets.find((w) => w.userId === session.operatorId)?.address;
+    if (!payer || !payee) {
+      this.opts.logger.info(
+        { sessionId: session.id, payer: !!payer, payee: !!payee },
+        'not settled: a party has no wallet',
+      );
+      return;
+    }
+    const [{ id }] = await this.em.execute<{ id: string }[]>(
+      `select nextval('"session"."settlement_record_seq"')::text as id`,
+    );
+    const job: SettleSessionJob = {
+      sessionId: session.id,
+      recordId: id!,
+      payer,
+      payee,
+      amount: String(session.costMicros),
+      recordHash: recordHash({
+        sessionId: session.id,
+        recordId: BigInt(id!),
+        chargerIdentity: session.chargerIdentity,
+        transactionId: session.transactionId,
+        payer,
+        payee,
+        amount: BigInt(session.costMicros),
+        currency: session.currency,
+        energyWh: BigInt(session.energyWh),
+        startedAt: BigInt(Math.floor(session.startedAt.getTime() / 1000)),
+        stoppedAt: BigInt(Math.floor(session.stoppedAt!.getTime() / 1000)),
+      }),
+    };
+    // Only the first completion numbers the session (a concurrent one finds it numbered).
+    const updated = await this.em.nativeUpdate(
+      ChargingSession,
+      { id: session.id, settlementRecordId: null },
+      {
+        settlementRecordId: id!,
+        settlementStatus: 'PENDING',
+        settlementPayer: payer,
+        settlementPayee: payee,
+        settlementRecordHash: job.recordHash,
+      },
+    );
+    if (updated === 0) return;
+    await this.opts.queue.add('settle-session', job, {
+      jobId: session.id,
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: false,
+    });
+  }
+
+  /** The settlement worker reports a session's outcome; CONFIRMED and FAILED are final. */
+  async record(sessionId: string, outcome: SettlementOutcome): Promise<boolean> {
+    const session = await this.em.findOne(ChargingSession, { id: sessionId });
+    if (!session?.settlementRecordId) return false;
+    if (session.settlementStatus === 'CONFIRMED') return true;
+    session.settlementStatus = outcome.status;
+    session.settlementTxHash = outcome.txHash ?? session.settlementTxHash;
+    session.settlementBlock = outcome.blockNumber ?? session.settlementBlock;
+    session.settlementFee = outcome.fee ?? session.settlementFee;
+    session.settlementFailureReason = outcome.failureReason ?? null;
+    await this.em.flush();
+    return true;
+  }
+}

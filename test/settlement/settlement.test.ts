@@ -1,0 +1,177 @@
+import { rm, mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Contract, MaxUint256, type HDNodeWallet } from 'ethers';
+import { deploymentPath } from '../../lib/chain/contracts.js';
+import { recordHash } from '../../lib/settlement.js';
+import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
+import { deployFixture, mined, startChain, type Chain } from '../support/chain.js';
+import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
+import { gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+let chain: Chain;
+let f: Awaited<ReturnType<typeof deployFixture>>;
+let p: TestPlatform;
+let url: string;
+let operator: Session;
+let network: string;
+
+const USD = (n: number) => BigInt(Math.round(n * 1e6));
+
+async function linkWallet(session: Session, wallet: HDNodeWallet) {
+  const c = await gql(
+    url,
+    'mutation($a: String!) { walletLinkChallenge(address: $a) { message } }',
+    { a: wallet.address },
+    { token: session.token },
+  );
+  const message = c.data!.walletLinkChallenge.message;
+  const r = await gql(
+    url,
+    'mutation($a: String!, $s: String!) { linkWallet(address: $a, signature: $s) { address } }',
+    { a: wallet.address, s: await wallet.signMessage(message) },
+    { token: session.token },
+  );
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
+}
+
+/** A driver with a card and a wallet that deposited `deposit` and authorized `cap` for charging. */
+async function aPayingDriver(walletIndex: number, card: string, deposit: number, cap: number) {
+  const driver = await registerUser(url);
+  await gql(
+    url,
+    'mutation($t: String!) { addIdToken(token: $t) { id } }',
+    { t: card },
+    { token: driver.token },
+  );
+  const wallet = chain.wallet(walletIndex);
+  await linkWallet(driver, wallet);
+  await mined(f.stable.mint(wallet.address, USD(deposit)));
+  await mined((f.stable.connect(wallet) as Contract).approve(await f.payments.getAddress(), MaxUint256));
+  await mined((f.payments.connect(wallet) as Contract).deposit(USD(deposit)));
+  if (cap > 0) await mined((f.payments.connect(wallet) as Contract).authorize(USD(cap)));
+  return { driver, wallet };
+}
+
+beforeAll(async () => {
+  chain = await startChain();
+  f = await deployFixture(chain);
+  network = `test-${Date.now().toString(36)}`;
+  await mkdir(dirname(deploymentPath(network)), { recursive: true });
+  await writeFile(
+    deploymentPath(network),
+    JSON.stringify({
+      network,
+      chainId: 31337,
+      paymentsContract: await f.payments.getAddress(),
+      token: await f.stable.getAddress(),
+      tokenDecimals: 6,
+      deployedAt: new Date().toISOString(),
+      blockNumber: 0,
+    }),
+  );
+  p = await startTestPlatform({
+    CHAIN_RPC_URL: chain.url,
+    SETTLEMENT_NETWORK: network,
+    SETTLEMENT_BATCH_WINDOW_MS: '200',
+  });
+  url = p.gatewayUrl;
+  const admin = await loginAdmin(url);
+  operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+  await linkWallet(operator, chain.wallet(3));
+}, 120_000);
+afterAll(async () => {
+  await p?.stop();
+  chain?.stop();
+  if (network) await rm(deploymentPath(network), { force: true });
+});
+
+async function chargeOnce(card: string, meterStop: number) {
+  const c = await registeredCharger(url, operator);
+  await gql(
+    url,
+    'mutation($i: SetTariffInput!) { setTariff(input: $i) { id } }',
+    { i: { stationId: c.stationId, name: 'USD', currency: 'USD', pricePerKwh: '0.40' } },
+    { token: operator.token },
+  );
+  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+  const start = (await cp.call('StartTransaction', {
+    connectorId: 1,
+    idTag: card,
+    meterStart: 0,
+    timestamp: new Date(Date.now() - 60_000).toISOString(),
+  })) as any;
+  await eventually(
+    () =>
+      gql(
+        url,
+        'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { id } } } }',
+        { c: c.chargerId },
+        { token: operator.token },
+      ),
+    (x: any) => x.data?.sessions.edges.length === 1,
+  );
+  await cp.call('StopTransaction', {
+    transactionId: start.transactionId,
+    meterStop,
+    timestamp: new Date().toISOString(),
+  });
+  await cp.close();
+  return c;
+}
+
+const SETTLED = `query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node {
+  id status cost currency energyWh transactionId startedAt stoppedAt charger { identity }
+  settlement { status recordId recordHash payer payee amount fee txHash blockNumber failureReason } } } } }`;
+
+it('a finished session is paid on chain once: payer debited, operator credited, record hash provable', async () => {
+  const { wallet } = await aPayingDriver(2, 'PAYCARD01', 100, 50);
+  const c = await chargeOnce('PAYCARD01', 10_000); // 10 kWh × 0.40 = 4.00 USD
+  const r = await eventually(
+    () => gql(url, SETTLED, { c: c.chargerId }, { token: operator.token }),
+    (x: any) => x.data?.sessions.edges[0]?.node.settlement?.status === 'CONFIRMED',
+    30_000,
+  );
+  const s = r.data!.sessions.edges[0].node;
+  expect(s.cost).toBe('4.00');
+  expect(s.settlement).toMatchObject({
+    payer: wallet.address,
+    payee: chain.wallet(3).address,
+    amount: '4.00',
+    fee: '0.00',
+  });
+  expect(await f.payments.escrowOf(wallet.address)).toEqual([USD(96), USD(46), USD(50)]);
+  expect(await f.payments.creditsOf(chain.wallet(3).address)).toBe(USD(4));
+
+  // The auditor's check: the event carries the hash of the record recomputed from the off-chain data.
+  const [event] = (await f.payments.queryFilter(
+    f.payments.filters.SessionSettled!(BigInt(s.settlement.recordId)),
+  )) as any[];
+  expect(event.transactionHash).toBe(s.settlement.txHash);
+  const recomputed = recordHash({
+    sessionId: s.id,
+    recordId: BigInt(s.settlement.recordId),
+    chargerIdentity: s.charger.identity,
+    transactionId: s.transactionId,
+    payer: s.settlement.payer,
+    payee: s.settlement.payee,
+    amount: USD(4),
+    currency: s.currency,
+    energyWh: BigInt(s.energyWh),
+    startedAt: BigInt(Math.floor(Date.parse(s.startedAt) / 1000)),
+    stoppedAt: BigInt(Math.floor(Date.parse(s.stoppedAt) / 1000)),
+  });
+  expect(event.args[5]).toBe(recomputed);
+  expect(s.settlement.recordHash).toBe(recomputed);
+});
+
+it('a payer who did not authorize enough gets FAILED with the reason, not endless retries', async () => {
+  const { wallet } = await aPayingDriver(4, 'PAYCARD02', 100, 1);
+  const c = await chargeOnce('PAYCARD02', 10_000);
+  const r = await eventually(
+    () => gql(url, SETTLED, { c: c.chargerId }, { token: operator.token }),
+    (x: any) => x.data?.sessions.edges[0]?.node.settlement?.status === 'FAILED',
+    30_000,
+  );
+  expect(r.data!.sessions.edges[0].node.settlement.failureReason).toMatch(/authorized/);
+  expect((await f.payments.escrowOf(wallet.address))[0]).toBe(USD(100));
+});

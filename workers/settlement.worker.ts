@@ -1,0 +1,219 @@
+import http from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { UnrecoverableError } from 'bullmq';
+import { Contract, JsonRpcProvider, Network, NonceManager, Wallet, type EventLog, type Log } from 'ethers';
+import { artifact, readDeployment, type Deployment } from '../lib/chain/contracts.js';
+import { devWallet } from '../lib/chain/hardhat-node.js';
+import { loadConfig, type Config } from '../lib/config.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { ServiceClient } from '../lib/service-client.js';
+import { SETTLEMENT_QUEUE, type SettleSessionJob } from '../lib/settlement.js';
+import { startWorker } from '../lib/worker.js';
+
+type Outcome =
+  | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
+  | { status: 'FAILED'; failureReason: string };
+
+const SKIP_REASONS: Record<number, string> = {
+  2: 'The payer has not authorized this much for charging',
+  3: 'The payer’s escrow is too small',
+  4: 'Invalid record (zero amount or address)',
+};
+
+interface Pending {
+  job: SettleSessionJob;
+  resolve: (o: Outcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Pays sessions on chain in batches. Jobs wait (up to the batch size or the batch window) and go out
+ * together in one `settleBatch`. Exactly once: before sending, the chain is asked which records are
+ * already settled (a crash may have come after a send); those are confirmed from their event instead.
+ * A record the contract refuses (authorization, escrow) is FAILED with the reason, not retried; a
+ * transaction that fails as a whole is retried by BullMQ.
+ */
+export class SettlementBatcher {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<{ payments: Contract; deployment: Deployment; signer: NonceManager }> | null = null;
+
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  private connect() {
+    this.chain ??= (async () => {
+      const deployment = await readDeployment(this.config.settlement.network);
+      const provider = new JsonRpcProvider(this.config.chain.rpcUrl, Network.from(deployment.chainId), {
+        staticNetwork: true,
+        batchMaxCount: 1,
+        cacheTimeout: -1,
+      });
+      const key = this.config.settlement.settlerKey;
+      if (!key && this.config.env === 'production')
+        throw new UnrecoverableError('SETTLER_PRIVATE_KEY must be set');
+      const wallet = key ? new Wallet(key, provider) : devWallet(1, provider);
+      const signer = new NonceManager(wallet);
+      const payments = new Contract(
+        deployment.paymentsContract,
+        (await artifact('ChargingPayments')).abi,
+        signer,
+      );
+      return { payments, deployment, signer };
+    })().catch((err) => {
+      this.chain = null;
+      throw err;
+    });
+    return this.chain;
+  }
+
+  submit(job: SettleSessionJob): Promise<Outcome> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ job, resolve, reject });
+      if (this.pending.length >= this.config.settlement.batchSize) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.config.settlement.batchWindowMs);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending.splice(0, this.config.settlement.batchSize);
+    if (batch.length === 0) return;
+    if (this.pending.length) this.timer = setTimeout(() => void this.flush(), 0);
+    try {
+      const outcomes = await this.settle(batch.map((p) => p.job));
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    } catch (err) {
+      this.logger.warn({ err, records: batch.length }, 'settlement batch failed; its jobs will be retried');
+      batch.forEach((p) => p.reject(err));
+    }
+  }
+
+  private async settle(jobs: SettleSessionJob[]): Promise<Outcome[]> {
+    const { payments, signer } = await this.connect();
+    const outcomes = new Map<string, Outcome>();
+    // Exactly once: whatever the chain already has is confirmed from its event, not sent again.
+    const settled = await Promise.all(
+      jobs.map((j) => payments.isSettled(BigInt(j.recordId)) as Promise<boolean>),
+    );
+    for (const [i, j] of jobs.entries())
+      if (settled[i]) outcomes.set(j.recordId, await this.confirmedFromEvent(payments, j.recordId));
+    const toSend = jobs.filter((j) => !outcomes.has(j.recordId));
+    if (toSend.length) {
+      const records = toSend.map((j) => ({
+        recordId: BigInt(j.recordId),
+        payer: j.payer,
+        payee: j.payee,
+        amount: BigInt(j.amount),
+        recordHash: j.recordHash,
+      }));
+      let receipt;
+      try {
+        const tx = await payments.settleBatch(records);
+        receipt = await tx.wait(this.config.settlement.confirmations);
+      } catch (err) {
+        signer.reset(); // the nonce may not have been used: ask the chain again next time
+        throw err;
+      }
+      for (const log of receipt.logs as Log[]) {
+        const event = payments.interface.parseLog(log);
+        if (!event) continue;
+        const recordId = String(event.args[0]);
+        if (event.name === 'SessionSettled') {
+          outcomes.set(recordId, {
+            status: 'CONFIRMED',
+            txHash: receipt.hash,
+            blockNumber: receipt.blockNumber,
+            fee: String(event.args[4]),
+          });
+        } else if (event.name === 'SettlementSkipped') {
+          const reason = Number(event.args[1]);
+          outcomes.set(
+            recordId,
+            reason === 1
+              ? await this.confirmedFromEvent(payments, recordId)
+              : { status: 'FAILED', failureReason: SKIP_REASONS[reason] ?? `skipped (${reason})` },
+          );
+        }
+      }
+    }
+    return jobs.map(
+      (j) => outcomes.get(j.recordId) ?? { status: 'FAILED', failureReason: 'No outcome in the receipt' },
+    );
+  }
+
+  private async confirmedFromEvent(payments: Contract, recordId: string): Promise<Outcome> {
+    const [event] = (await payments.queryFilter(
+      payments.filters.SessionSettled!(BigInt(recordId)),
+    )) as EventLog[];
+    if (!event) throw new Error(`record ${recordId} is settled but its event was not found`);
+    return {
+      status: 'CONFIRMED',
+      txHash: event.transactionHash,
+      blockNumber: event.blockNumber,
+      fee: String(event.args[4]),
+    };
+  }
+}
+
+/** The settlement worker process: BullMQ consumer, batcher, and a /health endpoint. */
+export async function startSettlementWorker(config: Config, port: number) {
+  const logger = createLogger('settlement-worker', config.logLevel);
+  const sessions = new ServiceClient({
+    url: config.subgraphUrls.session,
+    secret: config.internalTokenSecret,
+    service: 'settlement-worker',
+  });
+  const batcher = new SettlementBatcher(config, logger);
+  const report = (sessionId: string, o: Outcome | { status: 'SUBMITTED' }) =>
+    sessions.request(
+      'mutation($s: ID!, $st: String!, $tx: String, $b: Int, $f: String, $r: String) { recordSettlement(sessionId: $s, status: $st, txHash: $tx, blockNumber: $b, fee: $f, failureReason: $r) }',
+      {
+        s: sessionId,
+        st: o.status,
+        tx: 'txHash' in o ? o.txHash : null,
+        b: 'blockNumber' in o ? o.blockNumber : null,
+        f: 'fee' in o ? o.fee : null,
+        r: 'failureReason' in o ? o.failureReason : null,
+      },
+    );
+  const worker = startWorker<SettleSessionJob>({
+    queue: SETTLEMENT_QUEUE,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    // Enough jobs in flight at once to fill a batch.
+    concurrency: config.settlement.batchSize * 2,
+    logger,
+    process: async (job) => {
+      await report(job.data.sessionId, { status: 'SUBMITTED' });
+      const outcome = await batcher.submit(job.data);
+      await report(job.data.sessionId, outcome);
+      return outcome;
+    },
+  });
+  const server = http.createServer((req, res) => {
+    res.writeHead(req.url === '/health' || req.url === '/ready' ? 200 : 404, {
+      'content-type': 'application/json',
+    });
+    res.end(JSON.stringify({ status: 'ok' }));
+  });
+  await new Promise<void>((resolve) => server.listen(port, config.host, resolve));
+  logger.info({ port }, 'settlement worker running');
+  return {
+    close: async () => {
+      await worker.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const config = loadConfig();
+  const running = await startSettlementWorker(config, config.ports.settlementWorker);
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
