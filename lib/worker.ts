@@ -11,6 +11,8 @@ export function startWorker<T>(opts: {
   redisUrl: string;
   redisPrefix: string;
   concurrency?: number;
+  /** How soon jobs of a dead worker are taken over (BullMQ's stalled-job check). */
+  stalledIntervalMs?: number;
   logger: Logger;
   process: (job: Job<T>) => Promise<unknown>;
 }) {
@@ -19,6 +21,7 @@ export function startWorker<T>(opts: {
     connection,
     prefix: `${opts.redisPrefix}:bull`,
     concurrency: opts.concurrency ?? 8,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
   });
   worker.on('failed', (job, err) => {
     const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);

@@ -186,6 +186,8 @@ export async function startSettlementWorker(config: Config, port: number) {
     redisPrefix: config.redisPrefix,
     // Enough jobs in flight at once to fill a batch.
     concurrency: config.settlement.batchSize * 2,
+    // A crashed worker's batch is picked up again within seconds (and checked against the chain).
+    stalledIntervalMs: 5000,
     logger,
     process: async (job) => {
       await report(job.data.sessionId, { status: 'SUBMITTED' });

@@ -73,6 +73,8 @@ beforeAll(async () => {
     CHAIN_RPC_URL: chain.url,
     SETTLEMENT_NETWORK: network,
     SETTLEMENT_BATCH_WINDOW_MS: '200',
+    // Polling many sessions would trip the per-account rate limit.
+    RATE_LIMIT_USER_PER_MINUTE: '0',
   });
   url = p.gatewayUrl;
   const admin = await loginAdmin(url);
@@ -175,3 +177,66 @@ it('a payer who did not authorize enough gets FAILED with the reason, not endles
   expect(r.data!.sessions.edges[0].node.settlement.failureReason).toMatch(/authorized/);
   expect((await f.payments.escrowOf(wallet.address))[0]).toBe(USD(100));
 });
+
+it('a worker killed (SIGKILL) in the middle of a batch: after restart every record is settled exactly once', async () => {
+  const { wallet } = await aPayingDriver(5, 'PAYCARD03', 1000, 1000);
+  const chargers = [];
+  for (let i = 0; i < 12; i++) {
+    const c = await registeredCharger(url, operator);
+    await gql(
+      url,
+      'mutation($i: SetTariffInput!) { setTariff(input: $i) { id } }',
+      { i: { stationId: c.stationId, name: 'USD', currency: 'USD', pricePerKwh: '0.40' } },
+      { token: operator.token },
+    );
+    chargers.push(c);
+  }
+  const escrowBefore = ((await f.payments.escrowOf(wallet.address)) as bigint[])[0]!;
+  // Twelve sessions finish at once; the worker dies as soon as the first is being paid.
+  await Promise.all(
+    chargers.map(async (c, i) => {
+      const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+      const start = (await cp.call('StartTransaction', {
+        connectorId: 1,
+        idTag: 'PAYCARD03',
+        meterStart: 0,
+        timestamp: new Date(Date.now() - 60_000).toISOString(),
+      })) as any;
+      await eventually(
+        () =>
+          gql(
+            url,
+            'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { id } } } }',
+            { c: c.chargerId },
+            { token: operator.token },
+          ),
+        (x: any) => x.data?.sessions.edges.length === 1,
+      );
+      await cp.call('StopTransaction', {
+        transactionId: start.transactionId,
+        meterStop: 1000 * (i + 1),
+        timestamp: new Date().toISOString(),
+      });
+      await cp.close();
+    }),
+  );
+  const statuses = () =>
+    Promise.all(
+      chargers.map((c) =>
+        gql(url, SETTLED, { c: c.chargerId }, { token: operator.token }).then(
+          (r: any) => r.data.sessions.edges[0]?.node.settlement,
+        ),
+      ),
+    );
+  await eventually(statuses, (list) => list.some((s) => s && s.status !== 'PENDING'), 20_000);
+  await p.platform.restart('settlement-worker', 'SIGKILL');
+
+  const settled = await eventually(statuses, (list) => list.every((s) => s?.status === 'CONFIRMED'), 60_000);
+  // Exactly once on chain: one SessionSettled per record, and the payer paid the sum of the costs once.
+  for (const s of settled) {
+    const events = await f.payments.queryFilter(f.payments.filters.SessionSettled!(BigInt(s.recordId)));
+    expect(events).toHaveLength(1);
+  }
+  const total = chargers.reduce((sum, _c, i) => sum + BigInt(Math.round((i + 1) * 0.4 * 1e6)), 0n);
+  expect(((await f.payments.escrowOf(wallet.address)) as bigint[])[0]).toBe(escrowBefore - total);
+}, 120_000);
