@@ -180,7 +180,7 @@ it('a payer who did not authorize enough gets FAILED with the reason, not endles
 
 it('a worker killed (SIGKILL) in the middle of a batch: after restart every record is settled exactly once', async () => {
   const { wallet } = await aPayingDriver(5, 'PAYCARD03', 1000, 1000);
-  const chargers = [];
+  const chargers: Awaited<ReturnType<typeof registeredCharger>>[] = [];
   for (let i = 0; i < 12; i++) {
     const c = await registeredCharger(url, operator);
     await gql(
