@@ -1,5 +1,6 @@
 import type { ChargerCommandClient } from '../../lib/charger-commands.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
+import type { ChainReader } from './services/chain.service.js';
 import type { SessionService } from './services/session.service.js';
 import type { SettlementService } from './services/settlement.service.js';
 import type { TariffService } from './services/tariff.service.js';
@@ -9,4 +10,5 @@ export interface SessionContext extends SubgraphContext {
   tariffs: TariffService;
   commands: ChargerCommandClient;
   settlements: SettlementService;
+  chain: ChainReader;
 }

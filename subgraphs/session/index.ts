@@ -18,6 +18,7 @@ import { MeterValue } from './entities/meter-value.entity.js';
 import { Tariff } from './entities/tariff.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildSessionSchema } from './schema.js';
+import { ChainReader } from './services/chain.service.js';
 import { applySessionEvent, PlacementCache } from './services/session-events.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
@@ -52,6 +53,7 @@ export async function startSessionSubgraph(config: Config) {
     connection: createRedis(config.redisUrl),
     prefix: `${config.redisPrefix}:bull`,
   });
+  const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
   const settlementsFor = (em: EntityManager) =>
     new SettlementService(em, { users, queue: settlementQueue, currency: config.settlementCurrency, logger });
   const events = startWorker<SessionEvent>({
@@ -86,6 +88,7 @@ export async function startSessionSubgraph(config: Config) {
       tariffs: new TariffService(base.em, operatorOf),
       commands,
       settlements: settlementsFor(base.em),
+      chain,
     }),
   });
   return {

@@ -126,7 +126,8 @@ const SETTLED = `query($c: ID) { sessions(filter: { chargerId: $c }) { edges { n
   settlement { status recordId recordHash payer payee amount fee txHash blockNumber failureReason } } } } }`;
 
 it('a finished session is paid on chain once: payer debited, operator credited, record hash provable', async () => {
-  const { wallet } = await aPayingDriver(2, 'PAYCARD01', 100, 50);
+  const { wallet, driver } = await aPayingDriver(2, 'PAYCARD01', 100, 50);
+  const driverToken = driver.token;
   const c = await chargeOnce('PAYCARD01', 10_000); // 10 kWh × 0.40 = 4.00 USD
   const r = await eventually(
     () => gql(url, SETTLED, { c: c.chargerId }, { token: operator.token }),
@@ -142,6 +143,27 @@ it('a finished session is paid on chain once: payer debited, operator credited, 
     fee: '0.00',
   });
   expect(await f.payments.escrowOf(wallet.address)).toEqual([USD(96), USD(46), USD(50)]);
+  const mine = await gql(
+    url,
+    '{ myEscrow { wallet balance committed available authorized } settlementConfig { chainId paymentsContract token decimals } }',
+    {},
+    { token: driverToken },
+  );
+  expect(mine.data).toEqual({
+    myEscrow: {
+      wallet: wallet.address,
+      balance: '96.00',
+      committed: '46.00',
+      available: '50.00',
+      authorized: '46.00',
+    },
+    settlementConfig: {
+      chainId: 31337,
+      paymentsContract: await f.payments.getAddress(),
+      token: await f.stable.getAddress(),
+      decimals: 6,
+    },
+  });
   expect(await f.payments.creditsOf(chain.wallet(3).address)).toBe(USD(4));
 
   // The auditor's check: the event carries the hash of the record recomputed from the off-chain data.

@@ -1,5 +1,6 @@
 import {
   Arg,
+  Authorized,
   Ctx,
   Directive,
   Field,
@@ -8,6 +9,7 @@ import {
   Int,
   Mutation,
   ObjectType,
+  Query,
   Resolver,
   Root,
 } from 'type-graphql';
@@ -50,8 +52,74 @@ export class Settlement {
   failureReason!: string | null;
 }
 
+@ObjectType({
+  description: 'What a wallet app needs to deposit into escrow and authorize charging payments.',
+})
+export class SettlementConfig {
+  @Field(() => Int)
+  chainId!: number;
+
+  @Field()
+  paymentsContract!: string;
+
+  @Field({ description: 'The stablecoin (ERC-20 with ERC-2612 permit).' })
+  token!: string;
+
+  @Field(() => Int)
+  decimals!: number;
+}
+
+@ObjectType({
+  description: 'A wallet’s escrow in the payments contract, read from the chain (decimal strings).',
+})
+export class Escrow {
+  @Field()
+  wallet!: string;
+
+  @Field()
+  balance!: string;
+
+  @Field({ description: 'Held for charging already authorized: min(balance, authorized).' })
+  committed!: string;
+
+  @Field({ description: 'What the wallet can withdraw now.' })
+  available!: string;
+
+  @Field({ description: 'Authorization in force for charging payments.' })
+  authorized!: string;
+}
+
 @Resolver(() => ChargingSession)
 export class SettlementResolver {
+  @Query(() => SettlementConfig, { description: 'The settlement chain and contracts. Public.' })
+  async settlementConfig(@Ctx() ctx: SessionContext): Promise<SettlementConfig> {
+    const { deployment } = await ctx.chain.load();
+    return {
+      chainId: deployment.chainId,
+      paymentsContract: deployment.paymentsContract,
+      token: deployment.token,
+      decimals: deployment.tokenDecimals,
+    };
+  }
+
+  @Authorized()
+  @Query(() => Escrow, {
+    nullable: true,
+    description: 'The signed-in user’s escrow (first linked wallet); null without one.',
+  })
+  async myEscrow(@Ctx() ctx: SessionContext): Promise<Escrow | null> {
+    const wallet = await ctx.settlements.walletOf(ctx.viewer.userId!);
+    if (!wallet) return null;
+    const e = await ctx.chain.escrowOf(wallet);
+    return {
+      wallet,
+      balance: formatMoney(Number(e.balance)),
+      committed: formatMoney(Number(e.committed)),
+      available: formatMoney(Number(e.available)),
+      authorized: formatMoney(Number(e.authorized)),
+    };
+  }
+
   @FieldResolver(() => Settlement, {
     nullable: true,
     description: 'On-chain payment; null when not settled on chain.',

@@ -27,6 +27,14 @@ export class SettlementService {
     private readonly opts: { users: ServiceClient; queue: Queue; currency: string; logger: Logger },
   ) {}
 
+  /** The account's first linked wallet, if any (asked of the user subgraph). */
+  async walletOf(userId: string): Promise<string | null> {
+    const { primaryWallets } = await this.opts.users.request<{
+      primaryWallets: { userId: string; address: string }[];
+    }>('query($u: [ID!]!) { primaryWallets(userIds: $u) { userId address } }', { u: [userId] });
+    return primaryWallets[0]?.address ?? null;
+  }
+
   async prepare(session: ChargingSession): Promise<void> {
     if (session.settlementRecordId || !session.userId || !session.costMicros || session.costMicros <= 0)
       return;

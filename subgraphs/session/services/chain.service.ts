@@ -1,0 +1,43 @@
+import { Contract, JsonRpcProvider, Network } from 'ethers';
+import { artifact, readDeployment, type Deployment } from '../../../lib/chain/contracts.js';
+import { notFound } from '../../../lib/errors.js';
+
+/** Read-only access to the payments contract named in the deployment file (loaded on first use). */
+export class ChainReader {
+  private loaded: Promise<{ deployment: Deployment; payments: Contract }> | null = null;
+
+  constructor(
+    private readonly rpcUrl: string,
+    private readonly network: string,
+  ) {}
+
+  load() {
+    this.loaded ??= (async () => {
+      const deployment = await readDeployment(this.network).catch(() => {
+        throw notFound('Settlement deployment', this.network);
+      });
+      const provider = new JsonRpcProvider(this.rpcUrl, Network.from(deployment.chainId), {
+        staticNetwork: true,
+      });
+      const payments = new Contract(
+        deployment.paymentsContract,
+        (await artifact('ChargingPayments')).abi,
+        provider,
+      );
+      return { deployment, payments };
+    })().catch((err) => {
+      this.loaded = null;
+      throw err;
+    });
+    return this.loaded;
+  }
+
+  async escrowOf(wallet: string) {
+    const { payments } = await this.load();
+    const [[balance, committed, available], [cap]] = (await Promise.all([
+      payments.escrowOf(wallet),
+      payments.authorizationOf(wallet),
+    ])) as [bigint[], bigint[]];
+    return { balance: balance!, committed: committed!, available: available!, authorized: cap! };
+  }
+}
