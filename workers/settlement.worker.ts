@@ -36,6 +36,7 @@ interface Pending {
 export class SettlementBatcher {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> = Promise.resolve();
   private chain: Promise<{ payments: Contract; deployment: Deployment; signer: NonceManager }> | null = null;
 
   constructor(
@@ -77,12 +78,18 @@ export class SettlementBatcher {
     });
   }
 
-  private async flush(): Promise<void> {
+  /** Batches go out one after another: one settler account, one nonce sequence, no races. */
+  private flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.sending = this.sending.then(() => this.flushOnce());
+    return this.sending;
+  }
+
+  private async flushOnce(): Promise<void> {
     const batch = this.pending.splice(0, this.config.settlement.batchSize);
     if (batch.length === 0) return;
-    if (this.pending.length) this.timer = setTimeout(() => void this.flush(), 0);
+    if (this.pending.length) this.timer ??= setTimeout(() => void this.flush(), 0);
     try {
       const outcomes = await this.settle(batch.map((p) => p.job));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));

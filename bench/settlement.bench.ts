@@ -1,8 +1,10 @@
 /**
- * Gas per settled record for batches of 1, 10, 50 and 100, next to a plain ERC-20 transfer, on a local
- * Hardhat node. Target: at most 25,000 gas per record in batches of 50.
+ * Settlement benchmark on a local Hardhat node: gas per settled record for batches of 1, 10, 50 and 100
+ * next to a plain ERC-20 transfer (target: at most 25,000 gas per record in batches of 50), then
+ * records settled per second through the settlement worker's batching path (SettlementBatcher: chain
+ * check, settleBatch, receipt, events), the part of the end-to-end path that touches the chain.
  *
- *   npm run bench:settlement-gas
+ *   npm run bench:settlement
  */
 import {
   Contract,
@@ -14,8 +16,13 @@ import {
   Wallet,
   type ContractTransactionResponse,
 } from 'ethers';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { artifact, deployPayments } from '../lib/chain/contracts.js';
+import { dirname } from 'node:path';
+import { artifact, deploymentPath, deployPayments } from '../lib/chain/contracts.js';
+import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { SettlementBatcher } from '../workers/settlement.worker.js';
 import { devWallet, startHardhatNode } from '../lib/chain/hardhat-node.js';
 
 const port = await new Promise<number>((resolve) => {
@@ -109,5 +116,49 @@ console.log(`Settlement gas on a local Hardhat node (optimizer 200 runs, evm can
   settle (one record)   ${single} gas
 ${rows.join('\n')}
   target: ≤ 25,000 gas per record in batches of 50`);
+
+// Throughput: 1,000 records from the 100 funded payers through the worker's batcher.
+const deploymentNetwork = `bench-${Date.now().toString(36)}`;
+await mkdir(dirname(deploymentPath(deploymentNetwork)), { recursive: true });
+await writeFile(
+  deploymentPath(deploymentNetwork),
+  JSON.stringify({
+    network: deploymentNetwork,
+    chainId: 31337,
+    paymentsContract,
+    token,
+    tokenDecimals: 6,
+    deployedAt: '',
+    blockNumber: 0,
+  }),
+);
+const config = loadConfig({
+  ...process.env,
+  NODE_ENV: 'test',
+  CHAIN_RPC_URL: node.url,
+  SETTLEMENT_NETWORK: deploymentNetwork,
+});
+const batcher = new SettlementBatcher(config, createLogger('bench', 'warn'));
+const N = 1000;
+const started = Date.now();
+const outcomes = await Promise.all(
+  Array.from({ length: N }, (_, i) => {
+    const recordId = nextId++;
+    return batcher.submit({
+      sessionId: `bench-${recordId}`,
+      recordId: String(recordId),
+      payer: payers[i % payers.length]!.address,
+      payee: operators[i % 5]!,
+      amount: '10000',
+      recordHash: keccak256(toUtf8Bytes(`t${recordId}`)),
+    });
+  }),
+);
+const seconds = (Date.now() - started) / 1000;
+const confirmed = outcomes.filter((o) => o.status === 'CONFIRMED').length;
+console.log(
+  `  worker batching path: ${confirmed}/${N} records confirmed in ${seconds.toFixed(1)} s = ${(confirmed / seconds).toFixed(0)} records/s (batches of ${config.settlement.batchSize}, automining local node, 1 confirmation)`,
+);
+await rm(deploymentPath(deploymentNetwork), { force: true });
 node.stop();
 process.exit(0);
