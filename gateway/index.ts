@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { loadConfig, type Config } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
 import { listenGraphQL } from '../lib/http-server.js';
+import { runIfMain } from '../lib/main.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { RevocationList } from '../lib/revocation.js';
@@ -107,9 +108,4 @@ export async function startGateway(config: Config) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const running = await startGateway(loadConfig());
-  const stop = () => void running.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
+await runIfMain(import.meta.url, () => startGateway(loadConfig()));

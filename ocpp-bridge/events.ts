@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { createRPCError } from 'ocpp-rpc';
 import {
   JOB_RETENTION,
+  jobId,
   lastSeenKey,
   type LiveStatus,
   liveStatusChannel,
@@ -80,6 +81,39 @@ export class EventSink {
     if (events.length === 0) return Promise.resolve();
     const jobs = events.map(({ id, event }) => ({ name: event.kind, data: event, opts: { jobId: id } }));
     return this.durably(this.session.addBulk(jobs), 'session event');
+  }
+
+  /**
+   * A connector's (or, with evseId 0, the charger's) status: published live at once, then enqueued
+   * durably for the station subgraph.
+   */
+  async reportStatus(
+    identity: string,
+    messageId: string,
+    s: Omit<LiveStatus, 'identity' | 'receivedAt'> & { errorCode: string | null },
+  ) {
+    this.publishStatus({
+      identity,
+      evseId: s.evseId,
+      connectorId: s.connectorId,
+      status: s.status,
+      at: s.at,
+      receivedAt: Date.now(),
+    });
+    await this.enqueueStation([
+      {
+        id: jobId('status', identity, messageId),
+        event: {
+          kind: 'status',
+          identity,
+          evseId: s.evseId,
+          connectorId: s.connectorId,
+          status: s.status,
+          errorCode: s.errorCode,
+          at: s.at,
+        },
+      },
+    ]);
   }
 
   /** Publishes live status; best effort (the durable status job follows the same path). */

@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { runIfMain } from '../lib/main.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { ServiceClient } from '../lib/service-client.js';
@@ -66,9 +66,4 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const running = await startOcppBridge(loadBridgeConfig());
-  const stop = () => void running.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
+await runIfMain(import.meta.url, () => startOcppBridge(loadBridgeConfig()));

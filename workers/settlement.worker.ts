@@ -1,11 +1,11 @@
 import http from 'node:http';
-import { pathToFileURL } from 'node:url';
 import { UnrecoverableError } from 'bullmq';
 import { Contract, JsonRpcProvider, Network, NonceManager, Wallet, type EventLog, type Log } from 'ethers';
 import { artifact, readDeployment, type Deployment } from '../lib/chain/contracts.js';
 import { devWallet } from '../lib/chain/hardhat-node.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { runIfMain } from '../lib/main.js';
 import { ServiceClient } from '../lib/service-client.js';
 import { SETTLEMENT_QUEUE, type SettleSessionJob } from '../lib/settlement.js';
 import { startWorker } from '../lib/worker.js';
@@ -219,10 +219,7 @@ export async function startSettlementWorker(config: Config, port: number) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+await runIfMain(import.meta.url, async () => {
   const config = loadConfig();
-  const running = await startSettlementWorker(config, config.ports.settlementWorker);
-  const stop = () => void running.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
+  return startSettlementWorker(config, config.ports.settlementWorker);
+});

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { pathToFileURL } from 'node:url';
 import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
+import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -105,9 +105,4 @@ export async function startSessionSubgraph(config: Config) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const running = await startSessionSubgraph(loadConfig());
-  const stop = () => void running.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
+await runIfMain(import.meta.url, () => startSessionSubgraph(loadConfig()));

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
-import { pathToFileURL } from 'node:url';
 import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
+import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
 import { createRedis } from '../../lib/redis.js';
@@ -82,9 +82,4 @@ export async function startStationSubgraph(config: Config) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const running = await startStationSubgraph(loadConfig());
-  const stop = () => void running.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
+await runIfMain(import.meta.url, () => startStationSubgraph(loadConfig()));

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
-import { pathToFileURL } from 'node:url';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
+import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { createRedis } from '../../lib/redis.js';
 import { RevocationList } from '../../lib/revocation.js';
@@ -99,9 +99,4 @@ export async function startUserSubgraph(config: Config) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const running = await startUserSubgraph(loadConfig());
-  const stop = () => void running.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
+await runIfMain(import.meta.url, () => startUserSubgraph(loadConfig()));

@@ -11,7 +11,8 @@ let admin: Session;
 let operator: Session;
 
 beforeAll(async () => {
-  p = await startTestPlatform({ CHARGER_COMMAND_TIMEOUT_MS: '1500' });
+  // Long enough that a loaded CI machine does not turn slow answers into timeouts; short enough to test one.
+  p = await startTestPlatform({ CHARGER_COMMAND_TIMEOUT_MS: '4000' });
   url = p.gatewayUrl;
   admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
@@ -245,7 +246,8 @@ describe('chargers that cannot answer', () => {
     const started = Date.now();
     const r = await run('mutation($c: ID!) { resetCharger(chargerId: $c) { status } }', { c: c.chargerId });
     expect(codeOf(r)).toBe('CHARGER_OFFLINE');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Well under the command timeout: nobody waited for an answer.
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('a silent charger gives CHARGER_TIMEOUT after the command timeout, not a hang', async () => {
@@ -255,8 +257,8 @@ describe('chargers that cannot answer', () => {
     const started = Date.now();
     const r = await run('mutation($c: ID!) { resetCharger(chargerId: $c) { status } }', { c: c.chargerId });
     expect(codeOf(r)).toBe('CHARGER_TIMEOUT');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3900);
+    expect(Date.now() - started).toBeLessThan(10_000);
     await cp.close({ force: true });
   });
 

@@ -1,4 +1,3 @@
-import { jobId } from '../../../lib/queues.js';
 import { normalizeStatus } from '../../status.js';
 import { type Handler, now } from '../context.js';
 
@@ -7,31 +6,13 @@ import { type Handler, now } from '../context.js';
  * EVSE N, connector 1. Live subscribers get it at once; the durable job carries it to the station.
  */
 export const statusNotification: Handler = async (ctx, params, messageId) => {
-  const at = params.timestamp ?? now();
   const evseId: number = params.connectorId;
-  const connectorId = evseId === 0 ? 0 : 1;
-  const status = normalizeStatus(params.status);
-  ctx.events.publishStatus({
-    identity: ctx.identity,
+  await ctx.events.reportStatus(ctx.identity, messageId, {
     evseId,
-    connectorId,
-    status,
-    at,
-    receivedAt: Date.now(),
+    connectorId: evseId === 0 ? 0 : 1,
+    status: normalizeStatus(params.status),
+    errorCode: params.errorCode === 'NoError' ? null : (params.errorCode ?? null),
+    at: params.timestamp ?? now(),
   });
-  await ctx.events.enqueueStation([
-    {
-      id: jobId('status', ctx.identity, messageId),
-      event: {
-        kind: 'status',
-        identity: ctx.identity,
-        evseId,
-        connectorId,
-        status,
-        errorCode: params.errorCode === 'NoError' ? null : (params.errorCode ?? null),
-        at,
-      },
-    },
-  ]);
   return {};
 };
