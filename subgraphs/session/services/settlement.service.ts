@@ -36,8 +36,13 @@ export class SettlementService {
   }
 
   async prepare(session: ChargingSession): Promise<void> {
-    if (session.settlementRecordId || !session.userId || !session.costMicros || session.costMicros <= 0)
+    if (session.settlementRecordId) {
+      // Numbered before, but the job may not have reached Redis (the completion is being retried):
+      // queue it again; the job id makes this a no-op when it is there.
+      if (session.settlementStatus === 'PENDING') await this.enqueue(this.jobOf(session));
       return;
+    }
+    if (!session.userId || !session.costMicros || session.costMicros <= 0) return;
     if (session.currency !== this.opts.currency) {
       this.opts.logger.info(
         { sessionId: session.id, currency: session.currency },
@@ -95,8 +100,23 @@ export class SettlementService {
       },
     );
     if (updated === 0) return;
+    await this.enqueue(job);
+  }
+
+  private jobOf(session: ChargingSession): SettleSessionJob {
+    return {
+      sessionId: session.id,
+      recordId: session.settlementRecordId!,
+      payer: session.settlementPayer!,
+      payee: session.settlementPayee!,
+      amount: String(session.costMicros),
+      recordHash: session.settlementRecordHash!,
+    };
+  }
+
+  private async enqueue(job: SettleSessionJob): Promise<void> {
     await this.opts.queue.add('settle-session', job, {
-      jobId: session.id,
+      jobId: job.sessionId,
       attempts: 20,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 7 * 24 * 3600 },
