@@ -52,6 +52,7 @@ const env: Record<string, string> = {
   STATION_SUBGRAPH_PORT: String(await freePort()),
   SESSION_SUBGRAPH_PORT: String(await freePort()),
   OCPP_PORT: String(await freePort()),
+  SETTLEMENT_WORKER_PORT: String(await freePort()),
 };
 const config = loadConfig(env);
 const platform = await startPlatform({
