@@ -14,14 +14,26 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 /// Payers deposit into escrow and set a spending authorization for charging. The platform's settler
 /// pays each finished session once (identified by its record id, a number the platform assigns) from
 /// the payer's escrow, within the authorization: the payee (the charging operator) and the platform's
-/// fee recipient are credited inside the contract and withdraw their credits themselves.
+/// fee recipient are credited inside the contract and withdraw their credits themselves (pull
+/// payments: no token transfer per record).
 ///
-/// Authorization: `authorize(cap)` sets how much may still be taken. Raising it takes effect at once;
-/// lowering it takes effect AUTHORIZATION_DELAY later, so that charging already done under the old
-/// authorization can still be settled. Committed funds are min(escrow, cap in force): a payer can
+/// Authorization: `authorize(cap)` sets, like an ERC-20 allowance, how much may still be taken; each
+/// settlement consumes it. Raising it takes effect at once; lowering it takes effect
+/// AUTHORIZATION_DELAY later, so that charging already done under the old authorization can still be
+/// settled. A payer can therefore never lose more than the sum of the increases they authorized.
+///
+/// Committed funds: min(escrow, cap in force), the part the settler may still take. A payer can
 /// always withdraw the rest, and all of it once a lowered authorization is in force. Nobody else,
-/// admins included, can move a payer's escrow: the only way out of it is settle (to a payee, within
-/// the payer's authorization, once per record) or withdraw (to the payer).
+/// admins included, can move a payer's escrow: the only ways out of it are settle (to a payee, within
+/// the payer's authorization, once per record) and withdraw (to the payer). There is no upgrade path.
+///
+/// Replay protection: a record id is an unsigned number; its settled flag is bit (id % 256) of word
+/// (id / 256) of a bitmap. The mapping from id to bit is one-to-one, so every id can be settled at
+/// most once whatever ids are used; the platform numbers records sequentially (a database sequence)
+/// so that 256 consecutive records share one storage word, which a batch reads and writes once.
+///
+/// The token must be a plain ERC-20 (no fee on transfer, no rebasing): escrow is credited with the
+/// amount asked for, not with a measured balance difference.
 contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -35,6 +47,11 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     uint32 public constant AUTHORIZATION_DELAY = 1 days;
 
     /// @notice One session to pay.
+    /// @param recordId Number the platform assigned to the session's record (settled at most once).
+    /// @param payer Whose escrow pays.
+    /// @param payee Who is credited the amount less the fee (the charging operator).
+    /// @param amount What the payer pays in total, fee included, in token base units.
+    /// @param recordHash keccak256 of the canonical off-chain record, for anyone to check it against.
     struct Settlement {
         uint256 recordId;
         address payer;
@@ -76,6 +93,8 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     );
     /// @notice A batch skipped a record (1 already settled, 2 over authorization, 3 insufficient escrow, 4 invalid).
     event SettlementSkipped(uint256 indexed recordId, uint8 reason);
+    /// @notice A batch was processed: `settled` records paid, `skipped` records skipped.
+    event BatchSettled(uint256 settled, uint256 skipped);
     /// @notice A payee or the fee recipient withdrew credits.
     event CreditsWithdrawn(address indexed account, uint256 amount);
     /// @notice The platform fee changed.
@@ -191,7 +210,7 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     }
 
     /// @notice Pays many sessions. A record that was paid before, or cannot be paid, is skipped with
-    /// SettlementSkipped so that one bad record never blocks the others.
+    /// SettlementSkipped so that one bad record never blocks the others; BatchSettled gives the counts.
     /// @param batch Records to pay.
     /// @return settled How many were paid.
     function settleBatch(Settlement[] calldata batch)
@@ -202,6 +221,7 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     {
         uint16 feeBps = _feeBps;
         uint256 totalFee;
+        // No word index reaches type(uint256).max (indices are recordId >> 8 < 2^248): a safe "none yet".
         uint256 cachedWord = type(uint256).max;
         uint256 cachedBits;
         for (uint256 i; i < batch.length; ++i) {
@@ -243,6 +263,10 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
         }
         if (cachedWord != type(uint256).max) _settled[cachedWord] = cachedBits;
         if (totalFee != 0) _credits[_feeRecipient] += totalFee;
+        // Cannot underflow: settled counts a subset of the batch.
+        unchecked {
+            emit BatchSettled(settled, batch.length - settled);
+        }
     }
 
     /// @notice Withdraws the caller's settled credits (payees and the fee recipient). Works while paused.

@@ -3,24 +3,38 @@
  *
  *   npm run deploy -- --network localhost|polygonAmoy|polygon
  *
- * localhost: Hardhat's development accounts (0 deploys and administers, 1 settles) and a fresh
- * TestStablecoin, with test funds minted to accounts 2–9. polygonAmoy / polygon: RPC URL from
- * POLYGON_AMOY_RPC_URL / POLYGON_RPC_URL, deployer key from DEPLOYER_PRIVATE_KEY, settler address
- * from SETTLER_ADDRESS; the stablecoin from STABLECOIN_ADDRESS (required on polygon; on Amoy a
- * TestStablecoin is deployed when it is unset).
+ * That is `hardhat run scripts/deploy.ts --network <name>`: Hardhat builds the contracts, connects to
+ * the network as configured in hardhat.config.ts (RPC URL and deployer key from the configuration
+ * variables POLYGON_AMOY_RPC_URL / POLYGON_RPC_URL and DEPLOYER_PRIVATE_KEY) and runs this file.
+ *
+ * - localhost (a `hardhat node` on 127.0.0.1:8545): development account 0 deploys and administers,
+ *   account 1 settles, a fresh TestStablecoin is deployed and 1,000 test USD minted to accounts 2–9.
+ * - polygonAmoy / polygon: the settler is SETTLER_ADDRESS; the stablecoin is STABLECOIN_ADDRESS
+ *   (required on polygon; on Amoy a TestStablecoin is deployed when it is unset, for testing only).
+ * - without --network (Hardhat's in-process chain): a dry run that deploys and writes nothing.
+ *
+ * `npm start` calls `deploy('localhost')` directly (no Hardhat runtime), over LOCAL_RPC_URL.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { Contract, JsonRpcProvider, Network, Wallet } from 'ethers';
-import { artifact, deploymentPath, deployPayments, type Deployment } from '../lib/chain/contracts.js';
+import { BrowserProvider, Contract, JsonRpcProvider, Network, type Signer } from 'ethers';
+import {
+  artifact,
+  deployPayments,
+  writeDeployment,
+  deploymentPath,
+  type Deployment,
+} from '../lib/chain/contracts.js';
 import { devWallet } from '../lib/chain/hardhat-node.js';
 
-const NETWORKS = {
-  localhost: { chainId: 31337, rpc: () => process.env.LOCAL_RPC_URL ?? 'http://127.0.0.1:8545' },
-  polygonAmoy: { chainId: 80002, rpc: () => required('POLYGON_AMOY_RPC_URL') },
-  polygon: { chainId: 137, rpc: () => required('POLYGON_RPC_URL') },
+export const NETWORKS = {
+  localhost: { chainId: 31337, local: true },
+  polygonAmoy: { chainId: 80002, local: false },
+  polygon: { chainId: 137, local: false },
 } as const;
+
+export type DeployNetwork = keyof typeof NETWORKS;
+
+/** Test USD minted to each development account on local chains (6 decimals). */
+const DEV_FUNDS = 1_000_000_000n;
 
 function required(name: string): string {
   const value = process.env[name];
@@ -28,49 +42,83 @@ function required(name: string): string {
   return value;
 }
 
-/** Deploys to a network and records the deployment; returns what was written. */
-export async function deploy(network: keyof typeof NETWORKS): Promise<Deployment> {
+/**
+ * Deploys to `network` and records the deployment; returns what was written.
+ * @param deployer Signs the deployment (Hardhat's configured account under `hardhat run`); without
+ *   it, development account 0 on LOCAL_RPC_URL (localhost only).
+ * @param options.write Write `deployments/<network>.json` (default true).
+ */
+export async function deploy(
+  network: DeployNetwork,
+  deployer?: Signer,
+  options: { write?: boolean } = {},
+): Promise<Deployment> {
   const target = NETWORKS[network];
-  const provider = new JsonRpcProvider(target.rpc(), Network.from(target.chainId), {
-    staticNetwork: true,
-    batchMaxCount: 1,
-    cacheTimeout: -1,
-  });
-  const local = network === 'localhost';
-  const deployer = local ? devWallet(0, provider) : new Wallet(required('DEPLOYER_PRIVATE_KEY'), provider);
-  const settler = local ? devWallet(1).address : required('SETTLER_ADDRESS');
-  const token =
-    process.env.STABLECOIN_ADDRESS ?? (network === 'polygon' ? required('STABLECOIN_ADDRESS') : undefined);
+  if (!deployer) {
+    if (!target.local) throw new Error(`deploying to ${network} needs a signer: use npm run deploy`);
+    const provider = new JsonRpcProvider(
+      process.env.LOCAL_RPC_URL ?? 'http://127.0.0.1:8545',
+      Network.from(target.chainId),
+      // Local-node settings (STACK-NOTES): no batching delay, no stale cached nonces.
+      { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 },
+    );
+    deployer = devWallet(0, provider);
+  }
+  const provider = deployer.provider!;
+  const chainId = Number((await provider.getNetwork()).chainId);
+  if (chainId !== target.chainId)
+    throw new Error(`${network} should be chain ${target.chainId}, but the RPC endpoint is chain ${chainId}`);
+
+  const settler = target.local ? devWallet(1).address : required('SETTLER_ADDRESS');
+  const token = target.local
+    ? undefined
+    : network === 'polygon'
+      ? required('STABLECOIN_ADDRESS')
+      : process.env.STABLECOIN_ADDRESS || undefined;
   const result = await deployPayments({ deployer, settler, token });
   const stable = new Contract(result.token, (await artifact('TestStablecoin')).abi, deployer);
-  if (local) {
+  if (!token) {
     // Test funds for the development accounts that play drivers and prosumers.
-    for (let i = 2; i < 10; i++) await (await stable.mint(devWallet(i).address, 1_000_000_000n)).wait();
+    for (let i = 2; i < 10; i++)
+      await (await stable.getFunction('mint')(devWallet(i).address, DEV_FUNDS)).wait();
   }
   const deployment: Deployment = {
     network,
-    chainId: target.chainId,
+    chainId,
     paymentsContract: result.paymentsContract,
     token: result.token,
-    tokenDecimals: Number(await stable.decimals()),
+    tokenDecimals: Number(await stable.getFunction('decimals')()),
+    testStablecoin: !token,
+    admin: await deployer.getAddress(),
+    settler,
     deployedAt: new Date().toISOString(),
     blockNumber: result.blockNumber,
   };
-  await mkdir(dirname(deploymentPath(network)), { recursive: true });
-  await writeFile(deploymentPath(network), `${JSON.stringify(deployment, null, 2)}\n`);
+  if (options.write ?? true) await writeDeployment(deployment);
   return deployment;
 }
 
-if (process.argv[1]?.endsWith('deploy.js')) {
-  const { values } = parseArgs({ options: { network: { type: 'string', default: 'localhost' } } });
-  const network = values.network as keyof typeof NETWORKS;
-  if (!(network in NETWORKS)) {
-    console.error(`unknown network ${network}; one of ${Object.keys(NETWORKS).join(', ')}`);
-    process.exit(2);
+/** `hardhat run scripts/deploy.ts [--network <name>]`. */
+async function main() {
+  const { network } = await import('hardhat');
+  const connection = await network.getOrCreate();
+  const name = connection.networkName;
+  const dryRun = name === 'default';
+  if (!dryRun && !(name in NETWORKS)) {
+    throw new Error(`unknown network ${name}; one of ${Object.keys(NETWORKS).join(', ')}`);
   }
-  const d = await deploy(network);
+  const provider = new BrowserProvider(connection.provider, undefined, { cacheTimeout: -1 });
+  const deployer = await provider.getSigner(0);
+  const d = await deploy(dryRun ? 'localhost' : (name as DeployNetwork), deployer, { write: !dryRun });
   console.log(
-    `deployed to ${network} (chain ${d.chainId}): ChargingPayments ${d.paymentsContract}, token ${d.token}`,
+    `deployed to ${name} (chain ${d.chainId}): ChargingPayments ${d.paymentsContract}, ` +
+      `${d.testStablecoin ? 'TestStablecoin' : 'token'} ${d.token} (${d.tokenDecimals} decimals), settler ${d.settler}`,
   );
-  console.log(`wrote ${deploymentPath(network)}`);
+  console.log(dryRun ? 'in-process chain: dry run, nothing written' : `wrote ${deploymentPath(name)}`);
+  await connection.close();
+}
+
+// Run by `hardhat run` (which imports this file); `npm start` imports it for deploy() only.
+if (process.argv.includes('run') && process.argv.some((a) => a.endsWith('scripts/deploy.ts'))) {
+  await main();
 }

@@ -1,41 +1,149 @@
-import { readFile } from 'node:fs/promises';
+/**
+ * The chain side as the off-chain services see it: compiled ABIs from `contracts/artifacts`
+ * (`npm run compile`), the deployment file `deployments/<network>.json` (`npm run deploy`), and
+ * ethers 6 `Contract`s built from both. No Hardhat at run time: services depend on ethers only.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ContractFactory, type InterfaceAbi, type Signer } from 'ethers';
+import {
+  Contract,
+  ContractFactory,
+  getAddress,
+  id,
+  ZeroHash,
+  type ContractRunner,
+  type InterfaceAbi,
+  type Signer,
+} from 'ethers';
 
-/** The repository root, whether this module runs compiled (dist/) or from source (tests). */
+/** The repository root, whether this module runs compiled (dist/) or from source (tests, tsx). */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/$/, '/');
+
+export type ContractName = 'ChargingPayments' | 'TestStablecoin';
 
 export interface Artifact {
   abi: InterfaceAbi;
   bytecode: string;
 }
 
-/** A compiled contract from `contracts/artifacts` (`npm run compile`). */
-export async function artifact(name: 'ChargingPayments' | 'TestStablecoin'): Promise<Artifact> {
-  const path = `${ROOT}contracts/artifacts/contracts/${name}.sol/${name}.json`;
-  const json = await readFile(path, 'utf8').catch(() => {
-    throw new Error(`${path} is missing: run \`npm run compile\``);
-  });
-  const { abi, bytecode } = JSON.parse(json) as Artifact;
-  return { abi, bytecode };
+const artifacts = new Map<ContractName, Promise<Artifact>>();
+
+/** A compiled contract from `contracts/artifacts` (read once per process). */
+export function artifact(name: ContractName): Promise<Artifact> {
+  let loaded = artifacts.get(name);
+  if (!loaded) {
+    const path = `${ROOT}contracts/artifacts/contracts/${name}.sol/${name}.json`;
+    loaded = readFile(path, 'utf8').then(
+      (json) => {
+        const { abi, bytecode } = JSON.parse(json) as Artifact;
+        return { abi, bytecode };
+      },
+      () => {
+        artifacts.delete(name);
+        throw new Error(`${path} is missing: run \`npm run compile\``);
+      },
+    );
+    artifacts.set(name, loaded);
+  }
+  return loaded;
 }
+
+/** A contract's ABI (for `new Contract(address, abi, runner)` or `new Interface(abi)`). */
+export const abiOf = async (name: ContractName) => (await artifact(name)).abi;
 
 /** What the services need to know about a deployment; written to `deployments/<network>.json`. */
 export interface Deployment {
+  /** Hardhat network name: localhost, polygonAmoy, polygon (or a test's own name). */
   network: string;
   chainId: number;
+  /** ChargingPayments. */
   paymentsContract: string;
+  /** The escrowed stablecoin. */
   token: string;
   tokenDecimals: number;
+  /** The token is this repository's TestStablecoin (local chains and testnets). */
+  testStablecoin?: boolean;
+  /** Holder of DEFAULT_ADMIN_ROLE and PAUSER_ROLE at deployment. */
+  admin?: string;
+  /** Granted SETTLER_ROLE at deployment. */
+  settler?: string;
   deployedAt: string;
+  /** Block of the ChargingPayments deployment: where event scans can start. */
   blockNumber: number;
 }
 
 export const deploymentPath = (network: string) => `${ROOT}deployments/${network}.json`;
 
+/** Reads and checks `deployments/<network>.json`; the message names the file and the bad field. */
 export async function readDeployment(network: string): Promise<Deployment> {
-  return JSON.parse(await readFile(deploymentPath(network), 'utf8')) as Deployment;
+  const path = deploymentPath(network);
+  const json = await readFile(path, 'utf8').catch(() => {
+    throw new Error(`${path} is missing: run \`npm run deploy -- --network ${network}\``);
+  });
+  const d = JSON.parse(json) as Deployment;
+  const bad = (field: string) => new Error(`${path}: ${field} is missing or invalid`);
+  if (!Number.isSafeInteger(d.chainId) || d.chainId <= 0) throw bad('chainId');
+  if (!Number.isSafeInteger(d.tokenDecimals) || d.tokenDecimals < 0) throw bad('tokenDecimals');
+  if (!Number.isSafeInteger(d.blockNumber) || d.blockNumber < 0) throw bad('blockNumber');
+  for (const field of ['paymentsContract', 'token'] as const) {
+    try {
+      d[field] = getAddress(d[field]);
+    } catch {
+      throw bad(field);
+    }
+  }
+  return d;
 }
+
+/** Writes `deployments/<network>.json` (stable key order, one trailing newline: commit-friendly). */
+export async function writeDeployment(d: Deployment): Promise<string> {
+  const path = deploymentPath(d.network);
+  const ordered: Deployment = {
+    network: d.network,
+    chainId: d.chainId,
+    paymentsContract: d.paymentsContract,
+    token: d.token,
+    tokenDecimals: d.tokenDecimals,
+    testStablecoin: d.testStablecoin,
+    admin: d.admin,
+    settler: d.settler,
+    deployedAt: d.deployedAt,
+    blockNumber: d.blockNumber,
+  };
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(ordered, null, 2)}\n`);
+  return path;
+}
+
+/**
+ * The deployment's contracts as ethers 6 `Contract`s connected to `runner` (a provider to read, a
+ * signer — the settler's — to send).
+ */
+export async function connectContracts(network: string | Deployment, runner: ContractRunner) {
+  const deployment = typeof network === 'string' ? await readDeployment(network) : network;
+  return {
+    deployment,
+    payments: new Contract(deployment.paymentsContract, await abiOf('ChargingPayments'), runner),
+    // TestStablecoin's ABI covers the ERC-20 and ERC-2612 functions of the real token.
+    token: new Contract(deployment.token, await abiOf('TestStablecoin'), runner),
+  };
+}
+
+/** Why `settleBatch` skipped a record: the `reason` of `SettlementSkipped(recordId, reason)`. */
+export const SettlementSkipReason = {
+  AlreadySettled: 1,
+  OverAuthorization: 2,
+  InsufficientEscrow: 3,
+  Invalid: 4,
+} as const;
+
+/** Role ids of ChargingPayments: keccak256 of the name, as in the contract; the admin role is zero. */
+export const ROLES = {
+  DEFAULT_ADMIN_ROLE: ZeroHash,
+  SETTLER_ROLE: id('SETTLER_ROLE'),
+  PAUSER_ROLE: id('PAUSER_ROLE'),
+} as const;
 
 /**
  * Deploys ChargingPayments over `token` (or over a new TestStablecoin when none is given, for local
@@ -54,10 +162,8 @@ export async function deployPayments(opts: { deployer: Signer; settler: string; 
   const payments = await new ContractFactory(p.abi, p.bytecode, opts.deployer).deploy(token, admin);
   const receipt = await payments.deploymentTransaction()!.wait();
   const address = await payments.getAddress();
-  const grant = await (
-    payments as unknown as { grantRole(role: string, who: string): Promise<{ wait(): Promise<unknown> }> }
-  ).grantRole(
-    await (payments as unknown as { SETTLER_ROLE(): Promise<string> }).SETTLER_ROLE(),
+  const grant = await payments.getFunction('grantRole')(
+    await payments.getFunction('SETTLER_ROLE')(),
     opts.settler,
   );
   await grant.wait();
