@@ -1,8 +1,9 @@
 import http from 'node:http';
 import { UnrecoverableError } from 'bullmq';
-import { Contract, JsonRpcProvider, Network, NonceManager, Wallet, type EventLog, type Log } from 'ethers';
+import { Contract, JsonRpcProvider, Network, Wallet, type EventLog, type Log } from 'ethers';
 import { artifact, readDeployment, type Deployment } from '../lib/chain/contracts.js';
 import { devWallet } from '../lib/chain/hardhat-node.js';
+import { TxSender } from '../lib/chain/tx-sender.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { runIfMain } from '../lib/main.js';
@@ -31,13 +32,15 @@ interface Pending {
  * together in one `settleBatch`. Exactly once: before sending, the chain is asked which records are
  * already settled (a crash may have come after a send); those are confirmed from their event instead.
  * A record the contract refuses (authorization, escrow) is FAILED with the reason, not retried; a
- * transaction that fails as a whole is retried by BullMQ.
+ * transaction that fails as a whole is retried by BullMQ. Transactions go out through a
+ * {@link TxSender}: stuck ones are replaced with higher fees, and a nonce taken by a transaction that
+ * is not ours fails the batch (retried, and checked against the chain first).
  */
 export class SettlementBatcher {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
-  private chain: Promise<{ payments: Contract; deployment: Deployment; signer: NonceManager }> | null = null;
+  private chain: Promise<{ payments: Contract; deployment: Deployment; sender: TxSender }> | null = null;
 
   constructor(
     private readonly config: Config,
@@ -56,13 +59,18 @@ export class SettlementBatcher {
       if (!key && this.config.env === 'production')
         throw new UnrecoverableError('SETTLER_PRIVATE_KEY must be set');
       const wallet = key ? new Wallet(key, provider) : devWallet(1, provider);
-      const signer = new NonceManager(wallet);
+      const sender = new TxSender(wallet, provider, {
+        timeoutMs: this.config.settlement.txTimeoutMs,
+        maxFeeGwei: this.config.settlement.maxFeeGwei,
+        confirmations: this.config.settlement.confirmations,
+        logger: this.logger,
+      });
       const payments = new Contract(
         deployment.paymentsContract,
         (await artifact('ChargingPayments')).abi,
-        signer,
+        provider,
       );
-      return { payments, deployment, signer };
+      return { payments, deployment, sender };
     })().catch((err) => {
       this.chain = null;
       throw err;
@@ -100,7 +108,7 @@ export class SettlementBatcher {
   }
 
   private async settle(jobs: SettleSessionJob[]): Promise<Outcome[]> {
-    const { payments, signer } = await this.connect();
+    const { payments, sender } = await this.connect();
     const outcomes = new Map<string, Outcome>();
     // Exactly once: whatever the chain already has is confirmed from its event, not sent again.
     const settled = await Promise.all(
@@ -117,14 +125,9 @@ export class SettlementBatcher {
         amount: BigInt(j.amount),
         recordHash: j.recordHash,
       }));
-      let receipt;
-      try {
-        const tx = await payments.settleBatch(records);
-        receipt = await tx.wait(this.config.settlement.confirmations);
-      } catch (err) {
-        signer.reset(); // the nonce may not have been used: ask the chain again next time
-        throw err;
-      }
+      const receipt = await sender.send(
+        await payments.getFunction('settleBatch').populateTransaction(records),
+      );
       for (const log of receipt.logs as Log[]) {
         const event = payments.interface.parseLog(log);
         if (!event) continue;

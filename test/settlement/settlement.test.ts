@@ -1,19 +1,23 @@
-import { rm, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Contract, MaxUint256, type HDNodeWallet } from 'ethers';
-import { deploymentPath } from '../../lib/chain/contracts.js';
+import { type HDNodeWallet } from 'ethers';
 import { recordHash } from '../../lib/settlement.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
-import { deployFixture, mined, startChain, type Chain } from '../support/chain.js';
+import {
+  aFundedPayer,
+  deployFixture,
+  startChain,
+  writeTestDeployment,
+  type Chain,
+  type Fixture,
+} from '../support/chain.js';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let chain: Chain;
-let f: Awaited<ReturnType<typeof deployFixture>>;
+let f: Fixture;
 let p: TestPlatform;
 let url: string;
 let operator: Session;
-let network: string;
+let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
 
 const USD = (n: number) => BigInt(Math.round(n * 1e6));
 
@@ -45,33 +49,17 @@ async function aPayingDriver(walletIndex: number, card: string, deposit: number,
   );
   const wallet = chain.wallet(walletIndex);
   await linkWallet(driver, wallet);
-  await mined(f.stable.mint(wallet.address, USD(deposit)));
-  await mined((f.stable.connect(wallet) as Contract).approve(await f.payments.getAddress(), MaxUint256));
-  await mined((f.payments.connect(wallet) as Contract).deposit(USD(deposit)));
-  if (cap > 0) await mined((f.payments.connect(wallet) as Contract).authorize(USD(cap)));
+  await aFundedPayer(f, wallet, USD(deposit), USD(cap));
   return { driver, wallet };
 }
 
 beforeAll(async () => {
   chain = await startChain();
   f = await deployFixture(chain);
-  network = `test-${Date.now().toString(36)}`;
-  await mkdir(dirname(deploymentPath(network)), { recursive: true });
-  await writeFile(
-    deploymentPath(network),
-    JSON.stringify({
-      network,
-      chainId: 31337,
-      paymentsContract: await f.payments.getAddress(),
-      token: await f.stable.getAddress(),
-      tokenDecimals: 6,
-      deployedAt: new Date().toISOString(),
-      blockNumber: 0,
-    }),
-  );
+  deployment = await writeTestDeployment(f);
   p = await startTestPlatform({
     CHAIN_RPC_URL: chain.url,
-    SETTLEMENT_NETWORK: network,
+    SETTLEMENT_NETWORK: deployment.network,
     SETTLEMENT_BATCH_WINDOW_MS: '200',
     // Polling many sessions would trip the per-account rate limit.
     RATE_LIMIT_USER_PER_MINUTE: '0',
@@ -84,7 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await p?.stop();
   chain?.stop();
-  if (network) await rm(deploymentPath(network), { force: true });
+  await deployment?.remove();
 });
 
 async function chargeOnce(card: string, meterStop: number) {

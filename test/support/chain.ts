@@ -1,12 +1,15 @@
+import { rm } from 'node:fs/promises';
 import {
   Contract,
   JsonRpcProvider,
+  MaxUint256,
   Network,
   type ContractTransactionResponse,
   type Interface,
   type Log,
+  type Signer,
 } from 'ethers';
-import { artifact, deployPayments } from '../../lib/chain/contracts.js';
+import { artifact, deploymentPath, deployPayments, writeDeployment } from '../../lib/chain/contracts.js';
 import { devWallet, startHardhatNode } from '../../lib/chain/hardhat-node.js';
 import { freePort } from './platform.js';
 
@@ -32,6 +35,35 @@ export async function deployFixture(chain: Chain) {
   const payments = new Contract(paymentsContract, (await artifact('ChargingPayments')).abi, admin);
   const stable = new Contract(token, (await artifact('TestStablecoin')).abi, admin);
   return { admin, settler, payments, stable };
+}
+
+export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
+
+/**
+ * `deployments/<network>.json` for the fixture under a network name of this test file's own, so
+ * that the services and the settlement worker find it (`SETTLEMENT_NETWORK`); `remove` deletes it.
+ */
+export async function writeTestDeployment(f: Fixture) {
+  const network = `test-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  await writeDeployment({
+    network,
+    chainId: 31337,
+    paymentsContract: await f.payments.getAddress(),
+    token: await f.stable.getAddress(),
+    tokenDecimals: 6,
+    deployedAt: new Date().toISOString(),
+    blockNumber: 0,
+  });
+  return { network, remove: () => rm(deploymentPath(network), { force: true }) };
+}
+
+/** A payer with `deposit` test USD in escrow that authorized `cap` for charging (token base units). */
+export async function aFundedPayer(f: Fixture, wallet: Signer, deposit: bigint, cap: bigint) {
+  await mined(f.stable.mint(await wallet.getAddress(), deposit));
+  await mined((f.stable.connect(wallet) as Contract).approve(await f.payments.getAddress(), MaxUint256));
+  await mined((f.payments.connect(wallet) as Contract).deposit(deposit));
+  if (cap > 0n) await mined((f.payments.connect(wallet) as Contract).authorize(cap));
+  return wallet;
 }
 
 export const mined = async (tx: Promise<ContractTransactionResponse>) => (await (await tx).wait())!;
