@@ -82,11 +82,16 @@ export class GatewayAuthenticator {
       typeof apiKey === 'string' && apiKey
         ? await this.viewerFromApiKey(apiKey)
         : (await this.viewerFromAuthorization(req.headers.authorization)).viewer;
+    await this.rateLimit(viewer, req.socket.remoteAddress);
+    return { viewer, internalToken: await this.internalToken(viewer) };
+  }
+
+  /** Counts one operation against the caller's limits; RATE_LIMITED when one is exceeded. */
+  async rateLimit(viewer: Viewer, remoteAddress: string | undefined): Promise<void> {
     const { limits, rateLimiter } = this.opts;
     if (viewer.apiKeyId) await rateLimiter.consume(`key:${viewer.apiKeyId}`, limits.apiKey);
     else if (viewer.userId) await rateLimiter.consume(`user:${viewer.userId}`, limits.user);
-    else await rateLimiter.consume(`ip:${req.socket.remoteAddress ?? 'unknown'}`, limits.anonymous);
-    return { viewer, internalToken: await this.internalToken(viewer) };
+    else await rateLimiter.consume(`ip:${remoteAddress ?? 'unknown'}`, limits.anonymous);
   }
 
   /** Internal tokens are reused per identity for half their lifetime: signing one per request is waste. */

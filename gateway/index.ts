@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { loadConfig, type Config } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
 import { listenGraphQL } from '../lib/http-server.js';
@@ -12,23 +12,16 @@ import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { RevocationList } from '../lib/revocation.js';
 import { ServiceClient } from '../lib/service-client.js';
-import { INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
+import { signInternalToken } from '../lib/tokens.js';
 import { GatewayAuthenticator, type GatewayContext } from './auth.js';
+import { InternalTokenDataSource } from './data-source.js';
 import { depthLimit } from './depth-limit.js';
 import { RateLimiter } from './rate-limit.js';
 import { subgraphs } from './subgraphs.js';
+import { FederatedSubscriptions } from './subscriptions.js';
+import { serveGraphQLWs } from './ws.js';
 
 const SUPERGRAPH = fileURLToPath(new URL('../../gateway/supergraph.graphql', import.meta.url));
-
-/** Forwards the request's internal token; never the caller's own credentials. */
-class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({
-    request,
-    context,
-  }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]) {
-    if (context?.internalToken) request.http?.headers.set(INTERNAL_TOKEN_HEADER, context.internalToken);
-  }
-}
 
 /** Starts the gateway over the composed supergraph: auth once, limits, then query planning. */
 export async function startGateway(config: Config) {
@@ -55,8 +48,9 @@ export async function startGateway(config: Config) {
     },
   });
   const urls = new Map(subgraphs.map((s) => [s.name, s.url(config)]));
+  const supergraphSdl = await readFile(SUPERGRAPH, 'utf8');
   const gateway = new ApolloGateway({
-    supergraphSdl: await readFile(SUPERGRAPH, 'utf8'),
+    supergraphSdl,
     buildService: ({ name, url }) => new InternalTokenDataSource({ url: urls.get(name) ?? url }),
     logger: {
       debug: () => {},
@@ -96,11 +90,40 @@ export async function startGateway(config: Config) {
     config.host,
     config.ports.gateway,
   );
-  logger.info({ url: server.url }, 'gateway listening');
+  const subscriptions = new FederatedSubscriptions({
+    supergraphSdl,
+    urls,
+    dataSources: Object.fromEntries(
+      [...urls].map(([name, url]) => [name, new InternalTokenDataSource({ url })]),
+    ),
+    internalToken: (viewer) => auth.internalToken(viewer),
+    serviceToken: () =>
+      signInternalToken(config.internalTokenSecret, config.internalTokenTtlSeconds, {
+        userId: null,
+        roles: [],
+        via: 'service',
+        service: 'gateway',
+      }),
+    clientBuffer: config.subscriptions.clientBuffer,
+    maxFetches: config.subscriptions.maxFetches,
+    logger,
+  });
+  const ws = serveGraphQLWs({
+    server: server.server,
+    path: '/graphql',
+    apollo,
+    auth,
+    subscriptions,
+    maxQueryDepth: config.maxQueryDepth,
+    logger,
+  });
+  logger.info({ url: server.url }, 'gateway listening (HTTP and graphql-ws)');
   return {
     url: server.url,
     port: server.port,
     close: async () => {
+      await ws.dispose();
+      await subscriptions.close();
       await server.close();
       await apollo.stop();
       redis.disconnect();

@@ -43,6 +43,8 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_EMAIL: z.email().default('admin@gridledger.local'),
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(10_000).default(64),
+  SUBSCRIPTION_MAX_FETCHES: z.coerce.number().int().min(1).max(1_000).default(32),
   RATE_LIMIT_APIKEY_PER_MINUTE: z.coerce.number().int().min(0).default(100),
   RATE_LIMIT_APIKEY_PER_HOUR: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
@@ -62,6 +64,8 @@ const envSchema = z.object({
   SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(200).default(50),
   SETTLEMENT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).default(1),
+  SETTLEMENT_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  SETTLEMENT_MAX_FEE_GWEI: z.coerce.number().positive().max(1_000_000).default(1000),
   DEFAULT_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
@@ -94,6 +98,12 @@ export interface Config {
   internalTokenTtlSeconds: number;
   admin: { email: string; password: string; passwordIsDevelopmentDefault: boolean };
   maxQueryDepth: number;
+  subscriptions: {
+    /** Events held per subscription for a client that reads slowly; beyond it the oldest are dropped. */
+    clientBuffer: number;
+    /** Subgraph fetches in flight at once for subscription events, across all subscriptions. */
+    maxFetches: number;
+  };
   /** Requests per window at the gateway; 0 turns a limit off. */
   rateLimits: {
     apiKeyPerMinute: number;
@@ -118,6 +128,10 @@ export interface Config {
     batchSize: number;
     batchWindowMs: number;
     confirmations: number;
+    /** A settlement transaction not mined this long is sent again at its nonce with higher fees. */
+    txTimeoutMs: number;
+    /** The most a settlement transaction pays per gas, in gwei (replacements included). */
+    maxFeeGwei: number;
   };
   /** Currency of sessions at stations without a tariff (they cost nothing). */
   defaultCurrency: string;
@@ -178,6 +192,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       passwordIsDevelopmentDefault: !e.GRIDLEDGER_ADMIN_PASSWORD,
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
+    subscriptions: { clientBuffer: e.SUBSCRIPTION_CLIENT_BUFFER, maxFetches: e.SUBSCRIPTION_MAX_FETCHES },
     defaultCurrency: e.DEFAULT_CURRENCY,
     settlementCurrency: e.SETTLEMENT_CURRENCY,
     settlement: {
@@ -186,6 +201,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       batchSize: e.SETTLEMENT_BATCH_SIZE,
       batchWindowMs: e.SETTLEMENT_BATCH_WINDOW_MS,
       confirmations: e.CHAIN_CONFIRMATIONS,
+      txTimeoutMs: e.SETTLEMENT_TX_TIMEOUT_MS,
+      maxFeeGwei: e.SETTLEMENT_MAX_FEE_GWEI,
     },
     rateLimits: {
       apiKeyPerMinute: e.RATE_LIMIT_APIKEY_PER_MINUTE,

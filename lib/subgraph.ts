@@ -3,7 +3,9 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
-import { parse, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { buildSchema, createResolversMap, type AuthChecker, type BuildSchemaOptions } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type ServiceName, type Viewer } from './auth.js';
@@ -38,12 +40,31 @@ export interface FederatedSchema {
   sdl: string;
 }
 
+/**
+ * Subscriptions here bring their own `subscribe` (a LiveEventBus filter with its authorization
+ * check); type-graphql's topic-based PubSub is not used, and using it would be a mistake.
+ */
+const NO_TOPICS = {
+  publish: () => {
+    throw new Error('type-graphql topics are not used: publish through LiveEventBus');
+  },
+  subscribe: () => {
+    throw new Error('type-graphql topics are not used: give @Subscription a subscribe function');
+  },
+};
+
 /** Builds a type-graphql schema and turns it into an Apollo federation 2 subgraph schema. */
 export async function buildFederatedSchema(
   options: Omit<BuildSchemaOptions, 'skipCheck' | 'authChecker'>,
   referenceResolvers: IResolvers = {},
 ): Promise<FederatedSchema> {
-  const base = await buildSchema({ ...options, authChecker, skipCheck: true, validate: false });
+  const base = await buildSchema({
+    ...options,
+    authChecker,
+    skipCheck: true,
+    validate: false,
+    pubSub: NO_TOPICS,
+  });
   const resolvers = createResolversMap(base) as IResolvers;
   for (const [typeName, extra] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) };
@@ -92,7 +113,12 @@ export interface StartSubgraphOptions<C extends SubgraphContext> {
   logger: Logger;
   host: string;
   port: number;
+  /** Also serve graphql-ws on the GraphQL path, for the gateway's upstream subscriptions. */
+  subscriptions?: boolean;
 }
+
+/** Where the gateway puts the caller's internal token in graphql-ws messages (connection and subscribe). */
+export const WS_INTERNAL_TOKEN = 'internalToken';
 
 /** Serves a subgraph: every request must carry a valid internal token from the gateway. */
 export async function startSubgraph<C extends SubgraphContext>(
@@ -121,12 +147,72 @@ export async function startSubgraph<C extends SubgraphContext>(
     opts.host,
     opts.port,
   );
+  const ws = opts.subscriptions ? serveSubscriptions(opts, running.server, verifier) : null;
   opts.logger.info({ url: running.url }, `${opts.name} subgraph listening`);
   return {
     ...running,
     close: async () => {
+      await ws?.dispose();
       await running.close();
       await apollo.stop();
+    },
+  };
+}
+
+/**
+ * graphql-ws for the gateway: the connection must present a valid internal token, and each
+ * subscription carries the internal token of the caller it runs for (in `extensions`), so that one
+ * gateway connection serves many callers, each with their own permissions. A refused subscription gets
+ * an error message; the connection, which other subscriptions share, lives on.
+ */
+function serveSubscriptions<C extends SubgraphContext>(
+  opts: StartSubgraphOptions<C>,
+  server: http.Server,
+  verifier: InternalTokenVerifier,
+) {
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const format = formatError(opts.logger);
+  const toGraphQLError = (err: unknown) => {
+    const f = format(err instanceof GraphQLError ? err.toJSON() : { message: String(err) }, err);
+    return new GraphQLError(f.message, { extensions: f.extensions });
+  };
+  const cleanup = useServer<Record<string, unknown>>(
+    {
+      schema: opts.schema,
+      onConnect: async (ctx) => {
+        try {
+          await verifier.verify(ctx.connectionParams?.[WS_INTERNAL_TOKEN] as string | undefined);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: async (_ctx, _id, payload) => {
+        try {
+          const viewer = await verifier.verify(payload.extensions?.[WS_INTERNAL_TOKEN] as string | undefined);
+          const document = parse(payload.query);
+          const errors = validate(opts.schema, document);
+          if (errors.length) return errors;
+          return {
+            schema: opts.schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue: opts.context({ viewer, em: opts.orm.em.fork() as EntityManager }),
+          };
+        } catch (err) {
+          return [toGraphQLError(err)];
+        }
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined,
+    },
+    wss,
+  );
+  return {
+    dispose: async () => {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ChargerCommandClient } from '../../lib/charger-commands.js';
+import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { ChainReader } from './services/chain.service.js';
 import type { SessionService } from './services/session.service.js';
@@ -11,4 +12,6 @@ export interface SessionContext extends SubgraphContext {
   commands: ChargerCommandClient;
   settlements: SettlementService;
   chain: ChainReader;
+  /** Live events for subscriptions. */
+  live: LiveEventBus;
 }

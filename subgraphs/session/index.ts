@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
+import { LIVE_TOPIC, LiveEventBus, type SessionUpdatedLive } from '../../lib/live-events.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { Queue } from 'bullmq';
@@ -25,6 +26,8 @@ import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
 
 export const SESSION_SCHEMA = 'session';
+
+const UPDATE_KIND = { started: 'STARTED', meter: 'METER_VALUES', ended: 'STOPPED' } as const;
 export const sessionEntities = [ChargingSession, MeterValue, Tariff];
 
 /** Starts the session subgraph: migrations, the consumer of the bridge's session events, the HTTP server. */
@@ -56,6 +59,8 @@ export async function startSessionSubgraph(config: Config) {
   const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
   const settlementsFor = (em: EntityManager) =>
     new SettlementService(em, { users, queue: settlementQueue, currency: config.settlementCurrency, logger });
+  const redis = createRedis(config.redisUrl);
+  const live = new LiveEventBus(redis, createRedis(config.redisUrl), config.redisPrefix, logger);
   const events = startWorker<SessionEvent>({
     queue: QUEUE.sessionEvents,
     redisUrl: config.redisUrl,
@@ -63,10 +68,22 @@ export async function startSessionSubgraph(config: Config) {
     logger,
     process: async (job) => {
       const em = orm.em.fork() as EntityManager;
-      await applySessionEvent(em, job.data, placements, config.defaultCurrency, settlementsFor(em));
+      const { session } = await applySessionEvent(
+        em,
+        job.data,
+        placements,
+        config.defaultCurrency,
+        settlementsFor(em),
+      );
+      await live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
+        sessionId: session.id,
+        userId: session.userId,
+        operatorId: session.operatorId,
+        kind: UPDATE_KIND[job.data.kind],
+        at: job.data.timestamp,
+      });
     },
   });
-  const redis = createRedis(config.redisUrl);
   const commands = new ChargerCommandClient(
     redis,
     createRedis(config.redisUrl),
@@ -82,6 +99,7 @@ export async function startSessionSubgraph(config: Config) {
     logger,
     host: config.host,
     port: config.ports.session,
+    subscriptions: true,
     context: (base) => ({
       ...base,
       sessions: new SessionService(base.em, config.defaultCurrency),
@@ -89,6 +107,7 @@ export async function startSessionSubgraph(config: Config) {
       commands,
       settlements: settlementsFor(base.em),
       chain,
+      live,
     }),
   });
   return {
@@ -99,6 +118,7 @@ export async function startSessionSubgraph(config: Config) {
       await events.close();
       await settlementQueue.close();
       await commands.close();
+      live.close();
       redis.disconnect();
       await orm.close();
     },

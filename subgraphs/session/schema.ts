@@ -6,6 +6,7 @@ import {
   TariffResolver,
   UserSessionsResolver,
 } from './resolvers/session.resolver.js';
+import { LiveSessionResolver } from './resolvers/live.resolver.js';
 import { SettlementResolver } from './resolvers/settlement.resolver.js';
 import { Charger, Station, User } from './resolvers/types/session.types.js';
 
@@ -20,6 +21,7 @@ export function buildSessionSchema() {
         ChargerSessionsResolver,
         UserSessionsResolver,
         SettlementResolver,
+        LiveSessionResolver,
       ],
       orphanedTypes: [Charger, Station, User],
     },

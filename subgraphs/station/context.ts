@@ -1,11 +1,14 @@
 import type DataLoader from 'dataloader';
 import type { ChargerCommandClient } from '../../lib/charger-commands.js';
+import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { StationService } from './services/station.service.js';
 
 export interface StationContext extends SubgraphContext {
   stations: StationService;
   commands: ChargerCommandClient;
+  /** Live events for subscriptions. */
+  live: LiveEventBus;
   /** Last time the bridge heard from a charger (Redis, written on heartbeats), by identity. */
   lastSeen: DataLoader<string, Date | null>;
 }

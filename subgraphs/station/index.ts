@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
+import { LIVE_TOPIC, LiveEventBus, type ChargerStatusLive } from '../../lib/live-events.js';
 import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
 import { createRedis } from '../../lib/redis.js';
 import { startSubgraph } from '../../lib/subgraph.js';
@@ -41,13 +42,25 @@ export async function startStationSubgraph(config: Config) {
     config.redisPrefix,
     config.chargerCommandTimeoutMs,
   );
+  const live = new LiveEventBus(redis, createRedis(config.redisUrl), config.redisPrefix, logger);
   const events = startWorker<StationEvent>({
     queue: QUEUE.stationEvents,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,
     process: async (job) => {
-      await new StationEventsService(orm.em.fork(), logger).apply(job.data);
+      const applied = await new StationEventsService(orm.em.fork(), logger).apply(job.data);
+      if (applied) {
+        await live.publish<ChargerStatusLive>(LIVE_TOPIC.chargerStatus, {
+          chargerId: applied.chargerId,
+          stationId: applied.stationId,
+          operatorId: applied.operatorId,
+          evseId: applied.evseId,
+          connectorId: applied.connectorId,
+          status: applied.status,
+          at: applied.at.toISOString(),
+        });
+      }
     },
   });
   const { schema } = await buildStationSchema();
@@ -59,10 +72,12 @@ export async function startStationSubgraph(config: Config) {
     logger,
     host: config.host,
     port: config.ports.station,
+    subscriptions: true,
     context: (base) => ({
       ...base,
       stations: new StationService(base.em, base.viewer),
       commands,
+      live,
       lastSeen: new DataLoader<string, Date | null>(async (identities) => {
         const values = await redis.hmget(lastSeenKey(config.redisPrefix), ...identities);
         return values.map((v) => (v ? new Date(v) : null));
@@ -75,6 +90,7 @@ export async function startStationSubgraph(config: Config) {
     close: async () => {
       await server.close();
       await events.close();
+      live.close();
       await commands.close();
       redis.disconnect();
       await orm.close();

@@ -5,13 +5,21 @@ import { Charger } from './entities/charger.entity.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
+import { ConnectorStatusResolver, LiveStatusResolver } from './resolvers/live.resolver.js';
 import { ChargerResolver, OperatorStationsResolver, StationResolver } from './resolvers/station.resolver.js';
 
 /** The station subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildStationSchema() {
   return buildFederatedSchema(
     {
-      resolvers: [StationResolver, ChargerResolver, OperatorStationsResolver, CommandResolver],
+      resolvers: [
+        StationResolver,
+        ChargerResolver,
+        OperatorStationsResolver,
+        CommandResolver,
+        LiveStatusResolver,
+        ConnectorStatusResolver,
+      ],
       orphanedTypes: [User],
     },
     {

@@ -15,6 +15,7 @@ import {
 } from 'type-graphql';
 import { requireService } from '../../../lib/subgraph.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
+import { LIVE_TOPIC, type SessionUpdatedLive } from '../../../lib/live-events.js';
 import type { SessionContext } from '../context.js';
 import { formatMoney } from '../services/money.js';
 import type { SettlementStatus } from '../services/settlement.service.js';
@@ -142,7 +143,7 @@ export class SettlementResolver {
 
   @Directive('@inaccessible')
   @Mutation(() => Boolean, { description: 'For the settlement worker only: records a settlement outcome.' })
-  recordSettlement(
+  async recordSettlement(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('status') status: string,
     @Ctx() ctx: SessionContext,
@@ -152,12 +153,21 @@ export class SettlementResolver {
     @Arg('failureReason', () => String, { nullable: true }) failureReason?: string,
   ) {
     requireService(ctx.viewer, 'settlement-worker');
-    return ctx.settlements.record(sessionId, {
+    const session = await ctx.settlements.record(sessionId, {
       status: status as SettlementStatus,
       txHash,
       blockNumber,
       fee,
       failureReason,
     });
+    if (!session) return false;
+    await ctx.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
+      sessionId: session.id,
+      userId: session.userId,
+      operatorId: session.operatorId,
+      kind: 'SETTLEMENT',
+      at: new Date().toISOString(),
+    });
+    return true;
   }
 }

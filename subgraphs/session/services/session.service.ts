@@ -204,6 +204,21 @@ export class SessionService {
     });
   }
 
+  /**
+   * What the session costs so far, in micro-units: its final cost once completed; while active, the
+   * cost it would have if it stopped at its last meter value (or at its start).
+   */
+  async costSoFar(session: ChargingSession): Promise<number> {
+    if (session.costMicros != null) return session.costMicros;
+    const tariff = session.tariffId ? await this.em.findOne(Tariff, { id: session.tariffId }) : null;
+    return computeCost(tariff ?? FREE, {
+      energyWh: session.energyWh,
+      startedAt: session.startedAt,
+      stoppedAt: session.lastMeterAt ?? session.startedAt,
+      lastEnergyAt: session.lastEnergyAt,
+    }).totalMicros;
+  }
+
   /** One session, for its driver, its operator, auditors and admins. */
   async get(id: string, viewer: Viewer): Promise<ChargingSession> {
     const session = UUID.test(id) ? await this.em.findOne(ChargingSession, { id }) : null;

@@ -125,16 +125,16 @@ export class SettlementService {
   }
 
   /** The settlement worker reports a session's outcome; CONFIRMED and FAILED are final. */
-  async record(sessionId: string, outcome: SettlementOutcome): Promise<boolean> {
+  async record(sessionId: string, outcome: SettlementOutcome): Promise<ChargingSession | null> {
     const session = await this.em.findOne(ChargingSession, { id: sessionId });
-    if (!session?.settlementRecordId) return false;
-    if (session.settlementStatus === 'CONFIRMED') return true;
+    if (!session?.settlementRecordId) return null;
+    if (session.settlementStatus === 'CONFIRMED') return session;
     session.settlementStatus = outcome.status;
     session.settlementTxHash = outcome.txHash ?? session.settlementTxHash;
     session.settlementBlock = outcome.blockNumber ?? session.settlementBlock;
     session.settlementFee = outcome.fee ?? session.settlementFee;
     session.settlementFailureReason = outcome.failureReason ?? null;
     await this.em.flush();
-    return true;
+    return session;
   }
 }

@@ -9,6 +9,7 @@ import { ChargerStatus, OcppProtocol } from '../entities/enums.js';
 export interface AppliedStatus {
   chargerId: string;
   stationId: string;
+  operatorId: string;
   evseId: number;
   connectorId: number;
   connector: Connector | null;
@@ -30,7 +31,7 @@ export class StationEventsService {
     const charger = await this.em.findOne(
       Charger,
       { identity: event.identity },
-      { populate: ['connectors'] },
+      { populate: ['connectors', 'station'] },
     );
     if (!charger) {
       this.logger.warn(
@@ -98,6 +99,7 @@ export class StationEventsService {
     return {
       chargerId: charger.id,
       stationId: charger.station.id,
+      operatorId: charger.station.operatorId,
       evseId,
       connectorId,
       connector,

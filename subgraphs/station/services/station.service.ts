@@ -299,7 +299,7 @@ export class StationService {
   }
 
   /** The station, if the caller operates it or is an admin; FORBIDDEN otherwise. */
-  private async ownedStation(id: string): Promise<Station> {
+  async ownedStation(id: string): Promise<Station> {
     const station = await this.station(id);
     if (station.operatorId !== this.viewer.userId && !hasRole(this.viewer, Role.ADMIN)) {
       throw forbidden('Only the station’s operator or an admin may change it');

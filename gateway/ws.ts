@@ -1,0 +1,181 @@
+/**
+ * graphql-ws on the gateway's own port and path. Clients authenticate in `connection_init` with the
+ * same credentials as over HTTP (`{ authorization: "Bearer <access token>" }` or `{ apiKey }`);
+ * queries and mutations run through the same Apollo pipeline as HTTP requests, subscriptions through
+ * FederatedSubscriptions.
+ *
+ * Close codes: 4401 credentials refused, or the access token expired (reconnect with a fresh one);
+ * 4403 never; graphql-ws's own codes otherwise. The server pings every 12 s and drops a client that
+ * does not answer. A client that reads slowly loses intermediate events of a subscription (the latest
+ * are kept, up to SUBSCRIPTION_CLIENT_BUFFER per subscription), never anyone else's.
+ */
+import type http from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Viewer } from '../lib/auth.js';
+import { ErrorCode, formatError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { GatewayAuthenticator, GatewayContext } from './auth.js';
+import { depthLimit } from './depth-limit.js';
+import type { FederatedSubscriptions } from './subscriptions.js';
+
+/** What a connection established in `connection_init`. */
+interface Connection {
+  viewer: Viewer;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+interface WsContext extends GatewayContext {
+  source: string;
+}
+
+/** graphql-ws close code for refused or expired credentials. */
+export const CLOSE_UNAUTHORIZED = 4401;
+
+export function serveGraphQLWs(opts: {
+  server: http.Server;
+  path: string;
+  apollo: ApolloServer<GatewayContext>;
+  auth: GatewayAuthenticator;
+  subscriptions: FederatedSubscriptions;
+  maxQueryDepth: number;
+  logger: Logger;
+}) {
+  const { auth, subscriptions, logger } = opts;
+  const format = formatError(logger);
+  const schema = subscriptions.apiGraphQLSchema;
+  const rules = [...specifiedRules, depthLimit(opts.maxQueryDepth)];
+  const connections = new WeakMap<object, Connection>();
+  const clientError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+  const toFormatted = (e: GraphQLError | GraphQLFormattedError) =>
+    e instanceof GraphQLError ? format(e.toJSON(), e) : e;
+
+  const wss = new WebSocketServer({ server: opts.server, path: opts.path });
+  const cleanup = useServer<Record<string, unknown>>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const socket = ctx.extra.socket;
+        try {
+          const apiKey = typeof params.apiKey === 'string' ? params.apiKey : undefined;
+          const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
+          const { viewer, expiresAt } = apiKey
+            ? { viewer: await auth.viewerFromApiKey(apiKey), expiresAt: undefined }
+            : await auth.viewerFromAuthorization(authorization);
+          const connection: Connection = { viewer };
+          if (expiresAt) {
+            connection.expiryTimer = setTimeout(
+              () => socket.close(CLOSE_UNAUTHORIZED, 'Access token expired: reconnect with a fresh one'),
+              Math.max(0, expiresAt - Date.now()),
+            );
+          }
+          connections.set(ctx, connection);
+          return true;
+        } catch (err) {
+          const message = err instanceof GraphQLError ? err.message : 'Authentication failed';
+          if (!(err instanceof GraphQLError)) logger.error({ err }, 'graphql-ws authentication failed');
+          socket.close(CLOSE_UNAUTHORIZED, message);
+          return false;
+        }
+      },
+      onClose: (ctx) => clearTimeout(connections.get(ctx)?.expiryTimer),
+      onSubscribe: async (ctx, _id, payload) => {
+        const connection = connections.get(ctx);
+        if (!connection) return [clientError('Not connected', ErrorCode.UNAUTHENTICATED)];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [clientError((err as Error).message, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) {
+          return errors.map((e) => clientError(e.message, 'GRAPHQL_VALIDATION_FAILED'));
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [clientError('Unable to identify the operation', 'GRAPHQL_VALIDATION_FAILED')];
+        const coerced = getVariableValues(
+          schema,
+          operation.variableDefinitions ?? [],
+          payload.variables ?? {},
+        );
+        if (coerced.errors)
+          return coerced.errors.map((e) => clientError(e.message, ErrorCode.BAD_USER_INPUT));
+        const { viewer } = connection;
+        try {
+          await auth.rateLimit(viewer, ctx.extra.request.socket.remoteAddress);
+          const contextValue: WsContext = {
+            viewer,
+            internalToken: await auth.internalToken(viewer),
+            source: payload.query,
+          };
+          return {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: coerced.coerced,
+            contextValue,
+          };
+        } catch (err) {
+          const f = format(err instanceof GraphQLError ? err.toJSON() : { message: String(err) }, err);
+          return [new GraphQLError(f.message, { extensions: f.extensions })];
+        }
+      },
+      // Queries and mutations: the same pipeline (planning, limits, error formatting) as over HTTP.
+      execute: async (args) => {
+        const contextValue = args.contextValue as WsContext;
+        const response = await opts.apollo.executeOperation(
+          {
+            query: contextValue.source,
+            operationName: args.operationName ?? undefined,
+            variables: args.variableValues as Record<string, unknown>,
+          },
+          { contextValue },
+        );
+        if (response.body.kind !== 'single') {
+          return { errors: [clientError('Incremental delivery is not supported here', 'BAD_REQUEST')] };
+        }
+        return response.body.singleResult as ExecutionResult;
+      },
+      subscribe: (args) => {
+        const contextValue = args.contextValue as WsContext;
+        return subscriptions.subscribe(
+          {
+            document: args.document,
+            operationName: args.operationName,
+            variables: (args.variableValues ?? {}) as Record<string, unknown>,
+            viewer: contextValue.viewer,
+          },
+          contextValue.source,
+        );
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? {
+              ...result,
+              errors: result.errors.map((e) => toFormatted(e as GraphQLError | GraphQLFormattedError)),
+            }
+          : undefined,
+    },
+    wss,
+  );
+  return {
+    dispose: async () => {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

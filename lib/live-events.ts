@@ -1,0 +1,191 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+
+/**
+ * Live events for GraphQL subscriptions. The subgraph that owns the data publishes them on Redis
+ * pub/sub once it has stored the change, and every instance of that subgraph listens: whichever
+ * instance holds a gateway's upstream subscription gets every event, wherever it was produced.
+ */
+export const LIVE_TOPIC = {
+  /** A charger's or one of its connectors' status, as stored by the station subgraph. */
+  chargerStatus: 'station:charger-status',
+  /** A charging session changed (started, meter value, stopped, settlement), as stored. */
+  sessionUpdated: 'session:updated',
+} as const;
+export type LiveTopic = (typeof LIVE_TOPIC)[keyof typeof LIVE_TOPIC];
+
+export const liveChannel = (prefix: string, topic: LiveTopic) => `${prefix}:live:${topic}`;
+
+/** Published by the station subgraph; `evseId` 0 is the charger as a whole. */
+export interface ChargerStatusLive {
+  chargerId: string;
+  stationId: string;
+  operatorId: string;
+  evseId: number;
+  connectorId: number;
+  status: string;
+  /** When the charger says the status began (ISO 8601). */
+  at: string;
+}
+
+export type SessionUpdateKind = 'STARTED' | 'METER_VALUES' | 'STOPPED' | 'SETTLEMENT';
+
+/** Published by the session subgraph. */
+export interface SessionUpdatedLive {
+  sessionId: string;
+  userId: string | null;
+  operatorId: string;
+  kind: SessionUpdateKind;
+  at: string;
+}
+
+/** Events a subscription may hold for a consumer that has not taken them yet; older ones are dropped. */
+export const DEFAULT_BUFFER = 64;
+
+/**
+ * An async iterator over pushed values with a bounded buffer: when the consumer falls behind by
+ * `capacity` values, the oldest are dropped and the newest kept (live status: the latest is what
+ * counts). `dropped` says how many were lost.
+ */
+export class BoundedQueue<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | null = null;
+  private done = false;
+  private failure: unknown = null;
+  dropped = 0;
+
+  constructor(
+    private readonly capacity = DEFAULT_BUFFER,
+    private readonly onReturn: () => void = () => {},
+  ) {}
+
+  push(value: T): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = null;
+      resolve({ value, done: false });
+      return;
+    }
+    if (this.items.length >= this.capacity) {
+      this.items.shift();
+      this.dropped++;
+    }
+    this.items.push(value);
+  }
+
+  /** Ends the iteration with an error once the buffered values have been taken. */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.failure = error;
+    this.end();
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onReturn();
+    if (this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = null;
+      this.next().then(waiting.resolve, waiting.reject);
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.done) {
+      if (this.failure) {
+        const failure = this.failure;
+        this.failure = null;
+        return Promise.reject(failure instanceof Error ? failure : new Error(String(failure)));
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.items.length = 0;
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    this.return();
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}
+
+/**
+ * Redis pub/sub for live events: one subscriber connection per process, one Redis subscription per
+ * topic however many GraphQL subscriptions follow it, and an in-process filter per subscription.
+ */
+export class LiveEventBus {
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      const set = this.listeners.get(channel);
+      if (!set?.size) return;
+      let payload: unknown;
+      try {
+        payload = JSON.parse(message);
+      } catch {
+        this.logger.warn({ channel }, 'live event is not JSON; dropped');
+        return;
+      }
+      for (const listener of set) listener(payload);
+    });
+  }
+
+  /** Publishes after the change is stored; a failure is logged, never thrown (the change stands). */
+  async publish<T>(topic: LiveTopic, payload: T): Promise<void> {
+    try {
+      await this.publisher.publish(liveChannel(this.prefix, topic), JSON.stringify(payload));
+    } catch (err) {
+      this.logger.warn({ err, topic }, 'live event not published');
+    }
+  }
+
+  /** The events of `topic` that `accept` lets through, from now on, until the iterator returns. */
+  subscribe<T>(topic: LiveTopic, accept: (event: T) => boolean, capacity = DEFAULT_BUFFER): BoundedQueue<T> {
+    const channel = liveChannel(this.prefix, topic);
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+    }
+    const listeners = set;
+    const listener = (payload: unknown) => {
+      if (accept(payload as T)) queue.push(payload as T);
+    };
+    const queue = new BoundedQueue<T>(capacity, () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) {
+        this.listeners.delete(channel);
+        void this.subscriber.unsubscribe(channel).catch(() => {});
+      }
+    });
+    if (listeners.size === 0) {
+      this.subscriber.subscribe(channel).catch((err: unknown) => queue.fail(err));
+    }
+    listeners.add(listener);
+    return queue;
+  }
+
+  /** Closes the subscriber connection (the bus owns it; the publisher belongs to the caller). */
+  close(): void {
+    this.listeners.clear();
+    this.subscriber.disconnect();
+  }
+}

@@ -1,0 +1,99 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  ObjectType,
+  registerEnumType,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import { LIVE_TOPIC, type SessionUpdatedLive } from '../../../lib/live-events.js';
+import type { SessionContext } from '../context.js';
+import { ChargingSession } from '../entities/charging-session.entity.js';
+import { formatMoney } from '../services/money.js';
+
+export enum SessionUpdateKind {
+  STARTED = 'STARTED',
+  METER_VALUES = 'METER_VALUES',
+  STOPPED = 'STOPPED',
+  SETTLEMENT = 'SETTLEMENT',
+}
+registerEnumType(SessionUpdateKind, { name: 'SessionUpdateKind', description: 'What changed in a session.' });
+
+@ObjectType({ description: 'A charging session changed; the session is as stored after the change.' })
+export class SessionUpdateEvent {
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field(() => SessionUpdateKind)
+  kind!: SessionUpdateKind;
+
+  @Field({ description: 'When it happened, by the charger’s clock (settlement: by the platform’s).' })
+  at!: Date;
+}
+
+const current = (event: SessionUpdateEvent, ctx: SessionContext) =>
+  ctx.em.findOne(ChargingSession, { id: event.sessionId });
+
+/** Each event is resolved against the database as it is now, nothing cached from an earlier one. */
+function toEvent(e: SessionUpdatedLive, ctx: SessionContext): SessionUpdateEvent {
+  ctx.em.clear();
+  return { sessionId: e.sessionId, kind: e.kind as SessionUpdateKind, at: new Date(e.at) };
+}
+
+/** Live session updates, through the gateway's graphql-ws endpoint. */
+@Resolver(() => SessionUpdateEvent)
+export class LiveSessionResolver {
+  @Authorized()
+  @Subscription(() => SessionUpdateEvent, {
+    description:
+      'Updates of one session (meter values, energy, cost so far, status, settlement): for its driver, its operator, auditors and admins.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as SessionContext;
+      const session = await ctx.sessions.get((args as { sessionId: string }).sessionId, ctx.viewer);
+      return ctx.live.subscribe<SessionUpdatedLive>(
+        LIVE_TOPIC.sessionUpdated,
+        (e) => e.sessionId === session.id,
+      );
+    },
+  })
+  sessionUpdated(
+    @Root() event: SessionUpdatedLive,
+    @Ctx() ctx: SessionContext,
+    @Arg('sessionId', () => ID) _sessionId: string,
+  ): SessionUpdateEvent {
+    return toEvent(event, ctx);
+  }
+
+  @Authorized()
+  @Subscription(() => SessionUpdateEvent, {
+    description: 'Updates of every session of the signed-in driver.',
+    subscribe: ({ context }) => {
+      const ctx = context as SessionContext;
+      const userId = ctx.viewer.userId;
+      return ctx.live.subscribe<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, (e) => e.userId === userId);
+    },
+  })
+  mySessionUpdates(@Root() event: SessionUpdatedLive, @Ctx() ctx: SessionContext): SessionUpdateEvent {
+    return toEvent(event, ctx);
+  }
+
+  @FieldResolver(() => ChargingSession, { nullable: true, description: 'The session as stored now.' })
+  session(@Root() event: SessionUpdateEvent, @Ctx() ctx: SessionContext) {
+    return current(event, ctx);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Cost so far as a decimal string in the session’s currency: priced as if the session had stopped at its last meter value; the final cost once completed.',
+  })
+  async costSoFar(@Root() event: SessionUpdateEvent, @Ctx() ctx: SessionContext) {
+    const session = await current(event, ctx);
+    return session ? formatMoney(await ctx.sessions.costSoFar(session)) : null;
+  }
+}
