@@ -1,52 +1,97 @@
 /**
- * Gateway benchmark: the same station query straight to the station subgraph (with a minted internal
- * token) and through the gateway (with a driver's access token), and a query spanning station + user
- * through the gateway — side by side in one run, on a platform of its own (fresh database).
+ * Gateway benchmark: what the Apollo Gateway costs on top of the subgraphs. Side by side in one run, on
+ * a platform of its own (fresh database, own Redis prefix, free ports):
+ *
+ *   - a station search straight to the station subgraph (with an internal token minted here) and
+ *     through the gateway (with a driver's access token, so authentication is exercised);
+ *   - the same search plus each station's operator, which spans station → user: through the gateway,
+ *     and its station part (`operator { id }`) straight to the station subgraph for reference.
  *
  *   npm run bench:gateway -- [--connections 50] [--duration 10]
  *
- * The load generator (autocannon, in this process), the gateway, the subgraphs and Postgres share
- * this machine's 2 cores: figures are for comparison, not capacity planning.
+ * The load generator (autocannon, in this process), the gateway, the subgraphs and Postgres share this
+ * machine's cores: the figures compare the cases with each other, they are not capacity figures.
  */
-import { parseArgs } from 'node:util';
+import { cpus } from 'node:os';
 import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import type { Role, Viewer } from '../lib/auth.js';
 import { loadConfig } from '../lib/config.js';
-import { signInternalToken } from '../lib/tokens.js';
-import { startPlatform } from '../scripts/platform.js';
+import { createRedis } from '../lib/redis.js';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../lib/tokens.js';
+import { startPlatform, type RunningPlatform } from '../scripts/platform.js';
 import { platformServices } from '../scripts/services.js';
 
-const { values } = parseArgs({
-  options: { connections: { type: 'string', default: '50' }, duration: { type: 'string', default: '10' } },
-});
-const connections = Number(values.connections);
-const duration = Number(values.duration);
+const WARM_UP_SECONDS = 3;
+/** Throughput through the gateway, as a share of the same query sent straight to the subgraph. */
+const TARGET_RATIO = 0.6;
+const STATIONS = 200;
+/**
+ * Stations lie within SPREAD_KM of the centre; the search radius takes them all in, so every search
+ * ranks all of them by distance and returns a full page.
+ */
+const CENTRE = { lat: 52.52, lng: 13.405 };
+const SPREAD_KM = 4;
+const SEARCH = { lat: 52.53, lng: 13.42, radiusKm: 10 };
+const PAGE = 10;
+/** Concurrent requests while seeding (argon2 password hashing and inserts, not measured). */
+const SEED_CONCURRENCY = 8;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '10' },
+  },
+});
+const positiveInt = (name: string, raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, not "${raw}"`);
+  return n;
+};
+const connections = positiveInt('connections', values.connections);
+const duration = positiveInt('duration', values.duration);
+
+// ---------------------------------------------------------------------------------------------------
+// Platform
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as { port: number };
       srv.close(() => resolve(port));
     });
   });
+}
 
-const id = Date.now().toString(36);
+const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+// Same Postgres server as the environment points at (default: the local one), in a database of our own.
+const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/gridledger');
 const database = `gl_bench_${id}`;
-const admin = { email: 'admin@bench.gridledger.local', password: 'bench-admin-password-1' };
+const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
+const maintenanceUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
+const INTERNAL_SECRET = 'bench-only-internal-secret-0123456789abcd';
+const ADMIN = { email: 'admin@bench.gridledger.local', password: 'bench-only-admin-password-1' };
+
 const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
   NODE_ENV: 'test',
-  LOG_LEVEL: 'warn',
-  DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${database}`,
+  LOG_LEVEL: 'silent',
+  PATH: process.env.PATH ?? '',
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   REDIS_PREFIX: `glbench:${id}`,
   JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdefghij',
-  INTERNAL_TOKEN_SECRET: 'bench-only-internal-secret-0123456789abcd',
-  GRIDLEDGER_ADMIN_EMAIL: admin.email,
-  GRIDLEDGER_ADMIN_PASSWORD: admin.password,
-  // Rate limits would throttle the benchmark itself.
-  RATE_LIMIT_USER_PER_MINUTE: '0',
-  RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+  INTERNAL_TOKEN_SECRET: INTERNAL_SECRET,
+  GRIDLEDGER_ADMIN_EMAIL: ADMIN.email,
+  GRIDLEDGER_ADMIN_PASSWORD: ADMIN.password,
+  // The load comes from one user (one IP), which real limits would throttle. Limits too high to reach,
+  // rather than 0 (off), keep the limiter's Redis round trip in every gateway request, as in production.
+  RATE_LIMIT_USER_PER_MINUTE: '1000000000',
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000000',
   GATEWAY_PORT: String(await freePort()),
   USER_SUBGRAPH_PORT: String(await freePort()),
   STATION_SUBGRAPH_PORT: String(await freePort()),
@@ -55,147 +100,384 @@ const env: Record<string, string> = {
   SETTLEMENT_WORKER_PORT: String(await freePort()),
 };
 const config = loadConfig(env);
-const platform = await startPlatform({
-  env,
-  services: platformServices(config),
-  stdio: 'inherit',
-  log: () => {},
-});
-const gatewayUrl = `http://127.0.0.1:${config.ports.gateway}/graphql`;
+const gatewayUrl = `http://${config.host}:${config.ports.gateway}/graphql`;
+const stationUrl = config.subgraphUrls.station;
 
-async function gql(url: string, query: string, variables: object, headers: Record<string, string>) {
+// Only the GraphQL processes: the OCPP bridge and the settlement worker play no part in these queries
+// and would only take CPU from the two cores. The session subgraph stays, as the gateway's readiness
+// check (and the supergraph) expect it.
+const GRAPHQL_SERVICES = new Set(['user', 'station', 'session', 'gateway']);
+let platform: RunningPlatform | undefined;
+
+/** Starts the GraphQL processes of the platform (compiled, from dist/) on the bench's own database. */
+async function start(): Promise<void> {
+  platform = await startPlatform({
+    env,
+    services: platformServices(config).filter((s) => GRAPHQL_SERVICES.has(s.name)),
+    // LOG_LEVEL=silent keeps the services quiet; a crash still shows its stack trace here.
+    stdio: 'inherit',
+    log: (line) => console.error(line),
+  });
+}
+
+let cleaning: Promise<void> | undefined;
+/**
+ * Stops the platform, drops its database and deletes its Redis keys (BullMQ queue metadata outlives
+ * the run otherwise), once, however the run ends (also after a failed start).
+ */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    await platform?.stop();
+    const client = new pg.Client({ connectionString: maintenanceUrl });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists "${database}" with (force)`);
+    } finally {
+      await client.end();
+    }
+    const redis = createRedis(env.REDIS_URL!);
+    try {
+      for await (const keys of redis.scanStream({ match: `${env.REDIS_PREFIX}:*`, count: 500 })) {
+        if ((keys as string[]).length) await redis.del(...(keys as string[]));
+      }
+    } finally {
+      redis.disconnect();
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the platform and dropping ${database}`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GraphQL
+
+/**
+ * Posts one operation and returns its `data`; throws on a non-200 answer or any GraphQL error, so
+ * neither seeding nor a sample can carry on from a failure unnoticed.
+ */
+async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(`benchmark query failed: ${JSON.stringify(body.errors)}`);
+  const text = await res.text();
+  let body: { data?: T | null; errors?: unknown[] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new Error(`${url} answered ${res.status} with a body that is not JSON: ${text.slice(0, 300)}`);
+  }
+  if (res.status !== 200 || body.errors || !body.data) {
+    throw new Error(`${url} answered ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 1000)}`);
+  }
   return body.data;
 }
 
-/** Seeds data, then measures the three cases and prints them. */
-async function measure() {
-  // Seed: an operator with 200 stations around Berlin, each with a charger; a driver who queries.
-  const login = async (e: string, p: string): Promise<string> =>
-    (
-      await gql(
-        gatewayUrl,
-        'mutation($e:String!,$p:String!){login(email:$e,password:$p){accessToken}}',
-        { e, p },
-        {},
-      )
-    ).login.accessToken;
-  const adminToken = await login(admin.email, admin.password);
-  const register = (email: string) =>
-    gql(
-      gatewayUrl,
-      'mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }',
-      { i: { email, password: 'bench password 123', displayName: email.split('@')[0] } },
-      {},
-    ).then((d) => d.register);
-  const operator = await register(`operator-${id}@bench.local`);
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Runs `task(0..count-1)` with at most `concurrency` at a time. */
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Seed, through the gateway, as a client would
+
+const AUTH = 'accessToken user { id displayName roles }';
+interface Auth {
+  accessToken: string;
+  user: { id: string; displayName: string; roles: Role[] };
+}
+
+const login = (email: string, password: string) =>
+  gql<{ login: Auth }>(
+    gatewayUrl,
+    `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { ${AUTH} } }`,
+    { e: email, p: password },
+  ).then((d) => d.login);
+
+const register = (email: string, password: string, displayName: string) =>
+  gql<{ register: Auth }>(gatewayUrl, `mutation($i: RegisterInput!) { register(input: $i) { ${AUTH} } }`, {
+    i: { email, password, displayName },
+  }).then((d) => d.register);
+
+/** The point `kmEast` east and `kmNorth` north of the centre (flat-earth approximation, fine at this scale). */
+function offset(kmEast: number, kmNorth: number) {
+  const kmPerDegLat = 110.574;
+  const kmPerDegLng = 111.32 * Math.cos((CENTRE.lat * Math.PI) / 180);
+  return { lat: CENTRE.lat + kmNorth / kmPerDegLat, lng: CENTRE.lng + kmEast / kmPerDegLng };
+}
+
+/**
+ * The admin signs in and makes a registered user an OPERATOR, who creates STATIONS stations spread
+ * evenly over a disc (a sunflower spiral) around the centre, each with one charger with one connector.
+ * Returns the operator and a driver who does the searching.
+ */
+async function seed(): Promise<{ operator: Auth; driver: Auth }> {
+  const admin = await login(ADMIN.email, ADMIN.password);
+  const password = 'bench password 123';
+  const registered = await register(`operator-${id}@bench.local`, password, 'Bench Operator');
   await gql(
     gatewayUrl,
-    'mutation($u:ID!){setUserRoles(userId:$u, roles:[OPERATOR]){id}}',
-    { u: operator.user.id },
-    { authorization: `Bearer ${adminToken}` },
+    'mutation($u: ID!) { setUserRoles(userId: $u, roles: [OPERATOR]) { id } }',
+    { u: registered.user.id },
+    bearer(admin.accessToken),
   );
-  const operatorToken = await login(`operator-${id}@bench.local`, 'bench password 123');
-  for (let i = 0; i < 200; i++) {
-    const s = await gql(
+  // Signed in again, so the access token carries the new role.
+  const operator = await login(`operator-${id}@bench.local`, password);
+
+  const goldenAngle = Math.PI * (3 - Math.sqrt(5));
+  await pool(STATIONS, SEED_CONCURRENCY, async (i) => {
+    const r = SPREAD_KM * Math.sqrt((i + 0.5) / STATIONS);
+    const station = await gql<{ createStation: { id: string } }>(
       gatewayUrl,
       'mutation($i: CreateStationInput!) { createStation(input: $i) { id } }',
       {
         i: {
-          name: `Bench ${i}`,
-          address: `Street ${i}`,
-          location: { lat: 52.52 + (i % 20) * 0.005, lng: 13.405 + Math.floor(i / 20) * 0.008 },
+          name: `Bench station ${i}`,
+          address: `${i} Benchmark Street`,
+          location: offset(r * Math.cos(i * goldenAngle), r * Math.sin(i * goldenAngle)),
           timezone: 'Europe/Berlin',
         },
       },
-      { authorization: `Bearer ${operatorToken}` },
+      bearer(operator.accessToken),
     );
     await gql(
       gatewayUrl,
       'mutation($s: ID!, $i: RegisterChargerInput!) { registerCharger(stationId: $s, input: $i) { charger { id } } }',
       {
-        s: s.createStation.id,
-        i: { identity: `BENCH-${id}-${i}`, connectors: [{ evseId: 1, type: 'CCS2', maxPowerKw: 150 }] },
+        s: station.createStation.id,
+        i: {
+          identity: `BENCH-${id}-${i}`,
+          connectors: [{ evseId: 1, type: i % 3 ? 'TYPE2' : 'CCS2', maxPowerKw: i % 3 ? 22 : 150 }],
+        },
       },
-      { authorization: `Bearer ${operatorToken}` },
+      bearer(operator.accessToken),
+    );
+  });
+
+  const driver = await register(`driver-${id}@bench.local`, password, 'Bench Driver');
+  return { operator, driver };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cases
+
+const stationsQuery = (operatorFields?: string) =>
+  `query BenchStations($near: NearInput!, $first: Int!) {
+  stations(near: $near, first: $first) {
+    edges { node { id name distanceKm${operatorFields ? ` operator { ${operatorFields} }` : ''} } }
+  }
+}`;
+
+interface StationsData {
+  stations: {
+    edges: { node: { id: string; name: string; distanceKm: number; operator?: Record<string, string> } }[];
+  };
+}
+
+interface Case {
+  label: string;
+  url: string;
+  headers: Record<string, string>;
+  query: string;
+  /** Throws unless a sampled answer is the one expected. */
+  check: (data: StationsData) => void;
+}
+
+interface Figures {
+  label: string;
+  /** Mean of the per-second request counts. */
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  /** 2xx answers whose body carried GraphQL `errors` (or no stations). */
+  errorBodies: number;
+}
+
+/** Checks for a full page, nearest first, within the radius, and each `operator` as expected if given. */
+const pageCheck =
+  (expectedOperator?: Record<string, string>) =>
+  ({ stations }: StationsData): void => {
+    const nodes = stations.edges.map((e) => e.node);
+    if (nodes.length !== PAGE) throw new Error(`expected ${PAGE} stations, got ${nodes.length}`);
+    nodes.forEach((n, i) => {
+      if (n.distanceKm > SEARCH.radiusKm || (i > 0 && n.distanceKm < nodes[i - 1]!.distanceKm))
+        throw new Error(`stations not nearest first within ${SEARCH.radiusKm} km: ${JSON.stringify(nodes)}`);
+      if (expectedOperator && JSON.stringify(n.operator) !== JSON.stringify(expectedOperator))
+        throw new Error(`unexpected operator ${JSON.stringify(n.operator)} on ${n.id}`);
+    });
+  };
+
+const requestBody = (query: string) => JSON.stringify({ query, variables: { near: SEARCH, first: PAGE } });
+
+/** Sends a few requests the way the load will, and fails loudly unless every answer is right. */
+async function sample(c: Case): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    try {
+      c.check(await gql<StationsData>(c.url, c.query, { near: SEARCH, first: PAGE }, c.headers));
+    } catch (err) {
+      throw new Error(`${c.label}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+/** Warms the target up, then loads it for `duration` seconds with `connections` keep-alive connections. */
+async function measure(c: Case): Promise<Figures> {
+  await sample(c);
+  const options: autocannon.Options = {
+    url: c.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...c.headers },
+    body: requestBody(c.query),
+    connections,
+    // Under load, every answer is checked too (it is buffered anyway): one carrying GraphQL errors is
+    // a 200 that autocannon would otherwise count as a success.
+    verifyBody: (b) => typeof b === 'string' && b.includes('"edges"') && !b.includes('"errors"'),
+  };
+  process.stderr.write(`  ${c.label}: warm-up ${WARM_UP_SECONDS} s, `);
+  await autocannon({ ...options, duration: WARM_UP_SECONDS });
+  process.stderr.write(`measuring ${duration} s\n`);
+  const r = await autocannon({ ...options, duration });
+  return {
+    label: c.label,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    errorBodies: r.mismatches,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Run
+
+const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+const row = (f: Figures) =>
+  [
+    `  ${f.label.padEnd(52)}`,
+    `${f.rps.toFixed(0).padStart(6)} req/s`,
+    `p50 ${ms(f.p50).padStart(7)}`,
+    `p99 ${ms(f.p99).padStart(7)}`,
+    `non-2xx ${f.non2xx}`,
+    `errors ${f.errors}`,
+    `error bodies ${f.errorBodies}`,
+  ].join('   ');
+
+async function main(): Promise<void> {
+  const cores = cpus();
+  const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+  console.log(
+    `Gateway benchmark: ${connections} connections, ${WARM_UP_SECONDS} s warm-up + ${duration} s per case ` +
+      `(--connections N --duration S)\n  Node ${process.version}, ${cores.length} × ${cores[0]?.model.trim()}`,
+  );
+  const started = Date.now();
+  await start();
+  console.log(`  platform up in ${since(started)} (database ${database})`);
+  const seeded = Date.now();
+  const { operator, driver } = await seed();
+  console.log(
+    `  seeded ${STATIONS} stations within ${SPREAD_KM} km, one charger with one connector each, in ${since(seeded)}\n` +
+      `  query: stations(near: radius ${SEARCH.radiusKm} km, first: ${PAGE}) as a driver, all ${STATIONS} in range`,
+  );
+
+  // What the gateway would forward for the driver: same identity, same roles. It outlives the run.
+  const viewer: Viewer = { userId: driver.user.id, roles: driver.user.roles, via: 'jwt' };
+  const ttl = 4 * (WARM_UP_SECONDS + duration) + 600;
+  const internal = {
+    [INTERNAL_TOKEN_HEADER]: await signInternalToken(INTERNAL_SECRET, ttl, viewer),
+  };
+  const asDriver = bearer(driver.accessToken);
+
+  const cases: Case[] = [
+    {
+      label: 'station query, direct (station subgraph)',
+      url: stationUrl,
+      headers: internal,
+      query: stationsQuery(),
+      check: pageCheck(),
+    },
+    {
+      label: 'station query, through the gateway',
+      url: gatewayUrl,
+      headers: asDriver,
+      query: stationsQuery(),
+      check: pageCheck(),
+    },
+    {
+      label: 'station + operator id, direct (station part only)',
+      url: stationUrl,
+      headers: internal,
+      query: stationsQuery('id'),
+      check: pageCheck({ id: operator.user.id }),
+    },
+    {
+      label: 'station + operator displayName, through the gateway',
+      url: gatewayUrl,
+      headers: asDriver,
+      query: stationsQuery('displayName'),
+      check: pageCheck({ displayName: operator.user.displayName }),
+    },
+  ];
+  // Every case is sampled before any load, so a broken case fails in seconds, not minutes.
+  for (const c of cases) await sample(c);
+
+  const results: Figures[] = [];
+  for (const c of cases) results.push(await measure(c));
+  const [direct, viaGateway, spanDirect, spanGateway] = results as [Figures, Figures, Figures, Figures];
+  const ratio = viaGateway.rps / direct.rps;
+
+  console.log(
+    [
+      '',
+      ...results.map(row),
+      '',
+      `  gateway / direct throughput, station query:      ${ratio.toFixed(2)}   target ≥ ${TARGET_RATIO.toFixed(2)}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+      `  gateway (station → user) / direct station part:  ${(spanGateway.rps / spanDirect.rps).toFixed(2)}`,
+      `  spanning / single-subgraph, through the gateway: ${(spanGateway.rps / viaGateway.rps).toFixed(2)}`,
+      '',
+      `  Caveat: ${cores.length} cores shared by the load generator (autocannon, one thread in this process),`,
+      '  the gateway, the user/station/session subgraphs and Postgres (and Redis). Through the gateway, the',
+      '  same cores also run the gateway and a second HTTP hop, so the ratio understates what a gateway on',
+      '  its own machine would give. Compare cases within a run, not runs across machines.',
+    ].join('\n'),
+  );
+
+  const failed = results.filter((f) => f.non2xx || f.errors || f.errorBodies);
+  if (failed.length) {
+    throw new Error(
+      `failures under load in: ${failed.map((f) => f.label).join('; ')}. ` +
+        'A benchmark of error responses is worthless: look at the platform before reading the figures.',
     );
   }
-  const driver = await register(`driver-${id}@bench.local`);
-
-  const STATION_QUERY = `{ stations(near: { lat: 52.55, lng: 13.44, radiusKm: 5 }, first: 10) { edges { node { id name distanceKm } } } }`;
-  const SPANNING_QUERY = `{ stations(near: { lat: 52.55, lng: 13.44, radiusKm: 5 }, first: 10) { edges { node { id name distanceKm operator { displayName } } } } }`;
-  const internal = await signInternalToken(env.INTERNAL_TOKEN_SECRET!, 3600, {
-    userId: driver.user.id,
-    roles: [],
-    via: 'jwt',
-  });
-  const direct = { url: config.subgraphUrls.station, headers: { 'x-gridledger-internal': internal } };
-  const viaGateway = { url: gatewayUrl, headers: { authorization: `Bearer ${driver.accessToken}` } };
-
-  interface Figures {
-    label: string;
-    rps: number;
-    p50: number;
-    p99: number;
-    non2xx: number;
-    errors: number;
-  }
-
-  async function run(
-    label: string,
-    target: { url: string; headers: Record<string, string> },
-    query: string,
-  ): Promise<Figures> {
-    // Fail loudly if the case answers errors: a benchmark of error responses is worthless.
-    const sample = await gql(target.url, query, {}, target.headers);
-    if (!sample.stations.edges.length) throw new Error(`${label}: the query found no stations`);
-    const options = {
-      url: target.url,
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json', ...target.headers },
-      body: JSON.stringify({ query }),
-      connections,
-    };
-    await autocannon({ ...options, duration: 3 }); // warm-up
-    const r = await autocannon({ ...options, duration });
-    return {
-      label,
-      rps: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      non2xx: r.non2xx,
-      errors: r.errors,
-    };
-  }
-
-  const results = [
-    await run('station query, direct to the station subgraph', direct, STATION_QUERY),
-    await run('station query, through the gateway', viaGateway, STATION_QUERY),
-    await run('station + user query, through the gateway', viaGateway, SPANNING_QUERY),
-  ];
-  const line = (f: Figures) =>
-    `  ${f.label.padEnd(50)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
-  console.log(`
-Gateway benchmark — ${connections} connections, ${duration} s per case after 3 s warm-up; load generator,
-gateway, subgraphs and Postgres share this machine's 2 cores.
-${results.map(line).join('\n')}
-  gateway / direct throughput (single subgraph): ${(results[1]!.rps / results[0]!.rps).toFixed(2)}   (target ≥ 0.60)
-  spanning / single through the gateway:         ${(results[2]!.rps / results[1]!.rps).toFixed(2)}`);
 }
 
+let exitCode = 0;
 try {
-  await measure();
+  await main();
+} catch (err) {
+  console.error(`\ngateway benchmark failed: ${(err as Error).stack ?? String(err)}`);
+  exitCode = 1;
 } finally {
-  await platform.stop();
+  await cleanUp();
 }
-const client = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
-await client.connect();
-await client.query(`drop database if exists "${database}" with (force)`);
-await client.end();
-process.exit(0);
+process.exit(exitCode);
