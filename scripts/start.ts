@@ -28,6 +28,7 @@ const platform = await startPlatform({ env: process.env, services });
 console.log(`
 GridLedger is up.
   GraphQL (HTTP)              http://${config.host}:${config.ports.gateway}/graphql
+  GraphQL (graphql-ws)        ws://${config.host}:${config.ports.gateway}/graphql
   user subgraph               ${config.subgraphUrls.user}   (internal: needs the gateway's token)
   station subgraph            ${config.subgraphUrls.station}   (internal: needs the gateway's token)
   session subgraph            ${config.subgraphUrls.session}   (internal: needs the gateway's token)
