@@ -5,7 +5,7 @@ import { Charger } from './entities/charger.entity.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
-import { ConnectorStatusResolver, LiveStatusResolver } from './resolvers/live.resolver.js';
+import { LiveStatusResolver } from './resolvers/live.resolver.js';
 import { ChargerResolver, OperatorStationsResolver, StationResolver } from './resolvers/station.resolver.js';
 
 /** The station subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
@@ -18,7 +18,6 @@ export function buildStationSchema() {
         OperatorStationsResolver,
         CommandResolver,
         LiveStatusResolver,
-        ConnectorStatusResolver,
       ],
       orphanedTypes: [User],
     },

@@ -107,6 +107,43 @@ describe('chargerStatusChanged through the gateway', () => {
     cp.close({ force: true });
   });
 
+  it('connectorStatusChanged carries the connector and leaves out the charger-wide status', async () => {
+    const c = await registeredCharger(url, operator);
+    const sub = follow(
+      as(operator),
+      'subscription($c: ID!) { connectorStatusChanged(chargerId: $c) { status evseId connector { evseId type } } }',
+      { c: c.chargerId },
+    );
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    await eventually(
+      async () => {
+        // Charger-wide (connectorId 0) first, then connector 1: only the latter is a connector event.
+        await cp.call('StatusNotification', {
+          connectorId: 0,
+          errorCode: 'NoError',
+          status: 'Available',
+          timestamp: tick(),
+        });
+        await cp.call('StatusNotification', {
+          connectorId: 1,
+          errorCode: 'NoError',
+          status: 'Available',
+          timestamp: tick(),
+        });
+        return sub.results.length;
+      },
+      (n) => n > 0,
+    );
+    expect(sub.results.every((r) => r.data?.connectorStatusChanged.evseId === 1)).toBe(true);
+    expect(sub.results[0]!.data!.connectorStatusChanged).toEqual({
+      status: 'AVAILABLE',
+      evseId: 1,
+      connector: { evseId: 1, type: 'CCS2' },
+    });
+    sub.stop();
+    cp.close({ force: true });
+  });
+
   it('refuses anonymous callers, and operators of other stations', async () => {
     const c = await registeredCharger(url, operator);
     const anonymous = follow(as(null), STATUS_EVENT, { s: c.stationId });

@@ -42,9 +42,6 @@ export class ChargerStatusEvent {
   at!: Date;
 }
 
-@ObjectType({ description: 'A connector’s status, as just stored.' })
-export class ConnectorStatusEvent extends ChargerStatusEvent {}
-
 const toEvent = (e: ChargerStatusLive): ChargerStatusEvent => ({
   chargerId: e.chargerId,
   stationId: e.stationId,
@@ -96,7 +93,7 @@ export class LiveStatusResolver {
   }
 
   @Authorized()
-  @Subscription(() => ConnectorStatusEvent, {
+  @Subscription(() => ChargerStatusEvent, {
     description: 'Status changes of one charger’s connectors. For the station’s operator and admins.',
     subscribe: async ({ args, context }) => {
       const { chargerId } = args as { chargerId: string };
@@ -112,7 +109,7 @@ export class LiveStatusResolver {
     @Root() event: ChargerStatusLive,
     @Ctx() ctx: StationContext,
     @Arg('chargerId', () => ID) _chargerId: string,
-  ): ConnectorStatusEvent {
+  ): ChargerStatusEvent {
     fresh(ctx);
     return toEvent(event);
   }
@@ -121,17 +118,13 @@ export class LiveStatusResolver {
   charger(@Root() event: ChargerStatusEvent, @Ctx() ctx: StationContext) {
     return ctx.em.findOne(Charger, { id: event.chargerId });
   }
-}
 
-@Resolver(() => ConnectorStatusEvent)
-export class ConnectorStatusResolver {
-  @FieldResolver(() => Charger, { description: 'The charger as stored now.' })
-  charger(@Root() event: ConnectorStatusEvent, @Ctx() ctx: StationContext) {
-    return ctx.em.findOne(Charger, { id: event.chargerId });
-  }
-
-  @FieldResolver(() => Connector, { nullable: true, description: 'The connector as stored now.' })
-  connector(@Root() event: ConnectorStatusEvent, @Ctx() ctx: StationContext) {
+  @FieldResolver(() => Connector, {
+    nullable: true,
+    description: 'The connector as stored now; null for the charger as a whole (`evseId` 0).',
+  })
+  connector(@Root() event: ChargerStatusEvent, @Ctx() ctx: StationContext) {
+    if (event.evseId === 0) return null;
     return ctx.em.findOne(Connector, {
       charger: event.chargerId,
       evseId: event.evseId,
