@@ -13,16 +13,11 @@
  * machine's cores: the figures compare the cases with each other, they are not capacity figures.
  */
 import { cpus } from 'node:os';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import type { Role, Viewer } from '../lib/auth.js';
-import { loadConfig } from '../lib/config.js';
-import { createRedis } from '../lib/redis.js';
 import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../lib/tokens.js';
-import { startPlatform, type RunningPlatform } from '../scripts/platform.js';
-import { platformServices } from '../scripts/services.js';
+import { BENCH_ADMIN, BENCH_INTERNAL_SECRET, benchPlatform } from './bench-platform.js';
 
 const WARM_UP_SECONDS = 3;
 /** Throughput through the gateway, as a share of the same query sent straight to the subgraph. */
@@ -56,102 +51,16 @@ const duration = positiveInt('duration', values.duration);
 // ---------------------------------------------------------------------------------------------------
 // Platform
 
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-// Same Postgres server as the environment points at (default: the local one), in a database of our own.
-const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/gridledger');
-const database = `gl_bench_${id}`;
-const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
-const maintenanceUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
-const INTERNAL_SECRET = 'bench-only-internal-secret-0123456789abcd';
-const ADMIN = { email: 'admin@bench.gridledger.local', password: 'bench-only-admin-password-1' };
-
-const env: Record<string, string> = {
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
-  PATH: process.env.PATH ?? '',
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  REDIS_PREFIX: `glbench:${id}`,
-  JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdefghij',
-  INTERNAL_TOKEN_SECRET: INTERNAL_SECRET,
-  GRIDLEDGER_ADMIN_EMAIL: ADMIN.email,
-  GRIDLEDGER_ADMIN_PASSWORD: ADMIN.password,
-  // The load comes from one user (one IP), which real limits would throttle. Limits too high to reach,
-  // rather than 0 (off), keep the limiter's Redis round trip in every gateway request, as in production.
-  RATE_LIMIT_USER_PER_MINUTE: '1000000000',
-  RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000000',
-  GATEWAY_PORT: String(await freePort()),
-  USER_SUBGRAPH_PORT: String(await freePort()),
-  STATION_SUBGRAPH_PORT: String(await freePort()),
-  SESSION_SUBGRAPH_PORT: String(await freePort()),
-  OCPP_PORT: String(await freePort()),
-  SETTLEMENT_WORKER_PORT: String(await freePort()),
-};
-const config = loadConfig(env);
-const gatewayUrl = `http://${config.host}:${config.ports.gateway}/graphql`;
-const stationUrl = config.subgraphUrls.station;
-
 // Only the GraphQL processes: the OCPP bridge and the settlement worker play no part in these queries
 // and would only take CPU from the two cores. The session subgraph stays, as the gateway's readiness
 // check (and the supergraph) expect it.
-const GRAPHQL_SERVICES = new Set(['user', 'station', 'session', 'gateway']);
-let platform: RunningPlatform | undefined;
-
-/** Starts the GraphQL processes of the platform (compiled, from dist/) on the bench's own database. */
-async function start(): Promise<void> {
-  platform = await startPlatform({
-    env,
-    services: platformServices(config).filter((s) => GRAPHQL_SERVICES.has(s.name)),
-    // LOG_LEVEL=silent keeps the services quiet; a crash still shows its stack trace here.
-    stdio: 'inherit',
-    log: (line) => console.error(line),
-  });
-}
-
-let cleaning: Promise<void> | undefined;
-/**
- * Stops the platform, drops its database and deletes its Redis keys (BullMQ queue metadata outlives
- * the run otherwise), once, however the run ends (also after a failed start).
- */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    await platform?.stop();
-    const client = new pg.Client({ connectionString: maintenanceUrl });
-    await client.connect();
-    try {
-      await client.query(`drop database if exists "${database}" with (force)`);
-    } finally {
-      await client.end();
-    }
-    const redis = createRedis(env.REDIS_URL!);
-    try {
-      for await (const keys of redis.scanStream({ match: `${env.REDIS_PREFIX}:*`, count: 500 })) {
-        if ((keys as string[]).length) await redis.del(...(keys as string[]));
-      }
-    } finally {
-      redis.disconnect();
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping the platform and dropping ${database}`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const { id, database, config, start, cleanUp } = await benchPlatform(
+  new Set(['user', 'station', 'session', 'gateway']),
+);
+const INTERNAL_SECRET = BENCH_INTERNAL_SECRET;
+const ADMIN = BENCH_ADMIN;
+const gatewayUrl = `http://${config.host}:${config.ports.gateway}/graphql`;
+const stationUrl = config.subgraphUrls.station;
 
 // ---------------------------------------------------------------------------------------------------
 // GraphQL

@@ -14,16 +14,11 @@
  * 1,000 subscribers. CPU seconds per process during each measurement show where the time goes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RPCClient } from 'ocpp-rpc';
-import pg from 'pg';
 import { WebSocket } from 'ws';
-import { loadConfig } from '../lib/config.js';
-import { createRedis } from '../lib/redis.js';
-import { startPlatform, type RunningPlatform } from '../scripts/platform.js';
-import { platformServices } from '../scripts/services.js';
+import { BENCH_ADMIN, benchPlatform } from './bench-platform.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,56 +35,9 @@ const WARM_UP_MS = 2000;
 if (![RATE, DURATION_S, ...LEVELS].every((n) => Number.isInteger(n) && n > 0))
   throw new Error('--rate, --duration and --levels take positive integers');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const database = `gl_bench_${id}`;
-const ADMIN = { email: 'admin@bench.gridledger.local', password: 'bench-only-admin-password-1' };
-const env: Record<string, string> = {
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
-  PATH: process.env.PATH ?? '',
-  DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${database}`,
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  REDIS_PREFIX: `glbench:${id}`,
-  JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdefghij',
-  INTERNAL_TOKEN_SECRET: 'bench-only-internal-secret-0123456789abcd',
-  GRIDLEDGER_ADMIN_EMAIL: ADMIN.email,
-  GRIDLEDGER_ADMIN_PASSWORD: ADMIN.password,
-  // 1,000 subscriptions of one user in a few seconds: far above what real limits allow.
-  RATE_LIMIT_USER_PER_MINUTE: '1000000000',
-  RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000000',
-  GATEWAY_PORT: String(await freePort()),
-  USER_SUBGRAPH_PORT: String(await freePort()),
-  STATION_SUBGRAPH_PORT: String(await freePort()),
-  SESSION_SUBGRAPH_PORT: String(await freePort()),
-  OCPP_PORT: String(await freePort()),
-  SETTLEMENT_WORKER_PORT: String(await freePort()),
-};
-const config = loadConfig(env);
-const gatewayUrl = `http://${config.host}:${config.ports.gateway}/graphql`;
 const SERVICES = new Set(['user', 'station', 'session', 'gateway', 'ocpp-bridge']);
-
-let platform: RunningPlatform | undefined;
-async function cleanUp() {
-  await platform?.stop();
-  const client = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
-  await client.connect();
-  await client.query(`drop database if exists "${database}" with (force)`).finally(() => client.end());
-  const redis = createRedis(env.REDIS_URL!);
-  for await (const keys of redis.scanStream({ match: `${env.REDIS_PREFIX}:*`, count: 500 }))
-    if ((keys as string[]).length) await redis.del(...(keys as string[]));
-  redis.disconnect();
-}
+const { id, config, start, cleanUp } = await benchPlatform(SERVICES);
+const gatewayUrl = `http://${config.host}:${config.ports.gateway}/graphql`;
 
 async function gql<T = Record<string, any>>(query: string, variables = {}, token?: string): Promise<T> {
   const res = await fetch(gatewayUrl, {
@@ -109,7 +57,7 @@ async function seed() {
       'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
       { e: email, p: password },
     ).then((d) => d.login.accessToken);
-  const admin = await login(ADMIN.email, ADMIN.password);
+  const admin = await login(BENCH_ADMIN.email, BENCH_ADMIN.password);
   const email = `operator-${id}@bench.local`;
   const password = 'bench password 123';
   const reg = await gql<{ register: { user: { id: string } } }>(
@@ -225,12 +173,7 @@ async function main() {
     `Subscription benchmark: ${RATE} status events/s from ${CHARGERS} OCPP 1.6 chargers, ${DURATION_S} s per level\n` +
       `  Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.split(' ').slice(0, 2).join(' ')}`,
   );
-  platform = await startPlatform({
-    env,
-    services: platformServices(config).filter((s) => SERVICES.has(s.name)),
-    stdio: 'inherit',
-    log: (line) => console.error(line),
-  });
+  await start();
   const { operator, stationId, chargers } = await seed();
   type Options = ConstructorParameters<typeof RPCClient>[0];
   const clients = await Promise.all(

@@ -1,9 +1,38 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** Compiled entry points live in dist/, whether this module runs compiled or from source (tests). */
 const DIST = `${fileURLToPath(new URL('..', import.meta.url)).replace(/\/dist\/$/, '/')}dist/`;
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Environment giving every platform process a free port, for a platform beside a running one. */
+export async function freePortsEnv(): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  // One after another: a port is free again once its probe closes, so probes in parallel could collide.
+  for (const name of [
+    'GATEWAY_PORT',
+    'USER_SUBGRAPH_PORT',
+    'STATION_SUBGRAPH_PORT',
+    'SESSION_SUBGRAPH_PORT',
+    'OCPP_PORT',
+    'SETTLEMENT_WORKER_PORT',
+  ])
+    env[name] = String(await freePort());
+  return env;
+}
 
 /** One supervised process of the platform. */
 export interface ServiceSpec {

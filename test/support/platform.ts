@@ -1,24 +1,13 @@
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../lib/config.js';
-import { startPlatform, type RunningPlatform } from '../../scripts/platform.js';
+import { freePort, freePortsEnv, startPlatform, type RunningPlatform } from '../../scripts/platform.js';
 import { platformServices } from '../../scripts/services.js';
+
+export { freePort };
 
 export const TEST_JWT_SECRET = 'test-only-jwt-secret-0123456789abcdefghij';
 export const TEST_INTERNAL_SECRET = 'test-only-internal-secret-0123456789abcdef';
 export const TEST_ADMIN = { email: 'admin@test.gridledger.local', password: 'test-admin-password-1' };
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestPlatform {
   config: Config;
@@ -45,12 +34,7 @@ export async function startTestPlatform(extraEnv: Record<string, string> = {}): 
     INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
     GRIDLEDGER_ADMIN_EMAIL: TEST_ADMIN.email,
     GRIDLEDGER_ADMIN_PASSWORD: TEST_ADMIN.password,
-    GATEWAY_PORT: String(await freePort()),
-    USER_SUBGRAPH_PORT: String(await freePort()),
-    STATION_SUBGRAPH_PORT: String(await freePort()),
-    SESSION_SUBGRAPH_PORT: String(await freePort()),
-    OCPP_PORT: String(await freePort()),
-    SETTLEMENT_WORKER_PORT: String(await freePort()),
+    ...(await freePortsEnv()),
     PATH: process.env.PATH ?? '',
     ...extraEnv,
   };
