@@ -25,7 +25,7 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Viewer } from '../lib/auth.js';
-import { ErrorCode, formatError } from '../lib/errors.js';
+import { clientGraphQLError, ErrorCode, formatError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayAuthenticator, GatewayContext } from './auth.js';
 import { depthLimit } from './depth-limit.js';
@@ -130,8 +130,7 @@ export function serveGraphQLWs(opts: {
             contextValue,
           };
         } catch (err) {
-          const f = format(err instanceof GraphQLError ? err.toJSON() : { message: String(err) }, err);
-          return [new GraphQLError(f.message, { extensions: f.extensions })];
+          return [clientGraphQLError(format, err)];
         }
       },
       // Queries and mutations: the same pipeline (planning, limits, error formatting) as over HTTP.

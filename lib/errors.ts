@@ -73,3 +73,12 @@ export function formatError(logger: Logger) {
     };
   };
 }
+
+/**
+ * What a client may see of `err`, as a GraphQLError: for graphql-ws, whose `error` messages carry
+ * GraphQLErrors rather than formatted ones. `format` is the process's `formatError(logger)`.
+ */
+export function clientGraphQLError(format: ReturnType<typeof formatError>, err: unknown): GraphQLError {
+  const f = format(err instanceof GraphQLError ? err.toJSON() : { message: String(err) }, err);
+  return new GraphQLError(f.message, { extensions: f.extensions });
+}

@@ -3,13 +3,13 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives, type IResolvers } from '@graphql-tools/utils';
-import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import { parse, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { buildSchema, createResolversMap, type AuthChecker, type BuildSchemaOptions } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type ServiceName, type Viewer } from './auth.js';
-import { AppError, ErrorCode, formatError, unauthenticated } from './errors.js';
+import { AppError, clientGraphQLError, ErrorCode, formatError, unauthenticated } from './errors.js';
 import { listenGraphQL, type RunningHttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import type { Orm } from './db.js';
@@ -172,10 +172,6 @@ function serveSubscriptions<C extends SubgraphContext>(
 ) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const format = formatError(opts.logger);
-  const toGraphQLError = (err: unknown) => {
-    const f = format(err instanceof GraphQLError ? err.toJSON() : { message: String(err) }, err);
-    return new GraphQLError(f.message, { extensions: f.extensions });
-  };
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema: opts.schema,
@@ -201,7 +197,7 @@ function serveSubscriptions<C extends SubgraphContext>(
             contextValue: opts.context({ viewer, em: opts.orm.em.fork() as EntityManager }),
           };
         } catch (err) {
-          return [toGraphQLError(err)];
+          return [clientGraphQLError(format, err)];
         }
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
