@@ -112,11 +112,6 @@ export class FederatedSubscriptions {
     this.serviceMap = { ...opts.dataSources, [EVENT_SOURCE]: eventSource as GraphQLDataSource };
   }
 
-  /** Number of upstream subscriptions open (shared ones count once). */
-  get upstreamCount(): number {
-    return this.shared.size;
-  }
-
   /** The plan of a subscription document, built once per document and operation name. */
   plan(document: DocumentNode, operationName: string | null | undefined, source: string): Planned {
     const key = `${operationName ?? ''}\n${source}`;

@@ -20,7 +20,6 @@ export const liveChannel = (prefix: string, topic: LiveTopic) => `${prefix}:live
 export interface ChargerStatusLive {
   chargerId: string;
   stationId: string;
-  operatorId: string;
   evseId: number;
   connectorId: number;
   status: string;
@@ -34,7 +33,6 @@ export type SessionUpdateKind = 'STARTED' | 'METER_VALUES' | 'STOPPED' | 'SETTLE
 export interface SessionUpdatedLive {
   sessionId: string;
   userId: string | null;
-  operatorId: string;
   kind: SessionUpdateKind;
   at: string;
 }
@@ -45,14 +43,13 @@ export const DEFAULT_BUFFER = 64;
 /**
  * An async iterator over pushed values with a bounded buffer: when the consumer falls behind by
  * `capacity` values, the oldest are dropped and the newest kept (live status: the latest is what
- * counts). `dropped` says how many were lost.
+ * counts).
  */
 export class BoundedQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | null = null;
   private done = false;
   private failure: unknown = null;
-  dropped = 0;
 
   constructor(
     private readonly capacity = DEFAULT_BUFFER,
@@ -67,10 +64,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
       resolve({ value, done: false });
       return;
     }
-    if (this.items.length >= this.capacity) {
-      this.items.shift();
-      this.dropped++;
-    }
+    if (this.items.length >= this.capacity) this.items.shift();
     this.items.push(value);
   }
 

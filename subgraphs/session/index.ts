@@ -78,7 +78,6 @@ export async function startSessionSubgraph(config: Config) {
       await live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
         sessionId: session.id,
         userId: session.userId,
-        operatorId: session.operatorId,
         kind: UPDATE_KIND[job.data.kind],
         at: job.data.timestamp,
       });

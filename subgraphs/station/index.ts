@@ -54,7 +54,6 @@ export async function startStationSubgraph(config: Config) {
         await live.publish<ChargerStatusLive>(LIVE_TOPIC.chargerStatus, {
           chargerId: applied.chargerId,
           stationId: applied.stationId,
-          operatorId: applied.operatorId,
           evseId: applied.evseId,
           connectorId: applied.connectorId,
           status: applied.status,

@@ -164,7 +164,6 @@ export class SettlementResolver {
     await ctx.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
       sessionId: session.id,
       userId: session.userId,
-      operatorId: session.operatorId,
       kind: 'SETTLEMENT',
       at: new Date().toISOString(),
     });

@@ -9,7 +9,6 @@ import { ChargerStatus, OcppProtocol } from '../entities/enums.js';
 export interface AppliedStatus {
   chargerId: string;
   stationId: string;
-  operatorId: string;
   evseId: number;
   connectorId: number;
   connector: Connector | null;
@@ -31,7 +30,7 @@ export class StationEventsService {
     const charger = await this.em.findOne(
       Charger,
       { identity: event.identity },
-      { populate: ['connectors', 'station'] },
+      { populate: ['connectors'] },
     );
     if (!charger) {
       this.logger.warn(
@@ -99,7 +98,6 @@ export class StationEventsService {
     return {
       chargerId: charger.id,
       stationId: charger.station.id,
-      operatorId: charger.station.operatorId,
       evseId,
       connectorId,
       connector,
