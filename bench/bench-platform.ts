@@ -24,6 +24,8 @@ export async function benchPlatform(services: ReadonlySet<string>) {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PATH: process.env.PATH ?? '',
+    // e.g. NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles every platform process.
+    ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `glbench:${id}`,

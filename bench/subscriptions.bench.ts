@@ -10,14 +10,17 @@
  * moment of sending, and each client measures `now - at` for every event it gets. The subscribers are
  * one operator's dashboards following the station, with the same document: they share one upstream
  * subscription and one execution per event (different callers would not share, see
- * gateway/subscriptions.ts). Target on this 2-core machine: 100,000 deliveries/s with p99 < 50 ms at
+ * gateway/subscriptions.ts). The subscribers run in `--client-processes` processes of their own
+ * (bench/subscription-clients.ts), the chargers in this one. Target on this 2-core machine: 100,000 deliveries/s with p99 < 50 ms at
  * 1,000 subscribers. CPU seconds per process during each measurement show where the time goes.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RPCClient } from 'ocpp-rpc';
-import { WebSocket } from 'ws';
 import { BENCH_ADMIN, benchPlatform } from './bench-platform.js';
 
 const { values } = parseArgs({
@@ -25,15 +28,18 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     levels: { type: 'string', default: '1,100,1000' },
+    /** Processes the subscribers are spread over (they share the machine's cores with everything). */
+    'client-processes': { type: 'string', default: '2' },
   },
 });
 const RATE = Number(values.rate);
 const DURATION_S = Number(values.duration);
 const LEVELS = values.levels.split(',').map(Number);
+const CLIENT_PROCESSES = Number(values['client-processes']);
 const CHARGERS = 4;
 const WARM_UP_MS = 2000;
-if (![RATE, DURATION_S, ...LEVELS].every((n) => Number.isInteger(n) && n > 0))
-  throw new Error('--rate, --duration and --levels take positive integers');
+if (![RATE, DURATION_S, CLIENT_PROCESSES, ...LEVELS].every((n) => Number.isInteger(n) && n > 0))
+  throw new Error('--rate, --duration, --levels and --client-processes take positive integers');
 
 const SERVICES = new Set(['user', 'station', 'session', 'gateway', 'ocpp-bridge']);
 const { id, config, start, cleanUp } = await benchPlatform(SERVICES);
@@ -100,40 +106,50 @@ async function seed() {
 const DOCUMENT = `subscription($s: ID) { chargerStatusChanged(stationId: $s) {
   status at evseId charger { identity station { name operator { displayName } } } } }`;
 
-/** A graphql-ws subscriber on a raw socket (the protocol is four message types): cheap at 1,000. */
-class Subscriber {
-  latencies: number[] = [];
-  count = 0;
-  measuring = false;
-  errors = 0;
-  private ws!: WebSocket;
+interface ClientsReport {
+  deliveries: number;
+  errors: number;
+  histogram: [number, number][];
+}
 
-  async open(token: string, stationId: string) {
-    this.ws = new WebSocket(gatewayUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    await new Promise((resolve, reject) => this.ws.once('open', resolve).once('error', reject));
-    const acked = new Promise((resolve) => this.ws.once('message', resolve));
-    this.ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
-    await acked;
-    this.ws.on('message', (data) => {
-      const msg = JSON.parse(String(data));
-      if (msg.type === 'ping') return this.ws.send('{"type":"pong"}');
-      if (msg.type !== 'next') return;
-      if (msg.payload.errors) this.errors++;
-      if (!this.measuring) return;
-      this.count++;
-      this.latencies.push(Date.now() - Date.parse(msg.payload.data.chargerStatusChanged.at));
+/** A process of subscribers (bench/subscription-clients.ts), driven over IPC. */
+class ClientProcess {
+  private readonly child: ChildProcess = fork(
+    fileURLToPath(new URL('./subscription-clients.js', import.meta.url)),
+    [],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+
+  private request<T>(message: object, answer: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: { type: string }) => {
+        if (m.type !== answer) return;
+        this.child.off('message', onMessage);
+        this.child.off('exit', reject);
+        resolve(m as T);
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', reject);
+      this.child.send(message);
     });
-    this.ws.send(
-      JSON.stringify({
-        id: '1',
-        type: 'subscribe',
-        payload: { query: DOCUMENT, variables: { s: stationId } },
-      }),
-    );
   }
 
-  close() {
-    this.ws.terminate();
+  open(count: number, token: string, stationId: string) {
+    const url = gatewayUrl.replace(/^http/, 'ws');
+    return this.request({ type: 'open', url, token, stationId, count, document: DOCUMENT }, 'opened');
+  }
+
+  measure() {
+    this.child.send({ type: 'measure' });
+  }
+
+  report() {
+    return this.request<ClientsReport>({ type: 'report' }, 'report');
+  }
+
+  async close() {
+    this.child.send({ type: 'close' });
+    if (this.child.exitCode === null) await once(this.child, 'exit');
   }
 }
 
@@ -152,7 +168,7 @@ function cpuByProcess(): Map<string, number> {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      if (pid === process.pid) add('bench (chargers + clients)', seconds);
+      if (pid === process.pid) add('bench chargers', seconds);
       else if (Number(fields[1]) === process.pid) {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
         add(/dist\/(\S+?)(?:\/index)?\.js/.exec(cmd)?.[1] ?? comm, seconds);
@@ -165,8 +181,17 @@ function cpuByProcess(): Map<string, number> {
   return out;
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+/** The p-th percentile of a latency histogram ([ms, count] pairs). */
+function percentile(histogram: Map<number, number>, p: number): number {
+  const total = [...histogram.values()].reduce((a, b) => a + b, 0);
+  const rank = Math.min(total - 1, Math.floor((p / 100) * total));
+  let seen = 0;
+  for (const [ms, count] of [...histogram].sort((a, b) => a[0] - b[0])) {
+    seen += count;
+    if (seen > rank) return ms;
+  }
+  return NaN;
+}
 
 async function main() {
   console.log(
@@ -214,25 +239,32 @@ async function main() {
   );
 
   const rows: string[] = [];
-  let subscribers: Subscriber[] = [];
   for (const level of LEVELS) {
-    while (subscribers.length < level) {
-      const batch = Array.from({ length: Math.min(50, level - subscribers.length) }, () => new Subscriber());
-      await Promise.all(batch.map((s) => s.open(operator, stationId)));
-      subscribers.push(...batch);
-    }
-    subscribers = subscribers.slice(0, level);
+    const processes = Array.from({ length: Math.min(CLIENT_PROCESSES, level) }, () => new ClientProcess());
+    await Promise.all(
+      processes.map((p, i) =>
+        p.open(
+          Math.floor(level / processes.length) + (i < level % processes.length ? 1 : 0),
+          operator,
+          stationId,
+        ),
+      ),
+    );
     await new Promise((r) => setTimeout(r, WARM_UP_MS));
     const cpuBefore = cpuByProcess();
     const sentBefore = sent;
-    for (const s of subscribers) Object.assign(s, { measuring: true, count: 0, latencies: [] });
+    for (const p of processes) p.measure();
     const started = Date.now();
     await new Promise((r) => setTimeout(r, DURATION_S * 1000));
-    for (const s of subscribers) s.measuring = false;
+    const reports = await Promise.all(processes.map((p) => p.report()));
     const seconds = (Date.now() - started) / 1000;
     const cpuAfter = cpuByProcess();
-    const latencies = subscribers.flatMap((s) => s.latencies).sort((a, b) => a - b);
-    const deliveries = subscribers.reduce((n, s) => n + s.count, 0);
+    await Promise.all(processes.map((p) => p.close()));
+    const histogram = new Map<number, number>();
+    for (const r of reports)
+      for (const [ms, count] of r.histogram) histogram.set(ms, (histogram.get(ms) ?? 0) + count);
+    const deliveries = reports.reduce((n, r) => n + r.deliveries, 0);
+    const errors = reports.reduce((n, r) => n + r.errors, 0);
     const events = (sent - sentBefore) / seconds;
     const cpu = [...cpuAfter]
       .map(([name, v]) => [name, (v - (cpuBefore.get(name) ?? 0)) / seconds] as const)
@@ -242,14 +274,13 @@ async function main() {
       .join(', ');
     rows.push(
       `  ${String(level).padStart(5)} subscribers   ${events.toFixed(0).padStart(4)} events/s sent   ` +
-        `${(deliveries / seconds).toFixed(0).padStart(7)} deliveries/s   ` +
-        `p50 ${percentile(latencies, 50)} ms   p99 ${percentile(latencies, 99)} ms   max ${latencies.at(-1)} ms   ` +
-        `errors ${subscribers.reduce((n, s) => n + s.errors, 0)}\n      CPU (share of one core): ${cpu}`,
+        `${(deliveries / seconds).toFixed(0).padStart(7)} deliveries/s (${((deliveries / seconds / Math.max(1, events * level)) * 100).toFixed(0)}% of sent × subscribers)   ` +
+        `p50 ${percentile(histogram, 50)} ms   p99 ${percentile(histogram, 99)} ms   max ${percentile(histogram, 100)} ms   ` +
+        `errors ${errors}\n      CPU (share of one core): ${cpu}`,
     );
     console.log(rows.at(-1));
   }
   clearInterval(ticker);
-  for (const s of subscribers) s.close();
   await Promise.all(clients.map((c) => c.close({ force: true })));
   console.log(
     `\n  target: 100,000 deliveries/s with p99 < 50 ms at 1,000 subscribers\n` +

@@ -104,11 +104,11 @@ export async function startGateway(config: Config) {
         via: 'service',
         service: 'gateway',
       }),
-    clientBuffer: config.subscriptions.clientBuffer,
     maxFetches: config.subscriptions.maxFetches,
     logger,
   });
   const ws = serveGraphQLWs({
+    clientBuffer: config.subscriptions.clientBuffer,
     server: server.server,
     path: '/graphql',
     apollo,

@@ -8,7 +8,8 @@
  *
  * Identical subscriptions of one caller (same document, variables and identity) share one upstream
  * subscription and one execution per event. Different callers never share: what a field returns can
- * depend on who asks.
+ * depend on who asks. Each event's result is serialized once and framed once per distinct
+ * subscription id, then handed to every follower's sink (gateway/ws.ts writes it to the socket).
  */
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import {
@@ -19,16 +20,22 @@ import {
 } from '@apollo/gateway';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
-
-type Upstream = FormattedExecutionResult<Record<string, unknown>, unknown>;
 import WebSocket from 'ws';
 import type { Viewer } from '../lib/auth.js';
-import { BoundedQueue } from '../lib/live-events.js';
+import { formatError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { WS_INTERNAL_TOKEN } from '../lib/subgraph.js';
 import type { GatewayContext } from './auth.js';
+
+type Upstream = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
 /** The service name the primary fetch is renamed to: its "answer" is the event in hand. */
 const EVENT_SOURCE = '__subscription_event__';
@@ -42,6 +49,87 @@ export interface SubscriptionRequest {
   operationName?: string | null;
   variables: Record<string, unknown>;
   viewer: Viewer;
+}
+
+/** One event's result for every client that follows it: serialized once, framed once per subscription id. */
+export class EventResult {
+  private json: string | undefined;
+  private readonly frames = new Map<string, Buffer>();
+
+  constructor(
+    readonly result: ExecutionResult,
+    private readonly serialize: (result: ExecutionResult) => string,
+  ) {}
+
+  /** The graphql-ws `next` message for subscription `id`, ready to be written as a text frame. */
+  frame(id: string): Buffer {
+    let frame = this.frames.get(id);
+    if (!frame) {
+      this.json ??= this.serialize(this.result);
+      frame = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":${this.json}}`);
+      if (this.frames.size < 64) this.frames.set(id, frame);
+    }
+    return frame;
+  }
+}
+
+/** Where one client's subscription gets its events. */
+export interface SubscriptionSink {
+  /** The subscription id the client chose. */
+  readonly id: string;
+  next(event: EventResult): void;
+  /** The subscription is over (the sink is not called again). */
+  close(): void;
+}
+
+/**
+ * What graphql-ws iterates for a subscription whose events go straight to its sink: it yields
+ * nothing, and finishes when the subscription ends (with the error, if it ended with one). graphql-ws
+ * calls `return()` when the client completes or goes away.
+ */
+class Following implements AsyncIterableIterator<ExecutionResult> {
+  private outcome: { error: unknown } | null = null;
+  private waiting: {
+    resolve: (r: IteratorResult<ExecutionResult>) => void;
+    reject: (e: Error) => void;
+  } | null = null;
+
+  constructor(
+    readonly sink: SubscriptionSink,
+    private readonly onReturn: (following: Following) => void,
+  ) {}
+
+  end(error: unknown = null): void {
+    if (this.outcome) return;
+    this.outcome = { error };
+    this.sink.close();
+    this.onReturn(this);
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting) this.next().then(waiting.resolve, waiting.reject);
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (!this.outcome) return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+    const { error } = this.outcome;
+    this.outcome.error = null;
+    if (error) return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
 }
 
 interface EventContext extends GatewayContext {
@@ -83,7 +171,6 @@ export interface FederatedSubscriptionsOptions {
   internalToken: (viewer: Viewer) => Promise<string>;
   /** A token that lets the gateway open connections to the subgraphs. */
   serviceToken: () => Promise<string>;
-  clientBuffer: number;
   maxFetches: number;
   logger: Logger;
 }
@@ -98,6 +185,8 @@ export class FederatedSubscriptions {
   private readonly shared = new Map<string, SharedSubscription>();
   readonly limiter: Limiter;
   readonly serviceMap: ServiceMap;
+  /** A result as JSON, its errors formatted as over HTTP (typed codes, no internal detail). */
+  readonly serialize: (result: ExecutionResult) => string;
 
   constructor(readonly opts: FederatedSubscriptionsOptions) {
     const supergraph = Supergraph.build(opts.supergraphSdl);
@@ -106,6 +195,18 @@ export class FederatedSubscriptions {
     this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema();
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.limiter = new Limiter(opts.maxFetches);
+    const format = formatError(opts.logger);
+    this.serialize = (result) =>
+      JSON.stringify(
+        result.errors
+          ? {
+              ...result,
+              errors: result.errors.map((e: GraphQLError | GraphQLFormattedError) =>
+                e instanceof GraphQLError ? format(e.toJSON(), e) : e,
+              ),
+            }
+          : result,
+      );
     const eventSource: GraphQLDataSource<EventContext> = {
       process: ({ context }) => Promise.resolve({ data: context.event ?? null }),
     };
@@ -159,8 +260,15 @@ export class FederatedSubscriptions {
     return client;
   }
 
-  /** Follows a subscription: an iterator of results for one client, bounded by the client buffer. */
-  subscribe(request: SubscriptionRequest, source: string): AsyncIterableIterator<ExecutionResult> {
+  /**
+   * Follows a subscription: its events go to `sink`; the iterator (for graphql-ws) yields nothing and
+   * ends with the subscription.
+   */
+  subscribe(
+    request: SubscriptionRequest,
+    source: string,
+    sink: SubscriptionSink,
+  ): AsyncIterableIterator<ExecutionResult> {
     const planned = this.plan(request.document, request.operationName, source);
     const identity = `${request.viewer.userId ?? ''}|${request.viewer.apiKeyId ?? ''}|${[...request.viewer.roles].sort().join(',')}`;
     const key = `${identity}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables)}\n${source}`;
@@ -169,7 +277,7 @@ export class FederatedSubscriptions {
       shared = new SharedSubscription(this, planned, request, () => this.shared.delete(key));
       this.shared.set(key, shared);
     }
-    return shared.join(this.opts.clientBuffer);
+    return shared.join(sink);
   }
 
   async close(): Promise<void> {
@@ -181,7 +289,7 @@ export class FederatedSubscriptions {
 
 /** One upstream subscription and the clients following it. */
 class SharedSubscription {
-  private readonly subscribers = new Set<BoundedQueue<ExecutionResult>>();
+  private readonly followers = new Set<Following>();
   private unsubscribe: (() => void) | null = null;
   private readonly pending: Upstream[] = [];
   private draining = false;
@@ -198,13 +306,18 @@ class SharedSubscription {
     void this.open();
   }
 
-  join(capacity: number): BoundedQueue<ExecutionResult> {
-    const queue = new BoundedQueue<ExecutionResult>(capacity, () => {
-      this.subscribers.delete(queue);
-      if (this.subscribers.size === 0) this.end(null);
+  join(sink: SubscriptionSink): Following {
+    const following = new Following(sink, (f) => {
+      this.followers.delete(f);
+      if (this.followers.size === 0) this.end(null);
     });
-    this.subscribers.add(queue);
-    return queue;
+    this.followers.add(following);
+    return following;
+  }
+
+  private deliver(result: ExecutionResult): void {
+    const event = new EventResult(result, this.owner.serialize);
+    for (const following of this.followers) following.sink.next(event);
   }
 
   private async open(): Promise<void> {
@@ -279,8 +392,7 @@ class SharedSubscription {
     try {
       while (this.pending.length && !this.ended) {
         const event = this.pending.shift()!;
-        const result = await this.owner.limiter.run(() => this.resolve(event));
-        for (const queue of this.subscribers) queue.push(result);
+        this.deliver(await this.owner.limiter.run(() => this.resolve(event)));
       }
     } finally {
       this.draining = false;
@@ -316,11 +428,10 @@ class SharedSubscription {
   }
 
   private deliverErrors(errors: readonly { message: string; extensions?: Record<string, unknown> }[]): void {
-    const result: ExecutionResult = {
+    this.deliver({
       data: null,
       errors: errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions })),
-    };
-    for (const queue of this.subscribers) queue.push(result);
+    });
   }
 
   /** Ends the upstream and every client following it (with `error`, if given, after their buffers). */
@@ -331,10 +442,7 @@ class SharedSubscription {
     this.onEnd();
     this.unsubscribe?.();
     this.unsubscribe = null;
-    for (const queue of [...this.subscribers]) {
-      if (error) queue.fail(error);
-      else queue.end();
-    }
-    this.subscribers.clear();
+    for (const following of [...this.followers]) following.end(error);
+    this.followers.clear();
   }
 }

@@ -6,8 +6,12 @@
  *
  * Close codes: 4401 credentials refused, or the access token expired (reconnect with a fresh one);
  * 4403 never; graphql-ws's own codes otherwise. The server pings every 12 s and drops a client that
- * does not answer. A client that reads slowly loses intermediate events of a subscription (the latest
- * are kept, up to SUBSCRIPTION_CLIENT_BUFFER per subscription), never anyone else's.
+ * does not answer.
+ *
+ * Subscription events are written straight to the client's socket, each event serialized once for all
+ * its followers (see FederatedSubscriptions), not through graphql-ws's per-client stringify. A client
+ * that reads slowly loses intermediate events of a subscription (the latest are kept, up to
+ * SUBSCRIPTION_CLIENT_BUFFER per subscription), never anyone else's.
  */
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
@@ -23,13 +27,13 @@ import {
   type GraphQLFormattedError,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../lib/auth.js';
 import { clientGraphQLError, ErrorCode, formatError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayAuthenticator, GatewayContext } from './auth.js';
 import { depthLimit } from './depth-limit.js';
-import type { FederatedSubscriptions } from './subscriptions.js';
+import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './subscriptions.js';
 
 /** What a connection established in `connection_init`. */
 interface Connection {
@@ -39,6 +43,56 @@ interface Connection {
 
 interface WsContext extends GatewayContext {
   source: string;
+  subscriptionId: string;
+  socket: WebSocket;
+}
+
+/** Bytes a socket may have waiting to be sent before a subscription's events wait in its backlog. */
+const SOCKET_HIGH_WATER = 64 * 1024;
+/** How often a backed-up subscription tries again to write its backlog. */
+const BACKLOG_RETRY_MS = 25;
+const TEXT_FRAME = { binary: false } as const;
+
+/**
+ * Writes one subscription's events to its client's socket. While the socket has more than
+ * SOCKET_HIGH_WATER bytes unsent, events wait in a backlog of `capacity` (the oldest are dropped,
+ * the latest kept), written out as the client catches up.
+ */
+class SocketSink implements SubscriptionSink {
+  private backlog: Buffer[] = [];
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly socket: WebSocket,
+    private readonly capacity: number,
+  ) {}
+
+  next(event: EventResult): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const frame = event.frame(this.id);
+    if (this.backlog.length === 0 && this.socket.bufferedAmount < SOCKET_HIGH_WATER) {
+      this.socket.send(frame, TEXT_FRAME);
+      return;
+    }
+    if (this.backlog.length >= this.capacity) this.backlog.shift();
+    this.backlog.push(frame);
+    this.retry ??= setInterval(() => this.flush(), BACKLOG_RETRY_MS);
+  }
+
+  private flush(): void {
+    const open = this.socket.readyState === WebSocket.OPEN;
+    while (open && this.backlog.length && this.socket.bufferedAmount < SOCKET_HIGH_WATER) {
+      this.socket.send(this.backlog.shift()!, TEXT_FRAME);
+    }
+    if (!open || this.backlog.length === 0) this.close();
+  }
+
+  close(): void {
+    clearInterval(this.retry);
+    this.retry = undefined;
+    this.backlog = [];
+  }
 }
 
 /** graphql-ws close code for refused or expired credentials. */
@@ -50,6 +104,8 @@ export function serveGraphQLWs(opts: {
   apollo: ApolloServer<GatewayContext>;
   auth: GatewayAuthenticator;
   subscriptions: FederatedSubscriptions;
+  /** Events a subscription may hold for a slow client; beyond it the oldest are dropped. */
+  clientBuffer: number;
   maxQueryDepth: number;
   logger: Logger;
 }) {
@@ -92,7 +148,7 @@ export function serveGraphQLWs(opts: {
         }
       },
       onClose: (ctx) => clearTimeout(connections.get(ctx)?.expiryTimer),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx);
         if (!connection) return [clientError('Not connected', ErrorCode.UNAUTHENTICATED)];
         let document: DocumentNode;
@@ -121,6 +177,8 @@ export function serveGraphQLWs(opts: {
             viewer,
             internalToken: await auth.internalToken(viewer),
             source: payload.query,
+            subscriptionId: id,
+            socket: ctx.extra.socket,
           };
           return {
             schema,
@@ -159,6 +217,7 @@ export function serveGraphQLWs(opts: {
             viewer: contextValue.viewer,
           },
           contextValue.source,
+          new SocketSink(contextValue.subscriptionId, contextValue.socket, opts.clientBuffer),
         );
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
