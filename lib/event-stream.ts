@@ -45,6 +45,11 @@ export interface StreamForwarderOptions {
   blockMs?: number;
   /** Entries of another forwarder that were not acknowledged for this long are taken over. */
   claimIdleMs?: number;
+  /**
+   * After a read that did not fill a batch, how long to wait for more entries before forwarding:
+   * BullMQ costs ~120 µs of CPU for a lone job and far less per job in a bulk of ten or more.
+   */
+  lingerMs?: number;
   logger: Logger;
 }
 
@@ -61,6 +66,7 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
   const batchSize = opts.batchSize ?? 300;
   const blockMs = opts.blockMs ?? 2000;
   const claimIdleMs = opts.claimIdleMs ?? 30_000;
+  const lingerMs = opts.lingerMs ?? 5;
   // Blocking reads get a connection of their own; adds, acknowledgements and claims share the other.
   const reader = createRedis(opts.redisUrl);
   const writer = createRedis(opts.redisUrl);
@@ -137,23 +143,28 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
     } while (start !== '0-0' && !closing);
   }
 
-  /** New entries (waiting up to `blockMs` on the reader connection), or this consumer's unacknowledged ones. */
-  async function read(pending: boolean): Promise<Entry[]> {
+  /**
+   * New entries (waiting up to `blockMs` on the reader connection; with `more`, at most that many
+   * without waiting), or this consumer's unacknowledged ones.
+   */
+  async function read(pending: boolean, more?: number): Promise<Entry[]> {
     const res = (
       pending
         ? await writer.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, '0')
-        : await reader.xreadgroup(
-            'GROUP',
-            group,
-            consumer,
-            'COUNT',
-            batchSize,
-            'BLOCK',
-            blockMs,
-            'STREAMS',
-            stream,
-            '>',
-          )
+        : more
+          ? await writer.xreadgroup('GROUP', group, consumer, 'COUNT', more, 'STREAMS', stream, '>')
+          : await reader.xreadgroup(
+              'GROUP',
+              group,
+              consumer,
+              'COUNT',
+              batchSize,
+              'BLOCK',
+              blockMs,
+              'STREAMS',
+              stream,
+              '>',
+            )
     ) as [string, Entry[]][] | null;
     return res?.[0]?.[1] ?? [];
   }
@@ -169,6 +180,10 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
         }
         const entries = await read(ownPending);
         if (ownPending && entries.length === 0) ownPending = false;
+        if (!ownPending && lingerMs > 0 && entries.length > 0 && entries.length < batchSize) {
+          await new Promise((resolve) => setTimeout(resolve, lingerMs));
+          entries.push(...(await read(false, batchSize - entries.length)));
+        }
         await forward(entries);
         failures = 0;
       } catch (err) {
