@@ -1,5 +1,5 @@
 /**
- * The bridge under benchmark, in its own process: the real bridge with real Redis and BullMQ, but
+ * The bridge under benchmark, in its own process: the real bridge with real Redis, but
  * with in-memory charger credentials and id tokens (the station and user subgraphs are not what is
  * measured). Answers `{ type: 'stats' }` IPC messages with its CPU time, RSS and connection count.
  */
