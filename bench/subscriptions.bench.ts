@@ -154,12 +154,15 @@ class ClientProcess {
 }
 
 /**
- * CPU seconds (user + system) so far: this process, each platform process (its children, by entry
+ * CPU seconds (user and kernel) so far: this process, each platform process (its children, by entry
  * point), Redis and Postgres (all its backends together).
  */
-function cpuByProcess(): Map<string, number> {
-  const out = new Map<string, number>();
-  const add = (name: string, seconds: number) => out.set(name, (out.get(name) ?? 0) + seconds);
+function cpuByProcess(): Map<string, { user: number; kernel: number }> {
+  const out = new Map<string, { user: number; kernel: number }>();
+  const add = (name: string, user: number, kernel: number) => {
+    const sum = out.get(name) ?? { user: 0, kernel: 0 };
+    out.set(name, { user: sum.user + user, kernel: sum.kernel + kernel });
+  };
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!pid) continue;
@@ -167,13 +170,15 @@ function cpuByProcess(): Map<string, number> {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      if (pid === process.pid) add('bench chargers', seconds);
+      const [user, kernel] = [Number(fields[11]) / 100, Number(fields[12]) / 100];
+      let name: string | undefined;
+      if (pid === process.pid) name = 'bench chargers';
       else if (Number(fields[1]) === process.pid) {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        add(/dist\/(\S+?)(?:\/index)?\.js/.exec(cmd)?.[1] ?? comm, seconds);
-      } else if (comm.startsWith('redis-server')) add('redis', seconds);
-      else if (comm.startsWith('postgres')) add('postgres', seconds);
+        name = /dist\/(\S+?)(?:\/index)?\.js/.exec(cmd)?.[1] ?? comm;
+      } else if (comm.startsWith('redis-server')) name = 'redis';
+      else if (comm.startsWith('postgres')) name = 'postgres';
+      if (name) add(name, user, kernel);
     } catch {
       // the process ended meanwhile
     }
@@ -267,10 +272,16 @@ async function main() {
     const errors = reports.reduce((n, r) => n + r.errors, 0);
     const events = (sent - sentBefore) / seconds;
     const cpu = [...cpuAfter]
-      .map(([name, v]) => [name, (v - (cpuBefore.get(name) ?? 0)) / seconds] as const)
-      .filter(([, v]) => v > 0.005)
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, v]) => `${name} ${(v * 100).toFixed(0)}%`)
+      .map(([name, v]) => {
+        const before = cpuBefore.get(name) ?? { user: 0, kernel: 0 };
+        return [name, (v.user - before.user) / seconds, (v.kernel - before.kernel) / seconds] as const;
+      })
+      .filter(([, user, kernel]) => user + kernel > 0.005)
+      .sort((a, b) => b[1] + b[2] - a[1] - a[2])
+      .map(
+        ([name, user, kernel]) =>
+          `${name} ${((user + kernel) * 100).toFixed(0)}% (${(kernel * 100).toFixed(0)} kernel)`,
+      )
       .join(', ');
     rows.push(
       `  ${String(level).padStart(5)} subscribers   ${events.toFixed(0).padStart(4)} events/s sent   ` +
