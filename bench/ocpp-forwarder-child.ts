@@ -2,11 +2,13 @@
  * The stream forwarders during the OCPP benchmark, in a process of their own (in production they run
  * in the station and session subgraphs): they move the bridge's stream entries into the BullMQ
  * queues, so the stream is drained as it would be and BullMQ's CPU cost is measured where it now
- * falls. Answers `{ type: 'stats' }` IPC messages with its CPU time and the jobs forwarded so far.
+ * falls. Answers `{ type: 'stats' }` IPC messages with its CPU time and the jobs forwarded so far;
+ * `--profile-forwarder` profiles it.
  */
 import { startStreamForwarder } from '../lib/event-stream.js';
 import { createLogger } from '../lib/logger.js';
 import { eventStreamKey, QUEUE } from '../lib/queues.js';
+import { answerBenchMessages } from './ocpp-bench-shared.js';
 
 const redisUrl = process.env.REDIS_URL!;
 const redisPrefix = process.env.REDIS_PREFIX!;
@@ -15,14 +17,9 @@ const forwarders = [QUEUE.stationEvents, QUEUE.sessionEvents].map((queue) =>
   startStreamForwarder({ stream: eventStreamKey(redisPrefix, queue), queue, redisUrl, redisPrefix, logger }),
 );
 
-process.on('message', (msg: { type: string }) => {
-  if (msg.type === 'stats') {
-    process.send!({
-      type: 'stats',
-      cpu: process.cpuUsage(),
-      forwarded: forwarders.reduce((n, f) => n + f.forwarded(), 0),
-    });
-  }
-});
+answerBenchMessages(() => ({
+  cpu: process.cpuUsage(),
+  forwarded: forwarders.reduce((n, f) => n + f.forwarded(), 0),
+}));
 process.send!({ type: 'ready' });
 process.on('SIGTERM', () => void Promise.all(forwarders.map((f) => f.close())).then(() => process.exit(0)));

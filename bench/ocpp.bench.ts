@@ -5,7 +5,7 @@
  * A second child runs the stream forwarders that move those entries into BullMQ, as the station and
  * session subgraphs do in production, so the streams are drained and BullMQ's cost shows where it is.
  *
- *   npm run bench:ocpp -- [--chargers 15000] [--interval 10] [--duration 30]
+ *   npm run bench:ocpp -- [--chargers 15000] [--interval 10] [--duration 30] [--profile-forwarder f]
  *
  * Prints connections held, messages/s, round-trip p50/p99, bridge CPU µs per message, RSS per
  * connection, the forwarder's CPU µs per job and the streams' backlog at the end. The load generator
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     mix: { type: 'string', default: 'default' },
     /** Writes a CPU profile of the bridge during the measured window to this file (Chrome DevTools). */
     profile: { type: 'string' },
+    /** The same for the stream forwarders' process. */
+    'profile-forwarder': { type: 'string' },
   },
 });
 const N = Number(values.chargers);
@@ -191,6 +193,7 @@ clients.forEach((c, i) => {
 await sleep(intervalMs); // warm-up: every charger has started its rhythm
 measuring = true;
 if (values.profile) child.send({ type: 'profile-start' });
+if (values['profile-forwarder']) forwarder.send({ type: 'profile-start' });
 const before = await stats(child);
 const forwarderBefore = await stats<ForwarderStats>(forwarder);
 const t0 = Date.now();
@@ -201,6 +204,10 @@ measuring = false;
 if (values.profile) {
   child.send({ type: 'profile-stop', file: values.profile });
   await once(child, 'message');
+}
+if (values['profile-forwarder']) {
+  forwarder.send({ type: 'profile-stop', file: values['profile-forwarder'] });
+  await once(forwarder, 'message');
 }
 const seconds = (Date.now() - t0) / 1000;
 
