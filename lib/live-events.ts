@@ -2,12 +2,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
 /**
- * Live events for GraphQL subscriptions. The subgraph that owns the data publishes them on Redis
- * pub/sub once it has stored the change, and every instance of that subgraph listens: whichever
- * instance holds a gateway's upstream subscription gets every event, wherever it was produced.
+ * Live events for GraphQL subscriptions, on Redis pub/sub, and every instance of the owning subgraph
+ * listens: whichever instance holds a gateway's upstream subscription gets every event, wherever it
+ * was produced. Session updates are published by the session subgraph once it has stored the change.
+ * Charger status comes straight from the OCPP bridges' live status channel (a `LiveSource`): a status
+ * reaches subscribers without waiting for the durable path (stream, BullMQ, Postgres) that stores it.
  */
 export const LIVE_TOPIC = {
-  /** A charger's or one of its connectors' status, as stored by the station subgraph. */
+  /** A charger's or one of its connectors' status, as the charger reported it to a bridge. */
   chargerStatus: 'station:charger-status',
   /** A charging session changed (started, meter value, stopped, settlement), as stored. */
   sessionUpdated: 'session:updated',
@@ -16,7 +18,7 @@ export type LiveTopic = (typeof LIVE_TOPIC)[keyof typeof LIVE_TOPIC];
 
 export const liveChannel = (prefix: string, topic: LiveTopic) => `${prefix}:live:${topic}`;
 
-/** Published by the station subgraph; `evseId` 0 is the charger as a whole. */
+/** Made by the station subgraph from the bridges' live status; `evseId` 0 is the charger as a whole. */
 export interface ChargerStatusLive {
   chargerId: string;
   stationId: string;
@@ -116,18 +118,30 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
 }
 
 /**
+ * A topic whose events are made from another channel's messages (rather than published under the
+ * topic's own channel): `toEvent` turns a message into the event, or null to drop it.
+ */
+export interface LiveSource {
+  channel: string;
+  toEvent(message: unknown): unknown | null | Promise<unknown | null>;
+}
+
+/**
  * Redis pub/sub for live events: one subscriber connection per process, one Redis subscription per
  * topic however many GraphQL subscriptions follow it, and an in-process filter per subscription.
  */
 export class LiveEventBus {
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private readonly sourceOf = new Map<string, LiveSource>();
 
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     private readonly prefix: string,
     private readonly logger: Logger,
+    private readonly sources: Partial<Record<LiveTopic, LiveSource>> = {},
   ) {
+    for (const source of Object.values(sources)) this.sourceOf.set(source.channel, source);
     subscriber.on('message', (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (!set?.size) return;
@@ -138,8 +152,22 @@ export class LiveEventBus {
         this.logger.warn({ channel }, 'live event is not JSON; dropped');
         return;
       }
-      for (const listener of set) listener(payload);
+      const source = this.sourceOf.get(channel);
+      if (!source) {
+        for (const listener of set) listener(payload);
+        return;
+      }
+      void (async () => source.toEvent(payload))().then(
+        (event) => {
+          if (event !== null) for (const listener of set) listener(event);
+        },
+        (err: unknown) => this.logger.warn({ err, channel }, 'live event dropped'),
+      );
     });
+  }
+
+  private channel(topic: LiveTopic): string {
+    return this.sources[topic]?.channel ?? liveChannel(this.prefix, topic);
   }
 
   /** Publishes after the change is stored; a failure is logged, never thrown (the change stands). */
@@ -153,7 +181,7 @@ export class LiveEventBus {
 
   /** The events of `topic` that `accept` lets through, from now on, until the iterator returns. */
   subscribe<T>(topic: LiveTopic, accept: (event: T) => boolean, capacity = DEFAULT_BUFFER): BoundedQueue<T> {
-    const channel = liveChannel(this.prefix, topic);
+    const channel = this.channel(topic);
     let set = this.listeners.get(channel);
     if (!set) {
       set = new Set();

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
-import { LIVE_TOPIC, LiveEventBus, type ChargerStatusLive } from '../../lib/live-events.js';
+import { LIVE_TOPIC, LiveEventBus } from '../../lib/live-events.js';
 import { eventStreamKey, lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
 import { createRedis } from '../../lib/redis.js';
 import { startSubgraph } from '../../lib/subgraph.js';
@@ -16,6 +16,7 @@ import { Connector } from './entities/connector.entity.js';
 import { Station } from './entities/station.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildStationSchema } from './schema.js';
+import { LiveStatusSource } from './services/live-status.js';
 import { StationEventsService } from './services/station-events.service.js';
 import { StationService } from './services/station.service.js';
 
@@ -42,26 +43,17 @@ export async function startStationSubgraph(config: Config) {
     config.redisPrefix,
     config.chargerCommandTimeoutMs,
   );
-  const live = new LiveEventBus(redis, createRedis(config.redisUrl), config.redisPrefix, logger);
+  // Subscribers get charger status from the bridges' live channel; the queue's events store it.
+  const live = new LiveEventBus(redis, createRedis(config.redisUrl), config.redisPrefix, logger, {
+    [LIVE_TOPIC.chargerStatus]: new LiveStatusSource(config.redisPrefix, orm.em),
+  });
   const events = startWorker<StationEvent>({
     queue: QUEUE.stationEvents,
     forwardFrom: eventStreamKey(config.redisPrefix, QUEUE.stationEvents),
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,
-    process: async (job) => {
-      const applied = await new StationEventsService(orm.em.fork(), logger).apply(job.data);
-      if (applied) {
-        await live.publish<ChargerStatusLive>(LIVE_TOPIC.chargerStatus, {
-          chargerId: applied.chargerId,
-          stationId: applied.stationId,
-          evseId: applied.evseId,
-          connectorId: applied.connectorId,
-          status: applied.status,
-          at: applied.at.toISOString(),
-        });
-      }
-    },
+    process: (job) => new StationEventsService(orm.em.fork(), logger).apply(job.data),
   });
   const { schema } = await buildStationSchema();
   const server = await startSubgraph<StationContext>({

@@ -107,6 +107,45 @@ describe('chargerStatusChanged through the gateway', () => {
     cp.close({ force: true });
   });
 
+  it('delivers each report once and in order: no repeats, older reports or unregistered connectors', async () => {
+    const c = await registeredCharger(url, operator);
+    const sub = follow(
+      as(operator),
+      'subscription($c: ID) { chargerStatusChanged(chargerId: $c) { status evseId at } }',
+      {
+        c: c.chargerId,
+      },
+    );
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const report = (connectorId: number, status: string, timestamp: string) =>
+      cp.call('StatusNotification', { connectorId, errorCode: 'NoError', status, timestamp });
+    const first = tick();
+    await eventually(
+      async () => {
+        await report(1, 'Available', first);
+        return sub.results.length;
+      },
+      (n) => n > 0,
+    );
+    const older = tick();
+    const newer = tick();
+    await report(1, 'Preparing', newer);
+    await report(1, 'Preparing', newer); // the charger repeats a message
+    await report(1, 'Finishing', older); // reported late
+    await report(5, 'Faulted', tick()); // no such connector
+    await report(2, 'Unavailable', tick());
+    await sub.next((r) => r.data?.chargerStatusChanged.status === 'UNAVAILABLE');
+    // Whatever number of first reports it took for the subscription to be in place, they repeat one.
+    const seen = sub.results.map((r) => r.data!.chargerStatusChanged);
+    expect(seen).toEqual([
+      { status: 'AVAILABLE', evseId: 1, at: first },
+      { status: 'PREPARING', evseId: 1, at: newer },
+      { status: 'UNAVAILABLE', evseId: 2, at: expect.any(String) },
+    ]);
+    sub.stop();
+    cp.close({ force: true });
+  });
+
   it('connectorStatusChanged carries the connector and leaves out the charger-wide status', async () => {
     const c = await registeredCharger(url, operator);
     const sub = follow(

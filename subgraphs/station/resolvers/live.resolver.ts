@@ -20,7 +20,7 @@ import { ChargerStatus } from '../entities/enums.js';
 
 @ObjectType({
   description:
-    'A status the station subgraph has just stored: of the charger as a whole (`evseId` 0) or of one of its connectors.',
+    'A status a charger has just reported: of the charger as a whole (`evseId` 0) or of one of its connectors. Delivered as the charger reports it, before it is stored: the charger and connector fields are as stored at that moment, and may still show the previous status.',
 })
 export class ChargerStatusEvent {
   @Field(() => ID)

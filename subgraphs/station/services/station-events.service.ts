@@ -4,7 +4,7 @@ import type { StationEvent } from '../../../lib/queues.js';
 import { Charger } from '../entities/charger.entity.js';
 import { ChargerStatus, OcppProtocol } from '../entities/enums.js';
 
-/** A status change the station subgraph has stored, for live subscribers. */
+/** A status change the station subgraph has stored. */
 export interface AppliedStatus {
   chargerId: string;
   stationId: string;
@@ -57,8 +57,10 @@ export class StationEventsService {
 
   /**
    * A status report in one statement (statuses are the busiest station event: one round trip instead
-   * of a load and a transaction): the charger's last-seen time moves forward, and the status is stored
-   * unless a newer one already is (equal times: the later report wins).
+   * of a load and a transaction): the status is stored unless a newer one already is (equal times: the
+   * later report wins), and the charger's last-seen time moves forward. A connector's report moves it
+   * only once it is LAST_SEEN_STEP behind: the charger's row is then not written (and locked) by the
+   * reports of all its connectors, and `lastSeenAt` reads the bridge's fresher time from Redis anyway.
    */
   private async applyStatus(event: Extract<StationEvent, { kind: 'status' }>): Promise<AppliedStatus | null> {
     const at = new Date(event.at);
@@ -77,8 +79,10 @@ export class StationEventsService {
           )
         : await this.em.execute<StatusRow[]>(
             `with charger as (
-               update "station"."charger" set last_seen_at = greatest(last_seen_at, ?)
-               where identity = ? returning id, station_id
+               select id, station_id from "station"."charger" where identity = ?
+             ), seen as (
+               update "station"."charger" c set last_seen_at = ? from charger
+               where c.id = charger.id and (c.last_seen_at is null or c.last_seen_at < ?::timestamptz - ?::interval)
              ), target as (
                select c.id, c.status_at from "station"."connector" c join charger on c.charger_id = charger.id
                where c.evse_id = ? and c.connector_id = ?
@@ -90,7 +94,7 @@ export class StationEventsService {
              select charger.id as charger_id, charger.station_id,
                exists (select 1 from target) as known_connector, exists (select 1 from applied) as applied
              from charger`,
-            [at, event.identity, event.evseId, event.connectorId, status, at, at],
+            [event.identity, at, at, LAST_SEEN_STEP, event.evseId, event.connectorId, status, at, at],
           );
     if (!row) {
       this.unknownCharger(event);
@@ -125,5 +129,7 @@ interface StatusRow {
   known_connector: boolean;
   applied: boolean;
 }
+
+const LAST_SEEN_STEP = '1 minute';
 
 const maxDate = (a: Date | null, b: Date) => (a && a > b ? a : b);
