@@ -6,20 +6,29 @@
  * `--profile-forwarder` profiles it.
  */
 import { startStreamForwarder } from '../lib/event-stream.js';
+import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { eventStreamKey, QUEUE } from '../lib/queues.js';
 import { answerBenchMessages } from './ocpp-bench-shared.js';
 
-const redisUrl = process.env.REDIS_URL!;
-const redisPrefix = process.env.REDIS_PREFIX!;
+// EVENT_FORWARD_LINGER_MS and EVENT_FORWARD_BATCH_SIZE apply as in the subgraphs.
+const { redisUrl, redisPrefix, eventForwarding } = loadConfig();
 const logger = createLogger('bench-forwarder', process.env.LOG_LEVEL ?? 'warn');
 const forwarders = [QUEUE.stationEvents, QUEUE.sessionEvents].map((queue) =>
-  startStreamForwarder({ stream: eventStreamKey(redisPrefix, queue), queue, redisUrl, redisPrefix, logger }),
+  startStreamForwarder({
+    stream: eventStreamKey(redisPrefix, queue),
+    queue,
+    redisUrl,
+    redisPrefix,
+    ...eventForwarding,
+    logger,
+  }),
 );
 
 answerBenchMessages(() => ({
   cpu: process.cpuUsage(),
   forwarded: forwarders.reduce((n, f) => n + f.forwarded(), 0),
+  batches: forwarders.reduce((n, f) => n + f.batches(), 0),
 }));
 process.send!({ type: 'ready' });
 process.on('SIGTERM', () => void Promise.all(forwarders.map((f) => f.close())).then(() => process.exit(0)));

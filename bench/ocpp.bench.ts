@@ -48,6 +48,7 @@ interface Stats {
 interface ForwarderStats {
   cpu: NodeJS.CpuUsage;
   forwarded: number;
+  batches: number;
 }
 
 function startChild(file: string): Promise<{ child: ChildProcess; port: number }> {
@@ -238,7 +239,7 @@ OCPP bridge benchmark — one bridge process; load generator, Redis and bridge s
   RSS per connection       ${((held.rss - baseline.rss) / 1024 / Math.max(1, held.connections)).toFixed(1)} KiB (bridge RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB)
   connect rate             ${(clients.length / connectSeconds).toFixed(0)} connections/s
   forwarder (stream → BullMQ, own process)
-    jobs forwarded         ${(jobs / seconds).toFixed(0)}/s
+    jobs forwarded         ${(jobs / seconds).toFixed(0)}/s in ${((forwarderAfter.batches - forwarderBefore.batches) / seconds).toFixed(0)} batches/s
     CPU per job            ${perJob(forwarderMicros('user') + forwarderMicros('system'))} µs = ${perJob(forwarderMicros('user'))} user + ${perJob(forwarderMicros('system'))} kernel
     stream backlog at end  ${backlog} entries`);
 

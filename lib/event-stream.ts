@@ -39,15 +39,17 @@ export interface StreamForwarderOptions {
   redisPrefix: string;
   /** The consumer group that the forwarders of one stream share. */
   group?: string;
-  /** Entries read and forwarded (in one `addBulk`) at a time. */
+  /** The most entries read and forwarded (in one `addBulk`) at a time. */
   batchSize?: number;
-  /** How long one read waits for new entries. */
+  /** How long a read waits for new entries when the stream is empty. */
   blockMs?: number;
   /** Entries of another forwarder that were not acknowledged for this long are taken over. */
   claimIdleMs?: number;
   /**
-   * After a read that did not fill a batch, how long to wait for more entries before forwarding:
-   * BullMQ costs ~120 µs of CPU for a lone job and far less per job in a bulk of ten or more.
+   * How long entries gather before the next batch is read, unless the last batch was full. A batch
+   * costs a forwarder that is otherwise idle ~0.6–1 ms of CPU (waking up, two round trips, BullMQ's
+   * pipeline) besides ~35–50 µs a job, so small batches cost several times what large ones do; an
+   * entry waits up to this much longer. The first entry after a quiet spell is forwarded at once.
    */
   lingerMs?: number;
   logger: Logger;
@@ -55,9 +57,10 @@ export interface StreamForwarderOptions {
 
 /**
  * Forwards a stream's entries into a BullMQ queue: XREADGROUP in batches, `addBulk` with the
- * entries' job ids and `JOB_RETENTION`, then XACK and XDEL. Any number of forwarders may run; the
- * consumer group shares the entries among them. Delivery is at least once: an entry whose job was
- * added but not yet acknowledged is forwarded again, and BullMQ ignores the repeated job id.
+ * entries' job ids and `JOB_RETENTION`, then XDEL and XACK, sent with the read of the next batch.
+ * Any number of forwarders may run; the consumer group shares the entries among them. Delivery is
+ * at least once: an entry whose job was added but not yet acknowledged is forwarded again, and
+ * BullMQ ignores the repeated job id.
  */
 export function startStreamForwarder(opts: StreamForwarderOptions) {
   const { stream, logger } = opts;
@@ -66,14 +69,17 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
   const batchSize = opts.batchSize ?? 300;
   const blockMs = opts.blockMs ?? 2000;
   const claimIdleMs = opts.claimIdleMs ?? 30_000;
-  const lingerMs = opts.lingerMs ?? 5;
-  // Blocking reads get a connection of their own; adds, acknowledgements and claims share the other.
+  const lingerMs = opts.lingerMs ?? 20;
+  // Blocking reads get a connection of their own; acknowledgements, other reads and claims share a
+  // second; BullMQ gets a third, because it defines ~50 scripts on its connection and ioredis copies
+  // them into every pipeline or transaction made on that connection.
   const reader = createRedis(opts.redisUrl);
   const writer = createRedis(opts.redisUrl);
-  for (const r of [reader, writer])
+  const queueConnection = createRedis(opts.redisUrl);
+  for (const r of [reader, writer, queueConnection])
     r.on('error', (err) => logger.debug({ err, stream }, 'redis connection error'));
   const queue = new Queue(opts.queue, {
-    connection: writer,
+    connection: queueConnection,
     prefix: `${opts.redisPrefix}:bull`,
     defaultJobOptions: JOB_RETENTION,
   });
@@ -81,6 +87,7 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
 
   let closing = false;
   let forwarded = 0;
+  let batches = 0;
   let groupReady = false;
   // Entries delivered to this consumer but not acknowledged (after a failure) are read again first.
   let ownPending = true;
@@ -97,8 +104,8 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
     groupReady = true;
   }
 
-  async function forward(entries: Entry[]) {
-    if (entries.length === 0) return;
+  /** Adds the entries' jobs to the queue. */
+  async function add(entries: Entry[]) {
     const jobs: { name: string; data: unknown; opts: { jobId: string } }[] = [];
     for (const [entryId, fields] of entries) {
       // An entry deleted after it was delivered comes back without fields: it was forwarded already.
@@ -113,15 +120,34 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
       }
     }
     if (jobs.length) await queue.addBulk(jobs);
+    return jobs.length;
+  }
+
+  /**
+   * Deletes and acknowledges entries whose jobs are in the queue and, with `readNext`, reads up to
+   * that many new entries in the same round trip. XDEL comes first and needs no transaction with
+   * XACK: an entry deleted but left unacknowledged comes back without fields and is acknowledged
+   * then, whereas one acknowledged but not deleted would stay in the stream for good.
+   */
+  async function acknowledge(entries: Entry[], readNext = 0): Promise<Entry[]> {
     const ids = entries.map(([id]) => id);
-    const results = await writer
-      .multi()
-      .xack(stream, group, ...ids)
+    const pipeline = writer
+      .pipeline()
       .xdel(stream, ...ids)
-      .exec();
-    const failed = results?.find(([err]) => err)?.[0];
-    if (!results || failed) throw failed ?? new Error('acknowledgement transaction aborted');
-    forwarded += jobs.length;
+      .xack(stream, group, ...ids);
+    if (readNext > 0)
+      pipeline.xreadgroup('GROUP', group, consumer, 'COUNT', readNext, 'STREAMS', stream, '>');
+    const results = await pipeline.exec();
+    if (!results) throw new Error('acknowledgement pipeline aborted');
+    for (const [err] of results) if (err) throw err;
+    return readNext > 0 ? entriesOf(results[2]![1]) : [];
+  }
+
+  async function forward(entries: Entry[]) {
+    if (entries.length === 0) return;
+    const jobs = await add(entries);
+    await acknowledge(entries);
+    forwarded += jobs;
   }
 
   /** Forwards entries that another forwarder (probably a dead one) has not acknowledged in time. */
@@ -143,34 +169,31 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
     } while (start !== '0-0' && !closing);
   }
 
-  /**
-   * New entries (waiting up to `blockMs` on the reader connection; with `more`, at most that many
-   * without waiting), or this consumer's unacknowledged ones.
-   */
-  async function read(pending: boolean, more?: number): Promise<Entry[]> {
-    const res = (
-      pending
-        ? await writer.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, '0')
-        : more
-          ? await writer.xreadgroup('GROUP', group, consumer, 'COUNT', more, 'STREAMS', stream, '>')
-          : await reader.xreadgroup(
-              'GROUP',
-              group,
-              consumer,
-              'COUNT',
-              batchSize,
-              'BLOCK',
-              blockMs,
-              'STREAMS',
-              stream,
-              '>',
-            )
-    ) as [string, Entry[]][] | null;
-    return res?.[0]?.[1] ?? [];
-  }
+  /** This consumer's unacknowledged entries. */
+  const readPending = async () =>
+    entriesOf(await writer.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, '0'));
+
+  /** New entries, waiting up to `blockMs` for the first. */
+  const readNew = async () =>
+    entriesOf(
+      await reader.xreadgroup(
+        'GROUP',
+        group,
+        consumer,
+        'COUNT',
+        batchSize,
+        'BLOCK',
+        blockMs,
+        'STREAMS',
+        stream,
+        '>',
+      ),
+    );
 
   async function run() {
     let failures = 0;
+    // Entries read along with the last acknowledgement.
+    let next: Entry[] = [];
     while (!closing) {
       try {
         if (!groupReady) await ensureGroup();
@@ -178,16 +201,28 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
           nextClaimAt = Date.now() + Math.max(1000, claimIdleMs / 2);
           await claimAbandoned();
         }
-        const entries = await read(ownPending);
-        if (ownPending && entries.length === 0) ownPending = false;
-        if (!ownPending && lingerMs > 0 && entries.length > 0 && entries.length < batchSize) {
-          await new Promise((resolve) => setTimeout(resolve, lingerMs));
-          entries.push(...(await read(false, batchSize - entries.length)));
+        let entries = next;
+        next = [];
+        if (ownPending) {
+          entries = await readPending();
+          if (entries.length === 0) ownPending = false;
+        } else if (entries.length === 0) {
+          entries = await readNew();
         }
-        await forward(entries);
+        if (entries.length === 0) continue;
+        const readAt = performance.now();
+        const jobs = await add(entries);
+        // Let the next batch gather while this one is in flight, unless entries are waiting already.
+        const wait = readAt + lingerMs - performance.now();
+        if (!ownPending && entries.length < batchSize && wait > 0)
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        next = await acknowledge(entries, ownPending || closing ? 0 : batchSize);
+        forwarded += jobs;
+        batches++;
         failures = 0;
       } catch (err) {
         if (closing) break;
+        next = [];
         ownPending = true;
         // A Redis that restarted empty has no group any more; the stream starts afresh too.
         if (String((err as Error).message).startsWith('NOGROUP')) {
@@ -212,6 +247,8 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
     consumer,
     /** Jobs forwarded so far by this forwarder. */
     forwarded: () => forwarded,
+    /** Batches forwarded so far (each one `addBulk`). */
+    batches: () => batches,
     /**
      * Stops reading, forwards what this consumer still holds and leaves the group if it holds
      * nothing more (what it still holds is claimed by another forwarder after `claimIdleMs`).
@@ -223,7 +260,7 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
       await running;
       try {
         if (writer.status !== 'ready') throw new Error('Redis unavailable');
-        for (let entries = await read(true); entries.length; entries = await read(true))
+        for (let entries = await readPending(); entries.length; entries = await readPending())
           await forward(entries);
         await writer.xgroup('DELCONSUMER', stream, group, consumer);
       } catch (err) {
@@ -231,8 +268,12 @@ export function startStreamForwarder(opts: StreamForwarderOptions) {
       }
       await queue.close();
       writer.disconnect();
+      queueConnection.disconnect();
     },
   };
 }
+
+/** The entries of an XREADGROUP reply for one stream. */
+const entriesOf = (reply: unknown) => (reply as [string, Entry[]][] | null)?.[0]?.[1] ?? [];
 
 export type StreamForwarder = ReturnType<typeof startStreamForwarder>;

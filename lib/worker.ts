@@ -20,6 +20,8 @@ export function startWorker<T>(opts: {
    * are taken over after `stalledIntervalMs` too.
    */
   forwardFrom?: string;
+  /** How the forwarder batches (`Config.eventForwarding`); the defaults are the configuration's. */
+  forwarding?: { lingerMs?: number; batchSize?: number };
   logger: Logger;
   process: (job: Job<T>) => Promise<unknown>;
 }) {
@@ -47,6 +49,7 @@ export function startWorker<T>(opts: {
           redisUrl: opts.redisUrl,
           redisPrefix: opts.redisPrefix,
           claimIdleMs: opts.stalledIntervalMs,
+          ...opts.forwarding,
           logger: opts.logger,
         });
   return {

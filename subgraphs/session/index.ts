@@ -64,6 +64,7 @@ export async function startSessionSubgraph(config: Config) {
   const events = startWorker<SessionEvent>({
     queue: QUEUE.sessionEvents,
     forwardFrom: eventStreamKey(config.redisPrefix, QUEUE.sessionEvents),
+    forwarding: config.eventForwarding,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,
