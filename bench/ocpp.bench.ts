@@ -1,22 +1,18 @@
 /**
  * OCPP bridge benchmark: one bridge process (a child, so that its CPU is its own) holding N charger
  * connections, each sending one message every `interval` seconds — heartbeats, status notifications
- * and meter values of a transaction (which are durably appended to a Redis stream before the answer).
- * A second child runs the stream forwarders that move those entries into BullMQ, as the station and
- * session subgraphs do in production, so the streams are drained and BullMQ's cost shows where it is.
+ * and meter values of a transaction (which are durably enqueued in BullMQ before the answer).
  *
- *   npm run bench:ocpp -- [--chargers 15000] [--interval 10] [--duration 30] [--profile-forwarder f]
+ *   npm run bench:ocpp -- [--chargers 15000] [--interval 10] [--duration 30]
  *
- * Prints connections held, messages/s, round-trip p50/p99, bridge CPU µs per message, RSS per
- * connection, the forwarder's CPU µs per job and the streams' backlog at the end. The load generator
- * runs on the same 2 cores as the bridge, the forwarder and Redis.
+ * Prints connections held, messages/s, round-trip p50/p99, bridge CPU µs per message and RSS per
+ * connection. The load generator runs on the same 2 cores as the bridge and Redis.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ocpp from 'ocpp-rpc';
-import { eventStreamKey, QUEUE } from '../lib/queues.js';
 import { createRedis } from '../lib/redis.js';
 import { BENCH_PASSWORD } from './ocpp-bench-shared.js';
 
@@ -30,8 +26,6 @@ const { values } = parseArgs({
     mix: { type: 'string', default: 'default' },
     /** Writes a CPU profile of the bridge during the measured window to this file (Chrome DevTools). */
     profile: { type: 'string' },
-    /** The same for the stream forwarders' process. */
-    'profile-forwarder': { type: 'string' },
   },
 });
 const N = Number(values.chargers);
@@ -45,14 +39,9 @@ interface Stats {
   rss: number;
   connections: number;
 }
-interface ForwarderStats {
-  cpu: NodeJS.CpuUsage;
-  forwarded: number;
-  batches: number;
-}
 
-function startChild(file: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
+function startBridge(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(fileURLToPath(new URL('./ocpp-bridge-child.js', import.meta.url)), [], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
@@ -67,13 +56,13 @@ function startChild(file: string): Promise<{ child: ChildProcess; port: number }
   });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { type: string; port: number }) => resolve({ child, port: m.port }));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`bridge exited with ${code}`)));
   });
 }
 
-const stats = <T = Stats>(child: ChildProcess) =>
-  new Promise<T>((resolve) => {
-    child.once('message', (m: T) => resolve(m));
+const stats = (child: ChildProcess) =>
+  new Promise<Stats>((resolve) => {
+    child.once('message', (m: Stats) => resolve(m));
     child.send({ type: 'stats' });
   });
 
@@ -81,8 +70,7 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const { child, port } = await startChild('./ocpp-bridge-child.js');
-const { child: forwarder } = await startChild('./ocpp-forwarder-child.js');
+const { child, port } = await startBridge();
 const baseline = await stats(child);
 console.log(`bridge pid ${child.pid} on port ${port}; connecting ${N} chargers…`);
 
@@ -194,21 +182,14 @@ clients.forEach((c, i) => {
 await sleep(intervalMs); // warm-up: every charger has started its rhythm
 measuring = true;
 if (values.profile) child.send({ type: 'profile-start' });
-if (values['profile-forwarder']) forwarder.send({ type: 'profile-start' });
 const before = await stats(child);
-const forwarderBefore = await stats<ForwarderStats>(forwarder);
 const t0 = Date.now();
 await sleep(durationMs);
 const after = await stats(child);
-const forwarderAfter = await stats<ForwarderStats>(forwarder);
 measuring = false;
 if (values.profile) {
   child.send({ type: 'profile-stop', file: values.profile });
   await once(child, 'message');
-}
-if (values['profile-forwarder']) {
-  forwarder.send({ type: 'profile-stop', file: values['profile-forwarder'] });
-  await once(forwarder, 'message');
 }
 const seconds = (Date.now() - t0) / 1000;
 
@@ -219,36 +200,24 @@ const userMicros = after.cpu.user - before.cpu.user;
 const systemMicros = after.cpu.system - before.cpu.system;
 const cpuMicros = userMicros + systemMicros;
 const perMessage = (micros: number) => (micros / Math.max(1, sent)).toFixed(1);
-const redis = createRedis(redisUrl);
-const streams = [QUEUE.stationEvents, QUEUE.sessionEvents].map((q) => eventStreamKey(prefix, q));
-const backlog = (await Promise.all(streams.map((s) => redis.xlen(s)))).reduce((a, b) => a + b, 0);
-const jobs = forwarderAfter.forwarded - forwarderBefore.forwarded;
-const forwarderMicros = (k: 'user' | 'system') => forwarderAfter.cpu[k] - forwarderBefore.cpu[k];
-const perJob = (micros: number) => (jobs ? (micros / jobs).toFixed(1) : '–');
 
 console.log(`
 OCPP bridge benchmark — one bridge process; load generator, Redis and bridge share this machine's 2 cores
   chargers held            ${after.connections} (asked ${N}; ${failedConnects} failed to connect)
   message rhythm           1 per charger every ${values.interval} s: 60% Heartbeat, 20% StatusNotification, 20% MeterValues (enqueued)
-  mix                      ${values.mix}
   window                   ${seconds.toFixed(1)} s after ${values.interval} s warm-up
   messages/s               ${(sent / seconds).toFixed(0)} answered (${errors} errors)
   round trip p50 / p99     ${quantile(rtts, 0.5).toFixed(2)} ms / ${quantile(rtts, 0.99).toFixed(2)} ms   (target p99 < 20 ms)
-  bridge CPU per message   ${perMessage(cpuMicros)} µs = ${perMessage(userMicros)} user + ${perMessage(systemMicros)} kernel   (target < 40 µs; includes the durable append and validation)
+  bridge CPU per message   ${perMessage(cpuMicros)} µs = ${perMessage(userMicros)} user + ${perMessage(systemMicros)} kernel   (target < 40 µs; includes enqueue and validation)
   bridge CPU utilisation   ${((cpuMicros / 1e6 / seconds) * 100).toFixed(1)} % of one core
   RSS per connection       ${((held.rss - baseline.rss) / 1024 / Math.max(1, held.connections)).toFixed(1)} KiB (bridge RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB)
-  connect rate             ${(clients.length / connectSeconds).toFixed(0)} connections/s
-  forwarder (stream → BullMQ, own process)
-    jobs forwarded         ${(jobs / seconds).toFixed(0)}/s in ${((forwarderAfter.batches - forwarderBefore.batches) / seconds).toFixed(0)} batches/s
-    CPU per job            ${perJob(forwarderMicros('user') + forwarderMicros('system'))} µs = ${perJob(forwarderMicros('user'))} user + ${perJob(forwarderMicros('system'))} kernel
-    stream backlog at end  ${backlog} entries`);
+  connect rate             ${(clients.length / connectSeconds).toFixed(0)} connections/s`);
 
 await Promise.allSettled(clients.map((c) => c.close({ force: true })));
-for (const c of [child, forwarder]) {
-  c.kill('SIGTERM');
-  await once(c, 'exit');
-}
+child.kill('SIGTERM');
+await once(child, 'exit');
 // Leave nothing behind in Redis.
+const redis = createRedis(redisUrl);
 let cursor = '0';
 do {
   const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);

@@ -2,8 +2,8 @@
  * Subscription benchmark: deliveries per second and latency from the charger's OCPP message to the
  * graphql-ws client, through the whole path (bridge → Redis pub/sub → station subgraph → upstream
  * graphql-ws → gateway, entity fetches to the user subgraph per event → clients), at 1, 100 and 1,000
- * concurrent subscribers, while the same statuses are stored through the durable path (stream →
- * BullMQ → station subgraph → Postgres).
+ * concurrent subscribers, while the same statuses are stored through the durable path (BullMQ →
+ * station subgraph → Postgres).
  *
  *   npm run bench:subscriptions -- [--rate 100] [--duration 10] [--levels 1,100,1000]
  *

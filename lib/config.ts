@@ -49,8 +49,6 @@ const envSchema = z.object({
   RATE_LIMIT_APIKEY_PER_HOUR: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(0).default(300),
-  EVENT_FORWARD_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
-  EVENT_FORWARD_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(300),
   CHARGER_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
@@ -113,12 +111,6 @@ export interface Config {
     userPerMinute: number;
     anonymousPerMinute: number;
   };
-  /**
-   * The forwarders of the OCPP event streams into BullMQ (`lib/event-stream.ts`): how long entries
-   * gather into a batch (an entry waits up to this much longer; a batch costs far more CPU than a
-   * job) and the most entries in one.
-   */
-  eventForwarding: { lingerMs: number; batchSize: number };
   /** How long a remote command waits for the charger's answer before CHARGER_TIMEOUT. */
   chargerCommandTimeoutMs: number;
   /** Domain named in wallet-link messages (EIP-4361). */
@@ -218,7 +210,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
       anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
     },
-    eventForwarding: { lingerMs: e.EVENT_FORWARD_LINGER_MS, batchSize: e.EVENT_FORWARD_BATCH_SIZE },
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,

@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
  * listens: whichever instance holds a gateway's upstream subscription gets every event, wherever it
  * was produced. Session updates are published by the session subgraph once it has stored the change.
  * Charger status comes straight from the OCPP bridges' live status channel (a `LiveSource`): a status
- * reaches subscribers without waiting for the durable path (stream, BullMQ, Postgres) that stores it.
+ * reaches subscribers without waiting for the durable path (BullMQ, Postgres) that stores it.
  */
 export const LIVE_TOPIC = {
   /** A charger's or one of its connectors' status, as the charger reported it to a bridge. */

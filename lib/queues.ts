@@ -15,15 +15,6 @@ export const QUEUE = {
   sessionEvents: 'session-events',
 } as const;
 
-export type EventQueue = (typeof QUEUE)['stationEvents' | 'sessionEvents'];
-
-/**
- * The Redis stream in front of an event queue: the bridge appends each event there (one XADD, far
- * cheaper than BullMQ's client) and the queue's consumer moves the entries into the BullMQ queue
- * (`lib/event-stream.ts`).
- */
-export const eventStreamKey = (prefix: string, queue: EventQueue) => `${prefix}:ocpp:stream:${queue}`;
-
 export type OcppProtocol = 'OCPP16' | 'OCPP201';
 
 /** Status names as the station subgraph stores them (OCPP 1.6 and 2.0.1 merged). */

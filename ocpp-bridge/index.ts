@@ -20,7 +20,7 @@ export interface BridgeDeps {
 
 /**
  * Starts one OCPP bridge instance. It keeps no database: credentials and id tokens are asked of the
- * owning subgraphs, and everything chargers say leaves through Redis (event streams, pub/sub).
+ * owning subgraphs, and everything chargers say leaves through Redis (BullMQ jobs, pub/sub).
  */
 export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {}) {
   const { base } = config;

@@ -7,7 +7,7 @@ import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { eventStreamKey, QUEUE, type SessionEvent } from '../../lib/queues.js';
+import { QUEUE, type SessionEvent } from '../../lib/queues.js';
 import { SETTLEMENT_QUEUE } from '../../lib/settlement.js';
 import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
@@ -63,8 +63,6 @@ export async function startSessionSubgraph(config: Config) {
   const live = new LiveEventBus(redis, createRedis(config.redisUrl), config.redisPrefix, logger);
   const events = startWorker<SessionEvent>({
     queue: QUEUE.sessionEvents,
-    forwardFrom: eventStreamKey(config.redisPrefix, QUEUE.sessionEvents),
-    forwarding: config.eventForwarding,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,

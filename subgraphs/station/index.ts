@@ -6,7 +6,7 @@ import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { LIVE_TOPIC, LiveEventBus } from '../../lib/live-events.js';
-import { eventStreamKey, lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
+import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
 import { createRedis } from '../../lib/redis.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import { startWorker } from '../../lib/worker.js';
@@ -49,7 +49,6 @@ export async function startStationSubgraph(config: Config) {
   });
   const events = startWorker<StationEvent>({
     queue: QUEUE.stationEvents,
-    forwardFrom: eventStreamKey(config.redisPrefix, QUEUE.stationEvents),
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,
