@@ -3,10 +3,14 @@
  * connections, each sending one message every `interval` seconds — heartbeats, status notifications
  * and meter values of a transaction (which are durably enqueued in BullMQ before the answer).
  *
- *   npm run bench:ocpp -- [--chargers 15000] [--interval 10] [--duration 30]
+ *   npm run bench:ocpp -- [--chargers 15000] [--interval 10] [--duration 30] [--server bridge|rpc|ws]
  *
  * Prints connections held, messages/s, round-trip p50/p99, bridge CPU µs per message and RSS per
  * connection. The load generator runs on the same 2 cores as the bridge and Redis.
+ *
+ * `--server rpc` and `--server ws` put a lower bound in the bridge's place under the same load
+ * (see ocpp-floor-child.ts): ocpp-rpc with strict validation answering at once, and a bare `ws`
+ * server answering at once. The differences show what the bridge's own work costs per message.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,6 +30,8 @@ const { values } = parseArgs({
     mix: { type: 'string', default: 'default' },
     /** Writes a CPU profile of the bridge during the measured window to this file (Chrome DevTools). */
     profile: { type: 'string' },
+    /** What answers the chargers: the real `bridge`, or a lower bound (`rpc`, `ws`). */
+    server: { type: 'string', default: 'bridge' },
   },
 });
 const N = Number(values.chargers);
@@ -40,8 +46,24 @@ interface Stats {
   connections: number;
 }
 
+const SERVERS: Record<string, { file: string; args: string[]; label: string }> = {
+  bridge: { file: './ocpp-bridge-child.js', args: [], label: 'the bridge' },
+  rpc: {
+    file: './ocpp-floor-child.js',
+    args: ['rpc'],
+    label: 'LOWER BOUND: ocpp-rpc, strict validation, immediate answers, no Redis',
+  },
+  ws: {
+    file: './ocpp-floor-child.js',
+    args: ['ws'],
+    label: 'LOWER BOUND: bare ws server, JSON parse + immediate answer',
+  },
+};
+const server = SERVERS[values.server as string];
+if (!server) throw new Error(`--server must be one of ${Object.keys(SERVERS).join(', ')}`);
+
 function startBridge(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL('./ocpp-bridge-child.js', import.meta.url)), [], {
+  const child = fork(fileURLToPath(new URL(server.file, import.meta.url)), server.args, {
     env: {
       ...process.env,
       NODE_ENV: 'test',
@@ -203,6 +225,7 @@ const perMessage = (micros: number) => (micros / Math.max(1, sent)).toFixed(1);
 
 console.log(`
 OCPP bridge benchmark — one bridge process; load generator, Redis and bridge share this machine's 2 cores
+  answered by              ${server.label}
   chargers held            ${after.connections} (asked ${N}; ${failedConnects} failed to connect)
   message rhythm           1 per charger every ${values.interval} s: 60% Heartbeat, 20% StatusNotification, 20% MeterValues (enqueued)
   window                   ${seconds.toFixed(1)} s after ${values.interval} s warm-up
