@@ -2,7 +2,9 @@ import { WebSocket } from 'ws';
 import { signAccessToken } from '../../lib/tokens.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
-import { gql, startTestPlatform, TEST_JWT_SECRET, type TestPlatform } from '../support/platform.js';
+import { startPlatform } from '../../scripts/platform.js';
+import { platformServices } from '../../scripts/services.js';
+import { freePort, gql, startTestPlatform, TEST_JWT_SECRET, type TestPlatform } from '../support/platform.js';
 import { follow, wsClient, wsRequest } from '../support/subscriptions.js';
 
 let p: TestPlatform;
@@ -434,5 +436,74 @@ describe('the WebSocket endpoint', () => {
     expect(sub.error).toBeUndefined();
     expect(sub.results.at(-1)!.data!.chargerStatusChanged.status).toBe('UNAVAILABLE');
     cp.close({ force: true });
+  });
+});
+
+describe('several gateways and bridges side by side', () => {
+  it("every gateway delivers every bridge's events", async () => {
+    // A second gateway and a second bridge on the same Redis, database and subgraphs.
+    const [gatewayPort, ocppPort] = [await freePort(), await freePort()];
+    const spec = (name: string, port: number) => ({
+      ...platformServices(p.config).find((s) => s.name === name)!,
+      healthUrl: `http://127.0.0.1:${port}/health`,
+    });
+    const second = await startPlatform({
+      env: { ...p.env, GATEWAY_PORT: String(gatewayPort), OCPP_PORT: String(ocppPort) },
+      services: [spec('gateway', gatewayPort), spec('ocpp-bridge', ocppPort)],
+      stdio: 'ignore',
+      log: () => {},
+    });
+    try {
+      const secondGateway = url.replace(`:${p.config.ports.gateway}/`, `:${gatewayPort}/`);
+      const onSecond = wsClient(secondGateway, { authorization: `Bearer ${operator.token}` });
+      clients.push(onSecond);
+      const [a, b] = [await registeredCharger(url, operator), await registeredCharger(url, operator)];
+      const subs = [
+        { station: a.stationId, sub: follow(as(operator), STATUS_EVENT, { s: a.stationId }) },
+        { station: a.stationId, sub: follow(onSecond, STATUS_EVENT, { s: a.stationId }) },
+        { station: b.stationId, sub: follow(as(operator), STATUS_EVENT, { s: b.stationId }) },
+        { station: b.stationId, sub: follow(onSecond, STATUS_EVENT, { s: b.stationId }) },
+      ];
+      // Charger a on the platform's bridge, charger b on the second one.
+      const cpA = await connectCharger(p.config.ports.ocpp, a.identity, a.password, 'ocpp1.6');
+      const cpB = await connectCharger(ocppPort, b.identity, b.password, 'ocpp1.6');
+      // Each charger alternates between two statuses (a repeated status is not an event).
+      const statusesOf = {
+        [a.stationId]: ['Faulted', 'Available'],
+        [b.stationId]: ['Reserved', 'Unavailable'],
+      };
+      // The first reports may precede the new subscriptions' upstream: report until every client has one.
+      let round = 0;
+      await eventually(
+        async () => {
+          round++;
+          for (const [cp, station] of [
+            [cpA, a.stationId],
+            [cpB, b.stationId],
+          ] as const) {
+            const status = statusesOf[station]![round % 2];
+            await cp.call('StatusNotification', {
+              connectorId: 1,
+              errorCode: 'NoError',
+              status,
+              timestamp: tick(),
+            });
+          }
+          return subs.map((s) => s.sub.results.length);
+        },
+        (counts) => counts.every((n) => n > 0),
+      );
+      for (const { station, sub } of subs) {
+        expect(sub.error).toBeUndefined();
+        const event = sub.results[0]!.data!.chargerStatusChanged;
+        expect(statusesOf[station]!.map((x) => x.toUpperCase())).toContain(event.status);
+        expect(event.charger.identity).toBe(station === a.stationId ? a.identity : b.identity);
+        expect(event.charger.station.operator.displayName).toBeTruthy();
+      }
+      cpA.close({ force: true });
+      cpB.close({ force: true });
+    } finally {
+      await second.stop();
+    }
   });
 });
