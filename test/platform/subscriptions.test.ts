@@ -467,7 +467,7 @@ describe('several gateways and bridges side by side', () => {
       // Charger a on the platform's bridge, charger b on the second one.
       const cpA = await connectCharger(p.config.ports.ocpp, a.identity, a.password, 'ocpp1.6');
       const cpB = await connectCharger(ocppPort, b.identity, b.password, 'ocpp1.6');
-      // Each charger alternates between two statuses (a repeated status is not an event).
+      // Each round is a change of status for both chargers, with a newer timestamp.
       const statusesOf = {
         [a.stationId]: ['Faulted', 'Available'],
         [b.stationId]: ['Reserved', 'Unavailable'],
