@@ -52,8 +52,8 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n[platform] ${signal}: stopping…`);
-  await platform.stop();
-  await chain?.stop();
+  // Together: Ctrl-C in a terminal reaches the chain too, and its supervisor must not restart it.
+  await Promise.all([platform.stop(), chain?.stop()]);
   console.log('[platform] stopped');
   process.exit(0);
 };
