@@ -141,6 +141,8 @@ async function runCharger(c: Credential, deadline: number) {
         ? { connectorId: evse, errorCode: 'NoError', status: s16, timestamp: now() }
         : { timestamp: now(), connectorStatus: s201, evseId: evse, connectorId: 1 },
     );
+  // 1.6 chargers also report the charge point itself, as connector 0 (2.0.1 has no such status).
+  if (v16) await status(0, 'Available', 'Available');
   await status(1, 'Available', 'Available');
   await status(2, 'Available', 'Available');
   let meter = Math.floor(Math.random() * 1_000_000);

@@ -64,7 +64,11 @@ export class Charger {
   @Enum({ items: () => OcppProtocol, nullable: true })
   protocol: OcppProtocol | null = null;
 
-  @Field(() => ChargerStatus)
+  @Field(() => ChargerStatus, {
+    description:
+      'The charger as a whole, as OCPP 1.6 chargers report it (connector 0). OCPP 2.0.1 chargers report ' +
+      'their connectors only, so theirs stays UNKNOWN: see `connectors { status }` and `lastSeenAt`.',
+  })
   @Enum({ items: () => ChargerStatus })
   status: ChargerStatus = ChargerStatus.UNKNOWN;
 
