@@ -68,28 +68,6 @@ export async function startGateway(config: Config) {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
-  const healthUrls = [...urls.values()].map((u) => new URL('/health', u).toString());
-  const server = await listenGraphQL<GatewayContext>(
-    {
-      apollo,
-      logger,
-      context: ({ req }) => auth.context(req),
-      ready: async () => {
-        if (redis.status !== 'ready') return false;
-        const answers = await Promise.all(
-          healthUrls.map((u) =>
-            fetch(u, { signal: AbortSignal.timeout(1000) }).then(
-              (r) => r.ok,
-              () => false,
-            ),
-          ),
-        );
-        return answers.every(Boolean);
-      },
-    },
-    config.host,
-    config.ports.gateway,
-  );
   const subscriptions = new FederatedSubscriptions({
     supergraphSdl,
     urls,
@@ -107,6 +85,29 @@ export async function startGateway(config: Config) {
     maxFetches: config.subscriptions.maxFetches,
     logger,
   });
+  const healthUrls = [...urls.values()].map((u) => new URL('/health', u).toString());
+  const server = await listenGraphQL<GatewayContext>(
+    {
+      apollo,
+      logger,
+      context: ({ req }) => auth.context(req),
+      health: () => ({ subscriptions: subscriptions.counts() }),
+      ready: async () => {
+        if (redis.status !== 'ready') return false;
+        const answers = await Promise.all(
+          healthUrls.map((u) =>
+            fetch(u, { signal: AbortSignal.timeout(1000) }).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          ),
+        );
+        return answers.every(Boolean);
+      },
+    },
+    config.host,
+    config.ports.gateway,
+  );
   const ws = serveGraphQLWs({
     clientBuffer: config.subscriptions.clientBuffer,
     server: server.server,

@@ -280,6 +280,13 @@ export class FederatedSubscriptions {
     return shared.join(sink);
   }
 
+  /** Subscriptions upstream (one per group of identical ones) and clients' subscriptions following them. */
+  counts(): { upstream: number; following: number } {
+    let following = 0;
+    for (const s of this.shared.values()) following += s.followerCount;
+    return { upstream: this.shared.size, following };
+  }
+
   async close(): Promise<void> {
     for (const s of [...this.shared.values()]) s.end(null);
     await Promise.all([...this.clients.values()].map((c) => c.dispose()));
@@ -304,6 +311,10 @@ class SharedSubscription {
     private readonly onEnd: () => void,
   ) {
     void this.open();
+  }
+
+  get followerCount(): number {
+    return this.followers.size;
   }
 
   join(sink: SubscriptionSink): Following {

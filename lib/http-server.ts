@@ -11,6 +11,8 @@ export interface HttpServerOptions<C extends BaseContext> {
   logger: Logger;
   /** Answers `/ready`: true when every dependency the process needs is reachable. */
   ready: () => Promise<boolean>;
+  /** More of the process's state for `/health` (counts for operators; nothing sensitive). */
+  health?: () => Record<string, unknown>;
   path?: string;
 }
 
@@ -63,7 +65,7 @@ export async function listenGraphQL<C extends BaseContext>(
       res.writeHead(204).end();
       return;
     }
-    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...opts.health?.() });
     if (url.pathname === '/ready') {
       const ok = await opts.ready().catch(() => false);
       return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable' });

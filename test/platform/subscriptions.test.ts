@@ -307,6 +307,48 @@ describe('chargerStatusChanged through the gateway', () => {
   });
 });
 
+describe('shared upstream subscriptions', () => {
+  it('identical subscriptions of one caller share one upstream; none outlives its clients', async () => {
+    const counts = async () => {
+      const health = (await (await fetch(new URL('/health', url))).json()) as {
+        subscriptions: { upstream: number; following: number };
+      };
+      return health.subscriptions;
+    };
+    const [c, other] = [await registeredCharger(url, operator), await registeredCharger(url, operator)];
+    const before = await counts();
+    const [socket, secondSocket] = [as(operator), as(operator)];
+    const sameStation = [
+      follow(socket, STATUS_EVENT, { s: c.stationId }),
+      follow(socket, STATUS_EVENT, { s: c.stationId }),
+      follow(secondSocket, STATUS_EVENT, { s: c.stationId }), // same caller, other connection: shared
+      follow(as(admin), STATUS_EVENT, { s: c.stationId }), // another caller: its own
+    ];
+    const otherStation = follow(socket, STATUS_EVENT, { s: other.stationId }); // other variables: its own
+    await eventually(
+      counts,
+      (n) => n.upstream === before.upstream + 3 && n.following === before.following + 5,
+    );
+
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    await cp.call('StatusNotification', {
+      connectorId: 1,
+      errorCode: 'NoError',
+      status: 'Charging',
+      timestamp: tick(),
+    });
+    for (const sub of sameStation) {
+      const event = await sub.next();
+      expect(event.data!.chargerStatusChanged).toMatchObject({ status: 'CHARGING', evseId: 1 });
+    }
+    expect(otherStation.results).toHaveLength(0);
+
+    for (const sub of [...sameStation, otherStation]) sub.stop();
+    await eventually(counts, (n) => n.upstream === before.upstream && n.following === before.following);
+    cp.close({ force: true });
+  });
+});
+
 describe('sessionUpdated and mySessionUpdates', () => {
   it('streams meter values with energy, cost so far and fields of other subgraphs; only to whom it belongs', async () => {
     const c = await registeredCharger(url, operator);
