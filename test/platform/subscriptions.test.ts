@@ -30,8 +30,9 @@ afterAll(async () => {
   await p?.stop();
 });
 
-const as = (s: Session | null) => {
-  const client = wsClient(url, s ? { authorization: `Bearer ${s.token}` } : {});
+/** A graphql-ws client signed in as `s` (or anonymous), of the platform's gateway unless told otherwise. */
+const as = (s: Session | null, gatewayUrl = url) => {
+  const client = wsClient(gatewayUrl, s ? { authorization: `Bearer ${s.token}` } : {});
   clients.push(client);
   return client;
 };
@@ -497,8 +498,7 @@ describe('several gateways and bridges side by side', () => {
     });
     try {
       const secondGateway = url.replace(`:${p.config.ports.gateway}/`, `:${gatewayPort}/`);
-      const onSecond = wsClient(secondGateway, { authorization: `Bearer ${operator.token}` });
-      clients.push(onSecond);
+      const onSecond = as(operator, secondGateway);
       const [a, b] = [await registeredCharger(url, operator), await registeredCharger(url, operator)];
       const subs = [
         { station: a.stationId, sub: follow(as(operator), STATUS_EVENT, { s: a.stationId }) },
