@@ -31,10 +31,9 @@ const expectedAuthorization = (identity: string) =>
   `Basic ${Buffer.from(`${identity}:${BENCH_PASSWORD}`).toString('base64')}`;
 
 const httpServer = http.createServer((_req, res) => res.writeHead(404).end());
-let connections: () => number;
-let closeServer: () => Promise<unknown>;
 
-if (process.argv[2] === 'ws') {
+/** A bare ws server: Basic auth at the upgrade, then JSON parse and an immediate answer per call. */
+function bareWs() {
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (p) => (p.has('ocpp1.6') ? 'ocpp1.6' : false),
@@ -52,11 +51,16 @@ if (process.argv[2] === 'ws') {
       });
     });
   });
-  connections = () => wss.clients.size;
-  closeServer = async () => {
-    for (const ws of wss.clients) ws.terminate();
+  return {
+    connections: () => wss.clients.size,
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+    },
   };
-} else {
+}
+
+/** ocpp-rpc as the bridge configures it, with handlers that answer at once. */
+function rpcServer() {
   const rpc = new RPCServer({
     protocols: ['ocpp1.6'],
     strictMode: true,
@@ -77,13 +81,12 @@ if (process.argv[2] === 'ws') {
     client.handle(({ method }: { method: string }) => answer(method));
   });
   httpServer.on('upgrade', rpc.handleUpgrade);
-  connections = () => held;
-  closeServer = () => rpc.close({ code: 1001, awaitPending: false });
+  return {
+    connections: () => held,
+    close: () => rpc.close({ code: 1001, awaitPending: false }),
+  };
 }
 
+const server = process.argv[2] === 'ws' ? bareWs() : rpcServer();
 await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-serveBenchIpc({
-  port: (httpServer.address() as AddressInfo).port,
-  connections: () => connections(),
-  close: () => closeServer(),
-});
+serveBenchIpc({ port: (httpServer.address() as AddressInfo).port, ...server });
