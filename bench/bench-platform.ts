@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { freePortsEnv, startPlatform, type RunningPlatform } from '../scripts/platform.js';
 import { platformServices } from '../scripts/services.js';
@@ -53,7 +54,7 @@ export async function benchPlatform(services: ReadonlySet<string>) {
       } finally {
         await client.end();
       }
-      const redis = createRedis(env.REDIS_URL!);
+      const redis = createRedis(env.REDIS_URL!, createLogger("bench", "warn"));
       try {
         for await (const keys of redis.scanStream({ match: `${env.REDIS_PREFIX}:*`, count: 500 })) {
           if ((keys as string[]).length) await redis.del(...(keys as string[]));

@@ -20,6 +20,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ocpp from 'ocpp-rpc';
+import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { BENCH_PASSWORD } from './ocpp-bench-shared.js';
 
@@ -243,7 +244,7 @@ await Promise.allSettled(clients.map((c) => c.close({ force: true })));
 child.kill('SIGTERM');
 await once(child, 'exit');
 // Leave nothing behind in Redis.
-const redis = createRedis(redisUrl);
+const redis = createRedis(redisUrl, createLogger("bench", "warn"));
 let cursor = '0';
 do {
   const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);

@@ -1,6 +1,9 @@
 import type http from 'node:http';
+import { HeaderMap } from '@apollo/server';
 import { ANONYMOUS, type Role, type Viewer } from '../lib/auth.js';
 import { AppError, ErrorCode } from '../lib/errors.js';
+import { currentRequestId } from '../lib/logger.js';
+import { isRedisUnavailable } from '../lib/redis.js';
 import type { RevocationList } from '../lib/revocation.js';
 import type { ServiceClient } from '../lib/service-client.js';
 import type { Limit, RateLimiter } from './rate-limit.js';
@@ -10,6 +13,8 @@ export interface GatewayContext {
   viewer: Viewer;
   /** Short-lived token forwarded to every subgraph fetch of this request. */
   internalToken: string;
+  /** Forwarded to every subgraph fetch as `x-request-id` (see lib/http-server.ts). */
+  requestId?: string;
 }
 
 const API_KEY_CACHE_MS = 30_000;
@@ -34,6 +39,8 @@ export class GatewayAuthenticator {
       users: ServiceClient;
       rateLimiter: RateLimiter;
       limits: { apiKey: Limit[]; user: Limit[]; anonymous: Limit[] };
+      /** Counts a refusal (metrics). */
+      onRateLimited?: (principal: 'apikey' | 'user' | 'anonymous') => void;
     },
   ) {}
 
@@ -69,9 +76,19 @@ export class GatewayAuthenticator {
     const result = await verifyAccessToken(this.opts.jwtSecret, match[1]!);
     if (!result.ok)
       throw fail(result.reason === 'expired' ? 'Access token has expired' : 'Invalid access token');
-    if (await this.opts.revocations.isRevoked(result.sid, result.viewer.userId!, result.issuedAt)) {
-      throw fail('Access token has been revoked');
-    }
+    // Fails closed: while Redis (which holds revocations) is away, a token that may have been revoked
+    // is not honoured; the caller gets SERVICE_UNAVAILABLE within the command timeout, not a hang.
+    const revoked = await this.opts.revocations
+      .isRevoked(result.sid, result.viewer.userId!, result.issuedAt)
+      .catch((err: unknown) => {
+        if (!isRedisUnavailable(err)) throw err;
+        throw new AppError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          'Signed-in requests are unavailable for a moment (the revocation list cannot be checked); retry shortly',
+          { http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) } },
+        );
+      });
+    if (revoked) throw fail('Access token has been revoked');
     return { viewer: result.viewer, expiresAt: result.expiresAt };
   }
 
@@ -83,15 +100,30 @@ export class GatewayAuthenticator {
         ? await this.viewerFromApiKey(apiKey)
         : (await this.viewerFromAuthorization(req.headers.authorization)).viewer;
     await this.rateLimit(viewer, req.socket.remoteAddress);
-    return { viewer, internalToken: await this.internalToken(viewer) };
+    return { viewer, internalToken: await this.internalToken(viewer), requestId: currentRequestId() };
   }
 
-  /** Counts one operation against the caller's limits; RATE_LIMITED when one is exceeded. */
+  /**
+   * Counts one operation against the caller's limits; RATE_LIMITED when one is exceeded.
+   *
+   * Fails open: while Redis (which holds the counters) is away, operations are not counted and go on.
+   * Rate limits protect capacity, and refusing every caller would turn a Redis outage into a total
+   * one; what needs Redis to be safe (the revocation check) fails closed instead.
+   */
   async rateLimit(viewer: Viewer, remoteAddress: string | undefined): Promise<void> {
     const { limits, rateLimiter } = this.opts;
-    if (viewer.apiKeyId) await rateLimiter.consume(`key:${viewer.apiKeyId}`, limits.apiKey);
-    else if (viewer.userId) await rateLimiter.consume(`user:${viewer.userId}`, limits.user);
-    else await rateLimiter.consume(`ip:${remoteAddress ?? 'unknown'}`, limits.anonymous);
+    const [principal, kind, windows] = viewer.apiKeyId
+      ? ([`key:${viewer.apiKeyId}`, 'apikey', limits.apiKey] as const)
+      : viewer.userId
+        ? ([`user:${viewer.userId}`, 'user', limits.user] as const)
+        : ([`ip:${remoteAddress ?? 'unknown'}`, 'anonymous', limits.anonymous] as const);
+    try {
+      await rateLimiter.consume(principal, windows);
+    } catch (err) {
+      if (isRedisUnavailable(err)) return;
+      if (err instanceof AppError && err.extensions.code === ErrorCode.RATE_LIMITED) this.opts.onRateLimited?.(kind);
+      throw err;
+    }
   }
 
   /** Internal tokens are reused per identity for half their lifetime: signing one per request is waste. */

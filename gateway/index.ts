@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
-import { loadConfig, type Config } from '../lib/config.js';
+import { loadConfig, metricsPlacement, type Config } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
 import { listenGraphQL } from '../lib/http-server.js';
 import { runIfMain } from '../lib/main.js';
 import { createLogger } from '../lib/logger.js';
+import { Metrics, serveMetrics } from '../lib/metrics.js';
 import { createRedis } from '../lib/redis.js';
 import { RevocationList } from '../lib/revocation.js';
 import { ServiceClient } from '../lib/service-client.js';
@@ -16,6 +17,7 @@ import { signInternalToken } from '../lib/tokens.js';
 import { GatewayAuthenticator, type GatewayContext } from './auth.js';
 import { InternalTokenDataSource } from './data-source.js';
 import { depthLimit } from './depth-limit.js';
+import { gatewayMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 import { FederatedSubscriptions } from './subscriptions.js';
@@ -26,7 +28,11 @@ const SUPERGRAPH = fileURLToPath(new URL('../../gateway/supergraph.graphql', imp
 /** Starts the gateway over the composed supergraph: auth once, limits, then query planning. */
 export async function startGateway(config: Config) {
   const logger = createLogger('gateway', config.logLevel);
-  const redis = createRedis(config.redisUrl);
+  const metrics = new Metrics('gateway');
+  const measured = gatewayMetrics(metrics);
+  const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'gateway'), logger);
+  // Request path: the revocation check and the rate limiter fail within 500 ms while Redis is away.
+  const redis = createRedis(config.redisUrl, logger, { purpose: 'revocations and rate limits', requestPath: true });
   const auth = new GatewayAuthenticator({
     jwtSecret: config.jwtSecret,
     internalTokenSecret: config.internalTokenSecret,
@@ -38,6 +44,7 @@ export async function startGateway(config: Config) {
       service: 'gateway',
     }),
     rateLimiter: new RateLimiter(redis, config.redisPrefix),
+    onRateLimited: measured.rateLimited,
     limits: {
       apiKey: [
         { max: config.rateLimits.apiKeyPerMinute, windowSeconds: 60 },
@@ -63,9 +70,9 @@ export async function startGateway(config: Config) {
     gateway,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    formatError: formatError(logger),
+    formatError: formatError(logger, measured.graphql.onError),
     validationRules: [depthLimit(config.maxQueryDepth)],
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), measured.graphql.plugin],
   });
   await apollo.start();
   const subscriptions = new FederatedSubscriptions({
@@ -85,12 +92,14 @@ export async function startGateway(config: Config) {
     maxFetches: config.subscriptions.maxFetches,
     logger,
   });
+  measured.watchSubscriptions(subscriptions);
   const healthUrls = [...urls.values()].map((u) => new URL('/health', u).toString());
   const server = await listenGraphQL<GatewayContext>(
     {
       apollo,
       logger,
       context: ({ req }) => auth.context(req),
+      routes: metricsServer.onMainServer,
       health: () => ({ subscriptions: subscriptions.counts() }),
       ready: async () => {
         if (redis.status !== 'ready') return false;
@@ -117,6 +126,7 @@ export async function startGateway(config: Config) {
     subscriptions,
     maxQueryDepth: config.maxQueryDepth,
     logger,
+    counters: { ...measured.sink, error: measured.graphql.onError },
   });
   logger.info({ url: server.url }, 'gateway listening (HTTP and graphql-ws)');
   return {
@@ -127,6 +137,7 @@ export async function startGateway(config: Config) {
       await subscriptions.close();
       await server.close();
       await apollo.stop();
+      await metricsServer.close();
       redis.disconnect();
     },
   };

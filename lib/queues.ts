@@ -7,6 +7,8 @@
  * BullMQ ids may not contain ':'; OCPP identities cannot contain '|'.
  */
 import type { JobsOptions } from 'bullmq';
+import { currentRequestId } from './logger.js';
+import { SETTLEMENT_QUEUE } from './settlement.js';
 
 export const QUEUE = {
   /** Boot, status, firmware, diagnostics and device events: consumed by the station subgraph. */
@@ -113,3 +115,41 @@ export interface LiveStatus {
 export const liveStatusChannel = (prefix: string) => `${prefix}:ocpp:status`;
 /** Redis hash: charger identity → ISO time the bridge last heard from it (throttled per charger). */
 export const lastSeenKey = (prefix: string) => `${prefix}:ocpp:last-seen`;
+
+/**
+ * How the consumers of each queue hold their jobs. A consumer renews the lock of each job it works on
+ * every `lockDurationMs / 2`; when a consumer dies (kill -9, a crash) its locks lapse after
+ * `lockDurationMs`, and the next stalled-job check of any live consumer (every `stalledIntervalMs`)
+ * puts the job back: interrupted work resumes within about lockDuration + 2 × stalledInterval
+ * (< 10 s) rather than BullMQ's default of ~60 s. `maxStalledCount` is the number of such take-overs a
+ * job survives before it fails; every consumer here is idempotent, so a few are harmless, and one
+ * would be too few for a process that is restarted twice in a row.
+ *
+ * The cost: each consumer renews locks every 2 s and checks for stalled jobs every 2 s, a few Redis
+ * round trips per process, whatever the load. A consumer whose event loop is blocked for more than
+ * the lock duration loses its jobs to another (and runs them twice); nothing here blocks that long.
+ */
+export const CONSUMER_TIMING: Record<string, { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number }> = {
+  /** Station subgraph: each job is one SQL statement (ms); a status stuck for 10 s is visible to operators. */
+  [QUEUE.stationEvents]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 3 },
+  /** Session subgraph: a stopped session must not stay ACTIVE for long after the charger was answered. */
+  [QUEUE.sessionEvents]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 3 },
+  /**
+   * Settlement worker: jobs wait for a batch and its transaction (up to SETTLEMENT_TX_TIMEOUT_MS and
+   * more), renewing their locks meanwhile; a batch taken over is checked against the chain first
+   * (`isSettled`), so a take-over never pays twice.
+   */
+  [SETTLEMENT_QUEUE]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 5 },
+};
+
+/** For a queue not listed above. */
+export const DEFAULT_CONSUMER_TIMING = { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 3 };
+
+/**
+ * A job's payload with the request id of the work that enqueues it, so that the consumer's log lines
+ * carry it too (`startWorker` puts it in the log context).
+ */
+export function traced<T extends object>(data: T): T & { requestId?: string } {
+  const requestId = currentRequestId();
+  return requestId ? { ...data, requestId } : data;
+}

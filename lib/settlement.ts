@@ -12,6 +12,10 @@ export interface SettleSessionJob {
   /** Token base units (6 decimals: the session cost in micro-units). */
   amount: string;
   recordHash: string;
+  /** When the session stopped (ISO 8601), for the settlement-lag metric. */
+  stoppedAt?: string;
+  /** The gateway request that caused the job, when one did (see `traced`). */
+  requestId?: string;
 }
 
 /** The fields of a settled session that its on-chain record hash covers, in this order. */

@@ -10,8 +10,10 @@ import { buildSchema, createResolversMap, type AuthChecker, type BuildSchemaOpti
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type ServiceName, type Viewer } from './auth.js';
 import { AppError, clientGraphQLError, ErrorCode, formatError, unauthenticated } from './errors.js';
+import { graphqlMetrics } from './graphql-metrics.js';
 import { listenGraphQL, type RunningHttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
+import { serveMetrics, type Metrics, type MetricsPlacement } from './metrics.js';
 import type { Orm } from './db.js';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from './tokens.js';
 
@@ -115,6 +117,28 @@ export interface StartSubgraphOptions<C extends SubgraphContext> {
   port: number;
   /** Also serve graphql-ws on the GraphQL path, for the gateway's upstream subscriptions. */
   subscriptions?: boolean;
+  /** The process's registry; `/metrics` goes where `metricsAt` says. */
+  metrics: Metrics;
+  metricsAt: MetricsPlacement;
+}
+
+/** `gridledger_db_pool_connections{state}`: the ORM's Postgres pool (in use, idle, waiting for one). */
+function watchPool(metrics: Metrics, orm: Orm) {
+  const connection = orm.em.getConnection() as unknown as {
+    getNativeClient(): Promise<{ totalCount: number; idleCount: number; waitingCount: number }>;
+  };
+  metrics.gauge({
+    name: 'db_pool_connections',
+    help: 'Postgres connections of the ORM pool, by state',
+    labelNames: ['state'],
+    async collect() {
+      const pool = await connection.getNativeClient().catch(() => null);
+      if (!pool) return;
+      this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
 }
 
 /** Where the gateway puts the caller's internal token in graphql-ws messages (connection and subscribe). */
@@ -124,12 +148,15 @@ export const WS_INTERNAL_TOKEN = 'internalToken';
 export async function startSubgraph<C extends SubgraphContext>(
   opts: StartSubgraphOptions<C>,
 ): Promise<RunningHttpServer> {
+  const measured = graphqlMetrics(opts.metrics, 'resolver_errors_total');
+  watchPool(opts.metrics, opts.orm);
+  const metricsServer = await serveMetrics(opts.metrics, opts.metricsAt, opts.logger);
   const apollo = new ApolloServer<C>({
     schema: opts.schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    formatError: formatError(opts.logger),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    formatError: formatError(opts.logger, measured.onError),
+    plugins: [ApolloServerPluginInlineTraceDisabled(), measured.plugin],
   });
   await apollo.start();
   const verifier = new InternalTokenVerifier(opts.internalTokenSecret);
@@ -143,6 +170,7 @@ export async function startSubgraph<C extends SubgraphContext>(
           em: opts.orm.em.fork() as EntityManager,
         }),
       ready: () => opts.orm.isConnected(),
+      routes: metricsServer.onMainServer,
     },
     opts.host,
     opts.port,
@@ -155,6 +183,7 @@ export async function startSubgraph<C extends SubgraphContext>(
       await ws?.dispose();
       await running.close();
       await apollo.stop();
+      await metricsServer.close();
     },
   };
 }

@@ -9,8 +9,9 @@ import type {
   TriggerableMessage,
 } from '../lib/charger-commands.js';
 import { commandChannels } from '../lib/charger-commands.js';
-import type { Logger } from '../lib/logger.js';
+import { withLogContext, type Logger } from '../lib/logger.js';
 import type { OcppProtocol } from '../lib/queues.js';
+import type { BridgeMetrics } from './metrics.js';
 
 /** The part of an ocpp-rpc client that commands need. */
 export interface CallableCharger {
@@ -188,9 +189,22 @@ export class CommandInputError extends Error {
 }
 
 /** Translates and sends one command to a connected charger. */
-export async function execute(charger: CallableCharger, command: ChargerCommand, timeoutMs: number) {
+export async function execute(
+  charger: CallableCharger,
+  command: ChargerCommand,
+  timeoutMs: number,
+  metrics?: BridgeMetrics,
+) {
   const { method, params, normalize } = charger.protocol === 'OCPP16' ? call16(command) : call201(command);
-  return normalize((await charger.call(method, params, { callTimeoutMs: timeoutMs })) as never);
+  try {
+    const answer = await charger.call(method, params, { callTimeoutMs: timeoutMs });
+    metrics?.message(method, 'out', 'ok');
+    return normalize(answer as never);
+  } catch (err) {
+    const code = err instanceof ocpp.TimeoutError ? 'Timeout' : (err as { rpcErrorCode?: string }).rpcErrorCode;
+    metrics?.message(method, 'out', code ?? 'error');
+    throw err;
+  }
 }
 
 /**
@@ -209,6 +223,7 @@ export class CommandServer {
       prefix: string;
       chargers: Map<string, CallableCharger>;
       logger: Logger;
+      metrics: BridgeMetrics;
     },
   ) {
     this.names = commandChannels(opts.prefix);
@@ -245,16 +260,25 @@ export class CommandServer {
     );
   }
 
-  private async handle(req: CommandRequest): Promise<void> {
-    const reply = (r: CommandReply) =>
-      this.opts.redis
+  /** Runs one command with the charger's identity and the request id that caused it on every log line. */
+  private handle(req: CommandRequest): Promise<void> {
+    return withLogContext({ identity: req.identity, requestId: req.requestId }, () => this.run(req));
+  }
+
+  private async run(req: CommandRequest): Promise<void> {
+    const { metrics } = this.opts;
+    const reply = (r: CommandReply) => {
+      metrics.command(req.command.type, r.ok ? 'ok' : r.code);
+      return this.opts.redis
         .publish(req.replyTo, JSON.stringify(r))
         .catch((err) => this.opts.logger.warn({ err }, 'reply lost'));
+    };
     const charger = this.opts.chargers.get(req.identity);
     if (!charger)
       return void reply({ id: req.id, ok: false, code: 'CHARGER_OFFLINE', message: 'not connected' });
     try {
-      const result = await execute(charger, req.command, req.timeoutMs);
+      this.opts.logger.info({ command: req.command.type }, 'sending a remote command');
+      const result = await execute(charger, req.command, req.timeoutMs, metrics);
       await reply({ id: req.id, ok: true, result });
     } catch (err) {
       const e = err as { message?: string; rpcErrorCode?: string };

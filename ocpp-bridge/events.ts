@@ -48,6 +48,8 @@ export class EventSink {
       enqueueTimeoutMs: number;
       lastSeenThrottleMs: number;
       logger: Logger;
+      /** Observes how long each durable enqueue took. */
+      onEnqueued?: (queue: string, seconds: number) => void;
     },
   ) {
     const queueOpts = {
@@ -62,13 +64,15 @@ export class EventSink {
       q.on('error', (err) => opts.logger.debug({ err }, 'queue error'));
   }
 
-  private async durably(work: Promise<unknown>, what: string): Promise<void> {
+  private async durably(work: Promise<unknown>, what: string, queue: string): Promise<void> {
+    const started = process.hrtime.bigint();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new EnqueueTimeout(what)), this.opts.enqueueTimeoutMs);
     });
     try {
       await Promise.race([work, timeout]);
+      this.opts.onEnqueued?.(queue, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (err) {
       this.opts.logger.warn({ err, what }, 'could not enqueue; the charger is asked to retry');
       // OCPP-J: an InternalError tells the charger that the message was not processed.
@@ -80,13 +84,21 @@ export class EventSink {
 
   /** Enqueues station events (job id per event) and resolves once Redis has them. */
   enqueueStation(events: { id: string; event: StationEvent }[]): Promise<void> {
-    return this.durably(this.coalesce(this.station, this.stationBatch, events), 'station event');
+    return this.durably(
+      this.coalesce(this.station, this.stationBatch, events),
+      'station event',
+      QUEUE.stationEvents,
+    );
   }
 
   /** Enqueues session events (one message's events in one atomic batch) and resolves once Redis has them. */
   enqueueSession(events: { id: string; event: SessionEvent }[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    return this.durably(this.coalesce(this.session, this.sessionBatch, events), 'session event');
+    return this.durably(
+      this.coalesce(this.session, this.sessionBatch, events),
+      'session event',
+      QUEUE.sessionEvents,
+    );
   }
 
   /**
@@ -180,6 +192,11 @@ export class EventSink {
     this.opts.redis.hset(lastSeenKey(this.opts.prefix), batch).catch(() => {
       for (const identity of batch.keys()) this.seenAt.delete(identity);
     });
+  }
+
+  /** The queues this sink produces to (for the queue gauges). */
+  get queues(): Queue[] {
+    return [this.station, this.session];
   }
 
   forget(identity: string): void {

@@ -1,10 +1,13 @@
+import { metricsPlacement } from '../lib/config.js';
 import { runIfMain } from '../lib/main.js';
+import { Metrics, serveMetrics } from '../lib/metrics.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { ServiceClient } from '../lib/service-client.js';
 import { loadBridgeConfig, type BridgeConfig } from './config.js';
 import { EventSink } from './events.js';
 import { IdTokenCache } from './id-token-cache.js';
+import { bridgeMetrics } from './metrics.js';
 import {
   stationAuthenticator,
   userIdTokenAuthorizer,
@@ -27,14 +30,16 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
   const logger = createLogger('ocpp-bridge', base.logLevel);
   const client = (url: string) =>
     new ServiceClient({ url, secret: base.internalTokenSecret, service: 'ocpp-bridge', timeoutMs: 3000 });
-  const redis = createRedis(base.redisUrl);
+  const redis = createRedis(base.redisUrl, logger, { purpose: 'live status and commands' });
   // Fails fast while Redis is down (no offline queue), so a charger hears "retry" within the timeout.
-  const queueRedis = createRedis(base.redisUrl, { enableOfflineQueue: false });
-  const commandSubscriber = createRedis(base.redisUrl);
-  for (const r of [redis, queueRedis, commandSubscriber]) {
-    r.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  }
+  const queueRedis = createRedis(base.redisUrl, logger, { purpose: 'event queues', enableOfflineQueue: false });
+  const commandSubscriber = createRedis(base.redisUrl, logger, { purpose: 'command subscriber' });
+  const registry = new Metrics('ocpp-bridge');
+  let connectionsByProtocol = () => ({ OCPP16: 0, OCPP201: 0 });
+  const metrics = bridgeMetrics(registry, () => connectionsByProtocol());
+  const metricsServer = await serveMetrics(registry, metricsPlacement(base, 'ocpp-bridge'), logger);
   const events = new EventSink({
+    onEnqueued: metrics.enqueued,
     queueRedis,
     redis,
     prefix: base.redisPrefix,
@@ -55,12 +60,17 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     prefix: base.redisPrefix,
     instanceId: config.instanceId,
     logger,
+    metrics,
+    routes: metricsServer.onMainServer,
   });
+  connectionsByProtocol = server.connectionsByProtocol;
+  for (const q of events.queues) registry.watchQueue(q);
   return {
     ...server,
     close: async () => {
       await server.close();
       await events.close();
+      await metricsServer.close();
       for (const r of [redis, queueRedis, commandSubscriber]) r.disconnect();
     },
   };

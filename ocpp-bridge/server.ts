@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createRPCError, RPCServer } from 'ocpp-rpc';
-import type { Logger } from '../lib/logger.js';
+import { withLogContext, type Logger } from '../lib/logger.js';
 import type { OcppProtocol } from '../lib/queues.js';
 import { CommandServer, type CallableCharger } from './commands.js';
 import type { EventSink } from './events.js';
 import type { HandlerContext, Handler } from './handlers/context.js';
 import { handlers16 } from './handlers/1.6/index.js';
 import { handlers201 } from './handlers/2.0.1/index.js';
+import type { BridgeMetrics } from './metrics.js';
 import type { ChargerAuthenticator, IdTokenAuthorizer } from './ports.js';
 import { actionAwareValidators } from './validators.js';
 
@@ -29,6 +30,9 @@ export interface BridgeServerOptions {
   prefix: string;
   instanceId?: string;
   logger: Logger;
+  metrics: BridgeMetrics;
+  /** Answers `/metrics` on the bridge's HTTP port (unless METRICS_PORT moved it); true when it did. */
+  routes: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 }
 
 interface Session {
@@ -40,7 +44,7 @@ interface Session {
  * schema validation both ways, HTTP Basic auth, a connection cap, and `/health` + `/ready`.
  */
 export async function startBridgeServer(opts: BridgeServerOptions) {
-  const { logger } = opts;
+  const { logger, metrics } = opts;
   const instanceId = opts.instanceId ?? randomUUID();
   const chargers = new Map<string, CallableCharger & { close: (o?: object) => Promise<unknown> }>();
   let pendingUpgrades = 0;
@@ -61,25 +65,36 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
     prefix: opts.prefix,
     chargers,
     logger,
+    metrics,
   });
 
   rpc.auth(async (accept, reject, handshake) => {
     const { identity } = handshake;
     // ocpp-rpc accepts a client that offers no subprotocol, without validation: refuse it here.
     const protocol = [...handshake.protocols].find((p) => p in PROTOCOLS);
-    if (handshake.endpoint !== ENDPOINT) return reject(404, 'Not found');
-    if (!protocol) return reject(400, 'Offer subprotocol ocpp1.6 or ocpp2.0.1');
-    if (chargers.size + pendingUpgrades >= opts.maxConnections)
+    if (handshake.endpoint !== ENDPOINT) {
+      metrics.refused('endpoint');
+      return reject(404, 'Not found');
+    }
+    if (!protocol) {
+      metrics.refused('subprotocol');
+      return reject(400, 'Offer subprotocol ocpp1.6 or ocpp2.0.1');
+    }
+    if (chargers.size + pendingUpgrades >= opts.maxConnections) {
+      metrics.refused('cap');
       return reject(503, 'Too many connections; retry later');
+    }
     pendingUpgrades++;
     try {
       const found = await opts.authenticator.authenticate(identity, handshake.password);
       if (!found) {
+        metrics.refused('auth');
         logger.info({ identity, remote: handshake.remoteAddress }, 'charger refused: bad credentials');
         return reject(401, 'Unauthorized');
       }
       accept({ chargerId: found.chargerId } satisfies Session, protocol);
     } catch (err) {
+      metrics.refused('auth_unavailable');
       logger.error({ err, identity }, 'charger authentication unavailable');
       reject(503, 'Authentication unavailable; retry later');
     } finally {
@@ -119,7 +134,14 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
     }
     client.handle(({ method }: { method: string }) => {
       ctx.logger.debug({ method }, 'not implemented');
+      metrics.message(method, 'in', 'NotImplemented');
       throw createRPCError('NotImplemented', `${method} is not supported`);
+    });
+    // Calls that break the schema never reach a handler: ocpp-rpc answers them itself.
+    client.on('strictValidationFailure', (e: { message?: unknown[]; error?: { rpcErrorCode?: string } }) => {
+      const [type, , action] = Array.isArray(e.message) ? e.message : [];
+      if (type === 2 && typeof action === 'string')
+        metrics.message(action, 'in', e.error?.rpcErrorCode ?? 'ValidationFailed');
     });
     client.on('close', () => {
       if (chargers.get(identity) === held) {
@@ -131,24 +153,29 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
     opts.events.seen(identity);
   });
 
-  /** Runs a handler; unexpected failures become a bare InternalError (no internal text leaves). */
-  async function run(
-    ctx: HandlerContext,
-    action: string,
-    handler: Handler,
-    call: { params: unknown; messageId: string },
-  ) {
-    ctx.events.seen(ctx.identity);
-    try {
-      return await handler(ctx, call.params, call.messageId);
-    } catch (err) {
-      if ((err as { rpcErrorCode?: string }).rpcErrorCode) throw err;
-      ctx.logger.error({ err, action }, 'handler failed');
-      throw createRPCError('InternalError', 'Internal error');
-    }
+  /**
+   * Runs a handler with the charger's identity on every log line it causes; unexpected failures
+   * become a bare InternalError (no internal text leaves).
+   */
+  function run(ctx: HandlerContext, action: string, handler: Handler, call: { params: unknown; messageId: string }) {
+    return withLogContext({ identity: ctx.identity }, async () => {
+      ctx.events.seen(ctx.identity);
+      try {
+        const answer = await handler(ctx, call.params, call.messageId);
+        metrics.message(action, 'in', 'ok');
+        return answer;
+      } catch (err) {
+        const code = (err as { rpcErrorCode?: string }).rpcErrorCode;
+        metrics.message(action, 'in', code ?? 'InternalError');
+        if (code) throw err;
+        ctx.logger.error({ err, action }, 'handler failed');
+        throw createRPCError('InternalError', 'Internal error');
+      }
+    });
   }
 
-  const httpServer = http.createServer((req, res) => {
+  const httpServer = http.createServer(async (req, res) => {
+    if (await opts.routes(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health' || path === '/ready') {
       const ready = path === '/health' || opts.redis.status === 'ready';
@@ -179,6 +206,11 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
     port,
     instanceId,
     connections: () => chargers.size,
+    connectionsByProtocol: () => {
+      const counts: Record<OcppProtocol, number> = { OCPP16: 0, OCPP201: 0 };
+      for (const c of chargers.values()) counts[c.protocol]++;
+      return counts;
+    },
     close: async () => {
       commands.stop();
       await Promise.allSettled([...chargers.keys()].map((identity) => commands.release(identity)));

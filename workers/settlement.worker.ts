@@ -1,12 +1,13 @@
 import http from 'node:http';
 import { UnrecoverableError } from 'bullmq';
-import { Contract, JsonRpcProvider, Network, Wallet, type EventLog, type Log } from 'ethers';
+import { Contract, JsonRpcProvider, Network, Wallet, type EventLog, type Log, type Signer } from 'ethers';
 import { artifact, readDeployment, type Deployment } from '../lib/chain/contracts.js';
 import { devWallet } from '../lib/chain/hardhat-node.js';
 import { TxSender } from '../lib/chain/tx-sender.js';
-import { loadConfig, type Config } from '../lib/config.js';
+import { loadConfig, metricsPlacement, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { runIfMain } from '../lib/main.js';
+import { Metrics, serveMetrics } from '../lib/metrics.js';
 import { ServiceClient } from '../lib/service-client.js';
 import { SETTLEMENT_QUEUE, type SettleSessionJob } from '../lib/settlement.js';
 import { startWorker } from '../lib/worker.js';
@@ -40,12 +41,26 @@ export class SettlementBatcher {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
-  private chain: Promise<{ payments: Contract; deployment: Deployment; sender: TxSender }> | null = null;
+  private chain: Promise<{
+    payments: Contract;
+    deployment: Deployment;
+    sender: TxSender;
+    provider: JsonRpcProvider;
+    wallet: Signer;
+  }> | null = null;
 
   constructor(
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly metrics?: SettlementMetrics,
   ) {}
+
+  /** The settler's account, once connected (for the balance gauge). */
+  async settlerBalance(): Promise<bigint | null> {
+    if (!this.chain) return null;
+    const { wallet, provider } = await this.chain;
+    return provider.getBalance(await wallet.getAddress());
+  }
 
   private connect() {
     this.chain ??= (async () => {
@@ -64,13 +79,14 @@ export class SettlementBatcher {
         maxFeeGwei: this.config.settlement.maxFeeGwei,
         confirmations: this.config.settlement.confirmations,
         logger: this.logger,
+        onReplaced: () => this.metrics?.replaced.inc(),
       });
       const payments = new Contract(
         deployment.paymentsContract,
         (await artifact('ChargingPayments')).abi,
         provider,
       );
-      return { payments, deployment, sender };
+      return { payments, deployment, sender, provider, wallet };
     })().catch((err) => {
       this.chain = null;
       throw err;
@@ -128,6 +144,8 @@ export class SettlementBatcher {
       const receipt = await sender.send(
         await payments.getFunction('settleBatch').populateTransaction(records),
       );
+      this.metrics?.batches.inc();
+      this.metrics?.gas.inc(Number(receipt.gasUsed));
       for (const log of receipt.logs as Log[]) {
         const event = payments.interface.parseLog(log);
         if (!event) continue;
@@ -169,15 +187,58 @@ export class SettlementBatcher {
   }
 }
 
-/** The settlement worker process: BullMQ consumer, batcher, and a /health endpoint. */
+/** Settlement lag in seconds: from the session's stop to its confirmation on chain. */
+const LAG_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
+
+/** The settlement worker's metrics (besides the process defaults and its queue's job counts). */
+function settlementMetrics(metrics: Metrics, batcher: () => SettlementBatcher) {
+  metrics.gauge({
+    name: 'settler_balance_wei',
+    help: "The settler account's native balance (it pays the gas), in wei",
+    async collect() {
+      let timer: NodeJS.Timeout | undefined;
+      const balance = await Promise.race([
+        batcher().settlerBalance(),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1000))),
+      ]).catch(() => null);
+      clearTimeout(timer);
+      if (balance !== null) this.set(Number(balance));
+    },
+  });
+  return {
+    records: metrics.counter({
+      name: 'settlement_records_total',
+      help: 'Settlement records finished, by outcome (CONFIRMED or FAILED)',
+      labelNames: ['outcome'],
+    }),
+    batches: metrics.counter({ name: 'settlement_batches_total', help: 'settleBatch transactions mined' }),
+    gas: metrics.counter({ name: 'settlement_gas_used_total', help: 'Gas used by settleBatch transactions' }),
+    lag: metrics.histogram({
+      name: 'settlement_lag_seconds',
+      help: "From a session's stop to its settlement's confirmation on chain",
+      buckets: LAG_BUCKETS,
+    }),
+    replaced: metrics.counter({
+      name: 'settlement_transactions_replaced_total',
+      help: 'Settlement transactions sent again at their nonce with higher fees (stuck or not mined in time)',
+    }),
+  };
+}
+
+type SettlementMetrics = ReturnType<typeof settlementMetrics>;
+
+/** The settlement worker process: BullMQ consumer, batcher, /health and /metrics. */
 export async function startSettlementWorker(config: Config, port: number) {
   const logger = createLogger('settlement-worker', config.logLevel);
+  const metrics = new Metrics('settlement-worker');
+  const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'settlement-worker'), logger);
+  const measured = settlementMetrics(metrics, () => batcher);
   const sessions = new ServiceClient({
     url: config.subgraphUrls.session,
     secret: config.internalTokenSecret,
     service: 'settlement-worker',
   });
-  const batcher = new SettlementBatcher(config, logger);
+  const batcher = new SettlementBatcher(config, logger, measured);
   const report = (sessionId: string, o: Outcome | { status: 'SUBMITTED' }) =>
     sessions.request(
       'mutation($s: ID!, $st: String!, $tx: String, $b: Int, $f: String, $r: String) { recordSettlement(sessionId: $s, status: $st, txHash: $tx, blockNumber: $b, fee: $f, failureReason: $r) }',
@@ -196,17 +257,21 @@ export async function startSettlementWorker(config: Config, port: number) {
     redisPrefix: config.redisPrefix,
     // Enough jobs in flight at once to fill a batch.
     concurrency: config.settlement.batchSize * 2,
-    // A crashed worker's batch is picked up again within seconds (and checked against the chain).
-    stalledIntervalMs: 5000,
     logger,
+    metrics,
     process: async (job) => {
       await report(job.data.sessionId, { status: 'SUBMITTED' });
       const outcome = await batcher.submit(job.data);
       await report(job.data.sessionId, outcome);
+      measured.records.inc({ outcome: outcome.status });
+      if (outcome.status === 'CONFIRMED' && job.data.stoppedAt)
+        measured.lag.observe(Math.max(0, (Date.now() - Date.parse(job.data.stoppedAt)) / 1000));
+      logger.info({ sessionId: job.data.sessionId, status: outcome.status }, 'settlement recorded');
       return outcome;
     },
   });
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
+    if (await metricsServer.onMainServer(req, res)) return;
     res.writeHead(req.url === '/health' || req.url === '/ready' ? 200 : 404, {
       'content-type': 'application/json',
     });
@@ -218,6 +283,7 @@ export async function startSettlementWorker(config: Config, port: number) {
     close: async () => {
       await worker.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsServer.close();
     },
   };
 }

@@ -22,6 +22,8 @@ export interface TxSenderOptions {
   logger: Logger;
   /** How often the chain is asked whether a transaction was mined. */
   pollMs?: number;
+  /** Called for every replacement sent (a stuck transaction of ours, or one not mined in time). */
+  onReplaced?: () => void;
 }
 
 /** The nonce of a transaction was used by another transaction of the account: nothing of ours ran. */
@@ -83,6 +85,7 @@ export class TxSender {
     for (;;) {
       const hash = await this.broadcast({ ...call, nonce, gasLimit, ...fees }, hashes.length > 0);
       if (hash) {
+        if (replaced) this.options.onReplaced?.();
         if (replaced)
           logger.warn(
             {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ChargerCommandClient } from '../../lib/charger-commands.js';
-import { loadConfig, type Config } from '../../lib/config.js';
+import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { LIVE_TOPIC, LiveEventBus, type SessionUpdatedLive } from '../../lib/live-events.js';
 import { runIfMain } from '../../lib/main.js';
@@ -9,6 +9,7 @@ import { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { QUEUE, type SessionEvent } from '../../lib/queues.js';
 import { SETTLEMENT_QUEUE } from '../../lib/settlement.js';
+import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
@@ -52,20 +53,25 @@ export async function startSessionSubgraph(config: Config) {
     secret: config.internalTokenSecret,
     service: 'session-subgraph',
   });
+  const metrics = new Metrics('session');
   const settlementQueue = new Queue(SETTLEMENT_QUEUE, {
-    connection: createRedis(config.redisUrl),
+    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement producer' }),
     prefix: `${config.redisPrefix}:bull`,
   });
+  settlementQueue.on('error', () => {}); // its connection's outage log reports it
+  metrics.watchQueue(settlementQueue);
   const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
   const settlementsFor = (em: EntityManager) =>
     new SettlementService(em, { users, queue: settlementQueue, currency: config.settlementCurrency, logger });
-  const redis = createRedis(config.redisUrl);
-  const live = new LiveEventBus(redis, createRedis(config.redisUrl), config.redisPrefix, logger);
+  // Request path (remote commands, live events): fails within 500 ms while Redis is away.
+  const redis = createRedis(config.redisUrl, logger, { purpose: 'requests', requestPath: true });
+  const live = new LiveEventBus(redis, createRedis(config.redisUrl, logger, { purpose: 'live events' }), config.redisPrefix, logger);
   const events = startWorker<SessionEvent>({
     queue: QUEUE.sessionEvents,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,
+    metrics,
     process: async (job) => {
       const em = orm.em.fork() as EntityManager;
       const { session } = await applySessionEvent(
@@ -85,7 +91,7 @@ export async function startSessionSubgraph(config: Config) {
   });
   const commands = new ChargerCommandClient(
     redis,
-    createRedis(config.redisUrl),
+    createRedis(config.redisUrl, logger, { purpose: 'command replies' }),
     config.redisPrefix,
     config.chargerCommandTimeoutMs,
   );
@@ -99,6 +105,8 @@ export async function startSessionSubgraph(config: Config) {
     host: config.host,
     port: config.ports.session,
     subscriptions: true,
+    metrics,
+    metricsAt: metricsPlacement(config, 'session'),
     context: (base) => ({
       ...base,
       sessions: new SessionService(base.em, config.defaultCurrency),

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
 import { ChargerCommandClient } from '../../lib/charger-commands.js';
-import { loadConfig, type Config } from '../../lib/config.js';
+import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { LIVE_TOPIC, LiveEventBus } from '../../lib/live-events.js';
 import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
+import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import { startWorker } from '../../lib/worker.js';
@@ -36,15 +37,17 @@ export async function startStationSubgraph(config: Config) {
     migrations,
     logger,
   });
-  const redis = createRedis(config.redisUrl);
+  const metrics = new Metrics('station');
+  // Request path (last-seen reads, remote commands): fails within 500 ms while Redis is away.
+  const redis = createRedis(config.redisUrl, logger, { purpose: 'requests', requestPath: true });
   const commands = new ChargerCommandClient(
     redis,
-    createRedis(config.redisUrl),
+    createRedis(config.redisUrl, logger, { purpose: 'command replies' }),
     config.redisPrefix,
     config.chargerCommandTimeoutMs,
   );
   // Subscribers get charger status from the bridges' live channel; the queue's events store it.
-  const live = new LiveEventBus(redis, createRedis(config.redisUrl), config.redisPrefix, logger, {
+  const live = new LiveEventBus(redis, createRedis(config.redisUrl, logger, { purpose: 'live events' }), config.redisPrefix, logger, {
     [LIVE_TOPIC.chargerStatus]: new LiveStatusSource(config.redisPrefix, orm.em),
   });
   const events = startWorker<StationEvent>({
@@ -52,6 +55,7 @@ export async function startStationSubgraph(config: Config) {
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     logger,
+    metrics,
     process: (job) => new StationEventsService(orm.em.fork(), logger).apply(job.data),
   });
   const { schema } = await buildStationSchema();
@@ -64,6 +68,8 @@ export async function startStationSubgraph(config: Config) {
     host: config.host,
     port: config.ports.station,
     subscriptions: true,
+    metrics,
+    metricsAt: metricsPlacement(config, 'station'),
     context: (base) => ({
       ...base,
       stations: new StationService(base.em, base.viewer),

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
-import { loadConfig, type Config } from '../../lib/config.js';
+import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
+import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { RevocationList } from '../../lib/revocation.js';
 import { startSubgraph } from '../../lib/subgraph.js';
@@ -34,7 +35,8 @@ export async function startUserSubgraph(config: Config) {
     migrations,
     logger,
   });
-  const redis = createRedis(config.redisUrl);
+  // Request path: revocations and wallet challenges fail within 500 ms while Redis is away.
+  const redis = createRedis(config.redisUrl, logger, { purpose: 'revocations and wallet challenges', requestPath: true });
   const revocations = new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds);
   const walletSettings = {
     domain: config.walletLinkDomain,
@@ -71,6 +73,8 @@ export async function startUserSubgraph(config: Config) {
     logger,
     host: config.host,
     port: config.ports.user,
+    metrics: new Metrics('user'),
+    metricsAt: metricsPlacement(config, 'user'),
     context: (base) => {
       const users = new UserService(base.em);
       return {

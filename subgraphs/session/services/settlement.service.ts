@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../../../lib/logger.js';
 import type { ServiceClient } from '../../../lib/service-client.js';
+import { traced } from '../../../lib/queues.js';
 import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 
@@ -86,6 +87,7 @@ export class SettlementService {
         startedAt: BigInt(Math.floor(session.startedAt.getTime() / 1000)),
         stoppedAt: BigInt(Math.floor(session.stoppedAt!.getTime() / 1000)),
       }),
+      stoppedAt: session.stoppedAt!.toISOString(),
     };
     // Only the first completion numbers the session (a concurrent one finds it numbered).
     const updated = await this.em.nativeUpdate(
@@ -111,11 +113,12 @@ export class SettlementService {
       payee: session.settlementPayee!,
       amount: String(session.costMicros),
       recordHash: session.settlementRecordHash!,
+      stoppedAt: session.stoppedAt?.toISOString(),
     };
   }
 
   private async enqueue(job: SettleSessionJob): Promise<void> {
-    await this.opts.queue.add('settle-session', job, {
+    await this.opts.queue.add('settle-session', traced(job), {
       jobId: job.sessionId,
       attempts: 20,
       backoff: { type: 'exponential', delay: 1000 },
