@@ -31,7 +31,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   EMBEDDED_POSTGRES_PORT: port(54329),
   GRIDLEDGER_DATA_DIR: z.string().optional(),
-  METRICS_PORT: port(0).optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().optional(),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('gridledger'),

@@ -13,7 +13,8 @@
  *   (required on polygon; on Amoy a TestStablecoin is deployed when it is unset, for testing only).
  * - without --network (Hardhat's in-process chain): a dry run that deploys and writes nothing.
  *
- * `npm start` calls `deploy('localhost')` directly (no Hardhat runtime), over LOCAL_RPC_URL.
+ * `npm start` calls `deploy('localhost', undefined, { rpcUrl })` directly (no Hardhat runtime), on the
+ * local node it started at CHAIN_PORT.
  */
 import { BrowserProvider, Contract, JsonRpcProvider, Network, type Signer } from 'ethers';
 import {
@@ -45,19 +46,22 @@ function required(name: string): string {
 /**
  * Deploys to `network` and records the deployment; returns what was written.
  * @param deployer Signs the deployment (Hardhat's configured account under `hardhat run`); without
- *   it, development account 0 on LOCAL_RPC_URL (localhost only).
- * @param options.write Write `deployments/<network>.json` (default true).
+ *   it, development account 0 at `options.rpcUrl` (localhost only).
+ * @param options.write Write `deployments/<name>.json` (default true).
+ * @param options.rpcUrl The local node to deploy to when no deployer is given (required then).
+ * @param options.name The deployment's name, i.e. its file (default: the network's name).
  */
 export async function deploy(
   network: DeployNetwork,
   deployer?: Signer,
-  options: { write?: boolean } = {},
+  options: { write?: boolean; rpcUrl?: string; name?: string } = {},
 ): Promise<Deployment> {
   const target = NETWORKS[network];
   if (!deployer) {
     if (!target.local) throw new Error(`deploying to ${network} needs a signer: use npm run deploy`);
+    if (!options.rpcUrl) throw new Error('deploy() without a deployer needs the local node\'s rpcUrl');
     const provider = new JsonRpcProvider(
-      process.env.LOCAL_RPC_URL ?? 'http://127.0.0.1:8545',
+      options.rpcUrl,
       Network.from(target.chainId),
       // Local-node settings (STACK-NOTES): no batching delay, no stale cached nonces.
       { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 },
@@ -83,7 +87,7 @@ export async function deploy(
       await (await stable.getFunction('mint')(devWallet(i).address, DEV_FUNDS)).wait();
   }
   const deployment: Deployment = {
-    network,
+    network: options.name ?? network,
     chainId,
     paymentsContract: result.paymentsContract,
     token: result.token,

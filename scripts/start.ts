@@ -1,31 +1,20 @@
 /**
- * `npm start`: builds (incrementally), then starts and supervises the whole platform, prints where
- * everything is, and shuts it all down on Ctrl-C.
+ * `npm start`: builds (incrementally), then starts and supervises the whole platform (see launch.ts),
+ * prints where everything is, and shuts it all down on Ctrl-C. A start that cannot go on says why in
+ * one line and exits with status 1, leaving nothing running.
  */
-import { loadConfig } from '../lib/config.js';
-import type { Deployment } from '../lib/chain/contracts.js';
+import { ConfigError, loadConfig } from '../lib/config.js';
 import { devWallet } from '../lib/chain/hardhat-node.js';
-import { deploy } from './deploy.js';
-import { localChainService, platformServices } from './services.js';
-import { startPlatform } from './platform.js';
+import { launchPlatform, LaunchError, type LaunchedPlatform } from './launch.js';
 
-const config = loadConfig();
-const services = platformServices(config);
-
-// The local chain comes first: contracts are deployed before the services that will settle on it.
-let chain: Awaited<ReturnType<typeof startPlatform>> | null = null;
-let deployment: Deployment | null = null;
-if (config.chain.local) {
-  console.log(
-    `[platform] starting a local Hardhat node on ${config.chain.rpcUrl} and deploying the contracts`,
-  );
-  chain = await startPlatform({ env: process.env, services: [localChainService(config)], stdio: 'ignore' });
-  deployment = await deploy('localhost');
-}
-console.log(`[platform] starting ${services.map((s) => s.name).join(', ')} (${config.env})`);
-const platform = await startPlatform({ env: process.env, services });
-
-console.log(`
+let launched: LaunchedPlatform;
+try {
+  const config = loadConfig();
+  launched = await launchPlatform(config, process.env);
+  const { deployment, postgres, redis, dataDir } = launched;
+  const dbUrl = new URL(config.databaseUrl);
+  const psql = `psql -h ${dbUrl.hostname} -p ${dbUrl.port || 5432} -U ${decodeURIComponent(dbUrl.username) || 'postgres'} ${dbUrl.pathname.slice(1)}`;
+  console.log(`
 GridLedger is up.
   GraphQL (HTTP)              http://${config.host}:${config.ports.gateway}/graphql
   GraphQL (graphql-ws)        ws://${config.host}:${config.ports.gateway}/graphql
@@ -34,6 +23,20 @@ GridLedger is up.
   session subgraph            ${config.subgraphUrls.session}   (internal: needs the gateway's token)
   OCPP bridge (chargers)      ws://${config.host}:${config.ports.ocpp}/ocpp/{identity}   (ocpp1.6, ocpp2.0.1; Basic auth)
   health / readiness          http://${config.host}:${config.ports.gateway}/health  /ready
+  metrics (Prometheus)        ${
+    config.metrics.basePort === null
+      ? `/metrics on each process's port (gateway http://${config.host}:${config.ports.gateway}/metrics)`
+      : `http://${config.metrics.host}:${config.metrics.basePort}/metrics … +5 (one port per process)`
+  }
+  database                    ${
+    postgres
+      ? `embedded PostgreSQL, data in ${postgres.dir}${postgres.reused ? ' (already running)' : ''}
+                              connect: PGPASSWORD=${decodeURIComponent(dbUrl.password)} ${psql}`
+      : `${dbUrl.hostname}:${dbUrl.port || 5432}${dbUrl.pathname} (DATABASE_URL)   connect: ${psql}`
+  }
+  redis                       ${config.redisUrl.replace(/\/\/[^@]*@/, '//…@')}${
+    redis ? `   started here, append-only file in ${redis.dir}` : ''
+  }
   chain (JSON-RPC)            ${config.chain.rpcUrl}${
     deployment
       ? `   local Hardhat node, chain ${deployment.chainId}
@@ -41,19 +44,24 @@ GridLedger is up.
   development accounts        ${devWallet(2).address} … account 9 of the Hardhat mnemonic hold 1,000 test USD each`
       : ''
   }
+  local state                 ${dataDir}
 ${
   config.admin.passwordIsDevelopmentDefault
     ? `  development admin           ${config.admin.email} / ${config.admin.password}  (development only)\n`
     : ''
-}Press Ctrl-C to stop.`);
+}Try it: npm run simulate -- --chargers 5 --sessions --minutes 1      Press Ctrl-C to stop.`);
+} catch (err) {
+  const known = err instanceof LaunchError || err instanceof ConfigError;
+  console.error(`[platform] could not start: ${known ? err.message : (err as Error).message}`);
+  process.exit(1);
+}
 
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n[platform] ${signal}: stopping…`);
-  // Together: Ctrl-C in a terminal reaches the chain too, and its supervisor must not restart it.
-  await Promise.all([platform.stop(), chain?.stop()]);
+  await launched.stop();
   console.log('[platform] stopped');
   process.exit(0);
 };
