@@ -17,7 +17,7 @@ import { signInternalToken } from '../lib/tokens.js';
 import { GatewayAuthenticator, type GatewayContext } from './auth.js';
 import { InternalTokenDataSource } from './data-source.js';
 import { depthLimit } from './depth-limit.js';
-import { gatewayMetrics } from './metrics.js';
+import { accessLog, gatewayMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 import { FederatedSubscriptions } from './subscriptions.js';
@@ -72,7 +72,7 @@ export async function startGateway(config: Config) {
     introspection: true,
     formatError: formatError(logger, measured.graphql.onError),
     validationRules: [depthLimit(config.maxQueryDepth)],
-    plugins: [ApolloServerPluginInlineTraceDisabled(), measured.graphql.plugin],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), measured.graphql.plugin, accessLog(logger)],
   });
   await apollo.start();
   const subscriptions = new FederatedSubscriptions({

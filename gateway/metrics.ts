@@ -1,4 +1,6 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { graphqlMetrics } from '../lib/graphql-metrics.js';
+import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { FederatedSubscriptions } from './subscriptions.js';
 
@@ -43,3 +45,32 @@ export function gatewayMetrics(metrics: Metrics) {
 }
 
 export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;
+
+/**
+ * One `info` line per GraphQL operation (the access log): operation name and type, outcome, error
+ * codes and duration; the request id comes with every line (lib/logger.ts). Never the variables or
+ * the document, which may hold credentials.
+ */
+export function accessLog(logger: Logger): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operation, operationName, response }) {
+          const single = response.body.kind === 'single' ? response.body.singleResult : null;
+          const codes = [...new Set((single?.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+          logger.info(
+            {
+              operationName: operationName ?? null,
+              operationType: operation?.operation ?? 'unknown',
+              outcome: !single?.errors?.length ? 'success' : single.data ? 'partial' : 'error',
+              codes,
+              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import type { ServiceName } from './auth.js';
+import { currentRequestId, REQUEST_ID_HEADER } from './logger.js';
 import { INTERNAL_TOKEN_HEADER, signServiceToken } from './tokens.js';
 
 /** A subgraph answered with errors, or not at all. */
@@ -36,9 +37,15 @@ export class ServiceClient {
   }
 
   async request<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const requestId = currentRequestId();
     const res = await fetch(this.opts.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await this.bearer() },
+      headers: {
+        'content-type': 'application/json',
+        [INTERNAL_TOKEN_HEADER]: await this.bearer(),
+        // The request (or the job a request caused) that this call is part of, for the callee's logs.
+        ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+      },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
     }).catch((err: Error) => {

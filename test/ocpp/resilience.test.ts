@@ -1,30 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
 import { aUserWithRoles, loginAdmin, type Session } from '../support/builders.js';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { freePort, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
-
-/** A Redis of this test's own, so that stopping it disturbs no other test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const accepts = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-  await eventually(accepts, (up) => up, 10_000);
-  return child;
-}
+import { startRedis } from '../support/redis.js';
 
 let redisPort: number;
 let redis: ChildProcess;

@@ -9,8 +9,9 @@ import {
   type Chain,
   type Fixture,
 } from '../support/chain.js';
+import { type Contract } from 'ethers';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
-import { gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let chain: Chain;
 let f: Fixture;
@@ -18,6 +19,8 @@ let p: TestPlatform;
 let url: string;
 let operator: Session;
 let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
+/** Every log line of the platform's processes, for the request-id test. */
+const lines: { service: string; line: string }[] = [];
 
 const USD = (n: number) => BigInt(Math.round(n * 1e6));
 
@@ -63,7 +66,8 @@ beforeAll(async () => {
     SETTLEMENT_BATCH_WINDOW_MS: '200',
     // Polling many sessions would trip the per-account rate limit.
     RATE_LIMIT_USER_PER_MINUTE: '0',
-  });
+    LOG_LEVEL: 'info',
+  }, { output: (service, line) => void lines.push({ service, line }) });
   url = p.gatewayUrl;
   const admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
@@ -186,6 +190,45 @@ it('a payer who did not authorize enough gets FAILED with the reason, not endles
   );
   expect(r.data!.sessions.edges[0].node.settlement.failureReason).toMatch(/authorized/);
   expect((await f.payments.escrowOf(wallet.address))[0]).toBe(USD(100));
+});
+
+it('a FAILED settlement is retried on request once the payer authorized enough; the request id follows it into the worker', async () => {
+  const { driver, wallet } = await aPayingDriver(6, 'PAYCARD04', 100, 1);
+  const c = await chargeOnce('PAYCARD04', 10_000);
+  const failed = await eventually(
+    () => gql(url, SETTLED, { c: c.chargerId }, { token: operator.token }),
+    (x: any) => x.data?.sessions.edges[0]?.node.settlement?.status === 'FAILED',
+    30_000,
+  );
+  const session = failed.data!.sessions.edges[0].node;
+  const RETRY = 'mutation($s: ID!) { retrySettlement(sessionId: $s) { id settlement { status } } }';
+  // Someone who is not a party may not.
+  const stranger = await registerUser(url);
+  expect(codeOf(await gql(url, RETRY, { s: session.id }, { token: stranger.token }))).toBe('FORBIDDEN');
+
+  await (await (f.payments.connect(wallet) as Contract).authorize(USD(100))).wait();
+  const requestId = `retry-${Date.now()}`;
+  const retried = await gql(url, RETRY, { s: session.id }, { token: driver.token, headers: { 'x-request-id': requestId } });
+  expect(retried.errors).toBeUndefined();
+  expect(['PENDING', 'SUBMITTED', 'CONFIRMED']).toContain(retried.data!.retrySettlement.settlement.status);
+  // A second retry while it is under way finds nothing FAILED.
+  expect(codeOf(await gql(url, RETRY, { s: session.id }, { token: driver.token }))).toBe('CONFLICT');
+
+  const confirmed = await eventually(
+    () => gql(url, SETTLED, { c: c.chargerId }, { token: operator.token }),
+    (x: any) => x.data?.sessions.edges[0]?.node.settlement?.status === 'CONFIRMED',
+    30_000,
+  );
+  const s = confirmed.data!.sessions.edges[0].node;
+  expect(s.settlement.recordId).toBe(session.settlement.recordId);
+  expect((await f.payments.escrowOf(wallet.address))[0]).toBe(USD(100) - USD(4));
+  // The gateway's access log, the session subgraph that queued the job and the worker that ran it.
+  const services = await eventually(
+    async () => new Set(lines.filter((l) => l.line.includes(`"requestId":"${requestId}"`)).map((l) => l.service)),
+    (found) => ['gateway', 'session', 'settlement-worker'].every((name) => found.has(name)),
+    10_000,
+  );
+  expect([...services].sort()).toEqual(['gateway', 'session', 'settlement-worker']);
 });
 
 it('a worker killed (SIGKILL) in the middle of a batch: after restart every record is settled exactly once', async () => {

@@ -21,7 +21,10 @@ export interface TestPlatform {
  * Starts the real platform (compiled processes) against a fresh database and its own Redis prefix,
  * on free ports. Each test file gets its own, so files can run in parallel.
  */
-export async function startTestPlatform(extraEnv: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  extraEnv: Record<string, string> = {},
+  opts: { output?: (service: string, line: string) => void } = {},
+): Promise<TestPlatform> {
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
   const database = `gl_test_${id}`;
   const env: Record<string, string> = {
@@ -43,6 +46,7 @@ export async function startTestPlatform(extraEnv: Record<string, string> = {}): 
     env,
     services: platformServices(config),
     stdio: process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore',
+    output: opts.output,
     log: () => {},
   });
   return {

@@ -13,6 +13,8 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
+import { conflict, forbidden } from '../../../lib/errors.js';
 import { requireService } from '../../../lib/subgraph.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 import { LIVE_TOPIC, type SessionUpdatedLive } from '../../../lib/live-events.js';
@@ -139,6 +141,29 @@ export class SettlementResolver {
       blockNumber: s.settlementBlock,
       failureReason: s.settlementFailureReason,
     };
+  }
+
+  @Authorized()
+  @Mutation(() => ChargingSession, {
+    description:
+      'Queues a FAILED settlement again, e.g. once the payer has deposited or authorized enough: the ' +
+      "session's driver, its operator, or an admin. CONFLICT when the settlement is not FAILED. The " +
+      'record keeps its number and hash and is never paid twice.',
+  })
+  async retrySettlement(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: SessionContext) {
+    const session = await ctx.sessions.get(sessionId, ctx.viewer);
+    const party = session.userId === ctx.viewer.userId || session.operatorId === ctx.viewer.userId;
+    if (!party && !hasRole(ctx.viewer, Role.ADMIN))
+      throw forbidden("Only the session's driver, its operator or an admin may retry its settlement");
+    const retried = await ctx.settlements.retry(session);
+    if (!retried) throw conflict(`The settlement is ${session.settlementStatus ?? 'not started'}, not FAILED`);
+    await ctx.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
+      sessionId: session.id,
+      userId: session.userId,
+      kind: 'SETTLEMENT',
+      at: new Date().toISOString(),
+    });
+    return retried;
   }
 
   @Directive('@inaccessible')

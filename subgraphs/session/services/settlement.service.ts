@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../../../lib/logger.js';
 import type { ServiceClient } from '../../../lib/service-client.js';
-import { traced } from '../../../lib/queues.js';
+import { jobId, traced } from '../../../lib/queues.js';
 import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 
@@ -117,9 +117,30 @@ export class SettlementService {
     };
   }
 
-  private async enqueue(job: SettleSessionJob): Promise<void> {
+  /**
+   * Queues a FAILED settlement again (the payer has topped up or raised the authorization, say). Only
+   * one retry at a time: the FAILED → PENDING change is conditional, so a second concurrent call finds
+   * nothing to retry. The record keeps its number and hash; the worker asks the chain first whether
+   * the record is settled, so a retry never pays twice. Null when the session's settlement is not FAILED.
+   */
+  async retry(session: ChargingSession): Promise<ChargingSession | null> {
+    if (session.settlementStatus !== 'FAILED' || !session.settlementRecordId) return null;
+    const updated = await this.em.nativeUpdate(
+      ChargingSession,
+      { id: session.id, settlementStatus: 'FAILED' },
+      { settlementStatus: 'PENDING', settlementFailureReason: null },
+    );
+    if (updated === 0) return null;
+    await this.em.refresh(session);
+    // A job id of its own: the first job's id (the session id) is kept for a week after it ran.
+    await this.enqueue(this.jobOf(session), jobId(session.id, 'retry', Date.now()));
+    this.opts.logger.info({ sessionId: session.id, recordId: session.settlementRecordId }, 'settlement queued again');
+    return session;
+  }
+
+  private async enqueue(job: SettleSessionJob, id: string = job.sessionId): Promise<void> {
     await this.opts.queue.add('settle-session', traced(job), {
-      jobId: job.sessionId,
+      jobId: id,
       attempts: 20,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 7 * 24 * 3600 },
