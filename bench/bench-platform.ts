@@ -54,7 +54,7 @@ export async function benchPlatform(services: ReadonlySet<string>) {
       } finally {
         await client.end();
       }
-      const redis = createRedis(env.REDIS_URL!, createLogger("bench", "warn"));
+      const redis = createRedis(env.REDIS_URL!, createLogger('bench', 'warn'));
       try {
         for await (const keys of redis.scanStream({ match: `${env.REDIS_PREFIX}:*`, count: 500 })) {
           if ((keys as string[]).length) await redis.del(...(keys as string[]));

@@ -244,7 +244,7 @@ await Promise.allSettled(clients.map((c) => c.close({ force: true })));
 child.kill('SIGTERM');
 await once(child, 'exit');
 // Leave nothing behind in Redis.
-const redis = createRedis(redisUrl, createLogger("bench", "warn"));
+const redis = createRedis(redisUrl, createLogger('bench', 'warn'));
 let cursor = '0';
 do {
   const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);

@@ -121,7 +121,8 @@ export class GatewayAuthenticator {
       await rateLimiter.consume(principal, windows);
     } catch (err) {
       if (isRedisUnavailable(err)) return;
-      if (err instanceof AppError && err.extensions.code === ErrorCode.RATE_LIMITED) this.opts.onRateLimited?.(kind);
+      if (err instanceof AppError && err.extensions.code === ErrorCode.RATE_LIMITED)
+        this.opts.onRateLimited?.(kind);
       throw err;
     }
   }

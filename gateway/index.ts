@@ -32,7 +32,10 @@ export async function startGateway(config: Config) {
   const measured = gatewayMetrics(metrics);
   const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'gateway'), logger);
   // Request path: the revocation check and the rate limiter fail within 500 ms while Redis is away.
-  const redis = createRedis(config.redisUrl, logger, { purpose: 'revocations and rate limits', requestPath: true });
+  const redis = createRedis(config.redisUrl, logger, {
+    purpose: 'revocations and rate limits',
+    requestPath: true,
+  });
   const auth = new GatewayAuthenticator({
     jwtSecret: config.jwtSecret,
     internalTokenSecret: config.internalTokenSecret,

@@ -58,7 +58,9 @@ export function accessLog(logger: Logger): ApolloServerPlugin {
       return {
         async willSendResponse({ operation, operationName, response }) {
           const single = response.body.kind === 'single' ? response.body.singleResult : null;
-          const codes = [...new Set((single?.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+          const codes = [
+            ...new Set((single?.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN'))),
+          ];
           logger.info(
             {
               operationName: operationName ?? null,

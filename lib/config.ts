@@ -223,7 +223,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databaseUrl:
       e.DATABASE_URL ??
       `postgresql://${EMBEDDED_POSTGRES_ACCOUNT.user}:${EMBEDDED_POSTGRES_ACCOUNT.password}@127.0.0.1:${e.EMBEDDED_POSTGRES_PORT}/gridledger`,
-    embeddedPostgres: e.DATABASE_URL ? null : { port: e.EMBEDDED_POSTGRES_PORT, ...EMBEDDED_POSTGRES_ACCOUNT },
+    embeddedPostgres: e.DATABASE_URL
+      ? null
+      : { port: e.EMBEDDED_POSTGRES_PORT, ...EMBEDDED_POSTGRES_ACCOUNT },
     dataDir: e.GRIDLEDGER_DATA_DIR ?? null,
     metrics: { host: e.METRICS_HOST ?? e.HOST, basePort: e.METRICS_PORT ?? null },
     redisUrl: e.REDIS_URL,

@@ -10,7 +10,10 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
  * `extensions.code` as `gridledger_<errorsName>{code}` — `graphql_errors_total` at the gateway (what
  * clients got), `resolver_errors_total` in a subgraph. Give `onError` to the process's `formatError`.
  */
-export function graphqlMetrics(metrics: Metrics, errorsName: 'graphql_errors_total' | 'resolver_errors_total') {
+export function graphqlMetrics(
+  metrics: Metrics,
+  errorsName: 'graphql_errors_total' | 'resolver_errors_total',
+) {
   const errors = metrics.counter({
     name: errorsName,
     help: 'GraphQL errors sent, by extensions.code',

@@ -46,7 +46,9 @@ export class Metrics {
             let timer: NodeJS.Timeout | undefined;
             const counts = await Promise.race([
               queue.getJobCounts(...QUEUE_STATES),
-              new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), QUEUE_COUNT_TIMEOUT_MS))),
+              new Promise<null>(
+                (resolve) => (timer = setTimeout(() => resolve(null), QUEUE_COUNT_TIMEOUT_MS)),
+              ),
             ]).catch(() => null);
             clearTimeout(timer);
             if (!counts) return; // Redis away: no fresh figure, rather than a false zero

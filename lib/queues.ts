@@ -129,7 +129,10 @@ export const lastSeenKey = (prefix: string) => `${prefix}:ocpp:last-seen`;
  * round trips per process, whatever the load. A consumer whose event loop is blocked for more than
  * the lock duration loses its jobs to another (and runs them twice); nothing here blocks that long.
  */
-export const CONSUMER_TIMING: Record<string, { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number }> = {
+export const CONSUMER_TIMING: Record<
+  string,
+  { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number }
+> = {
   /** Station subgraph: each job is one SQL statement (ms); a status stuck for 10 s is visible to operators. */
   [QUEUE.stationEvents]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 3 },
   /** Session subgraph: a stopped session must not stay ACTIVE for long after the charger was answered. */

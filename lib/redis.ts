@@ -100,7 +100,14 @@ const UNAVAILABLE_MESSAGES = [
   'Reached the max retries per request limit',
 ];
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EPIPE',
+]);
 
 /** True for the errors ioredis raises when Redis cannot be reached (not for Redis's own replies). */
 export function isRedisUnavailable(err: unknown): boolean {

@@ -40,7 +40,9 @@ export function startWorker<T>(opts: {
     maxStalledCount: timing.maxStalledCount,
   });
   // For the queue gauges only (job counts); it shares the worker's non-blocking connection.
-  const counts = opts.metrics ? new Queue(opts.queue, { connection, prefix: `${opts.redisPrefix}:bull` }) : null;
+  const counts = opts.metrics
+    ? new Queue(opts.queue, { connection, prefix: `${opts.redisPrefix}:bull` })
+    : null;
   if (counts) opts.metrics!.watchQueue(counts);
   const outages = redisOutageLog(opts.logger, opts.redisUrl);
   worker.on('failed', (job, err) => {

@@ -201,7 +201,8 @@ export async function execute(
     metrics?.message(method, 'out', 'ok');
     return normalize(answer as never);
   } catch (err) {
-    const code = err instanceof ocpp.TimeoutError ? 'Timeout' : (err as { rpcErrorCode?: string }).rpcErrorCode;
+    const code =
+      err instanceof ocpp.TimeoutError ? 'Timeout' : (err as { rpcErrorCode?: string }).rpcErrorCode;
     metrics?.message(method, 'out', code ?? 'error');
     throw err;
   }

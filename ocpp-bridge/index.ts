@@ -32,7 +32,10 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     new ServiceClient({ url, secret: base.internalTokenSecret, service: 'ocpp-bridge', timeoutMs: 3000 });
   const redis = createRedis(base.redisUrl, logger, { purpose: 'live status and commands' });
   // Fails fast while Redis is down (no offline queue), so a charger hears "retry" within the timeout.
-  const queueRedis = createRedis(base.redisUrl, logger, { purpose: 'event queues', enableOfflineQueue: false });
+  const queueRedis = createRedis(base.redisUrl, logger, {
+    purpose: 'event queues',
+    enableOfflineQueue: false,
+  });
   const commandSubscriber = createRedis(base.redisUrl, logger, { purpose: 'command subscriber' });
   const registry = new Metrics('ocpp-bridge');
   let connectionsByProtocol = () => ({ OCPP16: 0, OCPP201: 0 });

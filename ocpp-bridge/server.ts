@@ -157,7 +157,12 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
    * Runs a handler with the charger's identity on every log line it causes; unexpected failures
    * become a bare InternalError (no internal text leaves).
    */
-  function run(ctx: HandlerContext, action: string, handler: Handler, call: { params: unknown; messageId: string }) {
+  function run(
+    ctx: HandlerContext,
+    action: string,
+    handler: Handler,
+    call: { params: unknown; messageId: string },
+  ) {
     return withLogContext({ identity: ctx.identity }, async () => {
       ctx.events.seen(ctx.identity);
       try {

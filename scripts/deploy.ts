@@ -59,7 +59,7 @@ export async function deploy(
   const target = NETWORKS[network];
   if (!deployer) {
     if (!target.local) throw new Error(`deploying to ${network} needs a signer: use npm run deploy`);
-    if (!options.rpcUrl) throw new Error('deploy() without a deployer needs the local node\'s rpcUrl');
+    if (!options.rpcUrl) throw new Error("deploy() without a deployer needs the local node's rpcUrl");
     const provider = new JsonRpcProvider(
       options.rpcUrl,
       Network.from(target.chainId),

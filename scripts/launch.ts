@@ -187,9 +187,11 @@ export async function ensureRedis(
   const howTo =
     'install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis), ' +
     'run `docker compose up -d redis`, or set REDIS_URL to a Redis of your own';
-  if (!LOCAL_HOSTS.has(url.hostname)) throw new LaunchError(`nothing answers at REDIS_URL (${where}): ${howTo}`);
+  if (!LOCAL_HOSTS.has(url.hostname))
+    throw new LaunchError(`nothing answers at REDIS_URL (${where}): ${howTo}`);
   const binary = onPath('redis-server', path);
-  if (!binary) throw new LaunchError(`Redis is not running at ${where} and no redis-server is installed: ${howTo}`);
+  if (!binary)
+    throw new LaunchError(`Redis is not running at ${where} and no redis-server is installed: ${howTo}`);
   const dir = join(dataDir, 'redis');
   await mkdir(dir, { recursive: true });
   const port = url.port || '6379';
@@ -229,7 +231,12 @@ export async function startLocalChain(
         '(or CHAIN_RPC_URL to use that chain, with contracts deployed by npm run deploy)',
     );
   }
-  const chain = await startPlatform({ env, services: [localChainService(config)], stdio: 'ignore', log: () => {} });
+  const chain = await startPlatform({
+    env,
+    services: [localChainService(config)],
+    stdio: 'ignore',
+    log: () => {},
+  });
   try {
     const deployment = await deploy('localhost', undefined, {
       rpcUrl: config.chain.rpcUrl,
@@ -266,7 +273,8 @@ export async function launchPlatform(
   const started: Stoppable[] = [];
   const stopAll = async () => {
     // Reverse order: the processes go before the chain, Redis and the database they use.
-    for (const s of started.splice(0).reverse()) await s.stop().catch((err: Error) => log(`[platform] stopping ${s.name}: ${err.message}`));
+    for (const s of started.splice(0).reverse())
+      await s.stop().catch((err: Error) => log(`[platform] stopping ${s.name}: ${err.message}`));
   };
   try {
     let postgres: LaunchedPlatform['postgres'] = null;

@@ -63,9 +63,20 @@ export async function startSessionSubgraph(config: Config) {
   const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
   const settlementsFor = (em: EntityManager) =>
     new SettlementService(em, { users, queue: settlementQueue, currency: config.settlementCurrency, logger });
-  // Request path (remote commands, live events): fails within 500 ms while Redis is away.
+  // Request path (remote commands): fails within 500 ms while Redis is away.
   const redis = createRedis(config.redisUrl, logger, { purpose: 'requests', requestPath: true });
-  const live = new LiveEventBus(redis, createRedis(config.redisUrl, logger, { purpose: 'live events' }), config.redisPrefix, logger);
+  // Live events are published after every stored change, also under load: no command timeout (a busy
+  // event loop would fire it with the reply already waiting), but no waiting while Redis is away.
+  const publisher = createRedis(config.redisUrl, logger, {
+    purpose: 'live event publisher',
+    enableOfflineQueue: false,
+  });
+  const live = new LiveEventBus(
+    publisher,
+    createRedis(config.redisUrl, logger, { purpose: 'live events' }),
+    config.redisPrefix,
+    logger,
+  );
   const events = startWorker<SessionEvent>({
     queue: QUEUE.sessionEvents,
     redisUrl: config.redisUrl,
@@ -127,6 +138,7 @@ export async function startSessionSubgraph(config: Config) {
       await commands.close();
       live.close();
       redis.disconnect();
+      publisher.disconnect();
       await orm.close();
     },
   };

@@ -47,9 +47,15 @@ export async function startStationSubgraph(config: Config) {
     config.chargerCommandTimeoutMs,
   );
   // Subscribers get charger status from the bridges' live channel; the queue's events store it.
-  const live = new LiveEventBus(redis, createRedis(config.redisUrl, logger, { purpose: 'live events' }), config.redisPrefix, logger, {
-    [LIVE_TOPIC.chargerStatus]: new LiveStatusSource(config.redisPrefix, orm.em),
-  });
+  const live = new LiveEventBus(
+    redis,
+    createRedis(config.redisUrl, logger, { purpose: 'live events' }),
+    config.redisPrefix,
+    logger,
+    {
+      [LIVE_TOPIC.chargerStatus]: new LiveStatusSource(config.redisPrefix, orm.em),
+    },
+  );
   const events = startWorker<StationEvent>({
     queue: QUEUE.stationEvents,
     redisUrl: config.redisUrl,

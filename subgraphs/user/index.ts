@@ -36,7 +36,10 @@ export async function startUserSubgraph(config: Config) {
     logger,
   });
   // Request path: revocations and wallet challenges fail within 500 ms while Redis is away.
-  const redis = createRedis(config.redisUrl, logger, { purpose: 'revocations and wallet challenges', requestPath: true });
+  const redis = createRedis(config.redisUrl, logger, {
+    purpose: 'revocations and wallet challenges',
+    requestPath: true,
+  });
   const revocations = new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds);
   const walletSettings = {
     domain: config.walletLinkDomain,

@@ -80,7 +80,12 @@ it('with DATABASE_URL unset it runs embedded PostgreSQL, starts redis-server and
     const code = await fetch(rpc, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getCode', params: [first.deployment!.paymentsContract, 'latest'] }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'eth_getCode',
+        params: [first.deployment!.paymentsContract, 'latest'],
+      }),
     }).then((r) => r.json() as Promise<{ result: string }>);
     expect(code.result.length).toBeGreaterThan(2);
 
@@ -101,7 +106,12 @@ it('with DATABASE_URL unset it runs embedded PostgreSQL, starts redis-server and
     expect(second.postgres?.reused).toBe(false);
     const url = `http://127.0.0.1:${port('GATEWAY_PORT')}/graphql`;
     const admin = await loginAdmin(url);
-    const r = await gql(url, 'query($id: ID!) { station(id: $id) { name } }', { id: stationId }, { token: admin.token });
+    const r = await gql(
+      url,
+      'query($id: ID!) { station(id: $id) { name } }',
+      { id: stationId },
+      { token: admin.token },
+    );
     expect(r.data?.station?.name).toBe('Survives restarts');
   } finally {
     await second.stop();
@@ -141,7 +151,9 @@ it('without Redis and without redis-server it says what is missing and how to ge
   const config = loadConfig({ ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
   const failure = ensureRedis(config, dataDir, () => {}, '/nonexistent');
   await expect(failure).rejects.toBeInstanceOf(LaunchError);
-  await expect(failure).rejects.toThrow(/no redis-server is installed.*apt-get install redis-server.*docker compose/);
+  await expect(failure).rejects.toThrow(
+    /no redis-server is installed.*apt-get install redis-server.*docker compose/,
+  );
 });
 
 it('refuses a CHAIN_PORT that another chain holds instead of deploying to it', async () => {

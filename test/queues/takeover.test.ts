@@ -21,7 +21,9 @@ function aConsumerThatHangs(queue: string, prefix: string) {
     startWorker({ queue: ${JSON.stringify(queue)}, redisUrl: ${JSON.stringify(REDIS_URL)},
       redisPrefix: ${JSON.stringify(prefix)}, logger: createLogger('hanging', 'silent'),
       process: async (job) => { console.log('taken ' + job.id); await new Promise(() => {}); } });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const taken = new Promise<string>((resolve) =>
     createInterface({ input: child.stdout }).on('line', (l) => l.startsWith('taken ') && resolve(l.slice(6))),
   );

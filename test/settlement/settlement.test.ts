@@ -60,14 +60,17 @@ beforeAll(async () => {
   chain = await startChain();
   f = await deployFixture(chain);
   deployment = await writeTestDeployment(f);
-  p = await startTestPlatform({
-    CHAIN_RPC_URL: chain.url,
-    SETTLEMENT_NETWORK: deployment.network,
-    SETTLEMENT_BATCH_WINDOW_MS: '200',
-    // Polling many sessions would trip the per-account rate limit.
-    RATE_LIMIT_USER_PER_MINUTE: '0',
-    LOG_LEVEL: 'info',
-  }, { output: (service, line) => void lines.push({ service, line }) });
+  p = await startTestPlatform(
+    {
+      CHAIN_RPC_URL: chain.url,
+      SETTLEMENT_NETWORK: deployment.network,
+      SETTLEMENT_BATCH_WINDOW_MS: '200',
+      // Polling many sessions would trip the per-account rate limit.
+      RATE_LIMIT_USER_PER_MINUTE: '0',
+      LOG_LEVEL: 'info',
+    },
+    { output: (service, line) => void lines.push({ service, line }) },
+  );
   url = p.gatewayUrl;
   const admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
@@ -208,7 +211,12 @@ it('a FAILED settlement is retried on request once the payer authorized enough; 
 
   await (await (f.payments.connect(wallet) as Contract).authorize(USD(100))).wait();
   const requestId = `retry-${Date.now()}`;
-  const retried = await gql(url, RETRY, { s: session.id }, { token: driver.token, headers: { 'x-request-id': requestId } });
+  const retried = await gql(
+    url,
+    RETRY,
+    { s: session.id },
+    { token: driver.token, headers: { 'x-request-id': requestId } },
+  );
   expect(retried.errors).toBeUndefined();
   expect(['PENDING', 'SUBMITTED', 'CONFIRMED']).toContain(retried.data!.retrySettlement.settlement.status);
   // A second retry while it is under way finds nothing FAILED.
@@ -224,7 +232,8 @@ it('a FAILED settlement is retried on request once the payer authorized enough; 
   expect((await f.payments.escrowOf(wallet.address))[0]).toBe(USD(100) - USD(4));
   // The gateway's access log, the session subgraph that queued the job and the worker that ran it.
   const services = await eventually(
-    async () => new Set(lines.filter((l) => l.line.includes(`"requestId":"${requestId}"`)).map((l) => l.service)),
+    async () =>
+      new Set(lines.filter((l) => l.line.includes(`"requestId":"${requestId}"`)).map((l) => l.service)),
     (found) => ['gateway', 'session', 'settlement-worker'].every((name) => found.has(name)),
     10_000,
   );

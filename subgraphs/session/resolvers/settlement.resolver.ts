@@ -156,7 +156,8 @@ export class SettlementResolver {
     if (!party && !hasRole(ctx.viewer, Role.ADMIN))
       throw forbidden("Only the session's driver, its operator or an admin may retry its settlement");
     const retried = await ctx.settlements.retry(session);
-    if (!retried) throw conflict(`The settlement is ${session.settlementStatus ?? 'not started'}, not FAILED`);
+    if (!retried)
+      throw conflict(`The settlement is ${session.settlementStatus ?? 'not started'}, not FAILED`);
     await ctx.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
       sessionId: session.id,
       userId: session.userId,

@@ -134,7 +134,10 @@ export class SettlementService {
     await this.em.refresh(session);
     // A job id of its own: the first job's id (the session id) is kept for a week after it ran.
     await this.enqueue(this.jobOf(session), jobId(session.id, 'retry', Date.now()));
-    this.opts.logger.info({ sessionId: session.id, recordId: session.settlementRecordId }, 'settlement queued again');
+    this.opts.logger.info(
+      { sessionId: session.id, recordId: session.settlementRecordId },
+      'settlement queued again',
+    );
     return session;
   }
 
