@@ -63,7 +63,14 @@ export async function listenGraphQL<C extends BaseContext>(
   const server = http.createServer((req, res) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    void withLogContext({ requestId }, () => handle(req, res));
+    void withLogContext({ requestId }, () =>
+      handle(req, res).catch((err: unknown) => {
+        // handle() answers GraphQL failures itself; this is for the other routes (/metrics, say).
+        opts.logger.error({ err, path: req.url }, 'HTTP request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+        else res.end();
+      }),
+    );
   });
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -76,12 +76,20 @@ export class Metrics {
     this.queues.add(queue);
   }
 
-  /** Writes the exposition text; true when `url` was `/metrics` (so the caller stops there). */
+  /**
+   * Writes the exposition text; true when `url` was `/metrics` (so the caller stops there). Never
+   * rejects: a collector that fails makes a 500, not an unhandled rejection in the caller's server.
+   */
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
     if ((req.url ?? '/').split('?')[0] !== '/metrics') return false;
-    const body = await this.registry.metrics();
-    res.writeHead(200, { 'content-type': this.registry.contentType });
-    res.end(body);
+    try {
+      const body = await this.registry.metrics();
+      res.writeHead(200, { 'content-type': this.registry.contentType });
+      res.end(body);
+    } catch {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('metrics unavailable\n');
+    }
     return true;
   }
 }

@@ -37,7 +37,7 @@ interface Stoppable {
 }
 
 /** True when a PostgreSQL server accepts `url` within a second. */
-async function postgresAnswers(url: string): Promise<boolean> {
+export async function postgresAnswers(url: string): Promise<boolean> {
   const admin = Object.assign(new URL(url), { pathname: '/postgres' });
   const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 1000 });
   try {

@@ -3,11 +3,16 @@ import { createServer, type Server } from 'node:net';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { deploymentPath } from '../../lib/chain/contracts.js';
 import { rpcChainId } from '../../lib/chain/hardhat-node.js';
 import { loadConfig } from '../../lib/config.js';
-import { ensureRedis, launchPlatform, LaunchError, startLocalChain } from '../../scripts/launch.js';
+import {
+  ensureRedis,
+  launchPlatform,
+  LaunchError,
+  postgresAnswers,
+  startLocalChain,
+} from '../../scripts/launch.js';
 import { freePortsEnv } from '../../scripts/platform.js';
 import { createStation, loginAdmin } from '../support/builders.js';
 import { freePort, gql, TEST_ADMIN, TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from '../support/platform.js';
@@ -53,18 +58,6 @@ const listening = (p: number) =>
     socket.once('error', () => resolve(true));
   });
 
-async function postgresAccepts(url: string) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 it('with DATABASE_URL unset it runs embedded PostgreSQL, starts redis-server and the chain on their configured ports, and keeps data across a restart', async () => {
   const config = loadConfig(env);
   expect(config.embeddedPostgres).not.toBeNull();
@@ -73,7 +66,7 @@ it('with DATABASE_URL unset it runs embedded PostgreSQL, starts redis-server and
   try {
     expect(first.postgres?.dir).toBe(join(dataDir, 'postgres'));
     expect(first.redis?.dir).toBe(join(dataDir, 'redis'));
-    expect(await postgresAccepts(config.databaseUrl)).toBe(true);
+    expect(await postgresAnswers(config.databaseUrl)).toBe(true);
     // CHAIN_PORT honoured: the node and the contracts are there, not on 8545.
     const rpc = `http://127.0.0.1:${port('CHAIN_PORT')}`;
     expect(await rpcChainId(rpc)).toBe(31337);
@@ -97,7 +90,7 @@ it('with DATABASE_URL unset it runs embedded PostgreSQL, starts redis-server and
   }
   // Everything it started is gone.
   expect(await rpcChainId(`http://127.0.0.1:${port('CHAIN_PORT')}`)).toBeNull();
-  expect(await postgresAccepts(config.databaseUrl)).toBe(false);
+  expect(await postgresAnswers(config.databaseUrl)).toBe(false);
   expect(await listening(port('GATEWAY_PORT'))).toBe(false);
   expect(await listening(Number(new URL(env.REDIS_URL!).port))).toBe(false);
 
@@ -128,7 +121,7 @@ it('a start that fails part-way stops the database, Redis and chain it had start
     squatter.close();
   }
   expect(await rpcChainId(`http://127.0.0.1:${port('CHAIN_PORT')}`)).toBeNull();
-  expect(await postgresAccepts(config.databaseUrl)).toBe(false);
+  expect(await postgresAnswers(config.databaseUrl)).toBe(false);
   expect(await listening(Number(new URL(env.REDIS_URL!).port))).toBe(false);
   for (const name of ['USER_SUBGRAPH_PORT', 'STATION_SUBGRAPH_PORT', 'SESSION_SUBGRAPH_PORT'])
     expect([name, await listening(port(name))]).toEqual([name, false]);

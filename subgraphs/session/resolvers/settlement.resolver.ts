@@ -22,6 +22,15 @@ import type { SessionContext } from '../context.js';
 import { formatMoney } from '../services/money.js';
 import type { SettlementStatus } from '../services/settlement.service.js';
 
+/** Tells `sessionUpdated` subscribers that the session's settlement changed. */
+const publishSettlementUpdate = (ctx: SessionContext, session: ChargingSession) =>
+  ctx.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
+    sessionId: session.id,
+    userId: session.userId,
+    kind: 'SETTLEMENT',
+    at: new Date().toISOString(),
+  });
+
 @ObjectType({ description: 'How a session was paid on chain.' })
 export class Settlement {
   @Field({ description: 'PENDING (queued), SUBMITTED (sent), CONFIRMED, or FAILED (see failureReason).' })
@@ -158,12 +167,7 @@ export class SettlementResolver {
     const retried = await ctx.settlements.retry(session);
     if (!retried)
       throw conflict(`The settlement is ${session.settlementStatus ?? 'not started'}, not FAILED`);
-    await ctx.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
-      sessionId: session.id,
-      userId: session.userId,
-      kind: 'SETTLEMENT',
-      at: new Date().toISOString(),
-    });
+    await publishSettlementUpdate(ctx, session);
     return retried;
   }
 
@@ -187,12 +191,7 @@ export class SettlementResolver {
       failureReason,
     });
     if (!session) return false;
-    await ctx.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
-      sessionId: session.id,
-      userId: session.userId,
-      kind: 'SETTLEMENT',
-      at: new Date().toISOString(),
-    });
+    await publishSettlementUpdate(ctx, session);
     return true;
   }
 }

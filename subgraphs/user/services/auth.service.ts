@@ -142,8 +142,10 @@ export class AuthService {
   }
 
   private async revokeFamily(family: string): Promise<void> {
-    await this.em.nativeUpdate(RefreshToken, { family, revokedAt: null }, { revokedAt: new Date() });
+    // The access tokens first: if Redis cannot record it, nothing is revoked and the caller is told so,
+    // instead of a login whose refresh token is dead but whose access token lives on unnoticed.
     await this.revocations.revokeLogin(family);
+    await this.em.nativeUpdate(RefreshToken, { family, revokedAt: null }, { revokedAt: new Date() });
   }
 
   private async issue(user: User, family: string): Promise<IssuedTokens> {

@@ -47,9 +47,11 @@ export class UserService {
     if (roles.length === 0) throw badInput('A user needs at least one role', 'roles');
     if (!roles.every((r) => ALL_ROLES.includes(r))) throw badInput('Unknown role', 'roles');
     const user = await this.get(userId);
+    // Revocation first: if Redis cannot record it (SERVICE_UNAVAILABLE), the roles stay as they were,
+    // rather than changing while tokens carrying the old roles stay valid.
+    await auth.expireAccessTokens(user.id);
     user.roles = [...new Set(roles)];
     await this.em.flush();
-    await auth.expireAccessTokens(user.id);
     return user;
   }
 
