@@ -18,6 +18,7 @@ import { GatewayAuthenticator, type GatewayContext } from './auth.js';
 import { InternalTokenDataSource } from './data-source.js';
 import { depthLimit } from './depth-limit.js';
 import { accessLog, gatewayMetrics } from './metrics.js';
+import { costLimit } from './query-cost.js';
 import { RateLimiter } from './rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 import { FederatedSubscriptions } from './subscriptions.js';
@@ -74,7 +75,7 @@ export async function startGateway(config: Config) {
     includeStacktraceInErrorResponses: false,
     introspection: true,
     formatError: formatError(logger, measured.graphql.onError),
-    validationRules: [depthLimit(config.maxQueryDepth)],
+    validationRules: [depthLimit(config.maxQueryDepth), costLimit(config.maxQueryCost)],
     plugins: [ApolloServerPluginInlineTraceDisabled(), measured.graphql.plugin, accessLog(logger)],
   });
   await apollo.start();
@@ -128,6 +129,7 @@ export async function startGateway(config: Config) {
     auth,
     subscriptions,
     maxQueryDepth: config.maxQueryDepth,
+    maxQueryCost: config.maxQueryCost,
     logger,
     counters: { ...measured.sink, error: measured.graphql.onError },
   });

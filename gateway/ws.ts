@@ -33,6 +33,7 @@ import { clientGraphQLError, ErrorCode, formatError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayAuthenticator, GatewayContext } from './auth.js';
 import { depthLimit } from './depth-limit.js';
+import { costLimit } from './query-cost.js';
 import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './subscriptions.js';
 
 /** What a connection established in `connection_init`. */
@@ -119,6 +120,7 @@ export function serveGraphQLWs(opts: {
   /** Events a subscription may hold for a slow client; beyond it the oldest are dropped. */
   clientBuffer: number;
   maxQueryDepth: number;
+  maxQueryCost: number;
   logger: Logger;
   /** Counts delivered and dropped events, and errors by code. */
   counters: SinkCounters & { error: (code: string) => void };
@@ -126,7 +128,7 @@ export function serveGraphQLWs(opts: {
   const { auth, subscriptions, logger } = opts;
   const format = formatError(logger, opts.counters.error);
   const schema = subscriptions.apiGraphQLSchema;
-  const rules = [...specifiedRules, depthLimit(opts.maxQueryDepth)];
+  const rules = [...specifiedRules, depthLimit(opts.maxQueryDepth), costLimit(opts.maxQueryCost)];
   const connections = new WeakMap<object, Connection>();
   const clientError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
   const toFormatted = (e: GraphQLError | GraphQLFormattedError) =>

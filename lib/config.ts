@@ -47,6 +47,7 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_EMAIL: z.email().default('admin@gridledger.local'),
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(10_000).default(64),
   SUBSCRIPTION_MAX_FETCHES: z.coerce.number().int().min(1).max(1_000).default(32),
   RATE_LIMIT_APIKEY_PER_MINUTE: z.coerce.number().int().min(0).default(100),
@@ -112,6 +113,8 @@ export interface Config {
   internalTokenTtlSeconds: number;
   admin: { email: string; password: string; passwordIsDevelopmentDefault: boolean };
   maxQueryDepth: number;
+  /** Operations costing more (gateway/query-cost.ts) are refused before planning. */
+  maxQueryCost: number;
   subscriptions: {
     /** Events held per subscription for a client that reads slowly; beyond it the oldest are dropped. */
     clientBuffer: number;
@@ -241,6 +244,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       passwordIsDevelopmentDefault: !e.GRIDLEDGER_ADMIN_PASSWORD,
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
+    maxQueryCost: e.MAX_QUERY_COST,
     subscriptions: { clientBuffer: e.SUBSCRIPTION_CLIENT_BUFFER, maxFetches: e.SUBSCRIPTION_MAX_FETCHES },
     defaultCurrency: e.DEFAULT_CURRENCY,
     settlementCurrency: e.SETTLEMENT_CURRENCY,

@@ -20,12 +20,13 @@ export class RevocationList {
     await this.redis.set(this.sidKey(sid), '1', 'EX', this.ttlSeconds);
   }
 
-  /** Invalidates every access token of the user issued up to now (their roles changed, or they were locked). */
+  /**
+   * Invalidates every access token of the user issued before `at` (their roles changed, or they were
+   * locked). Access tokens carry their issue time in milliseconds (`iat_ms`), so the cut is exact: a
+   * token refreshed earlier in the same second is caught, one refreshed after the change is not.
+   */
   async revokeUserTokensBefore(userId: string, at: Date = new Date()): Promise<void> {
-    // JWT iat has second precision: tokens issued earlier in the current second survive, so that the
-    // token a client obtains right after the change (by refreshing) is not caught by it.
-    const before = Math.floor(at.getTime() / 1000) * 1000;
-    await this.redis.set(this.userKey(userId), String(before), 'EX', this.ttlSeconds);
+    await this.redis.set(this.userKey(userId), String(at.getTime()), 'EX', this.ttlSeconds);
   }
 
   /** True when a token with this login id, user and issue time has been revoked. */

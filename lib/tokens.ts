@@ -36,7 +36,9 @@ async function verify(secret: string, token: string, audience: string): Promise<
       return { ok: false, reason: 'invalid' };
     }
     const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
-    return { ok: true, viewer, expiresAt: payload.exp * 1000, issuedAt: payload.iat * 1000, sid };
+    // Millisecond issue time (access tokens carry it), so a revocation cuts between two tokens of one second.
+    const issuedAt = typeof payload.iat_ms === 'number' ? payload.iat_ms : payload.iat * 1000;
+    return { ok: true, viewer, expiresAt: payload.exp * 1000, issuedAt, sid };
   } catch (err) {
     return { ok: false, reason: err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
   }
@@ -50,7 +52,7 @@ export function signAccessToken(
   roles: Role[],
   sid: string,
 ) {
-  return new SignJWT({ roles, sid })
+  return new SignJWT({ roles, sid, iat_ms: Date.now() })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(ISSUER)

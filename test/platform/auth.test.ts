@@ -204,7 +204,6 @@ describe('admin operations', () => {
 
   it('setUserRoles ends the old access tokens; a refresh carries the new roles', async () => {
     const u = await registerUser(url);
-    await new Promise((r) => setTimeout(r, 1100)); // the old token must be from an earlier second
     const set = await gql(
       url,
       'mutation($id: ID!) { setUserRoles(userId: $id, roles: [OPERATOR, DRIVER]) { roles } }',
@@ -218,6 +217,26 @@ describe('admin operations', () => {
     expect(refreshed.data!.refreshToken.user.roles).toEqual(['OPERATOR', 'DRIVER']);
     const me = await gql(url, ME, {}, { token: refreshed.data!.refreshToken.accessToken });
     expect(me.data!.me.roles).toEqual(['OPERATOR', 'DRIVER']);
+  });
+
+  it('a token refreshed earlier in the same second as a demotion stops working too', async () => {
+    const u = await aUserWithRoles(url, admin, ['OPERATOR']);
+    // Start of a fresh second, so that the refresh and the demotion fall in the same one.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+    const refreshed = await gql(url, REFRESH, { t: u.refreshToken });
+    const demoted = await gql(
+      url,
+      'mutation($id: ID!) { setUserRoles(userId: $id, roles: [DRIVER]) { roles } }',
+      { id: u.userId },
+      { token: admin.token },
+    );
+    expect(demoted.data!.setUserRoles.roles).toEqual(['DRIVER']);
+    const token = refreshed.data!.refreshToken.accessToken;
+    expect(codeOf(await gql(url, ME, {}, { token }))).toBe('UNAUTHENTICATED');
+    // The next refresh carries the new roles and works.
+    const again = await gql(url, REFRESH, { t: refreshed.data!.refreshToken.refreshToken });
+    const me = await gql(url, ME, {}, { token: again.data!.refreshToken.accessToken });
+    expect(me.data!.me.roles).toEqual(['DRIVER']);
   });
 
   it('rejects an empty role list and unknown user ids', async () => {

@@ -48,10 +48,12 @@ export class UserService {
     if (!roles.every((r) => ALL_ROLES.includes(r))) throw badInput('Unknown role', 'roles');
     const user = await this.get(userId);
     // Revocation first: if Redis cannot record it (SERVICE_UNAVAILABLE), the roles stay as they were,
-    // rather than changing while tokens carrying the old roles stay valid.
+    // rather than changing while tokens carrying the old roles stay valid. And again after the write:
+    // a refresh between the two got the old roles from the database.
     await auth.expireAccessTokens(user.id);
     user.roles = [...new Set(roles)];
     await this.em.flush();
+    await auth.expireAccessTokens(user.id);
     return user;
   }
 
