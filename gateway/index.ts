@@ -130,6 +130,7 @@ export async function startGateway(config: Config) {
     subscriptions,
     maxQueryDepth: config.maxQueryDepth,
     maxQueryCost: config.maxQueryCost,
+    maxOperationsPerConnection: config.subscriptions.maxPerConnection,
     logger,
     counters: { ...measured.sink, error: measured.graphql.onError },
   });

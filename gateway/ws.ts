@@ -30,6 +30,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../lib/auth.js';
 import { clientGraphQLError, ErrorCode, formatError } from '../lib/errors.js';
+import { MAX_BODY_BYTES } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayAuthenticator, GatewayContext } from './auth.js';
 import { depthLimit } from './depth-limit.js';
@@ -121,6 +122,8 @@ export function serveGraphQLWs(opts: {
   clientBuffer: number;
   maxQueryDepth: number;
   maxQueryCost: number;
+  /** Subscriptions (and operations in flight) one socket may hold at once. */
+  maxOperationsPerConnection: number;
   logger: Logger;
   /** Counts delivered and dropped events, and errors by code. */
   counters: SinkCounters & { error: (code: string) => void };
@@ -134,7 +137,8 @@ export function serveGraphQLWs(opts: {
   const toFormatted = (e: GraphQLError | GraphQLFormattedError) =>
     e instanceof GraphQLError ? format(e.toJSON(), e) : e;
 
-  const wss = new WebSocketServer({ server: opts.server, path: opts.path });
+  // A message larger than an HTTP body may be closes the socket (1009) before it is parsed.
+  const wss = new WebSocketServer({ server: opts.server, path: opts.path, maxPayload: MAX_BODY_BYTES });
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
@@ -167,6 +171,15 @@ export function serveGraphQLWs(opts: {
       onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx);
         if (!connection) return [clientError('Not connected', ErrorCode.UNAUTHENTICATED)];
+        // Operations in flight on this socket, this one included: subscriptions stay in it.
+        if (Object.keys(ctx.subscriptions).length > opts.maxOperationsPerConnection) {
+          return [
+            clientError(
+              `At most ${opts.maxOperationsPerConnection} operations at once per connection; complete some or open another`,
+              ErrorCode.RATE_LIMITED,
+            ),
+          ];
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query);

@@ -50,6 +50,7 @@ const envSchema = z.object({
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(10_000).default(64),
   SUBSCRIPTION_MAX_FETCHES: z.coerce.number().int().min(1).max(1_000).default(32),
+  SUBSCRIPTION_MAX_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
   RATE_LIMIT_APIKEY_PER_MINUTE: z.coerce.number().int().min(0).default(100),
   RATE_LIMIT_APIKEY_PER_HOUR: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
@@ -120,6 +121,8 @@ export interface Config {
     clientBuffer: number;
     /** Subgraph fetches in flight at once for subscription events, across all subscriptions. */
     maxFetches: number;
+    /** Subscriptions (and operations in flight) one graphql-ws socket may hold at once. */
+    maxPerConnection: number;
   };
   /** Requests per window at the gateway; 0 turns a limit off. */
   rateLimits: {
@@ -245,7 +248,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     maxQueryCost: e.MAX_QUERY_COST,
-    subscriptions: { clientBuffer: e.SUBSCRIPTION_CLIENT_BUFFER, maxFetches: e.SUBSCRIPTION_MAX_FETCHES },
+    subscriptions: {
+      clientBuffer: e.SUBSCRIPTION_CLIENT_BUFFER,
+      maxFetches: e.SUBSCRIPTION_MAX_FETCHES,
+      maxPerConnection: e.SUBSCRIPTION_MAX_PER_CONNECTION,
+    },
     defaultCurrency: e.DEFAULT_CURRENCY,
     settlementCurrency: e.SETTLEMENT_CURRENCY,
     settlement: {

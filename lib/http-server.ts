@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { REQUEST_ID_HEADER, requestIdFrom, withLogContext, type Logger } from './logger.js';
 
-const MAX_BODY_BYTES = 1_000_000;
+/** The largest request body (HTTP) or message (graphql-ws) a GraphQL server takes. */
+export const MAX_BODY_BYTES = 1_000_000;
 
 export interface HttpServerOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;

@@ -1,12 +1,16 @@
+import { once } from 'node:events';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { aUserWithRoles, createStation, loginAdmin } from '../support/builders.js';
+import { eventually } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { follow, wsClient } from '../support/subscriptions.js';
 
 let p: TestPlatform;
 let url: string;
 
 beforeAll(async () => {
-  p = await startTestPlatform();
+  p = await startTestPlatform({ SUBSCRIPTION_MAX_PER_CONNECTION: '3' });
   url = p.gatewayUrl;
 });
 afterAll(() => p?.stop());
@@ -77,4 +81,39 @@ it('the same limits hold over graphql-ws', async () => {
   } finally {
     await client.dispose();
   }
+});
+
+it('one graphql-ws socket holds at most SUBSCRIPTION_MAX_PER_CONNECTION subscriptions', async () => {
+  const operator = await aUserWithRoles(url, await loginAdmin(url), ['OPERATOR']);
+  const station = await createStation(url, operator.token);
+  const client = wsClient(url, { authorization: `Bearer ${operator.token}` });
+  const query = 'subscription($s: ID) { chargerStatusChanged(stationId: $s) { status } }';
+  try {
+    const held = [1, 2, 3].map(() => follow(client, query, { s: station.id }));
+    // The three are accepted (none ends); the fourth is refused, and the socket lives on.
+    await new Promise((r) => setTimeout(r, 500));
+    for (const f of held) expect([f.error, f.completed]).toEqual([undefined, false]);
+    const fourth = follow(client, query, { s: station.id });
+    await eventually(
+      async () => fourth.error,
+      (e) => e !== undefined,
+      5000,
+    );
+    expect(JSON.stringify(fourth.error)).toMatch(/RATE_LIMITED|At most 3 operations/);
+    held[0]!.stop();
+    const again = follow(client, query, { s: station.id });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(again.error).toBeUndefined();
+    expect(client.closes).toEqual([]);
+  } finally {
+    await client.dispose();
+  }
+});
+
+it('a graphql-ws message larger than an HTTP body closes the socket (1009) unparsed', async () => {
+  const socket = new WebSocket(url.replace('http', 'ws'), 'graphql-transport-ws');
+  await once(socket, 'open');
+  socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(2_000_000) } }));
+  const [code] = (await once(socket, 'close')) as [number];
+  expect(code).toBe(1009);
 });
