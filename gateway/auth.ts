@@ -9,6 +9,11 @@ import type { ServiceClient } from '../lib/service-client.js';
 import type { Limit, RateLimiter } from './rate-limit.js';
 import { signInternalToken, verifyAccessToken } from '../lib/tokens.js';
 
+/** What an open graphql-ws socket authenticated with, to check again while it stays open. */
+export type SocketCredential =
+  | { kind: 'token'; userId: string; sid: string | undefined; issuedAt: number }
+  | { kind: 'apikey'; apiKey: string; roles: readonly string[] };
+
 export interface GatewayContext {
   viewer: Viewer;
   /** Short-lived token forwarded to every subgraph fetch of this request. */
@@ -44,23 +49,23 @@ export class GatewayAuthenticator {
     },
   ) {}
 
-  private readonly apiKeys = new Map<string, { viewer: Viewer | null; until: number }>();
+  private readonly apiKeys = new Map<string, { viewer: Viewer | null; at: number }>();
 
   /**
    * Resolves a partner API key to the account it acts as. Answers (also "no such key") are cached for
-   * API_KEY_CACHE_MS, which is therefore how long a revoked key may still work.
+   * `maxAgeMs` (API_KEY_CACHE_MS over HTTP), which is therefore how long a revoked key may still work.
    */
-  async viewerFromApiKey(apiKey: string): Promise<Viewer> {
+  async viewerFromApiKey(apiKey: string, maxAgeMs = API_KEY_CACHE_MS): Promise<Viewer> {
     const now = Date.now();
     let cached = this.apiKeys.get(apiKey);
-    if (!cached || cached.until <= now) {
+    if (!cached || now - cached.at >= maxAgeMs) {
       const data = await this.opts.users.request<{
         apiKeyIdentity: { keyId: string; userId: string; roles: Role[] } | null;
       }>('query($k: String!) { apiKeyIdentity(apiKey: $k) { keyId userId roles } }', { k: apiKey });
       const id = data.apiKeyIdentity;
       cached = {
         viewer: id ? { userId: id.userId, roles: id.roles, via: 'apikey', apiKeyId: id.keyId } : null,
-        until: now + API_KEY_CACHE_MS,
+        at: now,
       };
       if (this.apiKeys.size > 10_000) this.apiKeys.clear();
       this.apiKeys.set(apiKey, cached);
@@ -69,7 +74,9 @@ export class GatewayAuthenticator {
     return cached.viewer;
   }
 
-  async viewerFromAuthorization(header: string | undefined): Promise<{ viewer: Viewer; expiresAt?: number }> {
+  async viewerFromAuthorization(
+    header: string | undefined,
+  ): Promise<{ viewer: Viewer; expiresAt?: number; sid?: string; issuedAt?: number }> {
     if (!header) return { viewer: ANONYMOUS };
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw fail('Authorization header must be "Bearer <access token>"');
@@ -89,7 +96,29 @@ export class GatewayAuthenticator {
         );
       });
     if (revoked) throw fail('Access token has been revoked');
-    return { viewer: result.viewer, expiresAt: result.expiresAt };
+    return { viewer: result.viewer, expiresAt: result.expiresAt, sid: result.sid, issuedAt: result.issuedAt };
+  }
+
+  /**
+   * Whether an open socket's credentials still stand: its login and token are not revoked (exact, from
+   * Redis), or its API key is still active with the same roles (asked again when the answer is older
+   * than `apiKeyMaxAgeMs`). Null when it cannot be told now (Redis or the user subgraph away).
+   */
+  async stillValid(credential: SocketCredential, apiKeyMaxAgeMs: number): Promise<boolean | null> {
+    try {
+      if (credential.kind === 'token') {
+        return !(await this.opts.revocations.isRevoked(
+          credential.sid,
+          credential.userId,
+          credential.issuedAt,
+        ));
+      }
+      const viewer = await this.viewerFromApiKey(credential.apiKey, apiKeyMaxAgeMs);
+      return viewer.roles.join(',') === credential.roles.join(',');
+    } catch (err) {
+      if (err instanceof AppError && err.extensions.code === ErrorCode.UNAUTHENTICATED) return false;
+      return null;
+    }
   }
 
   /** Authenticates (API key first, then bearer token, else anonymous) and applies the caller's rate limits. */

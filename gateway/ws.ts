@@ -32,7 +32,7 @@ import type { Viewer } from '../lib/auth.js';
 import { clientGraphQLError, ErrorCode, formatError } from '../lib/errors.js';
 import { MAX_BODY_BYTES } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
-import type { GatewayAuthenticator, GatewayContext } from './auth.js';
+import type { GatewayAuthenticator, GatewayContext, SocketCredential } from './auth.js';
 import { depthLimit } from './depth-limit.js';
 import { costLimit } from './query-cost.js';
 import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './subscriptions.js';
@@ -40,8 +40,17 @@ import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './su
 /** What a connection established in `connection_init`. */
 interface Connection {
   viewer: Viewer;
+  /** For signed-in sockets: what to check again, before each operation and every REVALIDATE_MS. */
+  credential?: SocketCredential;
   expiryTimer?: NodeJS.Timeout;
+  revalidateTimer?: NodeJS.Timeout;
 }
+
+/**
+ * How often an open socket's credentials are checked again (logout, a role change, a revoked key
+ * close it with 4401 within this), and how old an API key's answer may be for that check.
+ */
+export const REVALIDATE_MS = 3000;
 
 interface WsContext extends GatewayContext {
   source: string;
@@ -109,8 +118,9 @@ class SocketSink implements SubscriptionSink {
   }
 }
 
-/** graphql-ws close code for refused or expired credentials. */
+/** graphql-ws close code for refused, expired or revoked credentials. */
 export const CLOSE_UNAUTHORIZED = 4401;
+const REVOKED = 'Credentials revoked (logout, role change or revoked key): reconnect with fresh ones';
 
 export function serveGraphQLWs(opts: {
   server: http.Server;
@@ -148,10 +158,31 @@ export function serveGraphQLWs(opts: {
         try {
           const apiKey = typeof params.apiKey === 'string' ? params.apiKey : undefined;
           const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
-          const { viewer, expiresAt } = apiKey
-            ? { viewer: await auth.viewerFromApiKey(apiKey), expiresAt: undefined }
-            : await auth.viewerFromAuthorization(authorization);
-          const connection: Connection = { viewer };
+          const { viewer, expiresAt, credential } = apiKey
+            ? await auth.viewerFromApiKey(apiKey).then((v) => ({
+                viewer: v,
+                expiresAt: undefined,
+                credential: { kind: 'apikey', apiKey, roles: v.roles } as SocketCredential,
+              }))
+            : await auth.viewerFromAuthorization(authorization).then((r) => ({
+                ...r,
+                credential: r.viewer.userId
+                  ? ({
+                      kind: 'token',
+                      userId: r.viewer.userId,
+                      sid: r.sid,
+                      issuedAt: r.issuedAt!,
+                    } as SocketCredential)
+                  : undefined,
+              }));
+          const connection: Connection = { viewer, credential };
+          if (credential) {
+            connection.revalidateTimer = setInterval(() => {
+              void auth.stillValid(credential, REVALIDATE_MS).then((valid) => {
+                if (valid === false) socket.close(CLOSE_UNAUTHORIZED, REVOKED);
+              });
+            }, REVALIDATE_MS);
+          }
           if (expiresAt) {
             connection.expiryTimer = setTimeout(
               () => socket.close(CLOSE_UNAUTHORIZED, 'Access token expired: reconnect with a fresh one'),
@@ -167,10 +198,29 @@ export function serveGraphQLWs(opts: {
           return false;
         }
       },
-      onClose: (ctx) => clearTimeout(connections.get(ctx)?.expiryTimer),
+      onClose: (ctx) => {
+        const connection = connections.get(ctx);
+        clearTimeout(connection?.expiryTimer);
+        clearInterval(connection?.revalidateTimer);
+      },
       onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx);
         if (!connection) return [clientError('Not connected', ErrorCode.UNAUTHENTICATED)];
+        // Every operation checks the credentials again: a revoked login or key runs nothing more.
+        if (connection.credential) {
+          const valid = await auth.stillValid(connection.credential, REVALIDATE_MS);
+          if (valid === false) {
+            ctx.extra.socket.close(CLOSE_UNAUTHORIZED, REVOKED);
+            return [clientError(REVOKED, ErrorCode.UNAUTHENTICATED)];
+          }
+          if (valid === null)
+            return [
+              clientError(
+                'Credentials cannot be checked right now; retry shortly',
+                ErrorCode.SERVICE_UNAVAILABLE,
+              ),
+            ];
+        }
         // Operations in flight on this socket, this one included: subscriptions stay in it.
         if (Object.keys(ctx.subscriptions).length > opts.maxOperationsPerConnection) {
           return [
