@@ -1,4 +1,6 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLError } from 'graphql';
+import { AppError, ErrorCode } from '../lib/errors.js';
 import { REQUEST_ID_HEADER } from '../lib/logger.js';
 import { INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
 import type { GatewayContext } from './auth.js';
@@ -11,5 +13,27 @@ export class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayCont
   }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]) {
     if (context?.internalToken) request.http?.headers.set(INTERNAL_TOKEN_HEADER, context.internalToken);
     if (context?.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+  }
+
+  /**
+   * A subgraph that refuses a request the gateway's validation let through has met a value that only
+   * it can check (a custom scalar such as DateTimeISO: the supergraph knows scalars by name only).
+   * That is the client's mistake: BAD_USER_INPUT with the subgraph's message, not "400: Bad Request"
+   * turned into INTERNAL_SERVER_ERROR.
+   */
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource<GatewayContext>['errorFromResponse']>[0],
+  ): Promise<GraphQLError> {
+    if (response.status === 400) {
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { errors?: { message?: string; extensions?: { code?: string } }[] } | null;
+      const first = body?.errors?.[0];
+      const code = first?.extensions?.code;
+      if (first?.message && (code === 'GRAPHQL_VALIDATION_FAILED' || code === ErrorCode.BAD_USER_INPUT))
+        return new AppError(ErrorCode.BAD_USER_INPUT, first.message);
+    }
+    return super.errorFromResponse(response);
   }
 }

@@ -19,6 +19,7 @@ import { InternalTokenDataSource } from './data-source.js';
 import { depthLimit } from './depth-limit.js';
 import { accessLog, gatewayMetrics } from './metrics.js';
 import { costLimit } from './query-cost.js';
+import { requestChecks } from './request-checks.js';
 import { RateLimiter } from './rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 import { FederatedSubscriptions } from './subscriptions.js';
@@ -76,7 +77,12 @@ export async function startGateway(config: Config) {
     introspection: true,
     formatError: formatError(logger, measured.graphql.onError),
     validationRules: [depthLimit(config.maxQueryDepth), costLimit(config.maxQueryCost)],
-    plugins: [ApolloServerPluginInlineTraceDisabled(), measured.graphql.plugin, accessLog(logger)],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      requestChecks(),
+      measured.graphql.plugin,
+      accessLog(logger),
+    ],
   });
   await apollo.start();
   const subscriptions = new FederatedSubscriptions({

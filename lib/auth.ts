@@ -33,4 +33,5 @@ export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: '
 export const hasRole = (viewer: Viewer, ...roles: Role[]) => roles.some((r) => viewer.roles.includes(r));
 
 /** Platform services that call subgraphs directly with a service token. */
-export type ServiceName = 'gateway' | 'ocpp-bridge' | 'session-subgraph' | 'settlement-worker';
+export type ServiceName =
+  'gateway' | 'ocpp-bridge' | 'session-subgraph' | 'station-subgraph' | 'settlement-worker';

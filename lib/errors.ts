@@ -47,6 +47,14 @@ const CLIENT_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/**
+ * Client mistakes that libraries report without a client code (Apollo Server's APQ check codes its
+ * hash mismatch INTERNAL_SERVER_ERROR), by their message, with what the client is told.
+ */
+const CLIENT_MISTAKES: Record<string, string> = {
+  'provided sha does not match query': 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query',
+};
+
 /** Names of type-graphql's own auth errors, mapped to our codes without importing it here. */
 const NAMED_CODES: Record<string, ErrorCode> = {
   AuthenticationError: ErrorCode.UNAUTHENTICATED,
@@ -67,9 +75,20 @@ export function formatError(logger: Logger, onError: (code: string) => void = ()
     if (named) return { message: formatted.message, path: formatted.path, extensions: { code: named } };
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-      const { stacktrace: _s, exception: _e, ...extensions } = formatted.extensions ?? {};
+      // What a client may not see: stack traces, the subgraph that raised it, HTTP details (the
+      // server has applied those already).
+      const {
+        stacktrace: _s,
+        exception: _e,
+        serviceName: _n,
+        http: _h,
+        ...extensions
+      } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
+    const mistake = original instanceof Error ? CLIENT_MISTAKES[original.message] : undefined;
+    if (mistake)
+      return { message: mistake, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     if (isRedisUnavailable(original)) {
       // The outage itself is logged once by the connection (lib/redis.ts), not once per request.
       return {

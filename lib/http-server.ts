@@ -26,18 +26,30 @@ export interface RunningHttpServer {
   close: () => Promise<void>;
 }
 
+/** Beyond this the connection is cut rather than the body read to its end for a 413 answer. */
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
+
+/**
+ * Reads a request body of at most MAX_BODY_BYTES. A larger one is read to its end but not kept, so
+ * that the client gets its 413 answer instead of a reset connection (up to DRAIN_LIMIT_BYTES; a
+ * client that sends more is cut off).
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => Object.assign(new Error('Request body too large'), { status: 413 });
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT_BYTES) {
+        reject(tooLarge());
         req.destroy();
-      } else chunks.push(chunk);
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      size > MAX_BODY_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }
@@ -124,9 +136,20 @@ export async function listenGraphQL<C extends BaseContext>(
       const status = (err as { status?: number }).status ?? 500;
       if (status >= 500) opts.logger.error({ err }, 'HTTP request failed');
       if (!res.headersSent) {
-        sendJson(res, status, {
-          errors: [{ message: status === 413 ? 'Request body too large' : 'Internal server error' }],
-        });
+        sendJson(
+          res,
+          status,
+          status === 413
+            ? {
+                errors: [
+                  {
+                    message: `Request body larger than ${MAX_BODY_BYTES} bytes`,
+                    extensions: { code: 'PAYLOAD_TOO_LARGE' },
+                  },
+                ],
+              }
+            : { errors: [{ message: 'Internal server error' }] },
+        );
       } else res.end();
     }
   };

@@ -9,6 +9,7 @@ import { LIVE_TOPIC, LiveEventBus } from '../../lib/live-events.js';
 import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
+import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import { startWorker } from '../../lib/worker.js';
 import type { StationContext } from './context.js';
@@ -64,6 +65,19 @@ export async function startStationSubgraph(config: Config) {
     metrics,
     process: (job) => new StationEventsService(orm.em.fork(), logger).apply(job.data),
   });
+  const users = new ServiceClient({
+    url: config.subgraphUrls.user,
+    secret: config.internalTokenSecret,
+    service: 'station-subgraph',
+  });
+  /** Whether an account exists, asked of the user subgraph through its entity resolver. */
+  const accountExists = async (userId: string) => {
+    const data = await users.request<{ _entities: ({ id: string } | null)[] }>(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }',
+      { r: [{ __typename: 'User', id: userId }] },
+    );
+    return data._entities[0]?.id === userId;
+  };
   const { schema } = await buildStationSchema();
   const server = await startSubgraph<StationContext>({
     name: 'station',
@@ -78,7 +92,7 @@ export async function startStationSubgraph(config: Config) {
     metricsAt: metricsPlacement(config, 'station'),
     context: (base) => ({
       ...base,
-      stations: new StationService(base.em, base.viewer),
+      stations: new StationService(base.em, base.viewer, accountExists),
       commands,
       live,
       lastSeen: new DataLoader<string, Date | null>(async (identities) => {

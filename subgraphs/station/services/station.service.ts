@@ -74,6 +74,8 @@ export class StationService {
   constructor(
     private readonly em: EntityManager,
     private readonly viewer: Viewer,
+    /** Asks the user subgraph whether an account exists (for stations created on someone's behalf). */
+    private readonly accountExists: (userId: string) => Promise<boolean> = async () => true,
   ) {}
 
   async station(id: string): Promise<Station> {
@@ -205,6 +207,7 @@ export class StationService {
       if (!hasRole(this.viewer, Role.ADMIN))
         throw forbidden('Only admins create stations for other operators');
       operatorId = check(z.uuid('operatorId must be a user id'), input.operatorId, 'operatorId');
+      if (!(await this.accountExists(operatorId))) throw notFound('User', operatorId);
     }
     const location = check(locationSchema, input.location, 'location');
     const station = this.em.create(Station, {
