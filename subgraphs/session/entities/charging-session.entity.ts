@@ -70,10 +70,7 @@ export class ChargingSession {
   @Property({ type: 'integer' })
   connectorId!: number;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'The id token (RFID card, app token) that started it.',
-  })
+  /** Exposed through SessionResolver.idToken, which masks it for all but its owner and admins. */
   @Property({ type: 'text', nullable: true })
   idToken!: string | null;
 

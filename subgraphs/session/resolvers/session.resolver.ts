@@ -17,8 +17,26 @@ import {
   User,
 } from './types/session.types.js';
 
+/**
+ * An id token as shown to someone other than its owner: its last four characters behind a fixed
+ * mask, so that neither the tag nor its length can be read off (a tag of four or fewer: the mask).
+ */
+export const maskIdToken = (token: string) => `****${token.length > 4 ? token.slice(-4) : ''}`;
+
 @Resolver(() => ChargingSession)
 export class SessionResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'The id token (RFID card, app token) that started it: in full to its driver and admins; to anyone ' +
+      'else (the operator, auditors) only its last four characters, e.g. `****1A2B`.',
+  })
+  idToken(@Root() session: ChargingSession, @Ctx() ctx: SessionContext): string | null {
+    if (session.idToken === null) return null;
+    const owner = session.userId !== null && session.userId === ctx.viewer.userId;
+    return owner || hasRole(ctx.viewer, Role.ADMIN) ? session.idToken : maskIdToken(session.idToken);
+  }
+
   @Authorized()
   @Query(() => ChargingSession, {
     description: 'One session: its driver, its operator, auditors and admins.',

@@ -67,10 +67,10 @@ export class UserResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      'Visible to the account itself and to staff (OPERATOR, AUDITOR, ADMIN); null for anyone else.',
+      'Visible to the account itself and to platform staff (AUDITOR, ADMIN); null for anyone else, other operators included.',
   })
   email(@Root() user: User, @Ctx() ctx: UserContext): string | null {
     const self = ctx.viewer.userId === user.id;
-    return self || hasRole(ctx.viewer, Role.OPERATOR, Role.AUDITOR, Role.ADMIN) ? user.email : null;
+    return self || hasRole(ctx.viewer, Role.AUDITOR, Role.ADMIN) ? user.email : null;
   }
 }
