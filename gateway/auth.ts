@@ -20,6 +20,8 @@ export interface GatewayContext {
   internalToken: string;
   /** Forwarded to every subgraph fetch as `x-request-id` (see lib/http-server.ts). */
   requestId?: string;
+  /** The caller's network address, forwarded to the subgraphs (login throttling). */
+  clientAddress?: string;
 }
 
 const API_KEY_CACHE_MS = 30_000;
@@ -129,7 +131,12 @@ export class GatewayAuthenticator {
         ? await this.viewerFromApiKey(apiKey)
         : (await this.viewerFromAuthorization(req.headers.authorization)).viewer;
     await this.rateLimit(viewer, req.socket.remoteAddress);
-    return { viewer, internalToken: await this.internalToken(viewer), requestId: currentRequestId() };
+    return {
+      viewer,
+      internalToken: await this.internalToken(viewer),
+      requestId: currentRequestId(),
+      clientAddress: req.socket.remoteAddress,
+    };
   }
 
   /**

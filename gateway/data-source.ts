@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLError } from 'graphql';
 import { AppError, ErrorCode } from '../lib/errors.js';
 import { REQUEST_ID_HEADER } from '../lib/logger.js';
-import { INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
+import { CLIENT_ADDRESS_HEADER, INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
 import type { GatewayContext } from './auth.js';
 
 /** Forwards the request's internal token and request id; never the caller's own credentials. */
@@ -13,6 +13,7 @@ export class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayCont
   }: Parameters<RemoteGraphQLDataSource<GatewayContext>['willSendRequest'] & {}>[0]) {
     if (context?.internalToken) request.http?.headers.set(INTERNAL_TOKEN_HEADER, context.internalToken);
     if (context?.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (context?.clientAddress) request.http?.headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
   }
 
   /**

@@ -255,6 +255,7 @@ export function serveGraphQLWs(opts: {
           const contextValue: WsContext = {
             viewer,
             internalToken: await auth.internalToken(viewer),
+            clientAddress: ctx.extra.request.socket.remoteAddress,
             source: payload.query,
             subscriptionId: id,
             socket: ctx.extra.socket,

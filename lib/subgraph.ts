@@ -15,13 +15,15 @@ import { listenGraphQL, type RunningHttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import { serveMetrics, type Metrics, type MetricsPlacement } from './metrics.js';
 import type { Orm } from './db.js';
-import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from './tokens.js';
+import { CLIENT_ADDRESS_HEADER, INTERNAL_TOKEN_HEADER, verifyInternalToken } from './tokens.js';
 
 /** What every subgraph resolver receives. */
 export interface SubgraphContext {
   viewer: Viewer;
   /** A fresh identity map per request. */
   em: EntityManager;
+  /** The caller's address as the gateway saw it (`service` for calls between platform services). */
+  clientAddress: string;
 }
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@inaccessible"])`;
@@ -168,6 +170,7 @@ export async function startSubgraph<C extends SubgraphContext>(
         opts.context({
           viewer: await verifier.verify(req.headers[INTERNAL_TOKEN_HEADER]),
           em: opts.orm.em.fork() as EntityManager,
+          clientAddress: String(req.headers[CLIENT_ADDRESS_HEADER] ?? 'service'),
         }),
       ready: () => opts.orm.isConnected(),
       routes: metricsServer.onMainServer,
@@ -223,7 +226,11 @@ function serveSubscriptions<C extends SubgraphContext>(
             document,
             operationName: payload.operationName,
             variableValues: payload.variables,
-            contextValue: opts.context({ viewer, em: opts.orm.em.fork() as EntityManager }),
+            contextValue: opts.context({
+              viewer,
+              em: opts.orm.em.fork() as EntityManager,
+              clientAddress: 'gateway',
+            }),
           };
         } catch (err) {
           return [clientGraphQLError(format, err)];

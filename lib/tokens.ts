@@ -8,6 +8,8 @@ const ISSUER = 'gridledger';
 
 /** Header that carries the gateway's short-lived internal token to the subgraphs. */
 export const INTERNAL_TOKEN_HEADER = 'x-gridledger-internal';
+/** The caller's network address as the gateway saw it, forwarded to the subgraphs (login throttling). */
+export const CLIENT_ADDRESS_HEADER = 'x-gridledger-client-address';
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 

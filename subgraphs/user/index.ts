@@ -17,6 +17,7 @@ import { migrations } from './migrations/index.js';
 import { buildUserSchema } from './schema.js';
 import { ApiKeyService } from './services/api-key.service.js';
 import { AuthService } from './services/auth.service.js';
+import { LoginThrottle } from './services/login-throttle.js';
 import { IdTokenService } from './services/id-token.service.js';
 import { UserService } from './services/user.service.js';
 import { WalletService } from './services/wallet.service.js';
@@ -41,6 +42,7 @@ export async function startUserSubgraph(config: Config) {
     requestPath: true,
   });
   const revocations = new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds);
+  const throttle = new LoginThrottle(redis, config.redisPrefix);
   const walletSettings = {
     domain: config.walletLinkDomain,
     chainId: config.chainId,
@@ -57,7 +59,7 @@ export async function startUserSubgraph(config: Config) {
   const created = await new UserService(em).ensureAdmin(
     config.admin.email,
     config.admin.password,
-    new AuthService(em, settings, revocations),
+    new AuthService(em, settings, revocations, throttle),
     logger,
   );
   if (created && config.admin.passwordIsDevelopmentDefault) {
@@ -86,7 +88,7 @@ export async function startUserSubgraph(config: Config) {
         idTokens: new IdTokenService(base.em, base.viewer),
         wallets: new WalletService(base.em, walletSettings),
         apiKeys: new ApiKeyService(base.em, base.viewer),
-        auth: new AuthService(base.em, settings, revocations),
+        auth: new AuthService(base.em, settings, revocations, throttle),
         userById: new DataLoader<string, User | null>(async (ids) => {
           const found = await base.em.find(User, { id: { $in: [...ids] } });
           const byId = new Map(found.map((u) => [u.id, u]));

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { signAccessToken, signInternalToken } from '../../lib/tokens.js';
 import { Role } from '../../lib/auth.js';
 import { aUserWithRoles, loginAdmin, login, registerUser, type Session } from '../support/builders.js';
@@ -8,6 +9,7 @@ import {
   startTestPlatform,
   TEST_INTERNAL_SECRET,
   TEST_JWT_SECRET,
+  type GqlResult,
   type TestPlatform,
 } from '../support/platform.js';
 
@@ -84,17 +86,61 @@ describe('registration and login through the gateway', () => {
     expect(wrong.errors![0]!.message).toBe(unknown.errors![0]!.message);
   });
 
-  it('locks an account after five failed logins, even for the right password', async () => {
+  const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
+
+  /** A login from another address of this machine (the gateway sees 127.0.0.2, not 127.0.0.1). */
+  const loginFrom = (localAddress: string, email: string, password: string) =>
+    new Promise<GqlResult>((resolve, reject) => {
+      const body = JSON.stringify({ query: LOGIN, variables: { e: email, p: password } });
+      const req = request(
+        url,
+        { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, ...JSON.parse(text) }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('after five wrong passwords from one address, that address waits (growing delays); the owner logs in from another', async () => {
     const u = await registerUser(url);
-    const attempt = (password: string) =>
-      gql(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
-        e: u.input.email,
-        p: password,
-      });
+    const attempt = (password: string) => gql(url, LOGIN, { e: u.input.email, p: password });
     for (let i = 0; i < 5; i++) expect(codeOf(await attempt('wrong password!'))).toBe('UNAUTHENTICATED');
-    const r = await attempt(u.input.password);
-    expect(codeOf(r)).toBe('ACCOUNT_LOCKED');
-    expect(typeof r.errors![0]!.extensions!.lockedUntil).toBe('string');
+    // The sixth is checked (it takes the slot), and fails; the one right after it must wait.
+    expect(codeOf(await attempt('wrong password!'))).toBe('UNAUTHENTICATED');
+    const waiting = await attempt(u.input.password);
+    expect(codeOf(waiting)).toBe('RATE_LIMITED');
+    expect(waiting.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // No lock: the owner, elsewhere, is not stopped.
+    const elsewhere = await loginFrom('127.0.0.2', u.input.email, u.input.password);
+    expect(elsewhere.errors).toBeUndefined();
+    expect(elsewhere.data?.login.accessToken).toEqual(expect.any(String));
+  });
+
+  it('a burst of parallel guesses gets no more password checks than guesses one after another', async () => {
+    const u = await registerUser(url);
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => gql(url, LOGIN, { e: u.input.email, p: 'wrong password!' })),
+    );
+    const checked = burst.filter((r) => codeOf(r) === 'UNAUTHENTICATED').length;
+    expect(checked).toBeLessThanOrEqual(6); // the free five and the first slot
+    expect(burst.filter((r) => codeOf(r) === 'RATE_LIMITED').length).toBe(40 - checked);
+    // And the right password right after the burst does not get in and reset anything.
+    expect(codeOf(await gql(url, LOGIN, { e: u.input.email, p: u.input.password }))).toBe('RATE_LIMITED');
+  });
+
+  it('an unknown email is throttled exactly like a known one (the answer tells nothing)', async () => {
+    const u = await registerUser(url);
+    const answers = async (email: string) => {
+      const codes: unknown[] = [];
+      for (let i = 0; i < 7; i++)
+        codes.push(codeOf(await gql(url, LOGIN, { e: email, p: 'wrong password!' })));
+      return codes;
+    };
+    expect(await answers(`nobody-${Date.now()}@example.org`)).toEqual(await answers(u.input.email));
   });
 });
 

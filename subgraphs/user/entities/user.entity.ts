@@ -30,6 +30,7 @@ export class User {
   @Enum({ items: () => Role, array: true })
   roles: Role[] = [Role.DRIVER];
 
+  /** Unused since login throttling moved to Redis (LoginThrottle); dropped by a later migration. */
   @Property({ type: 'integer' })
   failedLogins: number = 0;
 

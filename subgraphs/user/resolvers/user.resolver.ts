@@ -21,7 +21,7 @@ export class UserResolver {
     description: 'Signs in. Five failures in a row lock the account for 15 minutes.',
   })
   async login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: UserContext) {
-    return signedIn(ctx, await ctx.auth.login(email, password));
+    return signedIn(ctx, await ctx.auth.login(email, password, ctx.clientAddress));
   }
 
   @Mutation(() => AuthPayload, {

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Role } from '../../../lib/auth.js';
-import { AppError, badInput, conflict, ErrorCode, unauthenticated } from '../../../lib/errors.js';
+import { badInput, conflict, unauthenticated } from '../../../lib/errors.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { RevocationList } from '../../../lib/revocation.js';
 import { randomSecret, sha256, signAccessToken } from '../../../lib/tokens.js';
 import { RefreshToken } from '../entities/refresh-token.entity.js';
 import { User } from '../entities/user.entity.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
-
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
 
 const emailSchema = z.email().max(254);
 const passwordSchema = z.string().min(10, 'Password must be at least 10 characters').max(256);
@@ -42,6 +40,7 @@ export class AuthService {
     private readonly em: EntityManager,
     private readonly settings: AuthSettings,
     private readonly revocations: RevocationList,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** Creates an account. New accounts are DRIVERs; only an admin grants other roles. */
@@ -75,37 +74,20 @@ export class AuthService {
   }
 
   /**
-   * Checks email and password. After MAX_FAILED_LOGINS failures in a row the account is locked for
-   * LOCK_MINUTES; the answer for an unknown email is the same (and as slow) as for a wrong password.
+   * Checks email and password, throttled per email and client address (LoginThrottle: growing waits,
+   * never a lock that someone else can set off). The answer for an unknown email is the same (and as
+   * slow) as for a wrong password, throttling included.
    */
-  async login(emailInput: string, password: string): Promise<IssuedTokens> {
+  async login(emailInput: string, password: string, clientAddress: string): Promise<IssuedTokens> {
     const email = emailInput.trim().toLowerCase();
-    const user = await this.em.findOne(User, { email });
-    if (!user) {
-      await verifyPassword(await dummyPasswordHash(), password);
-      throw unauthenticated('Invalid email or password');
-    }
-    const now = new Date();
-    if (user.lockedUntil && user.lockedUntil > now) {
-      throw new AppError(
-        ErrorCode.ACCOUNT_LOCKED,
-        'Account is locked after repeated failed logins; try later',
-        {
-          lockedUntil: user.lockedUntil.toISOString(),
-        },
+    let user: User | null = null;
+    const ok = await this.throttle.attempt(email, clientAddress, async () => {
+      user = await this.em.findOne(User, { email });
+      return verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password).then(
+        (valid) => valid && user !== null,
       );
-    }
-    if (!(await verifyPassword(user.passwordHash, password))) {
-      user.failedLogins += 1;
-      if (user.failedLogins >= MAX_FAILED_LOGINS) {
-        user.lockedUntil = new Date(now.getTime() + LOCK_MINUTES * 60_000);
-        user.failedLogins = 0;
-      }
-      await this.em.flush();
-      throw unauthenticated('Invalid email or password');
-    }
-    user.failedLogins = 0;
-    user.lockedUntil = null;
+    });
+    if (!ok || !user) throw unauthenticated('Invalid email or password');
     return this.issue(user, randomUUID());
   }
 
