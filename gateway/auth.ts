@@ -45,7 +45,7 @@ export class GatewayAuthenticator {
       /** Asks the user subgraph whom an API key acts as. */
       users: ServiceClient;
       rateLimiter: RateLimiter;
-      limits: { apiKey: Limit[]; user: Limit[]; anonymous: Limit[] };
+      limits: { apiKey: Limit[]; user: Limit[]; anonymous: Limit[]; failedAuthPerMinute: number };
       /** Counts a refusal (metrics). */
       onRateLimited?: (principal: 'apikey' | 'user' | 'anonymous') => void;
     },
@@ -57,10 +57,16 @@ export class GatewayAuthenticator {
    * Resolves a partner API key to the account it acts as. Answers (also "no such key") are cached for
    * `maxAgeMs` (API_KEY_CACHE_MS over HTTP), which is therefore how long a revoked key may still work.
    */
-  async viewerFromApiKey(apiKey: string, maxAgeMs = API_KEY_CACHE_MS): Promise<Viewer> {
+  async viewerFromApiKey(
+    apiKey: string,
+    maxAgeMs = API_KEY_CACHE_MS,
+    /** Asked before a key not in the cache is looked up (the user subgraph, a database query). */
+    beforeLookup: () => Promise<void> = async () => {},
+  ): Promise<Viewer> {
     const now = Date.now();
     let cached = this.apiKeys.get(apiKey);
     if (!cached || now - cached.at >= maxAgeMs) {
+      await beforeLookup();
       const data = await this.opts.users.request<{
         apiKeyIdentity: { keyId: string; userId: string; roles: Role[] } | null;
       }>('query($k: String!) { apiKeyIdentity(apiKey: $k) { keyId userId roles } }', { k: apiKey });
@@ -126,10 +132,18 @@ export class GatewayAuthenticator {
   /** Authenticates (API key first, then bearer token, else anonymous) and applies the caller's rate limits. */
   async context(req: http.IncomingMessage): Promise<GatewayContext> {
     const apiKey = req.headers['x-api-key'];
-    const viewer =
-      typeof apiKey === 'string' && apiKey
-        ? await this.viewerFromApiKey(apiKey)
-        : (await this.viewerFromAuthorization(req.headers.authorization)).viewer;
+    const address = req.socket.remoteAddress ?? 'unknown';
+    let viewer: Viewer;
+    try {
+      viewer =
+        typeof apiKey === 'string' && apiKey
+          ? await this.viewerFromApiKey(apiKey, API_KEY_CACHE_MS, () => this.refuseIfFailing(address))
+          : (await this.viewerFromAuthorization(req.headers.authorization)).viewer;
+    } catch (err) {
+      if (err instanceof AppError && err.extensions.code === ErrorCode.UNAUTHENTICATED)
+        await this.countFailure(address);
+      throw err;
+    }
     await this.rateLimit(viewer, req.socket.remoteAddress);
     return {
       viewer,
@@ -137,6 +151,39 @@ export class GatewayAuthenticator {
       requestId: currentRequestId(),
       clientAddress: req.socket.remoteAddress,
     };
+  }
+
+  /**
+   * Failed authentications (a bad or revoked token, an unknown key) are counted per address. Past
+   * `limits.failedAuthPerMinute` in a minute, the address's next failure is RATE_LIMITED, and keys
+   * the gateway has not cached are no longer looked up for it, so guessing keys costs the platform no
+   * database queries. Valid tokens and cached keys from that address still work. Fails open while
+   * Redis is away.
+   */
+  private async countFailure(address: string): Promise<void> {
+    const max = this.opts.limits.failedAuthPerMinute;
+    if (max <= 0) return;
+    const n = await this.opts.rateLimiter.count(`authfail:${address}`, 60).catch(() => 0);
+    if (n > max) throw this.tooManyFailures(max);
+  }
+
+  private async refuseIfFailing(address: string): Promise<void> {
+    const max = this.opts.limits.failedAuthPerMinute;
+    if (max <= 0) return;
+    const n = await this.opts.rateLimiter.peek(`authfail:${address}`, 60).catch(() => 0);
+    if (n >= max) throw this.tooManyFailures(max);
+  }
+
+  private tooManyFailures(max: number) {
+    this.opts.onRateLimited?.('anonymous');
+    return new AppError(
+      ErrorCode.RATE_LIMITED,
+      `More than ${max} failed authentications a minute from this address`,
+      {
+        retryAfterSeconds: 60,
+        http: { status: 429, headers: new HeaderMap([['retry-after', '60']]) },
+      },
+    );
   }
 
   /**

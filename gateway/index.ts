@@ -57,6 +57,7 @@ export async function startGateway(config: Config) {
       ],
       user: [{ max: config.rateLimits.userPerMinute, windowSeconds: 60 }],
       anonymous: [{ max: config.rateLimits.anonymousPerMinute, windowSeconds: 60 }],
+      failedAuthPerMinute: config.rateLimits.failedAuthPerMinute,
     },
   });
   const urls = new Map(subgraphs.map((s) => [s.name, s.url(config)]));

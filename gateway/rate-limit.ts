@@ -19,6 +19,28 @@ export class RateLimiter {
     private readonly prefix: string,
   ) {}
 
+  /** Counts one event of `principal` in the current window of `windowSeconds`; returns the count. */
+  async count(principal: string, windowSeconds: number): Promise<number> {
+    const now = Math.floor(Date.now() / 1000);
+    const key = `${this.prefix}:rl:${principal}:${windowSeconds}:${now - (now % windowSeconds)}`;
+    const results = await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, windowSeconds + 1)
+      .exec();
+    return Number(results?.[0]?.[1] ?? 0);
+  }
+
+  /** The current window's count of `principal` (see `count`), without counting. */
+  async peek(principal: string, windowSeconds: number): Promise<number> {
+    const now = Math.floor(Date.now() / 1000);
+    return Number(
+      (await this.redis.get(
+        `${this.prefix}:rl:${principal}:${windowSeconds}:${now - (now % windowSeconds)}`,
+      )) ?? 0,
+    );
+  }
+
   async consume(principal: string, limits: Limit[]): Promise<void> {
     const active = limits.filter((l) => l.max > 0);
     if (active.length === 0) return;

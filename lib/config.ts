@@ -55,6 +55,7 @@ const envSchema = z.object({
   RATE_LIMIT_APIKEY_PER_HOUR: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(0).default(300),
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   CHARGER_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
@@ -130,6 +131,8 @@ export interface Config {
     apiKeyPerHour: number;
     userPerMinute: number;
     anonymousPerMinute: number;
+    /** Failed authentications per address and minute before they are refused (and keys not looked up). */
+    failedAuthPerMinute: number;
   };
   /** How long a remote command waits for the charger's answer before CHARGER_TIMEOUT. */
   chargerCommandTimeoutMs: number;
@@ -269,6 +272,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       apiKeyPerHour: e.RATE_LIMIT_APIKEY_PER_HOUR,
       userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
       anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      failedAuthPerMinute: e.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
     },
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { signAccessToken, signInternalToken } from '../../lib/tokens.js';
 import { Role } from '../../lib/auth.js';
 import { aUserWithRoles, loginAdmin, login, registerUser, type Session } from '../support/builders.js';
@@ -6,10 +5,10 @@ import {
   codeOf,
   expectNoInternals,
   gql,
+  gqlFrom,
   startTestPlatform,
   TEST_INTERNAL_SECRET,
   TEST_JWT_SECRET,
-  type GqlResult,
   type TestPlatform,
 } from '../support/platform.js';
 
@@ -90,20 +89,7 @@ describe('registration and login through the gateway', () => {
 
   /** A login from another address of this machine (the gateway sees 127.0.0.2, not 127.0.0.1). */
   const loginFrom = (localAddress: string, email: string, password: string) =>
-    new Promise<GqlResult>((resolve, reject) => {
-      const body = JSON.stringify({ query: LOGIN, variables: { e: email, p: password } });
-      const req = request(
-        url,
-        { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, ...JSON.parse(text) }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    gqlFrom(localAddress, url, LOGIN, { e: email, p: password });
 
   it('after five wrong passwords from one address, that address waits (growing delays); the owner logs in from another', async () => {
     const u = await registerUser(url);
@@ -141,6 +127,27 @@ describe('registration and login through the gateway', () => {
       return codes;
     };
     expect(await answers(`nobody-${Date.now()}@example.org`)).toEqual(await answers(u.input.email));
+  });
+});
+
+describe('failed authentications', () => {
+  it('past the per-address limit they are RATE_LIMITED and unknown keys are not looked up; valid tokens still work', async () => {
+    const from = '127.0.0.3';
+    const answers = [];
+    for (let i = 0; i < 31; i++)
+      answers.push(codeOf(await gqlFrom(from, url, ME, {}, { authorization: 'Bearer not-a-token' })));
+    expect(answers.slice(0, 30)).toEqual(Array(30).fill('UNAUTHENTICATED'));
+    expect(answers[30]).toBe('RATE_LIMITED');
+    expect(codeOf(await gqlFrom(from, url, ME, {}, { 'x-api-key': 'glk_unknown-key-guess' }))).toBe(
+      'RATE_LIMITED',
+    );
+    const u = await registerUser(url);
+    const me = await gqlFrom(from, url, ME, {}, { authorization: `Bearer ${u.token}` });
+    expect(me.data?.me.id).toBe(u.userId);
+    // Another address is not affected.
+    expect(codeOf(await gqlFrom('127.0.0.4', url, ME, {}, { authorization: 'Bearer not-a-token' }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });
 

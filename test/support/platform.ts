@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { freePort, freePortsEnv, startPlatform, type RunningPlatform } from '../../scripts/platform.js';
@@ -87,6 +88,29 @@ export async function gql<T = Record<string, any>>(
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, ...((await res.json()) as object) };
+}
+
+/** Posts one GraphQL operation from another local address (127.0.0.x), as a second client machine. */
+export function gqlFrom<T = Record<string, any>>(
+  localAddress: string,
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GqlResult<T>> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify({ query, variables }));
+  });
 }
 
 /** The error code of the first error, for compact assertions. */
