@@ -212,7 +212,8 @@ export class GatewayAuthenticator {
 
   /** Internal tokens are reused per identity for half their lifetime: signing one per request is waste. */
   async internalToken(viewer: Viewer): Promise<string> {
-    const key = `${viewer.userId ?? ''}|${viewer.roles.join(',')}`;
+    // Everything the internal token carries is in the key: the account, its roles, the API key if any.
+    const key = `${viewer.userId ?? ''}|${viewer.roles.join(',')}|${viewer.apiKeyId ?? ''}`;
     const now = Date.now();
     const cached = this.minted.get(key);
     if (cached && cached.renewAt > now) return cached.token;

@@ -249,6 +249,19 @@ function serveSubscriptions<C extends SubgraphContext>(
   };
 }
 
+/**
+ * For mutations that create or revoke credentials (API keys, id tokens, linked wallets, roles): a
+ * person signed in with a password must do it, never an API key, so that a leaked key cannot mint
+ * itself successors or outlive its own revocation.
+ */
+export function requirePerson(viewer: Viewer): void {
+  if (viewer.via === 'apikey')
+    throw new AppError(
+      ErrorCode.FORBIDDEN,
+      'API keys cannot create or revoke credentials: sign in to do this',
+    );
+}
+
 /** For fields only platform services may use (they are also `@inaccessible` in the supergraph). */
 export function requireService(viewer: Viewer, ...services: ServiceName[]): void {
   if (viewer.via !== 'service' || !services.includes(viewer.service as ServiceName)) {

@@ -45,6 +45,25 @@ describe('partner API keys', () => {
     expect(JSON.stringify(list)).not.toContain(apiKey);
   });
 
+  it('a key can neither create nor revoke credentials, not even its own', async () => {
+    const { apiKey, key } = (await gql(url, CREATE, { n: 'leaky' }, { token: operator.token })).data!
+      .createApiKey;
+    const asKey = (query: string, variables: Record<string, unknown> = {}) =>
+      gql(url, query, variables, withKey(apiKey)).then(codeOf);
+    expect(await asKey(CREATE, { n: 'successor' })).toBe('FORBIDDEN');
+    expect(await asKey('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: key.id })).toBe(
+      'FORBIDDEN',
+    );
+    expect(await asKey('mutation { addIdToken(token: "KEYMADE01") { id } }')).toBe('FORBIDDEN');
+    expect(
+      await asKey(
+        'mutation { walletLinkChallenge(address: "0x000000000000000000000000000000000000dEaD") { message } }',
+      ),
+    ).toBe('FORBIDDEN');
+    const still = await gql(url, '{ me { apiKeys { name revokedAt } } }', {}, { token: operator.token });
+    expect(still.data!.me.apiKeys.filter((k: { name: string }) => k.name === 'successor')).toEqual([]);
+  });
+
   it('drivers cannot create keys; unknown keys are refused', async () => {
     const driver = await registerUser(url);
     expect(codeOf(await gql(url, CREATE, { n: 'x' }, { token: driver.token }))).toBe('FORBIDDEN');

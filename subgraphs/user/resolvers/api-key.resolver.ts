@@ -14,7 +14,7 @@ import {
 } from 'type-graphql';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { forbidden } from '../../../lib/errors.js';
-import { requireService } from '../../../lib/subgraph.js';
+import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { ApiKey, ApiKeyIdentity } from '../entities/api-key.entity.js';
 import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
@@ -35,12 +35,14 @@ export class ApiKeyResolver {
     description: 'Creates a partner API key acting as the caller. Operators and admins.',
   })
   createApiKey(@Arg('name') name: string, @Ctx() ctx: UserContext) {
+    requirePerson(ctx.viewer);
     return ctx.apiKeys.create(name);
   }
 
   @Authorized()
   @Mutation(() => ApiKey, { description: 'Revokes a key. Its owner or an admin; takes effect within 30 s.' })
   revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: UserContext) {
+    requirePerson(ctx.viewer);
     return ctx.apiKeys.revoke(id);
   }
 

@@ -11,7 +11,7 @@ import {
 } from 'type-graphql';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { forbidden } from '../../../lib/errors.js';
-import { requireService } from '../../../lib/subgraph.js';
+import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { IdToken, IdTokenAuthorization, IdTokenStatus } from '../entities/id-token.entity.js';
 import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
@@ -25,12 +25,14 @@ export class IdTokenResolver {
     @Ctx() ctx: UserContext,
     @Arg('expiresAt', () => Date, { nullable: true }) expiresAt?: Date,
   ) {
+    requirePerson(ctx.viewer);
     return ctx.idTokens.add(token, expiresAt);
   }
 
   @Authorized()
   @Mutation(() => IdToken, { description: 'Blocks a token (lost card). Its owner or an admin.' })
   blockIdToken(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+    requirePerson(ctx.viewer);
     return ctx.idTokens.block(token);
   }
 

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requirePerson } from '../../../lib/subgraph.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
@@ -61,6 +62,7 @@ export class UserResolver {
     @Arg('roles', () => [Role]) roles: Role[],
     @Ctx() ctx: UserContext,
   ) {
+    requirePerson(ctx.viewer);
     return ctx.users.setRoles(userId, roles, ctx.auth);
   }
 

@@ -12,7 +12,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { requireService } from '../../../lib/subgraph.js';
+import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { forbidden } from '../../../lib/errors.js';
 import { User } from '../entities/user.entity.js';
@@ -57,6 +57,7 @@ export class WalletResolver {
   @Authorized()
   @Mutation(() => WalletLinkChallenge, { description: 'Step 1 of linking a wallet: the message to sign.' })
   walletLinkChallenge(@Arg('address') address: string, @Ctx() ctx: UserContext) {
+    requirePerson(ctx.viewer);
     return ctx.wallets.challenge(ctx.viewer.userId!, address);
   }
 
@@ -65,6 +66,7 @@ export class WalletResolver {
     description: 'Step 2: links the wallet if the signature of the challenge recovers it.',
   })
   linkWallet(@Arg('address') address: string, @Arg('signature') signature: string, @Ctx() ctx: UserContext) {
+    requirePerson(ctx.viewer);
     return ctx.wallets.link(ctx.viewer.userId!, address, signature);
   }
 }
