@@ -75,7 +75,8 @@ export async function startGateway(config: Config) {
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     formatError: formatError(logger, measured.graphql.onError),
     validationRules: [depthLimit(config.maxQueryDepth), costLimit(config.maxQueryCost)],
     plugins: [
@@ -110,6 +111,7 @@ export async function startGateway(config: Config) {
       apollo,
       logger,
       context: ({ req }) => auth.context(req),
+      corsOrigins: config.corsOrigins,
       routes: metricsServer.onMainServer,
       health: () => ({ subscriptions: subscriptions.counts() }),
       ready: async () => {

@@ -48,6 +48,8 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
+  GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+  CORS_ORIGINS: z.string().default('*'),
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(10_000).default(64),
   SUBSCRIPTION_MAX_FETCHES: z.coerce.number().int().min(1).max(1_000).default(32),
   SUBSCRIPTION_MAX_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
@@ -117,6 +119,13 @@ export interface Config {
   maxQueryDepth: number;
   /** Operations costing more (gateway/query-cost.ts) are refused before planning. */
   maxQueryCost: number;
+  /**
+   * Schema introspection and field suggestions ("Did you mean …?") in errors at the gateway: on
+   * outside production, off in production unless GRAPHQL_INTROSPECTION=true.
+   */
+  introspection: boolean;
+  /** Origins browsers may call the gateway from (CORS); `*` for any. */
+  corsOrigins: string[];
   subscriptions: {
     /** Events held per subscription for a client that reads slowly; beyond it the oldest are dropped. */
     clientBuffer: number;
@@ -251,6 +260,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     maxQueryCost: e.MAX_QUERY_COST,
+    introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
+    corsOrigins: e.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     subscriptions: {
       clientBuffer: e.SUBSCRIPTION_CLIENT_BUFFER,
       maxFetches: e.SUBSCRIPTION_MAX_FETCHES,

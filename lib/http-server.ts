@@ -14,6 +14,8 @@ export interface HttpServerOptions<C extends BaseContext> {
   ready: () => Promise<boolean>;
   /** More of the process's state for `/health` (counts for operators; nothing sensitive). */
   health?: () => Record<string, unknown>;
+  /** Origins browsers may call from (CORS; default any). */
+  corsOrigins?: string[];
   /** Answers routes besides GraphQL, health and readiness (`/metrics`); true when it answered. */
   routes?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
   path?: string;
@@ -87,7 +89,13 @@ export async function listenGraphQL<C extends BaseContext>(
   });
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    res.setHeader('access-control-allow-origin', '*');
+    const origins = opts.corsOrigins ?? ['*'];
+    const origin = req.headers.origin;
+    if (origins.includes('*')) res.setHeader('access-control-allow-origin', '*');
+    else if (origin && origins.includes(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+    }
     res.setHeader(
       'access-control-allow-headers',
       'content-type, authorization, x-api-key, apollo-require-preflight, x-request-id',

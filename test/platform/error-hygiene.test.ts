@@ -7,7 +7,8 @@ let url: string;
 let admin: Session;
 
 beforeAll(async () => {
-  p = await startTestPlatform();
+  // As production runs by default: no introspection, no suggestions; one allowed browser origin.
+  p = await startTestPlatform({ GRAPHQL_INTROSPECTION: 'false', CORS_ORIGINS: 'https://app.example' });
   url = p.gatewayUrl;
   admin = await loginAdmin(url);
 });
@@ -113,4 +114,20 @@ it('a 1.2 MB body gets 413 PAYLOAD_TOO_LARGE, not a connection reset', async () 
   );
   expect(r.status).toBe(413);
   expect(r.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+});
+
+it('with introspection off, the schema is neither introspectable nor hinted at in errors', async () => {
+  const intro = await gql(url, '{ __schema { types { name } } }');
+  expect(intro.errors?.[0]?.message).toMatch(/introspection/i);
+  const typo = await gql(url, '{ stationz { edges { cursor } } }');
+  expect(typo.errors?.[0]?.message).not.toMatch(/Did you mean/);
+});
+
+it('answers browsers of the allowed origins only', async () => {
+  const from = (origin: string) =>
+    fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+  expect((await from('https://app.example')).headers.get('access-control-allow-origin')).toBe(
+    'https://app.example',
+  );
+  expect((await from('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
 });

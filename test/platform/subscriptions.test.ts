@@ -48,6 +48,14 @@ const STATUS_EVENT = `subscription($s: ID) {
   }
 }`;
 
+/** The gateway's subscription counts (its /health): to wait until a subscription is in place. */
+const counts = async () => {
+  const health = (await (await fetch(new URL('/health', url))).json()) as {
+    subscriptions: { upstream: number; following: number };
+  };
+  return health.subscriptions;
+};
+
 describe('chargerStatusChanged through the gateway', () => {
   it('delivers a StatusNotification with fields from the station, user and session subgraphs', async () => {
     const c = await registeredCharger(url, operator);
@@ -310,12 +318,6 @@ describe('chargerStatusChanged through the gateway', () => {
 
 describe('shared upstream subscriptions', () => {
   it('identical subscriptions of one caller share one upstream; none outlives its clients', async () => {
-    const counts = async () => {
-      const health = (await (await fetch(new URL('/health', url))).json()) as {
-        subscriptions: { upstream: number; following: number };
-      };
-      return health.subscriptions;
-    };
     const [c, other] = [await registeredCharger(url, operator), await registeredCharger(url, operator)];
     const before = await counts();
     const [socket, secondSocket] = [as(operator), as(operator)];
@@ -367,10 +369,13 @@ describe('sessionUpdated and mySessionUpdates', () => {
       },
       { token: operator.token },
     );
+    const before = await counts();
     const mine = follow(
       as(driver),
       'subscription { mySessionUpdates { kind sessionId session { status energyWh charger { identity station { name } } user { displayName } } costSoFar } }',
     );
+    // Session events are not replayed: start the session only once the subscription is in place.
+    await eventually(counts, (n) => n.following === before.following + 1);
     const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
     const started = (await cp.call('StartTransaction', {
       connectorId: 1,
