@@ -108,6 +108,23 @@ export class GatewayAuthenticator {
   }
 
   /**
+   * Authenticates a graphql-ws connection (`connection_init`): whom it acts as, when its token
+   * expires, and what to check again while it stays open (none for an anonymous socket).
+   */
+  async authenticateSocket(
+    apiKey: string | undefined,
+    authorization: string | undefined,
+  ): Promise<{ viewer: Viewer; expiresAt?: number; credential?: SocketCredential }> {
+    if (apiKey) {
+      const viewer = await this.viewerFromApiKey(apiKey);
+      return { viewer, credential: { kind: 'apikey', apiKey, roles: viewer.roles } };
+    }
+    const { viewer, expiresAt, sid, issuedAt } = await this.viewerFromAuthorization(authorization);
+    if (!viewer.userId || issuedAt === undefined) return { viewer, expiresAt };
+    return { viewer, expiresAt, credential: { kind: 'token', userId: viewer.userId, sid, issuedAt } };
+  }
+
+  /**
    * Whether an open socket's credentials still stand: its login and token are not revoked (exact, from
    * Redis), or its API key is still active with the same roles (asked again when the answer is older
    * than `apiKeyMaxAgeMs`). Null when it cannot be told now (Redis or the user subgraph away).

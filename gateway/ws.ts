@@ -156,25 +156,10 @@ export function serveGraphQLWs(opts: {
         const params = ctx.connectionParams ?? {};
         const socket = ctx.extra.socket;
         try {
-          const apiKey = typeof params.apiKey === 'string' ? params.apiKey : undefined;
-          const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
-          const { viewer, expiresAt, credential } = apiKey
-            ? await auth.viewerFromApiKey(apiKey).then((v) => ({
-                viewer: v,
-                expiresAt: undefined,
-                credential: { kind: 'apikey', apiKey, roles: v.roles } as SocketCredential,
-              }))
-            : await auth.viewerFromAuthorization(authorization).then((r) => ({
-                ...r,
-                credential: r.viewer.userId
-                  ? ({
-                      kind: 'token',
-                      userId: r.viewer.userId,
-                      sid: r.sid,
-                      issuedAt: r.issuedAt!,
-                    } as SocketCredential)
-                  : undefined,
-              }));
+          const { viewer, expiresAt, credential } = await auth.authenticateSocket(
+            typeof params.apiKey === 'string' ? params.apiKey : undefined,
+            typeof params.authorization === 'string' ? params.authorization : undefined,
+          );
           const connection: Connection = { viewer, credential };
           if (credential) {
             connection.revalidateTimer = setInterval(() => {
