@@ -9,6 +9,16 @@ import type { ServiceClient } from '../lib/service-client.js';
 import type { Limit, RateLimiter } from './rate-limit.js';
 import { signInternalToken, verifyAccessToken } from '../lib/tokens.js';
 
+/**
+ * Whose allowance an operation counts against: its API key, else its account, else its address.
+ * Rate limits and the cost budget share this.
+ */
+export function principalOf(viewer: Viewer, address: string | undefined) {
+  if (viewer.apiKeyId) return { principal: `key:${viewer.apiKeyId}`, kind: 'apikey' as const };
+  if (viewer.userId) return { principal: `user:${viewer.userId}`, kind: 'user' as const };
+  return { principal: `ip:${address ?? 'unknown'}`, kind: 'anonymous' as const };
+}
+
 /** What an open graphql-ws socket authenticated with, to check again while it stays open. */
 export type SocketCredential =
   | { kind: 'token'; userId: string; sid: string | undefined; issuedAt: number }
@@ -212,11 +222,8 @@ export class GatewayAuthenticator {
    */
   async rateLimit(viewer: Viewer, remoteAddress: string | undefined): Promise<void> {
     const { limits, rateLimiter } = this.opts;
-    const [principal, kind, windows] = viewer.apiKeyId
-      ? ([`key:${viewer.apiKeyId}`, 'apikey', limits.apiKey] as const)
-      : viewer.userId
-        ? ([`user:${viewer.userId}`, 'user', limits.user] as const)
-        : ([`ip:${remoteAddress ?? 'unknown'}`, 'anonymous', limits.anonymous] as const);
+    const { principal, kind } = principalOf(viewer, remoteAddress);
+    const windows = kind === 'apikey' ? limits.apiKey : kind === 'user' ? limits.user : limits.anonymous;
     try {
       await rateLimiter.consume(principal, windows);
     } catch (err) {

@@ -14,7 +14,7 @@ import {
  * NoFragmentCycles rule refuses anyway) counts as nothing.
  */
 export function fragmentMemo(
-  context: ValidationContext,
+  context: Pick<ValidationContext, 'getDocument'>,
   compute: (fragment: FragmentDefinitionNode, valueOf: (name: string) => number) => number,
 ): (name: string) => number {
   const fragments = new Map<string, FragmentDefinitionNode>();

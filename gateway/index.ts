@@ -18,8 +18,9 @@ import { GatewayAuthenticator, type GatewayContext } from './auth.js';
 import { InternalTokenDataSource } from './data-source.js';
 import { depthLimit } from './depth-limit.js';
 import { accessLog, gatewayMetrics } from './metrics.js';
-import { costLimit } from './query-cost.js';
+import { costLimit, mutationLimit } from './query-cost.js';
 import { requestChecks } from './request-checks.js';
+import { costBudget } from './cost-budget.js';
 import { RateLimiter } from './rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 import { FederatedSubscriptions } from './subscriptions.js';
@@ -38,6 +39,7 @@ export async function startGateway(config: Config) {
     purpose: 'revocations and rate limits',
     requestPath: true,
   });
+  const rateLimiter = new RateLimiter(redis, config.redisPrefix);
   const auth = new GatewayAuthenticator({
     jwtSecret: config.jwtSecret,
     internalTokenSecret: config.internalTokenSecret,
@@ -48,7 +50,7 @@ export async function startGateway(config: Config) {
       secret: config.internalTokenSecret,
       service: 'gateway',
     }),
-    rateLimiter: new RateLimiter(redis, config.redisPrefix),
+    rateLimiter,
     onRateLimited: measured.rateLimited,
     limits: {
       apiKey: [
@@ -78,10 +80,19 @@ export async function startGateway(config: Config) {
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     formatError: formatError(logger, measured.graphql.onError),
-    validationRules: [depthLimit(config.maxQueryDepth), costLimit(config.maxQueryCost)],
+    validationRules: [
+      depthLimit(config.maxQueryDepth),
+      costLimit(config.maxQueryCost),
+      mutationLimit(config.maxMutationFields),
+    ],
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       requestChecks(),
+      costBudget({
+        limiter: rateLimiter,
+        perMinute: config.costBudgetPerMinute,
+        maxCost: config.maxQueryCost,
+      }),
       measured.graphql.plugin,
       accessLog(logger),
     ],
@@ -139,6 +150,7 @@ export async function startGateway(config: Config) {
     subscriptions,
     maxQueryDepth: config.maxQueryDepth,
     maxQueryCost: config.maxQueryCost,
+    maxMutationFields: config.maxMutationFields,
     maxOperationsPerConnection: config.subscriptions.maxPerConnection,
     logger,
     counters: { ...measured.sink, error: measured.graphql.onError },

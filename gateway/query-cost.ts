@@ -37,7 +37,7 @@ const UNPAGED_LIST = 10;
  * costs are integers; a cost above Number.MAX_SAFE_INTEGER is clamped to it.
  */
 export function operationCost(
-  context: ValidationContext,
+  context: Pick<ValidationContext, 'getSchema' | 'getDocument'>,
   set: SelectionSetNode,
   root: GraphQLCompositeType,
 ): number {
@@ -89,6 +89,28 @@ function multiplier(
   // A connection's `edges` (or `nodes`) hold the page its field's `first`/`last` asked for: counted there.
   if (field && CONNECTION_LISTS.has(field.name)) return 1;
   return field && isListType(getNullableType(field.type)) ? UNPAGED_LIST : 1;
+}
+
+/**
+ * Refuses a mutation with more than `max` top-level fields (aliases included): each is a separate
+ * write (`register` twenty times in one request made twenty accounts), and one request should not
+ * do the work of many rate-limited ones.
+ */
+export function mutationLimit(max: number) {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      if (node.operation !== 'mutation') return;
+      const count = node.selectionSet.selections.length;
+      if (count > max) {
+        context.reportError(
+          new GraphQLError(`A mutation may have at most ${max} fields; this one has ${count}`, {
+            nodes: [node],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'TOO_MANY_MUTATIONS', limit: max },
+          }),
+        );
+      }
+    },
+  });
 }
 
 /**

@@ -19,16 +19,29 @@ export class RateLimiter {
     private readonly prefix: string,
   ) {}
 
-  /** Counts one event of `principal` in the current window of `windowSeconds`; returns the count. */
-  async count(principal: string, windowSeconds: number): Promise<number> {
+  /**
+   * Adds `amount` (one event by default) to `principal`'s count in the current window of
+   * `windowSeconds`; returns the count, and when the window ends (Unix seconds).
+   */
+  async add(
+    principal: string,
+    windowSeconds: number,
+    amount = 1,
+  ): Promise<{ count: number; resetAt: number }> {
     const now = Math.floor(Date.now() / 1000);
-    const key = `${this.prefix}:rl:${principal}:${windowSeconds}:${now - (now % windowSeconds)}`;
+    const start = now - (now % windowSeconds);
+    const key = `${this.prefix}:rl:${principal}:${windowSeconds}:${start}`;
     const results = await this.redis
       .multi()
-      .incr(key)
+      .incrby(key, amount)
       .expire(key, windowSeconds + 1)
       .exec();
-    return Number(results?.[0]?.[1] ?? 0);
+    return { count: Number(results?.[0]?.[1] ?? 0), resetAt: start + windowSeconds };
+  }
+
+  /** Counts one event of `principal` in the current window of `windowSeconds`; returns the count. */
+  async count(principal: string, windowSeconds: number): Promise<number> {
+    return (await this.add(principal, windowSeconds)).count;
   }
 
   /** The current window's count of `principal` (see `count`), without counting. */

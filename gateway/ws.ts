@@ -34,7 +34,7 @@ import { MAX_BODY_BYTES } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayAuthenticator, GatewayContext, SocketCredential } from './auth.js';
 import { depthLimit } from './depth-limit.js';
-import { costLimit } from './query-cost.js';
+import { costLimit, mutationLimit } from './query-cost.js';
 import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './subscriptions.js';
 
 /** What a connection established in `connection_init`. */
@@ -132,6 +132,7 @@ export function serveGraphQLWs(opts: {
   clientBuffer: number;
   maxQueryDepth: number;
   maxQueryCost: number;
+  maxMutationFields: number;
   /** Subscriptions (and operations in flight) one socket may hold at once. */
   maxOperationsPerConnection: number;
   logger: Logger;
@@ -141,7 +142,12 @@ export function serveGraphQLWs(opts: {
   const { auth, subscriptions, logger } = opts;
   const format = formatError(logger, opts.counters.error);
   const schema = subscriptions.apiGraphQLSchema;
-  const rules = [...specifiedRules, depthLimit(opts.maxQueryDepth), costLimit(opts.maxQueryCost)];
+  const rules = [
+    ...specifiedRules,
+    depthLimit(opts.maxQueryDepth),
+    costLimit(opts.maxQueryCost),
+    mutationLimit(opts.maxMutationFields),
+  ];
   const connections = new WeakMap<object, Connection>();
   const clientError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
   const toFormatted = (e: GraphQLError | GraphQLFormattedError) =>

@@ -48,6 +48,8 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
+  MAX_MUTATION_FIELDS: z.coerce.number().int().positive().default(5),
+  COST_BUDGET_PER_MINUTE: z.coerce.number().int().min(0).default(1_000_000),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
   CORS_ORIGINS: z.string().default('*'),
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(10_000).default(64),
@@ -119,6 +121,10 @@ export interface Config {
   maxQueryDepth: number;
   /** Operations costing more (gateway/query-cost.ts) are refused before planning. */
   maxQueryCost: number;
+  /** Top-level fields (aliases included) a mutation may have. */
+  maxMutationFields: number;
+  /** Query cost a caller may spend per minute (gateway/cost-budget.ts); 0 turns it off. */
+  costBudgetPerMinute: number;
   /**
    * Schema introspection and field suggestions ("Did you mean …?") in errors at the gateway: on
    * outside production, off in production unless GRAPHQL_INTROSPECTION=true.
@@ -260,6 +266,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     maxQueryCost: e.MAX_QUERY_COST,
+    maxMutationFields: e.MAX_MUTATION_FIELDS,
+    costBudgetPerMinute: e.COST_BUDGET_PER_MINUTE,
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())

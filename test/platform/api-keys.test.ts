@@ -1,5 +1,11 @@
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
-import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import {
+  codeOf,
+  gql,
+  startTestPlatform,
+  type TestPlatform,
+  awayFromMinuteBoundary,
+} from '../support/platform.js';
 
 let p: TestPlatform;
 let url: string;
@@ -22,12 +28,6 @@ afterAll(() => p?.stop());
 const CREATE = 'mutation($n: String!) { createApiKey(name: $n) { apiKey key { id name prefix revokedAt } } }';
 const ME = '{ me { id roles } }';
 const withKey = (apiKey: string) => ({ headers: { 'x-api-key': apiKey } });
-
-/** Limits count per clock minute: start a burst well inside one, so that it is not split over two. */
-async function awayFromMinuteBoundary() {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 57_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
-}
 
 describe('partner API keys', () => {
   it('an operator creates a key that acts as them; only a prefix is shown later', async () => {

@@ -3,14 +3,20 @@ import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { aUserWithRoles, createStation, loginAdmin } from '../support/builders.js';
 import { eventually } from '../support/chargers.js';
-import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import {
+  awayFromMinuteBoundary,
+  codeOf,
+  gql,
+  startTestPlatform,
+  type TestPlatform,
+} from '../support/platform.js';
 import { follow, wsClient } from '../support/subscriptions.js';
 
 let p: TestPlatform;
 let url: string;
 
 beforeAll(async () => {
-  p = await startTestPlatform({ SUBSCRIPTION_MAX_PER_CONNECTION: '3' });
+  p = await startTestPlatform({ SUBSCRIPTION_MAX_PER_CONNECTION: '3', COST_BUDGET_PER_MINUTE: '30000' });
   url = p.gatewayUrl;
 });
 afterAll(() => p?.stop());
@@ -116,4 +122,42 @@ it('a graphql-ws message larger than an HTTP body closes the socket (1009) unpar
   socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(2_000_000) } }));
   const [code] = (await once(socket, 'close')) as [number];
   expect(code).toBe(1009);
+});
+
+it('twenty aliased register calls in one request are refused, and no account is made', async () => {
+  const stamp = Date.now();
+  const calls = Array.from(
+    { length: 20 },
+    (_, i) =>
+      `r${i}: register(input: { email: "bulk-${stamp}-${i}@example.org", password: "bulk password ${i}", displayName: "Bulk" }) { accessToken }`,
+  ).join(' ');
+  const r = await gql(url, `mutation { ${calls} }`);
+  expect(r.errors?.[0]?.extensions?.reason).toBe('TOO_MANY_MUTATIONS');
+  expect(r.data).toBeUndefined();
+  const login = await gql(
+    url,
+    'mutation($e: String!) { login(email: $e, password: "bulk password 0") { accessToken } }',
+    {
+      e: `bulk-${stamp}-0@example.org`,
+    },
+  );
+  expect(login.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+it("each answer says what it cost; a caller's budget per minute is spent by cost, not by requests", async () => {
+  const user = await aUserWithRoles(url, await loginAdmin(url), ['DRIVER']);
+  await awayFromMinuteBoundary();
+  const page = () => gql(url, `{ ${STATIONS} }`, {}, { token: user.token });
+  const first = await page();
+  const cost = (first as { extensions?: { cost?: Record<string, number> } }).extensions?.cost;
+  expect(cost).toMatchObject({ limit: 50_000, budget: 30_000 });
+  expect(cost!.requested).toBeGreaterThan(10_000);
+  expect(cost!.remaining).toBe(30_000 - cost!.requested);
+  expect((await page()).errors).toBeUndefined(); // two pages: ~23k of 30k
+  const third = await page();
+  expect(codeOf(third)).toBe('RATE_LIMITED');
+  expect(third.status).toBe(429);
+  // Another caller's budget is untouched.
+  const other = await aUserWithRoles(url, await loginAdmin(url), ['DRIVER']);
+  expect((await gql(url, `{ ${STATIONS} }`, {}, { token: other.token })).errors).toBeUndefined();
 });

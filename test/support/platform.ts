@@ -113,6 +113,12 @@ export function gqlFrom<T = Record<string, any>>(
   });
 }
 
+/** Limits count per clock minute: start a burst well inside one, so that it is not split over two. */
+export async function awayFromMinuteBoundary() {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 57_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+}
+
 /** The error code of the first error, for compact assertions. */
 export const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
