@@ -13,7 +13,8 @@ export interface RedisConnectionOptions extends RedisOptions {
   purpose?: string;
   /**
    * A connection that request handlers wait on: its commands time out after
-   * REQUEST_COMMAND_TIMEOUT_MS. Never for BullMQ workers (their blocking commands wait by design).
+   * REQUEST_COMMAND_TIMEOUT_MS (a Redis that hangs), and fail at once while it is disconnected
+   * (a Redis that is down). Never for BullMQ workers (their blocking commands wait by design).
    */
   requestPath?: boolean;
 }
@@ -83,6 +84,14 @@ export function createRedis(url: string, logger: Logger, options: RedisConnectio
     ...rest,
   });
   watchRedis(redis, logger, url, purpose);
+  if (requestPath) {
+    // Once connected, a command issued while Redis is away fails at once instead of waiting out the
+    // timeout in the offline queue: a request that makes several calls must not wait for each.
+    // (Until the first connection the queue stays on, so that start-up does not race the connect.)
+    redis.once('ready', () => {
+      redis.options.enableOfflineQueue = false;
+    });
+  }
   return redis;
 }
 

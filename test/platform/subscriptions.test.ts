@@ -454,7 +454,10 @@ describe('the WebSocket endpoint', () => {
   it('also runs queries and mutations, with the same errors as HTTP', async () => {
     const client = as(driver);
     const me = await wsRequest(client, '{ me { id } }');
-    expect(me).toEqual({ data: { me: { id: driver.userId } } });
+    expect(me.data).toEqual({ me: { id: driver.userId } });
+    expect(me.errors).toBeUndefined();
+    // As over HTTP, the answer says what it cost.
+    expect((me.extensions as { cost?: unknown } | undefined)?.cost).toMatchObject({ requested: 2 });
     const denied = await wsRequest(client, '{ users { edges { node { id } } } }');
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const invalid = await wsRequest(client, '{ nope }').catch((errors: unknown) => ({ errors }));
