@@ -8,7 +8,6 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { currentRequestId } from './logger.js';
-import { SETTLEMENT_QUEUE } from './settlement.js';
 
 export const QUEUE = {
   /** Boot, status, firmware, diagnostics and device events: consumed by the station subgraph. */
@@ -87,6 +86,13 @@ export type SessionEvent =
       meterStopWh: number | null;
       reason: string | null;
     };
+
+/**
+ * Queue of sessions to pay on chain; job id = session id (payload: `SettleSessionJob`, lib/settlement.ts).
+ * Defined here rather than beside its payload so that processes without a chain (the bridge) do not
+ * load ethers to read a queue name.
+ */
+export const SETTLEMENT_QUEUE = 'settlements';
 
 /** Completed and failed job ids are kept a day so that a repeated message within it is a no-op. */
 export const JOB_RETENTION: JobsOptions = {

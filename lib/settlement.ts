@@ -1,7 +1,6 @@
 import { AbiCoder, keccak256 } from 'ethers';
 
-/** Queue of sessions to pay on chain; job id = session id. */
-export const SETTLEMENT_QUEUE = 'settlements';
+export { SETTLEMENT_QUEUE } from './queues.js';
 
 /** What the settlement worker needs to pay one session. */
 export interface SettleSessionJob {
