@@ -6,6 +6,7 @@
  * would outlive the run otherwise).
  */
 import pg from 'pg';
+import { generateSigningEnv } from '../lib/signing.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
@@ -13,7 +14,8 @@ import { freePortsEnv, startPlatform, type RunningPlatform } from '../scripts/pl
 import { platformServices } from '../scripts/services.js';
 
 export const BENCH_ADMIN = { email: 'admin@bench.gridledger.local', password: 'bench-only-admin-password-1' };
-export const BENCH_INTERNAL_SECRET = 'bench-only-internal-secret-0123456789abcd';
+/** The bench platform's signing keys (its own, as production would have). */
+export const BENCH_SIGNING_ENV = generateSigningEnv();
 
 export async function benchPlatform(services: ReadonlySet<string>) {
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -30,8 +32,7 @@ export async function benchPlatform(services: ReadonlySet<string>) {
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `glbench:${id}`,
-    JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdefghij',
-    INTERNAL_TOKEN_SECRET: BENCH_INTERNAL_SECRET,
+    ...BENCH_SIGNING_ENV,
     GRIDLEDGER_ADMIN_EMAIL: BENCH_ADMIN.email,
     GRIDLEDGER_ADMIN_PASSWORD: BENCH_ADMIN.password,
     // The load comes from one user (one IP), which real limits would throttle. Limits too high to

@@ -16,8 +16,9 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { Role, Viewer } from '../lib/auth.js';
+import { privateKeyFromSeed, privateKeyVariable } from '../lib/signing.js';
 import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../lib/tokens.js';
-import { BENCH_ADMIN, BENCH_INTERNAL_SECRET, benchPlatform } from './bench-platform.js';
+import { BENCH_ADMIN, BENCH_SIGNING_ENV, benchPlatform } from './bench-platform.js';
 
 const WARM_UP_SECONDS = 3;
 /** Throughput through the gateway, as a share of the same query sent straight to the subgraph. */
@@ -57,7 +58,6 @@ const duration = positiveInt('duration', values.duration);
 const { id, database, config, start, cleanUp } = await benchPlatform(
   new Set(['user', 'station', 'session', 'gateway']),
 );
-const INTERNAL_SECRET = BENCH_INTERNAL_SECRET;
 const ADMIN = BENCH_ADMIN;
 const gatewayUrl = `http://${config.host}:${config.ports.gateway}/graphql`;
 const stationUrl = config.subgraphUrls.station;
@@ -313,7 +313,11 @@ async function main(): Promise<void> {
   const viewer: Viewer = { userId: driver.user.id, roles: driver.user.roles, via: 'jwt' };
   const ttl = 4 * (WARM_UP_SECONDS + duration) + 600;
   const internal = {
-    [INTERNAL_TOKEN_HEADER]: await signInternalToken(INTERNAL_SECRET, ttl, viewer),
+    [INTERNAL_TOKEN_HEADER]: await signInternalToken(
+      privateKeyFromSeed(BENCH_SIGNING_ENV[privateKeyVariable('gateway')]!),
+      ttl,
+      viewer,
+    ),
   };
   const asDriver = bearer(driver.accessToken);
 

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type http from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { ANONYMOUS, type Role, type Viewer } from '../lib/auth.js';
@@ -7,7 +8,8 @@ import { isRedisUnavailable } from '../lib/redis.js';
 import type { RevocationList } from '../lib/revocation.js';
 import type { ServiceClient } from '../lib/service-client.js';
 import type { Limit, RateLimiter } from './rate-limit.js';
-import { signInternalToken, verifyAccessToken } from '../lib/tokens.js';
+import type { SigningKeys } from '../lib/signing.js';
+import { signInternalToken, verifyAccessToken, type TokenCheck } from '../lib/tokens.js';
 
 /**
  * Whose allowance an operation counts against: its API key, else its account, else its address.
@@ -45,11 +47,14 @@ const fail = (message: string) => new AppError(ErrorCode.UNAUTHENTICATED, messag
  */
 export class GatewayAuthenticator {
   private readonly minted = new Map<string, { token: string; renewAt: number }>();
+  private readonly gatewayKey: KeyObject;
+  /** Access tokens whose signature was checked, until they expire (revocation is checked every time). */
+  private readonly verified = new Map<string, TokenCheck & { ok: true }>();
 
   constructor(
     private readonly opts: {
-      jwtSecret: string;
-      internalTokenSecret: string;
+      /** Public keys (access tokens are the user subgraph's) and the gateway's own private key. */
+      signing: SigningKeys;
       internalTokenTtlSeconds: number;
       revocations: RevocationList;
       /** Asks the user subgraph whom an API key acts as. */
@@ -59,7 +64,24 @@ export class GatewayAuthenticator {
       /** Counts a refusal (metrics). */
       onRateLimited?: (principal: 'apikey' | 'user' | 'anonymous') => void;
     },
-  ) {}
+  ) {
+    this.gatewayKey = opts.signing.privateKey('gateway');
+  }
+
+  /**
+   * Checks an access token's signature and claims. A client sends the same token for minutes, and an
+   * EdDSA check costs tens of microseconds, so good tokens are remembered until they expire.
+   */
+  private async verifiedAccessToken(token: string): Promise<TokenCheck> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known;
+    const result = await verifyAccessToken(this.opts.signing, token);
+    if (result.ok) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(token, result);
+    }
+    return result;
+  }
 
   private readonly apiKeys = new Map<string, { viewer: Viewer | null; at: number }>();
 
@@ -98,7 +120,7 @@ export class GatewayAuthenticator {
     if (!header) return { viewer: ANONYMOUS };
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw fail('Authorization header must be "Bearer <access token>"');
-    const result = await verifyAccessToken(this.opts.jwtSecret, match[1]!);
+    const result = await this.verifiedAccessToken(match[1]!);
     if (!result.ok)
       throw fail(result.reason === 'expired' ? 'Access token has expired' : 'Invalid access token');
     // Fails closed: while Redis (which holds revocations) is away, a token that may have been revoked
@@ -241,11 +263,7 @@ export class GatewayAuthenticator {
     const now = Date.now();
     const cached = this.minted.get(key);
     if (cached && cached.renewAt > now) return cached.token;
-    const token = await signInternalToken(
-      this.opts.internalTokenSecret,
-      this.opts.internalTokenTtlSeconds,
-      viewer,
-    );
+    const token = await signInternalToken(this.gatewayKey, this.opts.internalTokenTtlSeconds, viewer);
     if (this.minted.size > 50_000) this.minted.clear();
     this.minted.set(key, { token, renewAt: now + (this.opts.internalTokenTtlSeconds * 1000) / 2 });
     return token;

@@ -13,7 +13,7 @@ import { Metrics, serveMetrics } from '../lib/metrics.js';
 import { createRedis } from '../lib/redis.js';
 import { RevocationList } from '../lib/revocation.js';
 import { ServiceClient } from '../lib/service-client.js';
-import { signInternalToken } from '../lib/tokens.js';
+import { signServiceToken } from '../lib/tokens.js';
 import { GatewayAuthenticator, type GatewayContext } from './auth.js';
 import { InternalTokenDataSource } from './data-source.js';
 import { depthLimit } from './depth-limit.js';
@@ -41,13 +41,12 @@ export async function startGateway(config: Config) {
   });
   const rateLimiter = new RateLimiter(redis, config.redisPrefix);
   const auth = new GatewayAuthenticator({
-    jwtSecret: config.jwtSecret,
-    internalTokenSecret: config.internalTokenSecret,
+    signing: config.signing,
     internalTokenTtlSeconds: config.internalTokenTtlSeconds,
     revocations: new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds),
     users: new ServiceClient({
       url: config.subgraphUrls.user,
-      secret: config.internalTokenSecret,
+      keys: config.signing,
       service: 'gateway',
     }),
     rateLimiter,
@@ -106,12 +105,7 @@ export async function startGateway(config: Config) {
     ),
     internalToken: (viewer) => auth.internalToken(viewer),
     serviceToken: () =>
-      signInternalToken(config.internalTokenSecret, config.internalTokenTtlSeconds, {
-        userId: null,
-        roles: [],
-        via: 'service',
-        service: 'gateway',
-      }),
+      signServiceToken(config.signing.privateKey('gateway'), 'gateway', config.internalTokenTtlSeconds),
     maxFetches: config.subscriptions.maxFetches,
     logger,
   });

@@ -1,3 +1,4 @@
+import type { SignerName } from './signing.js';
 import { registerEnumType } from 'type-graphql';
 
 /** Roles a GridLedger account can hold. A new registration is a DRIVER. */
@@ -26,6 +27,8 @@ export interface Viewer {
   service?: string;
   /** Set when a partner API key made the request. */
   apiKeyId?: string;
+  /** What that key may do (gateway/scopes.ts); API keys only. */
+  scopes?: string[];
 }
 
 export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: 'anonymous' }) as Viewer;
@@ -33,5 +36,4 @@ export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: '
 export const hasRole = (viewer: Viewer, ...roles: Role[]) => roles.some((r) => viewer.roles.includes(r));
 
 /** Platform services that call subgraphs directly with a service token. */
-export type ServiceName =
-  'gateway' | 'ocpp-bridge' | 'session-subgraph' | 'station-subgraph' | 'settlement-worker';
+export type ServiceName = SignerName;

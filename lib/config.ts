@@ -1,17 +1,31 @@
 import { z } from 'zod';
+import {
+  developmentSeed,
+  privateKeyFromSeed,
+  privateKeyVariable,
+  publicKeyFromText,
+  publicKeyText,
+  SIGNERS,
+  SigningKeys,
+  type SignerName,
+} from './signing.js';
 
 /**
  * Development-only secrets. They are accepted only when NODE_ENV is not `production`; a production
- * start without real secrets fails with a message naming the variable.
+ * start without real secrets, or with one of these set explicitly, fails with a message naming the
+ * variable. (The development signing keys are derived from the signers' names: lib/signing.ts.)
  */
 const DEV_SECRETS = {
-  JWT_SECRET: 'development-only-jwt-secret-change-me-000000',
-  INTERNAL_TOKEN_SECRET: 'development-only-internal-secret-change-me-00',
   GRIDLEDGER_ADMIN_PASSWORD: 'development-only-admin-password',
 } as const;
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-const secret = z.string().min(32, 'must be at least 32 characters');
+const ed25519Key = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{43}$/,
+    'must be an Ed25519 key: 32 bytes, base64url (npm run env:production makes them)',
+  );
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -35,8 +49,8 @@ const envSchema = z.object({
   METRICS_HOST: z.string().optional(),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('gridledger'),
-  JWT_SECRET: secret.optional(),
-  INTERNAL_TOKEN_SECRET: secret.optional(),
+  ...Object.fromEntries(SIGNERS.map((s) => [privateKeyVariable(s), ed25519Key.optional()])),
+  SIGNING_PUBLIC_KEYS: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce
     .number()
@@ -112,12 +126,16 @@ export interface Config {
   metrics: { host: string; basePort: number | null };
   redisUrl: string;
   redisPrefix: string;
-  jwtSecret: string;
-  internalTokenSecret: string;
+  /**
+   * Token signing (EdDSA): every signer's public key, and the private keys this environment holds
+   * (SIGNING_KEY_<SIGNER>; in production each process is given its own only).
+   */
+  signing: SigningKeys;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   internalTokenTtlSeconds: number;
-  admin: { email: string; password: string; passwordIsDevelopmentDefault: boolean };
+  /** The first admin account; its password is needed by the user subgraph only (null in production when unset). */
+  admin: { email: string; password: string | null; passwordIsDevelopmentDefault: boolean };
   maxQueryDepth: number;
   /** Operations costing more (gateway/query-cost.ts) are refused before planning. */
   maxQueryCost: number;
@@ -201,6 +219,45 @@ export function metricsPlacement(config: Config, process: MetricsProcess) {
  */
 const EMBEDDED_POSTGRES_ACCOUNT = { user: 'postgres', password: 'development-only-embedded-postgres' };
 
+/**
+ * The signing keys: SIGNING_PUBLIC_KEYS (`signer=key,…`) and SIGNING_KEY_<SIGNER>. Outside
+ * production, what is not set is the signer's development key. Production needs every public key,
+ * refuses a development key in either place, and refuses a private key that does not match its
+ * signer's public key.
+ */
+function signingKeys(source: Record<string, string | undefined>, production: boolean): SigningKeys {
+  const fail = (message: string) => new ConfigError(`Invalid configuration: ${message}`);
+  const listed = new Map<string, string>();
+  for (const entry of (source.SIGNING_PUBLIC_KEYS ?? '').split(',').filter((x) => x.trim())) {
+    const [name, key] = entry.split('=').map((x) => x.trim());
+    if (!name || !key || !SIGNERS.includes(name as SignerName))
+      throw fail(`SIGNING_PUBLIC_KEYS: "${entry}" is not signer=key (signers: ${SIGNERS.join(', ')})`);
+    try {
+      publicKeyFromText(key);
+    } catch (err) {
+      throw fail(`SIGNING_PUBLIC_KEYS: ${name}: ${(err as Error).message}`);
+    }
+    listed.set(name, key);
+  }
+  const publicKeys = {} as Record<SignerName, string>;
+  const seeds: Partial<Record<SignerName, string>> = {};
+  for (const signer of SIGNERS) {
+    const variable = privateKeyVariable(signer);
+    const development = publicKeyText(privateKeyFromSeed(developmentSeed(signer)));
+    const seed = source[variable];
+    const publicKey = listed.get(signer) ?? (production ? undefined : development);
+    if (!publicKey) throw fail(`SIGNING_PUBLIC_KEYS must name ${signer}'s public key in production`);
+    if (production && (publicKey === development || seed === developmentSeed(signer)))
+      throw fail(`${signer}'s signing key is the published development key; production needs its own`);
+    if (seed && publicKeyText(privateKeyFromSeed(seed)) !== publicKey)
+      throw fail(`${variable} does not match ${signer}'s key in SIGNING_PUBLIC_KEYS`);
+    publicKeys[signer] = publicKey;
+    const ownSeed = seed ?? (production ? undefined : developmentSeed(signer));
+    if (ownSeed) seeds[signer] = ownSeed;
+  }
+  return new SigningKeys(publicKeys, seeds);
+}
+
 /** Thrown at start when the environment does not describe a valid configuration. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -218,14 +275,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const required = <K extends keyof typeof DEV_SECRETS>(name: K): string => {
+  /**
+   * A secret: its development value outside production. In production it is null when unset (the
+   * process that needs it refuses to start) and refused when set to the development value.
+   */
+  const secretOf = <K extends keyof typeof DEV_SECRETS>(name: K): string | null => {
     const value = e[name];
-    if (value) return value;
-    if (production) throw new ConfigError(`Invalid configuration: ${name} must be set in production`);
-    return DEV_SECRETS[name];
+    if (production && value === DEV_SECRETS[name])
+      throw new ConfigError(`Invalid configuration: ${name} is set to its published development value`);
+    return value ?? (production ? null : DEV_SECRETS[name]);
   };
   if (production && !e.DATABASE_URL)
     throw new ConfigError('Invalid configuration: DATABASE_URL must be set in production');
+  if (production && e.DATABASE_URL?.includes(EMBEDDED_POSTGRES_ACCOUNT.password))
+    throw new ConfigError('Invalid configuration: DATABASE_URL uses the development database password');
   const base = (p: number) => `http://${e.HOST}:${p}/graphql`;
   return {
     env: e.NODE_ENV,
@@ -254,14 +317,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metrics: { host: e.METRICS_HOST ?? e.HOST, basePort: e.METRICS_PORT ?? null },
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    jwtSecret: required('JWT_SECRET'),
-    internalTokenSecret: required('INTERNAL_TOKEN_SECRET'),
+    signing: signingKeys(source, production),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     internalTokenTtlSeconds: e.INTERNAL_TOKEN_TTL_SECONDS,
     admin: {
       email: e.GRIDLEDGER_ADMIN_EMAIL,
-      password: required('GRIDLEDGER_ADMIN_PASSWORD'),
+      password: secretOf('GRIDLEDGER_ADMIN_PASSWORD'),
       passwordIsDevelopmentDefault: !e.GRIDLEDGER_ADMIN_PASSWORD,
     },
     maxQueryDepth: e.MAX_QUERY_DEPTH,

@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import type { ServiceName } from './auth.js';
+import type { SigningKeys } from './signing.js';
 import { currentRequestId, REQUEST_ID_HEADER } from './logger.js';
 import { INTERNAL_TOKEN_HEADER, signServiceToken } from './tokens.js';
 
@@ -20,16 +22,20 @@ export class ServiceCallError extends Error {
  */
 export class ServiceClient {
   private token: { value: string; renewAt: number } | null = null;
+  private readonly key: KeyObject;
 
   constructor(
-    private readonly opts: { url: string; secret: string; service: ServiceName; timeoutMs?: number },
-  ) {}
+    private readonly opts: { url: string; keys: SigningKeys; service: ServiceName; timeoutMs?: number },
+  ) {
+    // The service signs its own tokens: without its private key it fails here, at start.
+    this.key = opts.keys.privateKey(opts.service);
+  }
 
   private async bearer(): Promise<string> {
     const now = Date.now();
     if (!this.token || this.token.renewAt <= now) {
       this.token = {
-        value: await signServiceToken(this.opts.secret, 120, this.opts.service),
+        value: await signServiceToken(this.key, this.opts.service, 120),
         renewAt: now + 60_000,
       };
     }

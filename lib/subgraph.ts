@@ -15,6 +15,7 @@ import { listenGraphQL, type RunningHttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import { serveMetrics, type Metrics, type MetricsPlacement } from './metrics.js';
 import type { Orm } from './db.js';
+import type { SigningKeys } from './signing.js';
 import { CLIENT_ADDRESS_HEADER, INTERNAL_TOKEN_HEADER, verifyInternalToken } from './tokens.js';
 
 /** What every subgraph resolver receives. */
@@ -83,7 +84,7 @@ export class InternalTokenVerifier {
   private readonly cache = new Map<string, { viewer: Viewer; expiresAt: number }>();
 
   constructor(
-    private readonly secret: string,
+    private readonly keys: SigningKeys,
     private readonly maxEntries = 10_000,
   ) {}
 
@@ -95,7 +96,7 @@ export class InternalTokenVerifier {
     }
     const cached = this.cache.get(header);
     if (cached && cached.expiresAt > Date.now()) return cached.viewer;
-    const result = await verifyInternalToken(this.secret, header);
+    const result = await verifyInternalToken(this.keys, header);
     if (!result.ok) {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired internal token', {
         http: { status: 401 },
@@ -113,7 +114,8 @@ export interface StartSubgraphOptions<C extends SubgraphContext> {
   context: (base: SubgraphContext) => C;
   schema: GraphQLSchema;
   orm: Orm;
-  internalTokenSecret: string;
+  /** Public keys that internal tokens are checked against (the gateway's, and each service's). */
+  signing: SigningKeys;
   logger: Logger;
   host: string;
   port: number;
@@ -161,7 +163,7 @@ export async function startSubgraph<C extends SubgraphContext>(
     plugins: [ApolloServerPluginInlineTraceDisabled(), measured.plugin],
   });
   await apollo.start();
-  const verifier = new InternalTokenVerifier(opts.internalTokenSecret);
+  const verifier = new InternalTokenVerifier(opts.signing);
   const running = await listenGraphQL<C>(
     {
       apollo,

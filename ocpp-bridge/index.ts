@@ -29,7 +29,7 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
   const { base } = config;
   const logger = createLogger('ocpp-bridge', base.logLevel);
   const client = (url: string) =>
-    new ServiceClient({ url, secret: base.internalTokenSecret, service: 'ocpp-bridge', timeoutMs: 3000 });
+    new ServiceClient({ url, keys: base.signing, service: 'ocpp-bridge', timeoutMs: 3000 });
   const redis = createRedis(base.redisUrl, logger, { purpose: 'live status and commands' });
   // Fails fast while Redis is down (no offline queue), so a charger hears "retry" within the timeout.
   const queueRedis = createRedis(base.redisUrl, logger, {

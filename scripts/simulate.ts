@@ -354,7 +354,7 @@ async function runCharger(c: Credential, deadline: number) {
 }
 
 const store = await loadStore();
-const adminToken = await login(config.admin.email, config.admin.password);
+const adminToken = await login(config.admin.email, config.admin.password ?? '');
 const chargers = await provision(store, adminToken);
 const notSettling = values.sessions ? await prepareSettlement(store, adminToken) : 'no sessions';
 if (values.sessions && notSettling) {

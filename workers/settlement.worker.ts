@@ -2,7 +2,7 @@ import http from 'node:http';
 import { UnrecoverableError } from 'bullmq';
 import { Contract, JsonRpcProvider, Network, Wallet, type EventLog, type Log, type Signer } from 'ethers';
 import { artifact, readDeployment, type Deployment } from '../lib/chain/contracts.js';
-import { devWallet } from '../lib/chain/hardhat-node.js';
+import { devWallet, isDevelopmentKey } from '../lib/chain/hardhat-node.js';
 import { TxSender } from '../lib/chain/tx-sender.js';
 import { loadConfig, metricsPlacement, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
@@ -73,6 +73,9 @@ export class SettlementBatcher {
       const key = this.config.settlement.settlerKey;
       if (!key && this.config.env === 'production')
         throw new UnrecoverableError('SETTLER_PRIVATE_KEY must be set');
+      // The development mnemonic's accounts are public: in production they would settle for anyone.
+      if (key && this.config.env === 'production' && isDevelopmentKey(key))
+        throw new UnrecoverableError('SETTLER_PRIVATE_KEY is a published development account');
       const wallet = key ? new Wallet(key, provider) : devWallet(1, provider);
       const sender = new TxSender(wallet, provider, {
         timeoutMs: this.config.settlement.txTimeoutMs,
@@ -235,7 +238,7 @@ export async function startSettlementWorker(config: Config, port: number) {
   const measured = settlementMetrics(metrics, () => batcher);
   const sessions = new ServiceClient({
     url: config.subgraphUrls.session,
-    secret: config.internalTokenSecret,
+    keys: config.signing,
     service: 'settlement-worker',
   });
   const batcher = new SettlementBatcher(config, logger, measured);

@@ -13,6 +13,10 @@ export const devWallet = (index: number, provider?: Provider) =>
     provider ?? null,
   );
 
+/** Whether a private key is one of the development mnemonic's first 20 accounts (Hardhat's defaults). */
+export const isDevelopmentKey = (key: string) =>
+  Array.from({ length: 20 }, (_, i) => devWallet(i).privateKey).includes(key.toLowerCase());
+
 /** Asks a JSON-RPC endpoint for its chain id; null when nothing answers. */
 export async function rpcChainId(url: string): Promise<number | null> {
   try {

@@ -43,14 +43,14 @@ export async function startSessionSubgraph(config: Config) {
   });
   const station = new ServiceClient({
     url: config.subgraphUrls.station,
-    secret: config.internalTokenSecret,
+    keys: config.signing,
     service: 'session-subgraph',
   });
   const operatorOf = stationOperatorLookup(station);
   const placements = new PlacementCache(station);
   const users = new ServiceClient({
     url: config.subgraphUrls.user,
-    secret: config.internalTokenSecret,
+    keys: config.signing,
     service: 'session-subgraph',
   });
   const metrics = new Metrics('session');
@@ -111,7 +111,7 @@ export async function startSessionSubgraph(config: Config) {
     name: 'session',
     schema,
     orm,
-    internalTokenSecret: config.internalTokenSecret,
+    signing: config.signing,
     logger,
     host: config.host,
     port: config.ports.session,

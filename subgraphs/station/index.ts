@@ -67,7 +67,7 @@ export async function startStationSubgraph(config: Config) {
   });
   const users = new ServiceClient({
     url: config.subgraphUrls.user,
-    secret: config.internalTokenSecret,
+    keys: config.signing,
     service: 'station-subgraph',
   });
   /** Whether an account exists, asked of the user subgraph through its entity resolver. */
@@ -83,7 +83,7 @@ export async function startStationSubgraph(config: Config) {
     name: 'station',
     schema,
     orm,
-    internalTokenSecret: config.internalTokenSecret,
+    signing: config.signing,
     logger,
     host: config.host,
     port: config.ports.station,

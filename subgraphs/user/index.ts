@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
-import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
+import { ConfigError, loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
@@ -28,6 +28,9 @@ export const userEntities = [User, RefreshToken, IdToken, Wallet, ApiKey];
 
 /** Starts the user subgraph: migrations, the first admin, then the HTTP server. */
 export async function startUserSubgraph(config: Config) {
+  if (!config.admin.password)
+    throw new ConfigError('Invalid configuration: GRIDLEDGER_ADMIN_PASSWORD must be set in production');
+  const adminPassword = config.admin.password;
   const logger = createLogger('user-subgraph', config.logLevel);
   const orm = await createOrm({
     databaseUrl: config.databaseUrl,
@@ -50,7 +53,7 @@ export async function startUserSubgraph(config: Config) {
     redisPrefix: config.redisPrefix,
   };
   const settings = {
-    jwtSecret: config.jwtSecret,
+    signingKey: config.signing.privateKey('user-subgraph'),
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
   };
@@ -58,7 +61,7 @@ export async function startUserSubgraph(config: Config) {
   const em = orm.em.fork();
   const created = await new UserService(em).ensureAdmin(
     config.admin.email,
-    config.admin.password,
+    adminPassword,
     new AuthService(em, settings, revocations, throttle),
     logger,
   );
@@ -74,7 +77,7 @@ export async function startUserSubgraph(config: Config) {
     name: 'user',
     schema,
     orm,
-    internalTokenSecret: config.internalTokenSecret,
+    signing: config.signing,
     logger,
     host: config.host,
     port: config.ports.user,

@@ -1,5 +1,8 @@
+import type { KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { signAccessToken, signInternalToken } from '../../lib/tokens.js';
 import { Role } from '../../lib/auth.js';
+import { generateSigningKey, privateKeyFromSeed } from '../../lib/signing.js';
 import { aUserWithRoles, loginAdmin, login, registerUser, type Session } from '../support/builders.js';
 import {
   codeOf,
@@ -7,14 +10,14 @@ import {
   gql,
   gqlFrom,
   startTestPlatform,
-  TEST_INTERNAL_SECRET,
-  TEST_JWT_SECRET,
   type TestPlatform,
 } from '../support/platform.js';
 
 let p: TestPlatform;
 let url: string;
 let admin: Session;
+const userKey = () => p.config.signing.privateKey('user-subgraph');
+const gatewayKey = () => p.config.signing.privateKey('gateway');
 
 beforeAll(async () => {
   p = await startTestPlatform();
@@ -181,7 +184,7 @@ describe('tokens', () => {
 
   it('refuses an expired access token with UNAUTHENTICATED', async () => {
     const u = await registerUser(url);
-    const expired = await signAccessToken(TEST_JWT_SECRET, -5, u.userId, [Role.DRIVER], 'any-login');
+    const expired = await signAccessToken(userKey(), -5, u.userId, [Role.DRIVER], 'any-login');
     const r = await gql(url, ME, {}, { token: expired });
     expect(codeOf(r)).toBe('UNAUTHENTICATED');
     expect(r.errors![0]!.message).toMatch(/expired/);
@@ -190,7 +193,7 @@ describe('tokens', () => {
   it('refuses tokens signed with another secret, malformed headers and garbage', async () => {
     const u = await registerUser(url);
     const forged = await signAccessToken(
-      'another-secret-that-is-long-enough-0000',
+      privateKeyFromSeed(generateSigningKey().seed),
       600,
       u.userId,
       [Role.ADMIN],
@@ -204,7 +207,7 @@ describe('tokens', () => {
   });
 
   it('does not accept the internal token as a user token at the gateway', async () => {
-    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, {
+    const internal = await signInternalToken(gatewayKey(), 60, {
       userId: admin.userId,
       roles: [Role.ADMIN],
       via: 'jwt',
@@ -318,6 +321,87 @@ describe('admin operations', () => {
   });
 });
 
+describe('each process signs with its own key, so a compromised one can mint nothing but its own tokens', () => {
+  // What a process holding only its own private key could sign: any claims, any `kid`.
+  const signAs = (key: KeyObject, kid: string, claims: Record<string, unknown>, audience: string) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setIssuer('gridledger')
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(key);
+  const AUTHORIZE = 'query($t: String!) { idTokenAuthorization(token: $t) { status } }';
+  const asInternal = (token: string) => ({ headers: { 'x-gridledger-internal': token } });
+
+  it('a subgraph key cannot sign a caller token that another subgraph accepts', async () => {
+    const stationKey = p.config.signing.privateKey('station-subgraph');
+    const claims = { sub: admin.userId, roles: [Role.ADMIN] };
+    for (const kid of ['station-subgraph', 'gateway']) {
+      const forged = await signAs(stationKey, kid, claims, 'gridledger-subgraph');
+      const r = await gql(
+        p.config.subgraphUrls.user,
+        '{ users { edges { node { email } } } }',
+        {},
+        asInternal(forged),
+      );
+      expect(codeOf(r)).toBe('UNAUTHENTICATED');
+    }
+    // The same claims signed with the gateway's key are accepted: the refusal is about the signer.
+    const genuine = await signAs(gatewayKey(), 'gateway', claims, 'gridledger-subgraph');
+    const ok = await gql(
+      p.config.subgraphUrls.user,
+      '{ users { edges { node { email } } } }',
+      {},
+      asInternal(genuine),
+    );
+    expect(ok.errors).toBeUndefined();
+  });
+
+  it('a service key cannot sign a service token for another service', async () => {
+    const stationKey = p.config.signing.privateKey('station-subgraph');
+    const forged = await signAs(
+      stationKey,
+      'station-subgraph',
+      { svc: 'ocpp-bridge' },
+      'gridledger-subgraph',
+    );
+    expect(codeOf(await gql(p.config.subgraphUrls.user, AUTHORIZE, { t: 'X' }, asInternal(forged)))).toBe(
+      'UNAUTHENTICATED',
+    );
+    const bridgeKey = p.config.signing.privateKey('ocpp-bridge');
+    const genuine = await signAs(bridgeKey, 'ocpp-bridge', { svc: 'ocpp-bridge' }, 'gridledger-subgraph');
+    const ok = await gql(p.config.subgraphUrls.user, AUTHORIZE, { t: 'X' }, asInternal(genuine));
+    expect(ok.data?.idTokenAuthorization).toMatchObject({ status: expect.any(String) });
+  });
+
+  it('only the user subgraph signs access tokens the gateway accepts', async () => {
+    const claims = { sub: admin.userId, roles: [Role.ADMIN], sid: 'forged' };
+    for (const signer of ['gateway', 'station-subgraph'] as const) {
+      const key = p.config.signing.privateKey(signer);
+      for (const kid of [signer, 'user-subgraph']) {
+        const forged = await signAs(key, kid, claims, 'gridledger-api');
+        expect(codeOf(await gql(url, ME, {}, { token: forged }))).toBe('UNAUTHENTICATED');
+      }
+    }
+    const genuine = await signAs(userKey(), 'user-subgraph', claims, 'gridledger-api');
+    expect((await gql(url, ME, {}, { token: genuine })).data?.me.id).toBe(admin.userId);
+  });
+
+  it('HMAC tokens are refused whatever their secret', async () => {
+    const hmac = await new SignJWT({ roles: [Role.ADMIN] })
+      .setProtectedHeader({ alg: 'HS256', kid: 'gateway' })
+      .setSubject(admin.userId)
+      .setIssuer('gridledger')
+      .setAudience('gridledger-subgraph')
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(new TextEncoder().encode('development-only-internal-secret-change-me-00'));
+    const r = await gql(p.config.subgraphUrls.user, '{ __typename }', {}, asInternal(hmac));
+    expect(codeOf(r)).toBe('UNAUTHENTICATED');
+  });
+});
+
 describe('subgraphs refuse requests that did not come through the gateway', () => {
   const subgraphUrls = () => [p.config.subgraphUrls.user, p.config.subgraphUrls.station];
 
@@ -330,8 +414,8 @@ describe('subgraphs refuse requests that did not come through the gateway', () =
   });
 
   it('with a user access token or a forged internal token instead', async () => {
-    const access = await signAccessToken(TEST_JWT_SECRET, 600, admin.userId, [Role.ADMIN], 's');
-    const forged = await signInternalToken('forged-secret-forged-secret-forged-secret', 60, {
+    const access = await signAccessToken(userKey(), 600, admin.userId, [Role.ADMIN], 's');
+    const forged = await signInternalToken(privateKeyFromSeed(generateSigningKey().seed), 60, {
       userId: admin.userId,
       roles: [Role.ADMIN],
       via: 'jwt',
@@ -345,7 +429,7 @@ describe('subgraphs refuse requests that did not come through the gateway', () =
   });
 
   it('but answer a request carrying a valid internal token (so the refusals above are about the token)', async () => {
-    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, {
+    const internal = await signInternalToken(gatewayKey(), 60, {
       userId: null,
       roles: [],
       via: 'anonymous',

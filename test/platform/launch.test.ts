@@ -15,7 +15,7 @@ import {
 } from '../../scripts/launch.js';
 import { freePortsEnv } from '../../scripts/platform.js';
 import { createStation, loginAdmin } from '../support/builders.js';
-import { freePort, gql, TEST_ADMIN, TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from '../support/platform.js';
+import { freePort, gql, TEST_ADMIN } from '../support/platform.js';
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -28,8 +28,6 @@ beforeAll(async () => {
   env = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    JWT_SECRET: TEST_JWT_SECRET,
-    INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
     GRIDLEDGER_ADMIN_EMAIL: TEST_ADMIN.email,
     GRIDLEDGER_ADMIN_PASSWORD: TEST_ADMIN.password,
     GRIDLEDGER_DATA_DIR: dataDir,

@@ -9,13 +9,7 @@ import {
   registerUser,
   type Session,
 } from '../support/builders.js';
-import {
-  codeOf,
-  gql,
-  startTestPlatform,
-  TEST_INTERNAL_SECRET,
-  type TestPlatform,
-} from '../support/platform.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let p: TestPlatform;
 let url: string;
@@ -31,7 +25,7 @@ afterAll(() => p?.stop());
 const bridgeClient = (which: 'user' | 'station') =>
   new ServiceClient({
     url: p.config.subgraphUrls[which],
-    secret: TEST_INTERNAL_SECRET,
+    keys: p.config.signing,
     service: 'ocpp-bridge',
   });
 
@@ -139,7 +133,7 @@ describe('service-only fields', () => {
   });
 
   it('refuse a user’s internal token even if it reaches the subgraph', async () => {
-    const internal = await signInternalToken(TEST_INTERNAL_SECRET, 60, {
+    const internal = await signInternalToken(p.config.signing.privateKey('gateway'), 60, {
       userId: admin.userId,
       roles: [Role.ADMIN],
       via: 'jwt',
@@ -179,7 +173,7 @@ describe('service-only fields', () => {
   it('reports a subgraph error to the calling service as a ServiceCallError with its code', async () => {
     const wrongService = new ServiceClient({
       url: p.config.subgraphUrls.user,
-      secret: TEST_INTERNAL_SECRET,
+      keys: p.config.signing,
       service: 'settlement-worker',
     });
     await expect(wrongService.request(AUTHORIZE, { t: 'ANY' })).rejects.toMatchObject({

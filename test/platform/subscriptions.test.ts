@@ -4,7 +4,7 @@ import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../suppo
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { startPlatform } from '../../scripts/platform.js';
 import { platformServices } from '../../scripts/services.js';
-import { freePort, gql, startTestPlatform, TEST_JWT_SECRET, type TestPlatform } from '../support/platform.js';
+import { freePort, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { follow, wsClient, wsRequest } from '../support/subscriptions.js';
 
 let p: TestPlatform;
@@ -224,7 +224,7 @@ describe('chargerStatusChanged through the gateway', () => {
     expect(refused.error).toBeDefined();
 
     const shortLived = await signAccessToken(
-      TEST_JWT_SECRET,
+      p.config.signing.privateKey('user-subgraph'),
       2,
       operator.userId,
       ['DRIVER', 'OPERATOR'] as never,

@@ -1,13 +1,12 @@
 import { request } from 'node:http';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../lib/config.js';
+import { generateSigningEnv } from '../../lib/signing.js';
 import { freePort, freePortsEnv, startPlatform, type RunningPlatform } from '../../scripts/platform.js';
 import { platformServices } from '../../scripts/services.js';
 
 export { freePort };
 
-export const TEST_JWT_SECRET = 'test-only-jwt-secret-0123456789abcdefghij';
-export const TEST_INTERNAL_SECRET = 'test-only-internal-secret-0123456789abcdef';
 export const TEST_ADMIN = { email: 'admin@test.gridledger.local', password: 'test-admin-password-1' };
 
 export interface TestPlatform {
@@ -34,8 +33,8 @@ export async function startTestPlatform(
     DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${database}`,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `gltest:${id}`,
-    JWT_SECRET: TEST_JWT_SECRET,
-    INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    // Keys of its own (not the development ones), through the same variables production uses.
+    ...generateSigningEnv(),
     GRIDLEDGER_ADMIN_EMAIL: TEST_ADMIN.email,
     GRIDLEDGER_ADMIN_PASSWORD: TEST_ADMIN.password,
     ...(await freePortsEnv()),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Role } from '../../../lib/auth.js';
@@ -23,7 +23,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
 export const normalizeEmail = (email: string) => parse(emailSchema, email.trim().toLowerCase(), 'email');
 
 export interface AuthSettings {
-  jwtSecret: string;
+  /** The user subgraph's private key: it signs access tokens. */
+  signingKey: KeyObject;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
 }
@@ -140,7 +141,7 @@ export class AuthService {
     });
     await this.em.flush();
     const accessToken = await signAccessToken(
-      this.settings.jwtSecret,
+      this.settings.signingKey,
       this.settings.accessTokenTtlSeconds,
       user.id,
       user.roles,
