@@ -7,7 +7,8 @@ import { currentRequestId } from '../lib/logger.js';
 import { isRedisUnavailable } from '../lib/redis.js';
 import type { RevocationList } from '../lib/revocation.js';
 import type { ServiceClient } from '../lib/service-client.js';
-import type { Limit, RateLimiter } from './rate-limit.js';
+import type { Limit, RateLimiter } from '../lib/rate-limit.js';
+import { ApiKeyScope } from '../lib/scopes.js';
 import type { SigningKeys } from '../lib/signing.js';
 import { signInternalToken, verifyAccessToken, type TokenCheck } from '../lib/tokens.js';
 
@@ -21,10 +22,40 @@ export function principalOf(viewer: Viewer, address: string | undefined) {
   return { principal: `ip:${address ?? 'unknown'}`, kind: 'anonymous' as const };
 }
 
+/**
+ * The caller's address: the connection's peer, unless that peer is one of `trustedProxies`; then the
+ * last address in `X-Forwarded-For` that is not a trusted proxy (each proxy appends the address it
+ * saw, so earlier entries are whatever the client chose to send). Without trusted proxies the header
+ * is ignored, so nobody escapes a per-address limit by sending it.
+ */
+export function clientAddressOf(req: http.IncomingMessage, trustedProxies: readonly string[]): string {
+  const peer = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+  if (!trustedProxies.includes(peer)) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((a) => normalizeAddress(a.trim()))
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.includes(hops[i]!)) return hops[i]!;
+  return peer;
+}
+
+/** `::ffff:10.0.0.1` (an IPv4 client of a dual-stack socket) is `10.0.0.1`. */
+const normalizeAddress = (address: string) => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+
+/** The platform's per-key windows, with the key's own limits where its owner set them. */
+function keyLimits(platform: Limit[], own: Viewer['apiKeyLimits']): Limit[] {
+  if (!own) return platform;
+  return platform.map((l) => {
+    const mine = l.windowSeconds === 60 ? own.perMinute : l.windowSeconds === 3600 ? own.perHour : null;
+    return mine === null ? l : { ...l, max: mine };
+  });
+}
+
 /** What an open graphql-ws socket authenticated with, to check again while it stays open. */
 export type SocketCredential =
   | { kind: 'token'; userId: string; sid: string | undefined; issuedAt: number }
-  | { kind: 'apikey'; apiKey: string; roles: readonly string[] };
+  | { kind: 'apikey'; apiKey: string; roles: readonly string[]; scopes: readonly string[] };
 
 export interface GatewayContext {
   viewer: Viewer;
@@ -63,6 +94,8 @@ export class GatewayAuthenticator {
       limits: { apiKey: Limit[]; user: Limit[]; anonymous: Limit[]; failedAuthPerMinute: number };
       /** Counts a refusal (metrics). */
       onRateLimited?: (principal: 'apikey' | 'user' | 'anonymous') => void;
+      /** Reverse proxies whose `X-Forwarded-For` is believed (TRUST_PROXY). */
+      trustedProxies?: readonly string[];
     },
   ) {
     this.gatewayKey = opts.signing.privateKey('gateway');
@@ -83,7 +116,10 @@ export class GatewayAuthenticator {
     return result;
   }
 
-  private readonly apiKeys = new Map<string, { viewer: Viewer | null; at: number }>();
+  private readonly apiKeys = new Map<
+    string,
+    { viewer: Viewer | null; at: number; expiresAt: number | null }
+  >();
 
   /**
    * Resolves a partner API key to the account it acts as. Answers (also "no such key") are cached for
@@ -100,17 +136,41 @@ export class GatewayAuthenticator {
     if (!cached || now - cached.at >= maxAgeMs) {
       await beforeLookup();
       const data = await this.opts.users.request<{
-        apiKeyIdentity: { keyId: string; userId: string; roles: Role[] } | null;
-      }>('query($k: String!) { apiKeyIdentity(apiKey: $k) { keyId userId roles } }', { k: apiKey });
+        apiKeyIdentity: {
+          keyId: string;
+          userId: string;
+          roles: Role[];
+          scopes: string[];
+          expiresAt: string | null;
+          rateLimitPerMinute: number | null;
+          rateLimitPerHour: number | null;
+        } | null;
+      }>(
+        'query($k: String!) { apiKeyIdentity(apiKey: $k) { keyId userId roles scopes expiresAt rateLimitPerMinute rateLimitPerHour } }',
+        { k: apiKey },
+      );
       const id = data.apiKeyIdentity;
       cached = {
-        viewer: id ? { userId: id.userId, roles: id.roles, via: 'apikey', apiKeyId: id.keyId } : null,
+        viewer: id
+          ? {
+              userId: id.userId,
+              roles: id.roles,
+              via: 'apikey',
+              apiKeyId: id.keyId,
+              // GraphQL gives the enum's names (STATIONS_READ); scopes are its values (stations:read).
+              scopes: id.scopes.flatMap((n) => ApiKeyScope[n as keyof typeof ApiKeyScope] ?? []),
+              apiKeyLimits: { perMinute: id.rateLimitPerMinute, perHour: id.rateLimitPerHour },
+            }
+          : null,
         at: now,
+        expiresAt: id?.expiresAt ? Date.parse(id.expiresAt) : null,
       };
       if (this.apiKeys.size > 10_000) this.apiKeys.clear();
       this.apiKeys.set(apiKey, cached);
     }
-    if (!cached.viewer) throw fail('Invalid or revoked API key');
+    // An expired key stops at its expiry, not up to a cache lifetime later.
+    if (!cached.viewer || (cached.expiresAt !== null && cached.expiresAt <= now))
+      throw fail('Invalid, revoked or expired API key');
     return cached.viewer;
   }
 
@@ -149,7 +209,10 @@ export class GatewayAuthenticator {
   ): Promise<{ viewer: Viewer; expiresAt?: number; credential?: SocketCredential }> {
     if (apiKey) {
       const viewer = await this.viewerFromApiKey(apiKey);
-      return { viewer, credential: { kind: 'apikey', apiKey, roles: viewer.roles } };
+      return {
+        viewer,
+        credential: { kind: 'apikey', apiKey, roles: viewer.roles, scopes: viewer.scopes ?? [] },
+      };
     }
     const { viewer, expiresAt, sid, issuedAt } = await this.viewerFromAuthorization(authorization);
     if (!viewer.userId || issuedAt === undefined) return { viewer, expiresAt };
@@ -171,7 +234,10 @@ export class GatewayAuthenticator {
         ));
       }
       const viewer = await this.viewerFromApiKey(credential.apiKey, apiKeyMaxAgeMs);
-      return viewer.roles.join(',') === credential.roles.join(',');
+      return (
+        viewer.roles.join(',') === credential.roles.join(',') &&
+        (viewer.scopes ?? []).join(',') === credential.scopes.join(',')
+      );
     } catch (err) {
       if (err instanceof AppError && err.extensions.code === ErrorCode.UNAUTHENTICATED) return false;
       return null;
@@ -181,7 +247,7 @@ export class GatewayAuthenticator {
   /** Authenticates (API key first, then bearer token, else anonymous) and applies the caller's rate limits. */
   async context(req: http.IncomingMessage): Promise<GatewayContext> {
     const apiKey = req.headers['x-api-key'];
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = this.clientAddress(req);
     let viewer: Viewer;
     try {
       viewer =
@@ -193,12 +259,12 @@ export class GatewayAuthenticator {
         await this.countFailure(address);
       throw err;
     }
-    await this.rateLimit(viewer, req.socket.remoteAddress);
+    await this.rateLimit(viewer, address);
     return {
       viewer,
       internalToken: await this.internalToken(viewer),
       requestId: currentRequestId(),
-      clientAddress: req.socket.remoteAddress,
+      clientAddress: address,
     };
   }
 
@@ -245,7 +311,12 @@ export class GatewayAuthenticator {
   async rateLimit(viewer: Viewer, remoteAddress: string | undefined): Promise<void> {
     const { limits, rateLimiter } = this.opts;
     const { principal, kind } = principalOf(viewer, remoteAddress);
-    const windows = kind === 'apikey' ? limits.apiKey : kind === 'user' ? limits.user : limits.anonymous;
+    const windows =
+      kind === 'apikey'
+        ? keyLimits(limits.apiKey, viewer.apiKeyLimits)
+        : kind === 'user'
+          ? limits.user
+          : limits.anonymous;
     try {
       await rateLimiter.consume(principal, windows);
     } catch (err) {
@@ -254,6 +325,11 @@ export class GatewayAuthenticator {
         this.opts.onRateLimited?.(kind);
       throw err;
     }
+  }
+
+  /** The caller's address (see clientAddressOf). */
+  clientAddress(req: http.IncomingMessage): string {
+    return clientAddressOf(req, this.opts.trustedProxies ?? []);
   }
 
   /** Internal tokens are reused per identity for half their lifetime: signing one per request is waste. */

@@ -3,7 +3,7 @@ import { AppError, ErrorCode } from '../lib/errors.js';
 import { isRedisUnavailable } from '../lib/redis.js';
 import { principalOf, type GatewayContext } from './auth.js';
 import { operationCost } from './query-cost.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { RateLimiter } from '../lib/rate-limit.js';
 
 /**
  * A budget of query cost per caller and minute (as GitHub's and Shopify's APIs have), besides the

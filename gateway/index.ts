@@ -20,8 +20,9 @@ import { depthLimit } from './depth-limit.js';
 import { accessLog, gatewayMetrics } from './metrics.js';
 import { costLimit, mutationLimit } from './query-cost.js';
 import { requestChecks } from './request-checks.js';
+import { apiKeyScopes, unlistedRootFields } from './scopes.js';
 import { costBudget } from './cost-budget.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter } from '../lib/rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 import { FederatedSubscriptions } from './subscriptions.js';
 import { serveGraphQLWs } from './ws.js';
@@ -51,6 +52,7 @@ export async function startGateway(config: Config) {
     }),
     rateLimiter,
     onRateLimited: measured.rateLimited,
+    trustedProxies: config.trustedProxies,
     limits: {
       apiKey: [
         { max: config.rateLimits.apiKeyPerMinute, windowSeconds: 60 },
@@ -77,6 +79,8 @@ export async function startGateway(config: Config) {
     gateway,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
+    // The parser stops at the first token past the limit: a huge document costs no more than that.
+    parseOptions: { maxTokens: config.maxQueryTokens },
     hideSchemaDetailsFromClientErrors: !config.introspection,
     formatError: formatError(logger, measured.graphql.onError),
     validationRules: [
@@ -87,6 +91,7 @@ export async function startGateway(config: Config) {
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       requestChecks(),
+      apiKeyScopes(),
       costBudget({
         limiter: rateLimiter,
         perMinute: config.costBudgetPerMinute,
@@ -110,6 +115,9 @@ export async function startGateway(config: Config) {
     logger,
   });
   measured.watchSubscriptions(subscriptions);
+  // Every root field says which scope an API key needs for it (or that no key may use it).
+  const unlisted = unlistedRootFields(subscriptions.apiGraphQLSchema);
+  if (unlisted.length) throw new Error(`gateway/scopes.ts lists no API-key scope for ${unlisted.join(', ')}`);
   const healthUrls = [...urls.values()].map((u) => new URL('/health', u).toString());
   const server = await listenGraphQL<GatewayContext>(
     {
@@ -145,6 +153,7 @@ export async function startGateway(config: Config) {
     maxQueryDepth: config.maxQueryDepth,
     maxQueryCost: config.maxQueryCost,
     maxMutationFields: config.maxMutationFields,
+    maxQueryTokens: config.maxQueryTokens,
     maxOperationsPerConnection: config.subscriptions.maxPerConnection,
     logger,
     counters: { ...measured.sink, error: measured.graphql.onError },

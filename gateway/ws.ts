@@ -34,6 +34,7 @@ import { MAX_BODY_BYTES } from '../lib/http-server.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayAuthenticator, GatewayContext, SocketCredential } from './auth.js';
 import { depthLimit } from './depth-limit.js';
+import { anonymousSocketRefusal, scopeRefusal } from './scopes.js';
 import { costLimit, mutationLimit } from './query-cost.js';
 import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './subscriptions.js';
 
@@ -133,6 +134,8 @@ export function serveGraphQLWs(opts: {
   maxQueryDepth: number;
   maxQueryCost: number;
   maxMutationFields: number;
+  /** Lexical tokens a document may have (the parser stops beyond). */
+  maxQueryTokens: number;
   /** Subscriptions (and operations in flight) one socket may hold at once. */
   maxOperationsPerConnection: number;
   logger: Logger;
@@ -223,7 +226,7 @@ export function serveGraphQLWs(opts: {
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: opts.maxQueryTokens });
         } catch (err) {
           return [clientError((err as Error).message, 'GRAPHQL_PARSE_FAILED')];
         }
@@ -233,6 +236,15 @@ export function serveGraphQLWs(opts: {
         }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [clientError('Unable to identify the operation', 'GRAPHQL_VALIDATION_FAILED')];
+        if (connection.viewer.via === 'anonymous') {
+          const refusal = anonymousSocketRefusal(schema, operation);
+          if (refusal) return [clientError(refusal, ErrorCode.UNAUTHENTICATED)];
+        }
+        // API keys: every field must be covered by the key's scopes (gateway/scopes.ts).
+        if (connection.viewer.via === 'apikey') {
+          const refusal = scopeRefusal(schema, document, operation, connection.viewer.scopes ?? []);
+          if (refusal) return [clientError(refusal.message, ErrorCode.FORBIDDEN)];
+        }
         const coerced = getVariableValues(
           schema,
           operation.variableDefinitions ?? [],
@@ -242,11 +254,12 @@ export function serveGraphQLWs(opts: {
           return coerced.errors.map((e) => clientError(e.message, ErrorCode.BAD_USER_INPUT));
         const { viewer } = connection;
         try {
-          await auth.rateLimit(viewer, ctx.extra.request.socket.remoteAddress);
+          const clientAddress = auth.clientAddress(ctx.extra.request);
+          await auth.rateLimit(viewer, clientAddress);
           const contextValue: WsContext = {
             viewer,
             internalToken: await auth.internalToken(viewer),
-            clientAddress: ctx.extra.request.socket.remoteAddress,
+            clientAddress,
             source: payload.query,
             subscriptionId: id,
             socket: ctx.extra.socket,

@@ -29,6 +29,8 @@ export interface Viewer {
   apiKeyId?: string;
   /** What that key may do (gateway/scopes.ts); API keys only. */
   scopes?: string[];
+  /** The key's own request limits, where its owner set them (per minute, per hour). */
+  apiKeyLimits?: { perMinute: number | null; perHour: number | null };
 }
 
 export const ANONYMOUS: Viewer = Object.freeze({ userId: null, roles: [], via: 'anonymous' }) as Viewer;

@@ -62,6 +62,9 @@ const envSchema = z.object({
   GRIDLEDGER_ADMIN_PASSWORD: z.string().min(12).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
+  MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(5_000),
+  TRUST_PROXY: z.string().default(''),
+  RATE_LIMIT_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(0).default(20),
   MAX_MUTATION_FIELDS: z.coerce.number().int().positive().default(5),
   COST_BUDGET_PER_MINUTE: z.coerce.number().int().min(0).default(1_000_000),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
@@ -139,6 +142,13 @@ export interface Config {
   maxQueryDepth: number;
   /** Operations costing more (gateway/query-cost.ts) are refused before planning. */
   maxQueryCost: number;
+  /** Lexical tokens a GraphQL document may have; the parser stops at the first one beyond. */
+  maxQueryTokens: number;
+  /**
+   * Addresses of reverse proxies in front of the gateway (TRUST_PROXY, comma-separated). Only from
+   * these is `X-Forwarded-For` believed; the client is its last address that is not such a proxy.
+   */
+  trustedProxies: string[];
   /** Top-level fields (aliases included) a mutation may have. */
   maxMutationFields: number;
   /** Query cost a caller may spend per minute (gateway/cost-budget.ts); 0 turns it off. */
@@ -166,6 +176,8 @@ export interface Config {
     anonymousPerMinute: number;
     /** Failed authentications per address and minute before they are refused (and keys not looked up). */
     failedAuthPerMinute: number;
+    /** Accounts one address may register per hour (user subgraph). */
+    registrationsPerHour: number;
   };
   /** How long a remote command waits for the charger's answer before CHARGER_TIMEOUT. */
   chargerCommandTimeoutMs: number;
@@ -329,6 +341,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     maxQueryCost: e.MAX_QUERY_COST,
     maxMutationFields: e.MAX_MUTATION_FIELDS,
+    maxQueryTokens: e.MAX_QUERY_TOKENS,
+    trustedProxies: e.TRUST_PROXY.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     costBudgetPerMinute: e.COST_BUDGET_PER_MINUTE,
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
     corsOrigins: e.CORS_ORIGINS.split(',')
@@ -356,6 +372,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
       anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
       failedAuthPerMinute: e.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
+      registrationsPerHour: e.RATE_LIMIT_REGISTRATIONS_PER_HOUR,
     },
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,

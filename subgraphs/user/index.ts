@@ -45,7 +45,7 @@ export async function startUserSubgraph(config: Config) {
     requestPath: true,
   });
   const revocations = new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds);
-  const throttle = new LoginThrottle(redis, config.redisPrefix);
+  const throttle = new LoginThrottle(redis, config.redisPrefix, config.rateLimits.registrationsPerHour);
   const walletSettings = {
     domain: config.walletLinkDomain,
     chainId: config.chainId,
@@ -90,7 +90,10 @@ export async function startUserSubgraph(config: Config) {
         users,
         idTokens: new IdTokenService(base.em, base.viewer),
         wallets: new WalletService(base.em, walletSettings),
-        apiKeys: new ApiKeyService(base.em, base.viewer),
+        apiKeys: new ApiKeyService(base.em, base.viewer, {
+          perMinute: config.rateLimits.apiKeyPerMinute,
+          perHour: config.rateLimits.apiKeyPerHour,
+        }),
         auth: new AuthService(base.em, settings, revocations, throttle),
         userById: new DataLoader<string, User | null>(async (ids) => {
           const found = await base.em.find(User, { id: { $in: [...ids] } });

@@ -1,4 +1,5 @@
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
+import { wsClient, wsRequest } from '../support/subscriptions.js';
 import {
   codeOf,
   gql,
@@ -25,7 +26,9 @@ beforeAll(async () => {
 });
 afterAll(() => p?.stop());
 
-const CREATE = 'mutation($n: String!) { createApiKey(name: $n) { apiKey key { id name prefix revokedAt } } }';
+const CREATE = `mutation($n: String!, $s: [ApiKeyScope!]! = [USERS_READ, STATIONS_READ], $e: DateTimeISO, $m: Int, $h: Int) {
+  createApiKey(name: $n, scopes: $s, expiresAt: $e, rateLimitPerMinute: $m, rateLimitPerHour: $h) {
+    apiKey key { id name prefix revokedAt scopes expiresAt rateLimitPerMinute lastUsedAt } } }`;
 const ME = '{ me { id roles } }';
 const withKey = (apiKey: string) => ({ headers: { 'x-api-key': apiKey } });
 
@@ -111,6 +114,94 @@ describe('partner API keys', () => {
     const { apiKey: second } = (await gql(url, CREATE, { n: 'second' }, { token: operator.token })).data!
       .createApiKey;
     expect((await gql(url, ME, {}, withKey(second))).errors).toBeUndefined();
+  });
+
+  it('a key is refused every field its scopes do not cover, before anything runs, on HTTP and WebSocket', async () => {
+    // An admin's key (above the platform's 5 a minute): a key with all its owner's powers but one scope.
+    const { apiKey } = (
+      await gql(url, CREATE, { n: 'map widget', s: ['STATIONS_READ'], m: 30 }, { token: admin.token })
+    ).data!.createApiKey;
+    const asKey = (query: string) => gql(url, query, {}, withKey(apiKey));
+    expect((await asKey('{ stations(first: 1) { edges { node { id } } } }')).errors).toBeUndefined();
+    const me = await asKey(ME);
+    expect(codeOf(me)).toBe('FORBIDDEN');
+    expect(me.status).toBe(403);
+    expect(me.errors![0]!.message).toMatch(/lacks the users:read scope that Query.me needs/);
+    expect(codeOf(await asKey('{ sessions { edges { node { id } } } }'))).toBe('FORBIDDEN');
+    // Nested: sessions and emails reached through other fields need their scopes too.
+    expect(codeOf(await asKey('{ stations(first: 1) { edges { node { operator { email } } } } }'))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      codeOf(await asKey('fragment F on Query { sessions { edges { node { id } } } } query { ...F }')),
+    ).toBe('FORBIDDEN');
+    const create = await asKey(
+      'mutation { createStation(input: { name: "X", address: "a", timezone: "UTC", location: { lat: 0, lng: 0 } }) { id } }',
+    );
+    expect(codeOf(create)).toBe('FORBIDDEN');
+
+    const client = wsClient(url, { apiKey });
+    try {
+      await expect(wsRequest(client, ME)).rejects.toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
+      expect(
+        (await wsRequest(client, '{ stations(first: 1) { edges { node { id } } } }')).errors,
+      ).toBeUndefined();
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a key needs at least one scope; an expiry must lie ahead', async () => {
+    expect(codeOf(await gql(url, CREATE, { n: 'none', s: [] }, { token: operator.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    const past = new Date(Date.now() - 1000).toISOString();
+    expect(codeOf(await gql(url, CREATE, { n: 'old', e: past }, { token: operator.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
+  });
+
+  it('an expiring key stops at its expiry, although the gateway has it cached', async () => {
+    const expiresAt = new Date(Date.now() + 2500).toISOString();
+    const { apiKey, key } = (await gql(url, CREATE, { n: 'trial', e: expiresAt }, { token: operator.token }))
+      .data!.createApiKey;
+    expect(key.expiresAt).toBe(expiresAt);
+    expect((await gql(url, ME, {}, withKey(apiKey))).errors).toBeUndefined();
+    await new Promise((r) => setTimeout(r, Date.parse(expiresAt) - Date.now() + 100));
+    const late = await gql(url, ME, {}, withKey(apiKey));
+    expect(codeOf(late)).toBe('UNAUTHENTICATED');
+    expect(late.errors![0]!.message).toMatch(/expired/);
+  });
+
+  it('a key may have lower limits of its own; only an admin sets them above the platform’s', async () => {
+    await awayFromMinuteBoundary();
+    const { apiKey, key } = (await gql(url, CREATE, { n: 'slow', m: 2 }, { token: operator.token })).data!
+      .createApiKey;
+    expect(key.rateLimitPerMinute).toBe(2);
+    for (let i = 0; i < 2; i++) expect((await gql(url, ME, {}, withKey(apiKey))).errors).toBeUndefined();
+    expect(codeOf(await gql(url, ME, {}, withKey(apiKey)))).toBe('RATE_LIMITED');
+
+    expect(codeOf(await gql(url, CREATE, { n: 'greedy', m: 50 }, { token: operator.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    const raised = (await gql(url, CREATE, { n: 'partner', m: 8 }, { token: admin.token })).data!
+      .createApiKey;
+    for (let i = 0; i < 8; i++)
+      expect((await gql(url, ME, {}, withKey(raised.apiKey))).errors).toBeUndefined();
+    expect(codeOf(await gql(url, ME, {}, withKey(raised.apiKey)))).toBe('RATE_LIMITED');
+  });
+
+  it('records when a key was last used', async () => {
+    const { apiKey, key } = (await gql(url, CREATE, { n: 'tracked' }, { token: operator.token })).data!
+      .createApiKey;
+    expect(key.lastUsedAt).toBeNull();
+    const before = Date.now();
+    await gql(url, ME, {}, withKey(apiKey));
+    const list = await gql(url, '{ me { apiKeys { id lastUsedAt } } }', {}, { token: operator.token });
+    const used = list.data!.me.apiKeys.find((k: { id: string }) => k.id === key.id);
+    expect(Date.parse(used.lastUsedAt)).toBeGreaterThanOrEqual(before - 1000);
   });
 
   it('limits signed-in users per account', async () => {

@@ -69,7 +69,7 @@ it('after revokeApiKey, a socket opened with the key is closed with 4401 within 
   const operator = await aUserWithRoles(url, admin, ['OPERATOR']);
   const created = await gql(
     url,
-    'mutation($n: String!) { createApiKey(name: $n) { apiKey key { id } } }',
+    'mutation($n: String!) { createApiKey(name: $n, scopes: [USERS_READ, STATIONS_READ]) { apiKey key { id } } }',
     { n: 'socket test' },
     { token: operator.token },
   );
@@ -88,6 +88,34 @@ it('after revokeApiKey, a socket opened with the key is closed with 4401 within 
       { token: operator.token },
     );
     await closedWith4401(client);
+  } finally {
+    await client.dispose();
+  }
+});
+
+it('an anonymous socket runs public station queries only: no sign-in, registration, mutation or subscription', async () => {
+  const client = wsClient(url);
+  try {
+    expect(
+      (await wsRequest(client, '{ stations(first: 1) { edges { node { id } } } }')).errors,
+    ).toBeUndefined();
+    const refusedCode = (query: string, variables: Record<string, unknown> = {}) =>
+      wsRequest(client, query, variables).then(
+        () => 'answered',
+        (errors: { extensions?: { code?: string } }[]) => errors[0]?.extensions?.code,
+      );
+    expect(await refusedCode(ME)).toBe('UNAUTHENTICATED');
+    expect(
+      await refusedCode('mutation($i: RegisterInput!) { register(input: $i) { user { id } } }', {
+        i: { email: `ws-${Date.now()}@example.org`, password: 'correct horse battery', displayName: 'W' },
+      }),
+    ).toBe('UNAUTHENTICATED');
+    expect(
+      await refusedCode(
+        'mutation { login(email: "a@example.org", password: "whatever-it-is") { accessToken } }',
+      ),
+    ).toBe('UNAUTHENTICATED');
+    expect(await refusedCode('subscription { mySessionUpdates { sessionId } }')).toBe('UNAUTHENTICATED');
   } finally {
     await client.dispose();
   }

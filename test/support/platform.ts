@@ -33,6 +33,8 @@ export async function startTestPlatform(
     DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${database}`,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `gltest:${id}`,
+    // Suites register many accounts from one address; the limit has a test of its own.
+    RATE_LIMIT_REGISTRATIONS_PER_HOUR: '10000',
     // Keys of its own (not the development ones), through the same variables production uses.
     ...generateSigningEnv(),
     GRIDLEDGER_ADMIN_EMAIL: TEST_ADMIN.email,

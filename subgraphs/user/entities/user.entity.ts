@@ -9,7 +9,7 @@ import { Role } from '../../../lib/auth.js';
 @Directive('@key(fields: "id")')
 @Entity({ tableName: 'user' })
 export class User {
-  [OptionalProps]?: 'id' | 'roles' | 'failedLogins' | 'lockedUntil' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'id' | 'roles' | 'emailVerifiedAt' | 'createdAt' | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -30,12 +30,10 @@ export class User {
   @Enum({ items: () => Role, array: true })
   roles: Role[] = [Role.DRIVER];
 
-  /** Unused since login throttling moved to Redis (LoginThrottle); dropped by a later migration. */
-  @Property({ type: 'integer' })
-  failedLogins: number = 0;
-
+  /** When the owner proved the email is theirs (the link of a verification mail); null until then. */
+  @Field(() => Date, { nullable: true, description: 'When the email was verified; null until it is.' })
   @Property({ type: 'timestamptz', nullable: true })
-  lockedUntil: Date | null = null;
+  emailVerifiedAt: Date | null = null;
 
   @Field()
   @Property({ type: 'timestamptz' })

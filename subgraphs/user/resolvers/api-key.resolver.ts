@@ -6,6 +6,7 @@ import {
   Field,
   FieldResolver,
   ID,
+  Int,
   Mutation,
   ObjectType,
   Query,
@@ -13,6 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 import { hasRole, Role } from '../../../lib/auth.js';
+import { ApiKeyScope } from '../../../lib/scopes.js';
 import { forbidden } from '../../../lib/errors.js';
 import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { ApiKey, ApiKeyIdentity } from '../entities/api-key.entity.js';
@@ -32,11 +34,19 @@ export class ApiKeyCreated {
 export class ApiKeyResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => ApiKeyCreated, {
-    description: 'Creates a partner API key acting as the caller. Operators and admins.',
+    description:
+      'Creates a partner API key acting as the caller within `scopes`. Operators and admins, signed in as a person. Limits may be set below the platform defaults (an admin may raise them).',
   })
-  createApiKey(@Arg('name') name: string, @Ctx() ctx: UserContext) {
+  createApiKey(
+    @Arg('name') name: string,
+    @Arg('scopes', () => [ApiKeyScope]) scopes: ApiKeyScope[],
+    @Arg('expiresAt', () => Date, { nullable: true }) expiresAt: Date | null,
+    @Arg('rateLimitPerMinute', () => Int, { nullable: true }) rateLimitPerMinute: number | null,
+    @Arg('rateLimitPerHour', () => Int, { nullable: true }) rateLimitPerHour: number | null,
+    @Ctx() ctx: UserContext,
+  ) {
     requirePerson(ctx.viewer);
-    return ctx.apiKeys.create(name);
+    return ctx.apiKeys.create({ name, scopes, expiresAt, rateLimitPerMinute, rateLimitPerHour });
   }
 
   @Authorized()

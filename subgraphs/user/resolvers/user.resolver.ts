@@ -15,7 +15,7 @@ function signedIn(ctx: UserContext, payload: AuthPayload): AuthPayload {
 export class UserResolver {
   @Mutation(() => AuthPayload, { description: 'Creates a DRIVER account and signs it in.' })
   async register(@Arg('input') input: RegisterInput, @Ctx() ctx: UserContext): Promise<AuthPayload> {
-    return signedIn(ctx, await ctx.auth.register(input));
+    return signedIn(ctx, await ctx.auth.register(input, ctx.clientAddress));
   }
 
   @Mutation(() => AuthPayload, {

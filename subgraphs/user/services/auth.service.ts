@@ -45,7 +45,11 @@ export class AuthService {
   ) {}
 
   /** Creates an account. New accounts are DRIVERs; only an admin grants other roles. */
-  async register(input: { email: string; password: string; displayName: string }): Promise<IssuedTokens> {
+  async register(
+    input: { email: string; password: string; displayName: string },
+    clientAddress: string,
+  ): Promise<IssuedTokens> {
+    await this.throttle.registration(clientAddress);
     const user = await this.createUser(input, [Role.DRIVER]);
     return this.issue(user, randomUUID());
   }

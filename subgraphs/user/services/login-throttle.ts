@@ -30,7 +30,33 @@ export class LoginThrottle {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** Accounts one address may register per hour; 0 for no limit. */
+    private readonly registrationsPerHour = 0,
   ) {}
+
+  /**
+   * Counts a registration from `address`; RATE_LIMITED past `registrationsPerHour` in the current
+   * hour. Registering tells whether an email is taken (CONFLICT), so this also bounds how fast one
+   * address can probe which emails have accounts. Counted before anything is checked.
+   */
+  async registration(address: string): Promise<void> {
+    if (this.registrationsPerHour <= 0) return;
+    const now = Math.floor(Date.now() / 1000);
+    const windowEnd = now - (now % 3600) + 3600;
+    const key = `${this.prefix}:register:${address}:${windowEnd}`;
+    const [[, count] = []] = ((await this.redis.multi().incr(key).expireat(key, windowEnd).exec()) ?? []) as [
+      unknown,
+      number,
+    ][];
+    if (Number(count) > this.registrationsPerHour) {
+      const retryAfter = Math.max(1, windowEnd - now);
+      throw new AppError(
+        ErrorCode.RATE_LIMITED,
+        `At most ${this.registrationsPerHour} registrations an hour from one address; retry in ${retryAfter} s`,
+        { retryAfterSeconds: retryAfter },
+      );
+    }
+  }
 
   private keys(email: string, address: string) {
     const pair = `${this.prefix}:login:pair:${address}|${email}`;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { HeaderMap } from '@apollo/server';
-import { AppError, ErrorCode } from '../lib/errors.js';
+import { AppError, ErrorCode } from './errors.js';
 
 export interface Limit {
   /** Requests allowed per window; 0 turns the limit off. */
