@@ -64,6 +64,13 @@ const envSchema = z.object({
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
   MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(5_000),
   TRUST_PROXY: z.string().default(''),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().default('GridLedger <no-reply@gridledger.local>'),
+  APP_URL: z.url().default('http://127.0.0.1:4000'),
+  VERIFIED_EMAIL_REQUIRED_FOR: z.string().optional(),
   RATE_LIMIT_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(0).default(20),
   MAX_MUTATION_FIELDS: z.coerce.number().int().positive().default(5),
   COST_BUDGET_PER_MINUTE: z.coerce.number().int().min(0).default(1_000_000),
@@ -142,6 +149,10 @@ export interface Config {
   maxQueryDepth: number;
   /** Operations costing more (gateway/query-cost.ts) are refused before planning. */
   maxQueryCost: number;
+  /** Account mail: SMTP_URL (null: written to the log, refused in production), sender, link base. */
+  mail: { smtpUrl: string | null; from: string; appUrl: string };
+  /** Actions that need a verified email (VERIFIED_EMAIL_REQUIRED_FOR; production default: all). */
+  verifiedEmailRequiredFor: string[];
   /** Lexical tokens a GraphQL document may have; the parser stops at the first one beyond. */
   maxQueryTokens: number;
   /**
@@ -342,6 +353,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxQueryCost: e.MAX_QUERY_COST,
     maxMutationFields: e.MAX_MUTATION_FIELDS,
     maxQueryTokens: e.MAX_QUERY_TOKENS,
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, appUrl: e.APP_URL },
+    verifiedEmailRequiredFor: (
+      e.VERIFIED_EMAIL_REQUIRED_FOR ?? (production ? 'linkWallet,createApiKey,placeOrder' : '')
+    )
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     trustedProxies: e.TRUST_PROXY.split(',')
       .map((a) => a.trim())
       .filter(Boolean),

@@ -50,7 +50,10 @@ const envText = (title: string, vars: Record<string, string>) =>
   '\n';
 
 /** The env files (name → text) of a new production set. */
-export function productionEnvFiles(chain: ChainChoice = DEFAULT_CHAIN): Record<string, string> {
+export function productionEnvFiles(
+  chain: ChainChoice = DEFAULT_CHAIN,
+  smtpUrl = 'smtps://USER:PASSWORD@smtp.example.org',
+): Record<string, string> {
   const secret = () => randomBytes(24).toString('base64url');
   const dbPassword = secret();
   const keys = Object.fromEntries(SIGNERS.map((s) => [s, generateSigningKey()])) as Record<
@@ -81,7 +84,11 @@ export function productionEnvFiles(chain: ChainChoice = DEFAULT_CHAIN): Record<s
   };
   for (const signer of SIGNERS) {
     const own: Record<string, string> = { [privateKeyVariable(signer)]: keys[signer].seed };
-    if (signer === 'user-subgraph') own.GRIDLEDGER_ADMIN_PASSWORD = secret();
+    if (signer === 'user-subgraph') {
+      own.GRIDLEDGER_ADMIN_PASSWORD = secret();
+      // Account mail (verification, password reset): the user subgraph refuses to start without it.
+      own.SMTP_URL = smtpUrl;
+    }
     // A fresh account: fund it with gas and grant it SETTLER_ROLE on the deployed contract.
     if (signer === 'settlement-worker') own.SETTLER_PRIVATE_KEY = `0x${randomBytes(32).toString('hex')}`;
     files[`${PROCESSES[signer].service}.env`] = envText(`The ${signer} process only`, own);
@@ -95,6 +102,7 @@ await runIfMain(import.meta.url, async () => {
       'chain-rpc-url': { type: 'string' },
       'chain-id': { type: 'string' },
       network: { type: 'string' },
+      'smtp-url': { type: 'string' },
       dir: { type: 'string', default: 'deploy/env' },
       force: { type: 'boolean', default: false },
     },
@@ -105,7 +113,7 @@ await runIfMain(import.meta.url, async () => {
     network: values.network ?? DEFAULT_CHAIN.network,
   };
   const dir = values.dir!;
-  const files = productionEnvFiles(chain);
+  const files = productionEnvFiles(chain, values['smtp-url']);
   const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));
   if (existing.length && !values.force) {
     console.error(`${dir} already holds ${existing.join(', ')}; pass --force to replace every secret in it`);
@@ -116,6 +124,7 @@ await runIfMain(import.meta.url, async () => {
   console.log(
     `Wrote ${Object.keys(files).length} env files to ${dir}/ (mode 600). Before \`docker compose up\`:\n` +
       `  - deploy the contracts to ${chain.network} (deployments/${chain.network}.json),\n` +
+      `  - set SMTP_URL in ${dir}/user.env to your mail server (--smtp-url), if you did not pass it,\n` +
       `  - fund the settler (SETTLER_PRIVATE_KEY in ${dir}/settlement-worker.env) and grant it SETTLER_ROLE.\n` +
       `The admin is admin@gridledger.local with the password in ${dir}/user.env.`,
   );

@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { User } from './entities/user.entity.js';
+import type { AccountService } from './services/account.service.js';
 import type { ApiKeyService } from './services/api-key.service.js';
 import type { AuthService } from './services/auth.service.js';
 import type { IdTokenService } from './services/id-token.service.js';
@@ -9,6 +10,7 @@ import type { WalletService } from './services/wallet.service.js';
 
 export interface UserContext extends SubgraphContext {
   auth: AuthService;
+  account: AccountService;
   users: UserService;
   idTokens: IdTokenService;
   wallets: WalletService;

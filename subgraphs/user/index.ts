@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
+import { createMailer } from '../../lib/mail.js';
+import { AccountService, VERIFIABLE_ACTIONS, type VerifiableAction } from './services/account.service.js';
+import { AccountToken } from './entities/account-token.entity.js';
 import { ConfigError, loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
@@ -24,13 +27,26 @@ import { WalletService } from './services/wallet.service.js';
 import type { UserContext } from './context.js';
 
 export const USER_SCHEMA = 'identity';
-export const userEntities = [User, RefreshToken, IdToken, Wallet, ApiKey];
+export const userEntities = [User, RefreshToken, IdToken, Wallet, ApiKey, AccountToken];
 
 /** Starts the user subgraph: migrations, the first admin, then the HTTP server. */
 export async function startUserSubgraph(config: Config) {
   if (!config.admin.password)
     throw new ConfigError('Invalid configuration: GRIDLEDGER_ADMIN_PASSWORD must be set in production');
   const adminPassword = config.admin.password;
+  if (config.env === 'production' && !config.mail.smtpUrl)
+    throw new ConfigError('Invalid configuration: SMTP_URL must be set in production (account mail)');
+  const unknownActions = config.verifiedEmailRequiredFor.filter(
+    (a) => !VERIFIABLE_ACTIONS.includes(a as VerifiableAction),
+  );
+  if (unknownActions.length)
+    throw new ConfigError(
+      `Invalid configuration: VERIFIED_EMAIL_REQUIRED_FOR: ${unknownActions.join(', ')} (actions: ${VERIFIABLE_ACTIONS.join(', ')})`,
+    );
+  const accountSettings = {
+    appUrl: config.mail.appUrl,
+    verifiedEmailRequiredFor: config.verifiedEmailRequiredFor as VerifiableAction[],
+  };
   const logger = createLogger('user-subgraph', config.logLevel);
   const orm = await createOrm({
     databaseUrl: config.databaseUrl,
@@ -44,6 +60,7 @@ export async function startUserSubgraph(config: Config) {
     purpose: 'revocations and wallet challenges',
     requestPath: true,
   });
+  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const revocations = new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds);
   const throttle = new LoginThrottle(redis, config.redisPrefix, config.rateLimits.registrationsPerHour);
   const walletSettings = {
@@ -85,6 +102,18 @@ export async function startUserSubgraph(config: Config) {
     metricsAt: metricsPlacement(config, 'user'),
     context: (base) => {
       const users = new UserService(base.em);
+      const auth: AuthService = new AuthService(base.em, settings, revocations, throttle, {
+        registered: (user): Promise<void> => account.sendVerification(user),
+        loginsThrottled: (email, address) => account.notifyThrottledLogins(email, address),
+      });
+      const account: AccountService = new AccountService(
+        base.em,
+        auth,
+        mailer,
+        throttle,
+        accountSettings,
+        logger,
+      );
       return {
         ...base,
         users,
@@ -94,7 +123,8 @@ export async function startUserSubgraph(config: Config) {
           perMinute: config.rateLimits.apiKeyPerMinute,
           perHour: config.rateLimits.apiKeyPerHour,
         }),
-        auth: new AuthService(base.em, settings, revocations, throttle),
+        auth,
+        account,
         userById: new DataLoader<string, User | null>(async (ids) => {
           const found = await base.em.find(User, { id: { $in: [...ids] } });
           const byId = new Map(found.map((u) => [u.id, u]));
@@ -110,6 +140,7 @@ export async function startUserSubgraph(config: Config) {
       await server.close();
       await orm.close();
       redis.disconnect();
+      mailer.close();
     },
   };
 }

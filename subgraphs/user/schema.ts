@@ -4,6 +4,7 @@ import type { UserContext } from './context.js';
 import { ApiKeyResolver, UserApiKeysResolver } from './resolvers/api-key.resolver.js';
 import { IdTokenResolver, UserIdTokensResolver } from './resolvers/id-token.resolver.js';
 import { UserResolver } from './resolvers/user.resolver.js';
+import { AccountResolver } from './resolvers/account.resolver.js';
 import { UserWalletsResolver, WalletResolver } from './resolvers/wallet.resolver.js';
 
 /** The user subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
@@ -12,6 +13,7 @@ export function buildUserSchema() {
     {
       resolvers: [
         UserResolver,
+        AccountResolver,
         IdTokenResolver,
         UserIdTokensResolver,
         WalletResolver,

@@ -111,6 +111,7 @@ describe('npm run env:production and docker-compose.yml', () => {
       // Secrets a process does not need stay out of its environment.
       expect(Boolean(env.GRIDLEDGER_ADMIN_PASSWORD)).toBe(signer === 'user-subgraph');
       expect(Boolean(env.SETTLER_PRIVATE_KEY)).toBe(signer === 'settlement-worker');
+      expect(Boolean(env.SMTP_URL)).toBe(signer === 'user-subgraph');
     }
     expect(parseEnv(files['shared.env']!).DATABASE_URL).toContain(
       parseEnv(files['postgres.env']!).POSTGRES_PASSWORD,

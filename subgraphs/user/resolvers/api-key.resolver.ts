@@ -37,7 +37,7 @@ export class ApiKeyResolver {
     description:
       'Creates a partner API key acting as the caller within `scopes`. Operators and admins, signed in as a person. Limits may be set below the platform defaults (an admin may raise them).',
   })
-  createApiKey(
+  async createApiKey(
     @Arg('name') name: string,
     @Arg('scopes', () => [ApiKeyScope]) scopes: ApiKeyScope[],
     @Arg('expiresAt', () => Date, { nullable: true }) expiresAt: Date | null,
@@ -46,6 +46,7 @@ export class ApiKeyResolver {
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);
+    await ctx.account.requireVerifiedEmail(ctx.viewer, 'createApiKey');
     return ctx.apiKeys.create({ name, scopes, expiresAt, rateLimitPerMinute, rateLimitPerHour });
   }
 

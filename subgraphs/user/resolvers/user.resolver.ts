@@ -19,7 +19,8 @@ export class UserResolver {
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Signs in. Five failures in a row lock the account for 15 minutes.',
+    description:
+      'Signs in. After five failures for one email from one address, further tries from there wait 1 s, 2 s, 4 s, … (RATE_LIMITED); the owner is told by mail.',
   })
   async login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: UserContext) {
     return signedIn(ctx, await ctx.auth.login(email, password, ctx.clientAddress));

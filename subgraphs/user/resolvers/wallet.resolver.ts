@@ -65,8 +65,13 @@ export class WalletResolver {
   @Mutation(() => Wallet, {
     description: 'Step 2: links the wallet if the signature of the challenge recovers it.',
   })
-  linkWallet(@Arg('address') address: string, @Arg('signature') signature: string, @Ctx() ctx: UserContext) {
+  async linkWallet(
+    @Arg('address') address: string,
+    @Arg('signature') signature: string,
+    @Ctx() ctx: UserContext,
+  ) {
     requirePerson(ctx.viewer);
+    await ctx.account.requireVerifiedEmail(ctx.viewer, 'linkWallet');
     return ctx.wallets.link(ctx.viewer.userId!, address, signature);
   }
 }

@@ -21,6 +21,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
 }
 
 export const normalizeEmail = (email: string) => parse(emailSchema, email.trim().toLowerCase(), 'email');
+export const parsePassword = (password: string) => parse(passwordSchema, password, 'password');
 
 export interface AuthSettings {
   /** The user subgraph's private key: it signs access tokens. */
@@ -42,6 +43,11 @@ export class AuthService {
     private readonly settings: AuthSettings,
     private readonly revocations: RevocationList,
     private readonly throttle: LoginThrottle,
+    /** Account mails: the verification mail of a new account, the notice of throttled logins. */
+    private readonly notices: {
+      registered: (user: User) => Promise<void>;
+      loginsThrottled: (email: string, clientAddress: string) => Promise<void>;
+    } = { registered: async () => {}, loginsThrottled: async () => {} },
   ) {}
 
   /** Creates an account. New accounts are DRIVERs; only an admin grants other roles. */
@@ -51,6 +57,8 @@ export class AuthService {
   ): Promise<IssuedTokens> {
     await this.throttle.registration(clientAddress);
     const user = await this.createUser(input, [Role.DRIVER]);
+    // A mail that cannot go out now loses nothing: the account exists, and the owner can ask again.
+    await this.notices.registered(user).catch(() => {});
     return this.issue(user, randomUUID());
   }
 
@@ -86,12 +94,18 @@ export class AuthService {
   async login(emailInput: string, password: string, clientAddress: string): Promise<IssuedTokens> {
     const email = emailInput.trim().toLowerCase();
     let user: User | null = null;
-    const ok = await this.throttle.attempt(email, clientAddress, async () => {
-      user = await this.em.findOne(User, { email });
-      return verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password).then(
-        (valid) => valid && user !== null,
-      );
-    });
+    const ok = await this.throttle.attempt(
+      email,
+      clientAddress,
+      async () => {
+        user = await this.em.findOne(User, { email });
+        return verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password).then(
+          (valid) => valid && user !== null,
+        );
+      },
+      // The owner hears of it (if the account exists); the caller's answer is the same either way.
+      () => void this.notices.loginsThrottled(email, clientAddress),
+    );
     if (!ok || !user) throw unauthenticated('Invalid email or password');
     return this.issue(user, randomUUID());
   }
@@ -126,6 +140,17 @@ export class AuthService {
    */
   async expireAccessTokens(userId: string): Promise<void> {
     await this.revocations.revokeUserTokensBefore(userId);
+  }
+
+  /** Ends every login of the user (password reset or change): refresh tokens and access tokens. */
+  async endAllLogins(userId: string): Promise<void> {
+    await this.revocations.revokeUserTokensBefore(userId);
+    await this.em.nativeUpdate(RefreshToken, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+  }
+
+  /** A new login for the user (after a password change ended the others). */
+  startLogin(user: User): Promise<IssuedTokens> {
+    return this.issue(user, randomUUID());
   }
 
   private async revokeFamily(family: string): Promise<void> {

@@ -41,15 +41,9 @@ export class LoginThrottle {
    */
   async registration(address: string): Promise<void> {
     if (this.registrationsPerHour <= 0) return;
-    const now = Math.floor(Date.now() / 1000);
-    const windowEnd = now - (now % 3600) + 3600;
-    const key = `${this.prefix}:register:${address}:${windowEnd}`;
-    const [[, count] = []] = ((await this.redis.multi().incr(key).expireat(key, windowEnd).exec()) ?? []) as [
-      unknown,
-      number,
-    ][];
-    if (Number(count) > this.registrationsPerHour) {
-      const retryAfter = Math.max(1, windowEnd - now);
+    if (!(await this.underHourlyLimit('register', address, this.registrationsPerHour))) {
+      const now = Math.floor(Date.now() / 1000);
+      const retryAfter = Math.max(1, 3600 - (now % 3600));
       throw new AppError(
         ErrorCode.RATE_LIMITED,
         `At most ${this.registrationsPerHour} registrations an hour from one address; retry in ${retryAfter} s`,
@@ -64,8 +58,28 @@ export class LoginThrottle {
     return { pair, addr, pairSlot: `${pair}:slot`, addrSlot: `${addr}:slot` };
   }
 
-  /** Runs `check` (the password check) if this try may go ahead now; returns what it said. */
-  async attempt(email: string, address: string, check: () => Promise<boolean>): Promise<boolean> {
+  /**
+   * Counts one event of `kind` for `subject` in the current clock hour; false once there have been
+   * more than `max` (the event should not happen).
+   */
+  async underHourlyLimit(kind: string, subject: string, max: number): Promise<boolean> {
+    const now = Math.floor(Date.now() / 1000);
+    const windowEnd = now - (now % 3600) + 3600;
+    const key = `${this.prefix}:hourly:${kind}:${subject}:${windowEnd}`;
+    const results = await this.redis.multi().incr(key).expireat(key, windowEnd).exec();
+    return Number(results?.[0]?.[1] ?? 0) <= max;
+  }
+
+  /**
+   * Runs `check` (the password check) if this try may go ahead now; returns what it said.
+   * `onThrottled` is told when a pair (email, address) starts being slowed down, once per window.
+   */
+  async attempt(
+    email: string,
+    address: string,
+    check: () => Promise<boolean>,
+    onThrottled: () => void = () => {},
+  ): Promise<boolean> {
     const k = this.keys(email, address);
     const counted = await this.redis
       .multi()
@@ -94,6 +108,7 @@ export class LoginThrottle {
       }
     }
     const ok = await check();
+    if (!ok && pairTries === FREE_FAILURES_PER_PAIR) onThrottled();
     // A success is no failure: the pair starts afresh, and the address counts failures only.
     if (ok) await this.redis.multi().del(k.pair, k.pairSlot).decr(k.addr).exec();
     return ok;

@@ -1,0 +1,71 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { requirePerson } from '../../../lib/subgraph.js';
+import { User } from '../entities/user.entity.js';
+import type { UserContext } from '../context.js';
+import { AuthPayload } from './types/auth.types.js';
+
+/** Account flows with mailed single-use links: verification, password reset, password and email change. */
+@Resolver()
+export class AccountResolver {
+  @Mutation(() => User, {
+    description:
+      "Uses the token of a mailed link: verifies the account's email, or confirms a new email. Works once, before the link expires.",
+  })
+  verifyEmail(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+    return ctx.account.verifyEmail(token);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Mails the verification link again (a few times an hour).' })
+  async resendVerificationEmail(@Ctx() ctx: UserContext) {
+    requirePerson(ctx.viewer);
+    await ctx.account.sendVerification(await ctx.users.get(ctx.viewer.userId!), true);
+    return true;
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Mails a password-reset link if the email has an account. Always true: it tells nobody which emails have accounts.',
+  })
+  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: UserContext) {
+    return ctx.account.requestPasswordReset(email, ctx.clientAddress);
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Sets a new password with a reset link's token. Every login of the account ends.",
+  })
+  resetPassword(
+    @Arg('token') token: string,
+    @Arg('newPassword') newPassword: string,
+    @Ctx() ctx: UserContext,
+  ) {
+    return ctx.account.resetPassword(token, newPassword);
+  }
+
+  @Authorized()
+  @Mutation(() => AuthPayload, {
+    description: "Changes the caller's password; every other login ends, and this one gets new tokens.",
+  })
+  async changePassword(
+    @Arg('currentPassword') currentPassword: string,
+    @Arg('newPassword') newPassword: string,
+    @Ctx() ctx: UserContext,
+  ) {
+    requirePerson(ctx.viewer);
+    return ctx.account.changePassword(ctx.viewer, currentPassword, newPassword);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, {
+    description:
+      'Mails a confirmation link to a new email; the email changes (verified) when it is followed.',
+  })
+  requestEmailChange(
+    @Arg('newEmail') newEmail: string,
+    @Arg('password') password: string,
+    @Ctx() ctx: UserContext,
+  ) {
+    requirePerson(ctx.viewer);
+    return ctx.account.requestEmailChange(ctx.viewer, newEmail, password);
+  }
+}
