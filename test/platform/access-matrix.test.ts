@@ -1,0 +1,362 @@
+/**
+ * Who may call what: every mutation of the public API (read from the gateway's schema, so a new
+ * mutation without a row here fails) and the sensitive queries, for anonymous callers, each role, the
+ * owning and a second operator, and API keys with and without the scope the field needs.
+ */
+import { ROOT_FIELD_SCOPES } from '../../gateway/scopes.js';
+import {
+  aCharger,
+  aStation,
+  aUserWithRoles,
+  createStation,
+  loginAdmin,
+  registerUser,
+  type Session,
+} from '../support/builders.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+let p: TestPlatform;
+let url: string;
+
+type Caller =
+  'anonymous' | 'driver' | 'owner' | 'otherOperator' | 'auditor' | 'admin' | 'keyWithScope' | 'keyWithout';
+const CALLERS: Caller[] = [
+  'anonymous',
+  'driver',
+  'owner',
+  'otherOperator',
+  'auditor',
+  'admin',
+  'keyWithScope',
+  'keyWithout',
+];
+const PERSONS: Caller[] = ['driver', 'owner', 'otherOperator', 'auditor', 'admin'];
+const OPERATORS: Caller[] = ['owner', 'otherOperator', 'admin'];
+const OWNER: Caller[] = ['owner', 'admin'];
+
+interface Row {
+  /** The operation, given the fixtures. */
+  query: (f: Fixtures) => { query: string; variables?: Record<string, unknown> };
+  /**
+   * Who gets past authentication and authorization (any other outcome: a result, NOT_FOUND, a charger
+   * offline…); everyone else must get UNAUTHENTICATED or FORBIDDEN. `keyWithScope` is the owner's key
+   * with the field's scope, where one exists.
+   */
+  allowed: Caller[];
+}
+
+interface Fixtures {
+  stationId: string;
+  chargerId: string;
+  userId: string;
+}
+
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+const command = (m: string, args: string) => (f: Fixtures) => ({
+  query: `mutation($c: ID!) { ${m}(chargerId: $c, ${args}) { __typename } }`,
+  variables: { c: f.chargerId },
+});
+
+/** Mutations. Sessions are looked up by id: for an unknown one, who passes still gets NOT_FOUND. */
+const MUTATIONS: Record<string, Row> = {
+  createStation: {
+    query: () => ({
+      query: 'mutation($i: CreateStationInput!) { createStation(input: $i) { id } }',
+      variables: { i: aStation() },
+    }),
+    allowed: [...OPERATORS, 'keyWithScope'],
+  },
+  updateStation: {
+    query: (f) => ({
+      query: 'mutation($s: ID!) { updateStation(id: $s, input: { name: "Renamed" }) { id } }',
+      variables: { s: f.stationId },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  registerCharger: {
+    query: (f) => ({
+      query:
+        'mutation($s: ID!, $i: RegisterChargerInput!) { registerCharger(stationId: $s, input: $i) { password } }',
+      variables: { s: f.stationId, i: aCharger() },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  addConnector: {
+    query: (f) => ({
+      query:
+        'mutation($c: ID!) { addConnector(chargerId: $c, input: { evseId: 9, type: CCS2, maxPowerKw: 50 }) { id } }',
+      variables: { c: f.chargerId },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  setTariff: {
+    query: (f) => ({
+      query:
+        'mutation($s: ID!) { setTariff(input: { stationId: $s, name: "T", currency: "USD", pricePerKwh: "0.30" }) { id } }',
+      variables: { s: f.stationId },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  startCharging: {
+    query: command('startCharging', 'evseId: 1, idToken: "TAG00001"'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  resetCharger: { query: command('resetCharger', 'type: SOFT'), allowed: [...OWNER, 'keyWithScope'] },
+  unlockConnector: { query: command('unlockConnector', 'evseId: 1'), allowed: [...OWNER, 'keyWithScope'] },
+  changeAvailability: {
+    query: command('changeAvailability', 'operative: true'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  triggerMessage: {
+    query: command('triggerMessage', 'message: HEARTBEAT'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  getChargerConfiguration: {
+    query: command('getChargerConfiguration', 'keys: ["HeartbeatInterval"]'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  setChargerConfiguration: {
+    query: command('setChargerConfiguration', 'key: "HeartbeatInterval", value: "60"'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  stopCharging: {
+    query: () => ({ query: `mutation { stopCharging(sessionId: "${UNKNOWN}") { id } }` }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  retrySettlement: {
+    query: () => ({ query: `mutation { retrySettlement(sessionId: "${UNKNOWN}") { id } }` }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  createApiKey: {
+    query: () => ({ query: 'mutation { createApiKey(name: "m", scopes: [STATIONS_READ]) { apiKey } }' }),
+    allowed: OPERATORS,
+  },
+  revokeApiKey: {
+    query: () => ({ query: `mutation { revokeApiKey(id: "${UNKNOWN}") { id } }` }),
+    allowed: PERSONS,
+  },
+  addIdToken: {
+    query: () => ({
+      query: `mutation { addIdToken(token: "M${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)}") { id } }`,
+    }),
+    allowed: PERSONS,
+  },
+  blockIdToken: {
+    query: () => ({ query: 'mutation { blockIdToken(token: "NOSUCHTAG") { id } }' }),
+    allowed: PERSONS,
+  },
+  setUserRoles: {
+    query: (f) => ({
+      query: 'mutation($u: ID!) { setUserRoles(userId: $u, roles: [DRIVER]) { id } }',
+      variables: { u: f.userId },
+    }),
+    allowed: ['admin'],
+  },
+  walletLinkChallenge: {
+    query: () => ({
+      query:
+        'mutation { walletLinkChallenge(address: "0x000000000000000000000000000000000000dEaD") { message } }',
+    }),
+    allowed: PERSONS,
+  },
+  linkWallet: {
+    query: () => ({
+      query:
+        'mutation { linkWallet(address: "0x000000000000000000000000000000000000dEaD", signature: "0x00") { id } }',
+    }),
+    allowed: PERSONS,
+  },
+  resendVerificationEmail: {
+    query: () => ({ query: 'mutation { resendVerificationEmail }' }),
+    allowed: PERSONS,
+  },
+  changePassword: {
+    query: () => ({
+      query:
+        'mutation { changePassword(currentPassword: "not the password", newPassword: "whatever it is now") { accessToken } }',
+    }),
+    // A wrong current password is UNAUTHENTICATED too: persons are told apart by the message below.
+    allowed: PERSONS,
+  },
+  requestEmailChange: {
+    query: () => ({
+      query: 'mutation { requestEmailChange(newEmail: "x@example.org", password: "not the password") }',
+    }),
+    allowed: PERSONS,
+  },
+  // Public: anyone but an API key (a person signs in, registers, resets a password).
+  register: {
+    query: () => ({
+      query: 'mutation($i: RegisterInput!) { register(input: $i) { user { id } } }',
+      variables: {
+        i: {
+          email: `m-${Date.now()}-${Math.random().toString(36).slice(2)}@example.org`,
+          password: 'correct horse battery',
+          displayName: 'M',
+        },
+      },
+    }),
+    allowed: ['anonymous', ...PERSONS],
+  },
+  login: {
+    query: () => ({
+      query: 'mutation { login(email: "nobody@example.org", password: "not the password") { accessToken } }',
+    }),
+    allowed: ['anonymous', ...PERSONS],
+  },
+  refreshToken: {
+    query: () => ({ query: 'mutation { refreshToken(token: "spent") { accessToken } }' }),
+    allowed: ['anonymous', ...PERSONS],
+  },
+  logout: {
+    query: () => ({ query: 'mutation { logout(refreshToken: "spent") }' }),
+    allowed: ['anonymous', ...PERSONS],
+  },
+  verifyEmail: {
+    query: () => ({ query: 'mutation { verifyEmail(token: "made-up") { id } }' }),
+    allowed: ['anonymous', ...PERSONS],
+  },
+  requestPasswordReset: {
+    query: () => ({ query: 'mutation { requestPasswordReset(email: "nobody@example.org") }' }),
+    allowed: ['anonymous', ...PERSONS],
+  },
+  resetPassword: {
+    query: () => ({
+      query: 'mutation { resetPassword(token: "made-up", newPassword: "whatever it is now") }',
+    }),
+    allowed: ['anonymous', ...PERSONS],
+  },
+};
+
+/** Sensitive queries: accounts, sessions, escrow. */
+const QUERIES: Record<string, Row> = {
+  me: { query: () => ({ query: '{ me { id } }' }), allowed: [...PERSONS, 'keyWithScope'] },
+  users: { query: () => ({ query: '{ users(first: 1) { edges { node { id } } } }' }), allowed: ['admin'] },
+  sessions: {
+    query: () => ({ query: '{ sessions(first: 1) { edges { node { id } } } }' }),
+    allowed: ['owner', 'otherOperator', 'auditor', 'admin', 'keyWithScope'],
+  },
+  mySessions: {
+    query: () => ({ query: '{ mySessions(first: 1) { edges { node { id } } } }' }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  myEscrow: {
+    query: () => ({ query: '{ myEscrow { __typename } }' }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+};
+
+const tokens = {} as Record<Caller, { token?: string; headers?: Record<string, string> }>;
+let fixtures: Fixtures;
+const keys = {} as Record<string, { with: string; without: string }>;
+
+beforeAll(async () => {
+  p = await startTestPlatform({
+    RATE_LIMIT_APIKEY_PER_MINUTE: '0',
+    RATE_LIMIT_APIKEY_PER_HOUR: '0',
+    RATE_LIMIT_USER_PER_MINUTE: '0',
+  });
+  url = p.gatewayUrl;
+  const admin = await loginAdmin(url);
+  const owner = await aUserWithRoles(url, admin, ['OPERATOR']);
+  const other = await aUserWithRoles(url, admin, ['OPERATOR']);
+  const auditor = await aUserWithRoles(url, admin, ['AUDITOR']);
+  const driver = await registerUser(url);
+  const target = await registerUser(url);
+  const station = await createStation(url, owner.token);
+  const reg = await gql(
+    url,
+    'mutation($s: ID!, $i: RegisterChargerInput!) { registerCharger(stationId: $s, input: $i) { charger { id } } }',
+    { s: station.id, i: aCharger() },
+    { token: owner.token },
+  );
+  fixtures = {
+    stationId: station.id,
+    chargerId: reg.data!.registerCharger.charger.id,
+    userId: target.userId,
+  };
+  Object.assign(tokens, {
+    anonymous: {},
+    driver: { token: driver.token },
+    owner: { token: owner.token },
+    otherOperator: { token: other.token },
+    auditor: { token: auditor.token },
+    admin: { token: admin.token },
+  });
+  // One key per scope (the owner's), and one with nothing but stations:read for "without".
+  const made = new Map<string, Promise<string>>();
+  const make = (scope: string) => {
+    if (!made.has(scope))
+      made.set(
+        scope,
+        gql(
+          url,
+          'mutation($s: [ApiKeyScope!]!) { createApiKey(name: "matrix", scopes: $s) { apiKey } }',
+          { s: [scope] },
+          { token: owner.token },
+        ).then((r) => r.data!.createApiKey.apiKey as string),
+      );
+    return made.get(scope)!;
+  };
+  const byValue = Object.fromEntries(
+    [
+      'STATIONS_READ',
+      'STATIONS_WRITE',
+      'SESSIONS_READ',
+      'CHARGERS_COMMAND',
+      'SETTLEMENT_WRITE',
+      'USERS_READ',
+      'MARKET_TRADE',
+    ].map((name) => [name.toLowerCase().replace('_', ':'), name]),
+  );
+  const readOnly = await make('STATIONS_READ');
+  for (const [coordinate, scope] of Object.entries(ROOT_FIELD_SCOPES)) {
+    keys[coordinate] = {
+      with: scope ? await make(byValue[scope]!) : readOnly,
+      without: scope === 'stations:read' ? await make('MARKET_TRADE') : readOnly,
+    };
+  }
+}, 120_000);
+afterAll(() => p?.stop());
+
+async function outcome(row: Row, coordinate: string, caller: Caller) {
+  const { query, variables } = row.query(fixtures);
+  const auth =
+    caller === 'keyWithScope' || caller === 'keyWithout'
+      ? { headers: { 'x-api-key': keys[coordinate]![caller === 'keyWithScope' ? 'with' : 'without'] } }
+      : tokens[caller];
+  const r = await gql(url, query, variables ?? {}, auth);
+  const code = codeOf(r);
+  // A row whose document is wrong tests nothing.
+  if (code === 'GRAPHQL_VALIDATION_FAILED') throw new Error(`${coordinate}: ${r.errors![0]!.message}`);
+  // A wrong current password is UNAUTHENTICATED by design; a missing sign-in says so in its message.
+  const refused =
+    code === 'FORBIDDEN' ||
+    (code === 'UNAUTHENTICATED' &&
+      !/password is wrong|invalid email or password|refresh token/i.test(r.errors![0]!.message));
+  return { refused, code, message: r.errors?.[0]?.message };
+}
+
+it('every mutation of the public API has a row in this matrix', async () => {
+  const r = await gql(url, '{ __schema { mutationType { fields { name } } } }');
+  const names = (r.data!.__schema.mutationType.fields as { name: string }[]).map((f) => f.name).sort();
+  expect(names).toEqual(Object.keys(MUTATIONS).sort());
+});
+
+describe.each([
+  ['Mutation', MUTATIONS],
+  ['Query', QUERIES],
+] as const)('%s', (type, rows) => {
+  it.each(Object.keys(rows))('%s: who passes and who is refused', async (field) => {
+    const row = rows[field]!;
+    const coordinate = `${type}.${field}`;
+    const scoped = ROOT_FIELD_SCOPES[coordinate];
+    const seen: Record<string, string> = {};
+    for (const caller of CALLERS) {
+      const expected = row.allowed.includes(caller) && (scoped || !caller.startsWith('key'));
+      const { refused, code, message } = await outcome(row, coordinate, caller);
+      if (refused === expected) seen[caller] = `${refused ? 'refused' : 'passed'} (${code}: ${message})`;
+    }
+    expect(seen).toEqual({});
+  });
+});
