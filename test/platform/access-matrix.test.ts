@@ -11,7 +11,6 @@ import {
   createStation,
   loginAdmin,
   registerUser,
-  type Session,
 } from '../support/builders.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
