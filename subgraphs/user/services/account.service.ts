@@ -174,13 +174,18 @@ export class AccountService {
 
   /** Tells an account's owner that its logins are being throttled (someone is guessing). */
   async notifyThrottledLogins(email: string, clientAddress: string): Promise<void> {
-    const user = await this.em.findOne(User, { email });
-    if (!user) return;
-    await this.mail({
-      to: user.email,
-      subject: 'Failed sign-ins to your GridLedger account',
-      text: `Several sign-ins to your account failed from ${clientAddress}; further tries from there are slowed down. Your own sign-in is not affected. If it was not you, consider changing your password.`,
-    }).catch(() => {});
+    // Called without awaiting (the login's answer must not wait or differ): it must never reject.
+    try {
+      const user = await this.em.findOne(User, { email });
+      if (!user) return;
+      await this.mail({
+        to: user.email,
+        subject: 'Failed sign-ins to your GridLedger account',
+        text: `Several sign-ins to your account failed from ${clientAddress}; further tries from there are slowed down. Your own sign-in is not affected. If it was not you, consider changing your password.`,
+      });
+    } catch (err) {
+      this.logger.warn({ err }, 'could not tell an account owner of throttled logins');
+    }
   }
 
   private link(page: string, token: string) {
