@@ -68,6 +68,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.resetPassword': null,
   'Mutation.changePassword': null,
   'Mutation.requestEmailChange': null,
+  'Mutation.addVehicle': null,
+  'Mutation.removeVehicle': null,
 };
 
 /**
@@ -111,6 +113,7 @@ const TYPE_SCOPES: Record<string, ApiKeyScope> = {
   ApiKey: S.USERS_READ,
   IdToken: S.USERS_READ,
   Wallet: S.USERS_READ,
+  Vehicle: S.USERS_READ,
   UserConnection: S.USERS_READ,
 };
 const FIELD_SCOPES: Record<string, ApiKeyScope> = {

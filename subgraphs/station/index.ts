@@ -9,6 +9,7 @@ import { LIVE_TOPIC, LiveEventBus } from '../../lib/live-events.js';
 import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
+import type { ConnectorType } from '../../lib/connector-types.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import { startWorker } from '../../lib/worker.js';
@@ -78,6 +79,14 @@ export async function startStationSubgraph(config: Config) {
     );
     return data._entities[0]?.id === userId;
   };
+  /** A vehicle's plugs, if it is the user's, asked of the user subgraph. */
+  const vehiclePlugs = async (vehicleId: string, userId: string) =>
+    (
+      await users.request<{ vehiclePlugs: ConnectorType[] | null }>(
+        'query($v: ID!, $u: ID!) { vehiclePlugs(vehicleId: $v, userId: $u) }',
+        { v: vehicleId, u: userId },
+      )
+    ).vehiclePlugs;
   const { schema } = await buildStationSchema();
   const server = await startSubgraph<StationContext>({
     name: 'station',
@@ -92,7 +101,7 @@ export async function startStationSubgraph(config: Config) {
     metricsAt: metricsPlacement(config, 'station'),
     context: (base) => ({
       ...base,
-      stations: new StationService(base.em, base.viewer, accountExists),
+      stations: new StationService(base.em, base.viewer, accountExists, vehiclePlugs),
       commands,
       live,
       lastSeen: new DataLoader<string, Date | null>(async (identities) => {

@@ -6,11 +6,13 @@ import type { ApiKeyService } from './services/api-key.service.js';
 import type { AuthService } from './services/auth.service.js';
 import type { IdTokenService } from './services/id-token.service.js';
 import type { UserService } from './services/user.service.js';
+import type { VehicleService } from './services/vehicle.service.js';
 import type { WalletService } from './services/wallet.service.js';
 
 export interface UserContext extends SubgraphContext {
   auth: AuthService;
   account: AccountService;
+  vehicles: VehicleService;
   users: UserService;
   idTokens: IdTokenService;
   wallets: WalletService;

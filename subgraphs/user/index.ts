@@ -3,6 +3,8 @@ import DataLoader from 'dataloader';
 import { createMailer } from '../../lib/mail.js';
 import { AccountService, VERIFIABLE_ACTIONS, type VerifiableAction } from './services/account.service.js';
 import { AccountToken } from './entities/account-token.entity.js';
+import { Vehicle } from './entities/vehicle.entity.js';
+import { VehicleService } from './services/vehicle.service.js';
 import { ConfigError, loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
@@ -27,7 +29,7 @@ import { WalletService } from './services/wallet.service.js';
 import type { UserContext } from './context.js';
 
 export const USER_SCHEMA = 'identity';
-export const userEntities = [User, RefreshToken, IdToken, Wallet, ApiKey, AccountToken];
+export const userEntities = [User, RefreshToken, IdToken, Wallet, ApiKey, AccountToken, Vehicle];
 
 /** Starts the user subgraph: migrations, the first admin, then the HTTP server. */
 export async function startUserSubgraph(config: Config) {
@@ -125,6 +127,7 @@ export async function startUserSubgraph(config: Config) {
         }),
         auth,
         account,
+        vehicles: new VehicleService(base.em, base.viewer),
         userById: new DataLoader<string, User | null>(async (ids) => {
           const found = await base.em.find(User, { id: { $in: [...ids] } });
           const byId = new Map(found.map((u) => [u.id, u]));

@@ -5,6 +5,7 @@ import { ApiKeyResolver, UserApiKeysResolver } from './resolvers/api-key.resolve
 import { IdTokenResolver, UserIdTokensResolver } from './resolvers/id-token.resolver.js';
 import { UserResolver } from './resolvers/user.resolver.js';
 import { AccountResolver } from './resolvers/account.resolver.js';
+import { UserVehiclesResolver, VehicleResolver } from './resolvers/vehicle.resolver.js';
 import { UserWalletsResolver, WalletResolver } from './resolvers/wallet.resolver.js';
 
 /** The user subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
@@ -14,6 +15,8 @@ export function buildUserSchema() {
       resolvers: [
         UserResolver,
         AccountResolver,
+        VehicleResolver,
+        UserVehiclesResolver,
         IdTokenResolver,
         UserIdTokensResolver,
         WalletResolver,

@@ -183,6 +183,17 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: PERSONS,
   },
+  addVehicle: {
+    query: () => ({
+      query:
+        'mutation { addVehicle(input: { make: "M", model: "X", batteryWh: 50000, connectorTypes: [CCS2], maxAcPowerW: 11000 }) { id } }',
+    }),
+    allowed: PERSONS,
+  },
+  removeVehicle: {
+    query: () => ({ query: `mutation { removeVehicle(id: "${UNKNOWN}") }` }),
+    allowed: PERSONS,
+  },
   // Public: anyone but an API key (a person signs in, registers, resets a password).
   register: {
     query: () => ({

@@ -1,16 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 
-export enum ConnectorType {
-  CCS1 = 'CCS1',
-  CCS2 = 'CCS2',
-  TYPE1 = 'TYPE1',
-  TYPE2 = 'TYPE2',
-  CHADEMO = 'CHADEMO',
-  GBT = 'GBT',
-  NACS = 'NACS',
-  DOMESTIC = 'DOMESTIC',
-}
-registerEnumType(ConnectorType, { name: 'ConnectorType', description: 'Physical plug standard.' });
+// Shared with the user subgraph (a vehicle's plugs), so it is defined once, in lib/.
+export { ConnectorType } from '../../../lib/connector-types.js';
 
 /** OCPP 1.6 ChargePointStatus and 2.0.1 ConnectorStatusEnumType, merged; UNKNOWN until the charger reports. */
 export enum ChargerStatus {

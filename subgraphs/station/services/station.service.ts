@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
-import { badInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
+import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../../lib/errors.js';
 import { decodeCursor, pageSize, toConnection } from '../../../lib/pagination.js';
 import { randomSecret, sha256 } from '../../../lib/tokens.js';
 import { Charger } from '../entities/charger.entity.js';
@@ -76,7 +76,20 @@ export class StationService {
     private readonly viewer: Viewer,
     /** Asks the user subgraph whether an account exists (for stations created on someone's behalf). */
     private readonly accountExists: (userId: string) => Promise<boolean> = async () => true,
+    /** Asks the user subgraph which plugs a vehicle takes, if it is the user's (null otherwise). */
+    private readonly vehiclePlugs: (
+      vehicleId: string,
+      userId: string,
+    ) => Promise<ConnectorType[] | null> = async () => null,
   ) {}
+
+  /** The plugs of one of the caller's vehicles; NOT_FOUND for a vehicle that is not theirs. */
+  private async plugsOf(vehicleId: string): Promise<ConnectorType[]> {
+    if (!this.viewer.userId) throw unauthenticated('Sign in to filter by one of your vehicles');
+    const plugs = await this.vehiclePlugs(vehicleId, this.viewer.userId);
+    if (!plugs) throw notFound('Vehicle', vehicleId);
+    return plugs;
+  }
 
   async station(id: string): Promise<Station> {
     const station = await this.em.findOne(Station, { id: findId(id, 'Station') });
@@ -138,8 +151,13 @@ export class StationService {
         params.push(p.lng - dLng, p.lng + dLng);
       }
     }
-    if (filter && (filter.connectorType || filter.minPowerKw != null || filter.availableOnly)) {
+    const plugs = filter?.compatibleWith ? await this.plugsOf(filter.compatibleWith) : null;
+    if (filter && (filter.connectorType || filter.minPowerKw != null || filter.availableOnly || plugs)) {
       const conds = ['c.station_id = s.id'];
+      if (plugs) {
+        conds.push('k.type = any(?::text[])');
+        params.push(`{${plugs.join(',')}}`);
+      }
       if (filter.connectorType) {
         conds.push('k.type = ?');
         params.push(check(z.enum(ConnectorType), filter.connectorType, 'filter.connectorType'));

@@ -32,6 +32,12 @@ export class StationFilter {
 
   @Field({ nullable: true, description: 'Only stations with a matching connector that is AVAILABLE now.' })
   availableOnly?: boolean;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Only stations with a connector that one of the caller's vehicles plugs into (signed in).",
+  })
+  compatibleWith?: string;
 }
 
 @InputType()
