@@ -1,3 +1,4 @@
+import { ErrorCode } from '../lib/errors.js';
 /**
  * Federated subscriptions, which @apollo/gateway does not execute. For each subscription the
  * federation query planner gives a SubscriptionNode: a `primary` fetch, the root field and whatever
@@ -74,6 +75,9 @@ export class EventResult {
 }
 
 /** Where one client's subscription gets its events. */
+/** The subgraph that serves a subscription stayed away through every resubscription. */
+class UpstreamUnavailable extends Error {}
+
 export interface SubscriptionSink {
   /** The subscription id the client chose. */
   readonly id: string;
@@ -378,7 +382,9 @@ class SharedSubscription {
         'upstream subscription lost',
       );
       this.end(
-        new Error(`The ${this.planned.primary.serviceName} service is unavailable: subscribe again later`),
+        new UpstreamUnavailable(
+          `The ${this.planned.primary.serviceName} service is unavailable: subscribe again later`,
+        ),
       );
       return;
     }
@@ -445,15 +451,29 @@ class SharedSubscription {
     });
   }
 
-  /** Ends the upstream and every client following it (with `error`, if given, after their buffers). */
+  /**
+   * Ends the upstream and every client following it. With `error`, each follower first gets an error
+   * frame with a code (SERVICE_UNAVAILABLE for a lost subgraph, INTERNAL_SERVER_ERROR otherwise, its
+   * details logged, not sent), as an HTTP client would.
+   */
   end(error: unknown): void {
     if (this.ended) return;
+    if (error) {
+      const unavailable = error instanceof UpstreamUnavailable;
+      if (!unavailable) this.owner.opts.logger.error({ err: error }, 'subscription failed');
+      this.deliverErrors([
+        {
+          message: unavailable ? (error as Error).message : 'The subscription failed; subscribe again',
+          extensions: { code: unavailable ? ErrorCode.SERVICE_UNAVAILABLE : ErrorCode.INTERNAL_SERVER_ERROR },
+        },
+      ]);
+    }
     this.ended = true;
     clearTimeout(this.retryTimer);
     this.onEnd();
     this.unsubscribe?.();
     this.unsubscribe = null;
-    for (const following of [...this.followers]) following.end(error);
+    for (const following of [...this.followers]) following.end(null);
     this.followers.clear();
   }
 }

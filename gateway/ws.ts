@@ -304,6 +304,8 @@ export function serveGraphQLWs(opts: {
           new SocketSink(contextValue.subscriptionId, contextValue.socket, opts.clientBuffer, opts.counters),
         );
       },
+      // Every error frame passes the same formatter as HTTP answers (codes, no internals).
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => toFormatted(e)),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors
           ? {

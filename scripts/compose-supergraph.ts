@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { subgraphs } from '../gateway/subgraphs.js';
+import { subgraphSchemas as subgraphs } from './subgraph-schemas.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '/');
 const check = process.argv.includes('--check');

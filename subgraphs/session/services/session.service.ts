@@ -1,3 +1,4 @@
+import { isUuid, isUniqueViolation } from '../../../lib/ids.js';
 import { LockMode, QueryOrder } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
@@ -17,8 +18,6 @@ const FREE = {
   idleFeePerMinuteMicros: 0,
   idleGraceMinutes: 0,
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A transaction began on a charger (1.6 StartTransaction, 2.0.1 TransactionEvent Started). */
 export interface SessionStart {
@@ -133,7 +132,7 @@ export class SessionService {
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code !== '23505') throw err;
+      if (!isUniqueViolation(err)) throw err;
       this.em.clear();
       return (await this.find(event.chargerIdentity, event.transactionId))!;
     }
@@ -221,7 +220,7 @@ export class SessionService {
 
   /** One session, for its driver, its operator, auditors and admins. */
   async get(id: string, viewer: Viewer): Promise<ChargingSession> {
-    const session = UUID.test(id) ? await this.em.findOne(ChargingSession, { id }) : null;
+    const session = isUuid(id) ? await this.em.findOne(ChargingSession, { id }) : null;
     if (!session) throw notFound('Session', id);
     if (!canRead(viewer, session)) throw forbidden('Not your session');
     return session;
@@ -259,7 +258,7 @@ export class SessionService {
     for (const field of ['stationId', 'chargerId'] as const) {
       const value = filter[field];
       if (value == null) continue;
-      if (!UUID.test(value)) throw badInput(`${field} is not a valid id`, `filter.${field}`);
+      if (!isUuid(value)) throw badInput(`${field} is not a valid id`, `filter.${field}`);
       where[field] = value;
     }
     const key = decodeCursor(after, 2) as [string, string] | null;

@@ -1,3 +1,4 @@
+import { isUuid } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
@@ -5,8 +6,6 @@ import type { ServiceClient } from '../../../lib/service-client.js';
 import { Tariff } from '../entities/tariff.entity.js';
 import type { SetTariffInput } from '../resolvers/types/session.types.js';
 import { parseCurrency, parseMoney } from './money.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Asks the station subgraph who operates a station (null: no such station). */
 export type StationOperatorLookup = (stationId: string) => Promise<string | null>;
@@ -32,7 +31,7 @@ export class TariffService {
   ) {}
 
   async set(viewer: Viewer, input: SetTariffInput): Promise<Tariff> {
-    if (!UUID.test(input.stationId)) throw notFound('Station', input.stationId);
+    if (!isUuid(input.stationId)) throw notFound('Station', input.stationId);
     const operatorId = await this.operatorOf(input.stationId).catch((err: { code?: string }) => {
       if (err.code === 'NOT_FOUND') return null;
       throw err;
@@ -47,7 +46,7 @@ export class TariffService {
         input.chargerId ? 'evseId' : 'chargerId',
       );
     }
-    if (input.chargerId != null && !UUID.test(input.chargerId))
+    if (input.chargerId != null && !isUuid(input.chargerId))
       throw badInput('chargerId is not an id', 'chargerId');
     const grace = input.idleGraceMinutes ?? 0;
     if (!Number.isInteger(grace) || grace < 0 || grace > 24 * 60) {
@@ -74,7 +73,7 @@ export class TariffService {
 
   /** A station's tariffs, newest first (the first of each scope is in force). */
   ofStation(stationId: string): Promise<Tariff[]> {
-    if (!UUID.test(stationId)) return Promise.resolve([]);
+    if (!isUuid(stationId)) return Promise.resolve([]);
     return this.em.find(Tariff, { stationId }, { orderBy: { createdAt: 'desc' } });
   }
 

@@ -1,3 +1,4 @@
+import { entityId, isUniqueViolation } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -20,7 +21,6 @@ import type {
 
 const EARTH_RADIUS_KM = 6371.0088;
 const MAX_RADIUS_KM = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** OCPP identities end up in a URL path and, for Basic auth, as the user name: no ':' or '/'. */
 const IDENTITY = /^[A-Za-z0-9._-]{1,48}$/;
 
@@ -62,11 +62,6 @@ const connectorSchema = z.object({
   maxPowerKw: z.number().finite().positive('maxPowerKw must be positive').max(2000),
 });
 
-export function findId(id: string, what: string): string {
-  if (!UUID.test(id)) throw notFound(what, id);
-  return id;
-}
-
 type StationRow = Record<string, unknown> & { id: string; distance_km?: number };
 
 /** Stations, chargers and connectors: search, registration and ownership rules. */
@@ -92,13 +87,13 @@ export class StationService {
   }
 
   async station(id: string): Promise<Station> {
-    const station = await this.em.findOne(Station, { id: findId(id, 'Station') });
+    const station = await this.em.findOne(Station, { id: entityId(id, 'Station') });
     if (!station) throw notFound('Station', id);
     return station;
   }
 
   async charger(id: string): Promise<Charger> {
-    const charger = await this.em.findOne(Charger, { id: findId(id, 'Charger') });
+    const charger = await this.em.findOne(Charger, { id: entityId(id, 'Charger') });
     if (!charger) throw notFound('Charger', id);
     return charger;
   }
@@ -279,8 +274,7 @@ export class StationService {
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505')
-        throw conflict('Duplicate charger identity or connector');
+      if (isUniqueViolation(err)) throw conflict('Duplicate charger identity or connector');
       throw err;
     }
     return { charger, password };
@@ -293,7 +287,7 @@ export class StationService {
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') {
+      if (isUniqueViolation(err)) {
         throw conflict(`EVSE ${connector.evseId} connector ${connector.connectorId} exists on this charger`);
       }
       throw err;

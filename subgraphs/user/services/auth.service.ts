@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../../../lib/ids.js';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
@@ -79,8 +80,7 @@ export class AuthService {
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505')
-        throw conflict('An account with this email already exists');
+      if (isUniqueViolation(err)) throw conflict('An account with this email already exists');
       throw err;
     }
     return user;

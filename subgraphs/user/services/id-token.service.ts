@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { badInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
@@ -29,7 +30,7 @@ export class IdTokenService {
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw conflict('This token is already registered');
+      if (isUniqueViolation(err)) throw conflict('This token is already registered');
       throw err;
     }
     return idToken;

@@ -1,3 +1,4 @@
+import { isUuid } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ALL_ROLES, Role } from '../../../lib/auth.js';
 import { badInput, notFound } from '../../../lib/errors.js';
@@ -6,11 +7,9 @@ import { decodeCursor, pageSize, toConnection } from '../../../lib/pagination.js
 import { User } from '../entities/user.entity.js';
 import type { AuthService } from './auth.service.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Throws NOT_FOUND for ids that are not UUIDs instead of letting Postgres reject them. */
 export function assertUuid(id: string, what: string): void {
-  if (!UUID.test(id)) throw notFound(what, id);
+  if (!isUuid(id)) throw notFound(what, id);
 }
 
 export class UserService {

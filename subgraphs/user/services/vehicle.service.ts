@@ -1,3 +1,4 @@
+import { isUuid } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
@@ -46,7 +47,7 @@ export class VehicleService {
   }
 
   async remove(id: string): Promise<boolean> {
-    const vehicle = /^[0-9a-f-]{36}$/i.test(id) ? await this.em.findOne(Vehicle, { id }) : null;
+    const vehicle = isUuid(id) ? await this.em.findOne(Vehicle, { id }) : null;
     if (!vehicle || (vehicle.owner.id !== this.viewer.userId && !hasRole(this.viewer, Role.ADMIN)))
       throw notFound('Vehicle', id);
     this.em.remove(vehicle);
@@ -62,7 +63,7 @@ export class VehicleService {
 
   /** For the station subgraph: the plugs of `vehicleId` if it belongs to `userId`, else null. */
   async plugsOf(vehicleId: string, userId: string): Promise<ConnectorType[] | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(vehicleId)) return null;
+    if (!isUuid(vehicleId)) return null;
     const vehicle = await this.em.findOne(Vehicle, { id: vehicleId, owner: userId });
     return vehicle?.connectorTypes ?? null;
   }

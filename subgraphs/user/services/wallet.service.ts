@@ -1,3 +1,4 @@
+import { isUuid, isUniqueViolation } from '../../../lib/ids.js';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
@@ -82,8 +83,7 @@ export class WalletService {
     try {
       await this.em.flush();
     } catch (err) {
-      if ((err as { code?: string }).code === '23505')
-        throw conflict('This wallet is linked to another account');
+      if (isUniqueViolation(err)) throw conflict('This wallet is linked to another account');
       throw err;
     }
     return wallet;
@@ -91,7 +91,7 @@ export class WalletService {
 
   /** The first linked wallet of each account that has one. */
   async primaryOf(userIds: string[]): Promise<{ userId: string; address: string }[]> {
-    const ids = userIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const ids = userIds.filter((id) => isUuid(id));
     if (ids.length === 0) return [];
     const wallets = await this.em.find(Wallet, { user: { $in: ids } }, { orderBy: { linkedAt: 'asc' } });
     const first = new Map<string, string>();
