@@ -1,12 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import type http from 'node:http';
 import { HeaderMap } from '@apollo/server';
-import { ANONYMOUS, type Role, type Viewer } from '../lib/auth.js';
+import { ANONYMOUS, type Viewer } from '../lib/auth.js';
 import { AppError, ErrorCode } from '../lib/errors.js';
 import { currentRequestId } from '../lib/logger.js';
 import { isRedisUnavailable } from '../lib/redis.js';
 import type { RevocationList } from '../lib/revocation.js';
-import type { ServiceClient } from '../lib/service-client.js';
+import type { UserServiceClient } from '../lib/service-clients/user.js';
 import type { Limit, RateLimiter } from '../lib/rate-limit.js';
 import { ApiKeyScope } from '../lib/scopes.js';
 import type { SigningKeys } from '../lib/signing.js';
@@ -89,7 +89,7 @@ export class GatewayAuthenticator {
       internalTokenTtlSeconds: number;
       revocations: RevocationList;
       /** Asks the user subgraph whom an API key acts as. */
-      users: ServiceClient;
+      users: UserServiceClient;
       rateLimiter: RateLimiter;
       limits: { apiKey: Limit[]; user: Limit[]; anonymous: Limit[]; failedAuthPerMinute: number };
       /** Counts a refusal (metrics). */
@@ -135,21 +135,7 @@ export class GatewayAuthenticator {
     let cached = this.apiKeys.get(apiKey);
     if (!cached || now - cached.at >= maxAgeMs) {
       await beforeLookup();
-      const data = await this.opts.users.request<{
-        apiKeyIdentity: {
-          keyId: string;
-          userId: string;
-          roles: Role[];
-          scopes: string[];
-          expiresAt: string | null;
-          rateLimitPerMinute: number | null;
-          rateLimitPerHour: number | null;
-        } | null;
-      }>(
-        'query($k: String!) { apiKeyIdentity(apiKey: $k) { keyId userId roles scopes expiresAt rateLimitPerMinute rateLimitPerHour } }',
-        { k: apiKey },
-      );
-      const id = data.apiKeyIdentity;
+      const id = await this.opts.users.apiKeyIdentity(apiKey);
       cached = {
         viewer: id
           ? {

@@ -13,6 +13,7 @@ import { Metrics, serveMetrics } from '../lib/metrics.js';
 import { createRedis } from '../lib/redis.js';
 import { RevocationList } from '../lib/revocation.js';
 import { ServiceClient } from '../lib/service-client.js';
+import { UserServiceClient } from '../lib/service-clients/user.js';
 import { signServiceToken } from '../lib/tokens.js';
 import { GatewayAuthenticator, type GatewayContext } from './auth.js';
 import { InternalTokenDataSource } from './data-source.js';
@@ -45,11 +46,9 @@ export async function startGateway(config: Config) {
     signing: config.signing,
     internalTokenTtlSeconds: config.internalTokenTtlSeconds,
     revocations: new RevocationList(redis, config.redisPrefix, config.accessTokenTtlSeconds),
-    users: new ServiceClient({
-      url: config.subgraphUrls.user,
-      keys: config.signing,
-      service: 'gateway',
-    }),
+    users: new UserServiceClient(
+      new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'gateway' }),
+    ),
     rateLimiter,
     onRateLimited: measured.rateLimited,
     trustedProxies: config.trustedProxies,

@@ -4,6 +4,8 @@ import { Metrics, serveMetrics } from '../lib/metrics.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { ServiceClient } from '../lib/service-client.js';
+import { StationServiceClient } from '../lib/service-clients/station.js';
+import { UserServiceClient } from '../lib/service-clients/user.js';
 import { loadBridgeConfig, type BridgeConfig } from './config.js';
 import { EventSink } from './events.js';
 import { IdTokenCache } from './id-token-cache.js';
@@ -55,8 +57,11 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     port: config.port,
     maxConnections: config.maxConnections,
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
-    authenticator: deps.authenticator ?? stationAuthenticator(client(base.subgraphUrls.station)),
-    idTokens: new IdTokenCache(deps.idTokens ?? userIdTokenAuthorizer(client(base.subgraphUrls.user))),
+    authenticator:
+      deps.authenticator ?? stationAuthenticator(new StationServiceClient(client(base.subgraphUrls.station))),
+    idTokens: new IdTokenCache(
+      deps.idTokens ?? userIdTokenAuthorizer(new UserServiceClient(client(base.subgraphUrls.user))),
+    ),
     events,
     redis,
     commandSubscriber,

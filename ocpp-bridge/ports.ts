@@ -1,4 +1,5 @@
-import type { ServiceClient } from '../lib/service-client.js';
+import type { StationServiceClient } from '../lib/service-clients/station.js';
+import type { UserServiceClient } from '../lib/service-clients/user.js';
 
 /** Checks a charger's Basic-auth login (security profile 1, or 2 behind TLS). */
 export interface ChargerAuthenticator {
@@ -20,31 +21,21 @@ const STATUS: Record<string, IdTokenStatus> = {
 };
 
 /** Asks the station subgraph, which owns charger credentials. */
-export function stationAuthenticator(station: ServiceClient): ChargerAuthenticator {
+export function stationAuthenticator(station: StationServiceClient): ChargerAuthenticator {
   return {
     async authenticate(identity, password) {
       if (!password) return null;
-      const data = await station.request<{ chargerAuthentication: { chargerId: string } | null }>(
-        'query($i: String!, $p: String!) { chargerAuthentication(identity: $i, password: $p) { chargerId } }',
-        { i: identity, p: password.toString('utf8') },
-      );
-      return data.chargerAuthentication;
+      return station.chargerAuthentication(identity, password.toString('utf8'));
     },
   };
 }
 
 /** Asks the user subgraph, which owns id tokens. */
-export function userIdTokenAuthorizer(users: ServiceClient): IdTokenAuthorizer {
+export function userIdTokenAuthorizer(users: UserServiceClient): IdTokenAuthorizer {
   return {
     async authorize(idToken) {
-      const data = await users.request<{ idTokenAuthorization: { status: string; userId: string | null } }>(
-        'query($t: String!) { idTokenAuthorization(token: $t) { status userId } }',
-        { t: idToken },
-      );
-      return {
-        status: STATUS[data.idTokenAuthorization.status] ?? 'Invalid',
-        userId: data.idTokenAuthorization.userId,
-      };
+      const answer = await users.idTokenAuthorization(idToken);
+      return { status: STATUS[answer.status] ?? 'Invalid', userId: answer.userId };
     },
   };
 }

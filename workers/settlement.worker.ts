@@ -8,6 +8,7 @@ import { loadConfig, metricsPlacement, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { runIfMain } from '../lib/main.js';
 import { Metrics, serveMetrics } from '../lib/metrics.js';
+import { SessionServiceClient } from '../lib/service-clients/session.js';
 import { ServiceClient } from '../lib/service-client.js';
 import { SETTLEMENT_QUEUE, type SettleSessionJob } from '../lib/settlement.js';
 import { startWorker } from '../lib/worker.js';
@@ -236,24 +237,22 @@ export async function startSettlementWorker(config: Config, port: number) {
   const metrics = new Metrics('settlement-worker');
   const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'settlement-worker'), logger);
   const measured = settlementMetrics(metrics, () => batcher);
-  const sessions = new ServiceClient({
-    url: config.subgraphUrls.session,
-    keys: config.signing,
-    service: 'settlement-worker',
-  });
+  const sessions = new SessionServiceClient(
+    new ServiceClient({
+      url: config.subgraphUrls.session,
+      keys: config.signing,
+      service: 'settlement-worker',
+    }),
+  );
   const batcher = new SettlementBatcher(config, logger, measured);
   const report = (sessionId: string, o: Outcome | { status: 'SUBMITTED' }) =>
-    sessions.request(
-      'mutation($s: ID!, $st: String!, $tx: String, $b: Int, $f: String, $r: String) { recordSettlement(sessionId: $s, status: $st, txHash: $tx, blockNumber: $b, fee: $f, failureReason: $r) }',
-      {
-        s: sessionId,
-        st: o.status,
-        tx: 'txHash' in o ? o.txHash : null,
-        b: 'blockNumber' in o ? o.blockNumber : null,
-        f: 'fee' in o ? o.fee : null,
-        r: 'failureReason' in o ? o.failureReason : null,
-      },
-    );
+    sessions.recordSettlement(sessionId, {
+      status: o.status,
+      txHash: 'txHash' in o ? o.txHash : null,
+      blockNumber: 'blockNumber' in o ? o.blockNumber : null,
+      fee: 'fee' in o ? o.fee : null,
+      failureReason: 'failureReason' in o ? o.failureReason : null,
+    });
   const worker = startWorker<SettleSessionJob>({
     queue: SETTLEMENT_QUEUE,
     redisUrl: config.redisUrl,

@@ -12,6 +12,8 @@ import { SETTLEMENT_QUEUE } from '../../lib/settlement.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
+import { StationServiceClient } from '../../lib/service-clients/station.js';
+import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import { startWorker } from '../../lib/worker.js';
 import type { SessionContext } from './context.js';
@@ -41,18 +43,12 @@ export async function startSessionSubgraph(config: Config) {
     migrations,
     logger,
   });
-  const station = new ServiceClient({
-    url: config.subgraphUrls.station,
-    keys: config.signing,
-    service: 'session-subgraph',
-  });
+  const asSession = (url: string) =>
+    new ServiceClient({ url, keys: config.signing, service: 'session-subgraph' });
+  const station = new StationServiceClient(asSession(config.subgraphUrls.station));
   const operatorOf = stationOperatorLookup(station);
   const placements = new PlacementCache(station);
-  const users = new ServiceClient({
-    url: config.subgraphUrls.user,
-    keys: config.signing,
-    service: 'session-subgraph',
-  });
+  const users = new UserServiceClient(asSession(config.subgraphUrls.user));
   const metrics = new Metrics('session');
   const settlementQueue = new Queue(SETTLEMENT_QUEUE, {
     connection: createRedis(config.redisUrl, logger, { purpose: 'settlement producer' }),

@@ -9,7 +9,7 @@ import { LIVE_TOPIC, LiveEventBus } from '../../lib/live-events.js';
 import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
-import type { ConnectorType } from '../../lib/connector-types.js';
+import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import { startWorker } from '../../lib/worker.js';
@@ -66,27 +66,9 @@ export async function startStationSubgraph(config: Config) {
     metrics,
     process: (job) => new StationEventsService(orm.em.fork(), logger).apply(job.data),
   });
-  const users = new ServiceClient({
-    url: config.subgraphUrls.user,
-    keys: config.signing,
-    service: 'station-subgraph',
-  });
-  /** Whether an account exists, asked of the user subgraph through its entity resolver. */
-  const accountExists = async (userId: string) => {
-    const data = await users.request<{ _entities: ({ id: string } | null)[] }>(
-      'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }',
-      { r: [{ __typename: 'User', id: userId }] },
-    );
-    return data._entities[0]?.id === userId;
-  };
-  /** A vehicle's plugs, if it is the user's, asked of the user subgraph. */
-  const vehiclePlugs = async (vehicleId: string, userId: string) =>
-    (
-      await users.request<{ vehiclePlugs: ConnectorType[] | null }>(
-        'query($v: ID!, $u: ID!) { vehiclePlugs(vehicleId: $v, userId: $u) }',
-        { v: vehicleId, u: userId },
-      )
-    ).vehiclePlugs;
+  const users = new UserServiceClient(
+    new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'station-subgraph' }),
+  );
   const { schema } = await buildStationSchema();
   const server = await startSubgraph<StationContext>({
     name: 'station',
@@ -101,7 +83,12 @@ export async function startStationSubgraph(config: Config) {
     metricsAt: metricsPlacement(config, 'station'),
     context: (base) => ({
       ...base,
-      stations: new StationService(base.em, base.viewer, accountExists, vehiclePlugs),
+      stations: new StationService(
+        base.em,
+        base.viewer,
+        (userId) => users.accountExists(userId),
+        (vehicleId, userId) => users.vehiclePlugs(vehicleId, userId),
+      ),
       commands,
       live,
       lastSeen: new DataLoader<string, Date | null>(async (identities) => {

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SessionEvent } from '../../../lib/queues.js';
-import type { ServiceClient } from '../../../lib/service-client.js';
+import type { StationServiceClient } from '../../../lib/service-clients/station.js';
 import { SessionService, type Placement } from './session.service.js';
 import type { SettlementService } from './settlement.service.js';
 
@@ -10,7 +10,7 @@ export class PlacementCache {
   private readonly cache = new Map<string, { placement: Promise<Placement | null>; until: number }>();
 
   constructor(
-    private readonly station: ServiceClient,
+    private readonly station: StationServiceClient,
     private readonly ttlMs = 5 * 60_000,
   ) {}
 
@@ -18,12 +18,10 @@ export class PlacementCache {
     const now = Date.now();
     const hit = this.cache.get(identity);
     if (hit && hit.until > now) return hit.placement;
+    // Asked by identity, a placement always names its charger.
     const placement = this.station
-      .request<{ chargerPlacement: Placement | null }>(
-        'query($i: String!) { chargerPlacement(identity: $i) { chargerId stationId operatorId } }',
-        { i: identity },
-      )
-      .then((d) => d.chargerPlacement);
+      .chargerPlacement({ identity })
+      .then((p) => (p?.chargerId ? (p as Placement) : null));
     this.cache.set(identity, { placement, until: now + this.ttlMs });
     placement.then(
       (p) => p ?? this.cache.delete(identity),

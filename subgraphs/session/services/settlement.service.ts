@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../../../lib/logger.js';
-import type { ServiceClient } from '../../../lib/service-client.js';
+import type { UserServiceClient } from '../../../lib/service-clients/user.js';
 import { jobId, traced } from '../../../lib/queues.js';
 import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
@@ -25,15 +25,12 @@ export interface SettlementOutcome {
 export class SettlementService {
   constructor(
     private readonly em: EntityManager,
-    private readonly opts: { users: ServiceClient; queue: Queue; currency: string; logger: Logger },
+    private readonly opts: { users: UserServiceClient; queue: Queue; currency: string; logger: Logger },
   ) {}
 
   /** The account's first linked wallet, if any (asked of the user subgraph). */
   async walletOf(userId: string): Promise<string | null> {
-    const { primaryWallets } = await this.opts.users.request<{
-      primaryWallets: { userId: string; address: string }[];
-    }>('query($u: [ID!]!) { primaryWallets(userIds: $u) { userId address } }', { u: [userId] });
-    return primaryWallets[0]?.address ?? null;
+    return (await this.opts.users.primaryWallets([userId]))[0]?.address ?? null;
   }
 
   async prepare(session: ChargingSession): Promise<void> {
@@ -51,11 +48,7 @@ export class SettlementService {
       );
       return;
     }
-    const { primaryWallets } = await this.opts.users.request<{
-      primaryWallets: { userId: string; address: string }[];
-    }>('query($u: [ID!]!) { primaryWallets(userIds: $u) { userId address } }', {
-      u: [session.userId, session.operatorId],
-    });
+    const primaryWallets = await this.opts.users.primaryWallets([session.userId, session.operatorId]);
     const payer = primaryWallets.find((w) => w.userId === session.userId)?.address;
     const payee = primaryWallets.find((w) => w.userId === session.operatorId)?.address;
     if (!payer || !payee) {

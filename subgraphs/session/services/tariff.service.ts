@@ -2,7 +2,7 @@ import { isUuid } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
-import type { ServiceClient } from '../../../lib/service-client.js';
+import type { StationServiceClient } from '../../../lib/service-clients/station.js';
 import { Tariff } from '../entities/tariff.entity.js';
 import type { SetTariffInput } from '../resolvers/types/session.types.js';
 import { parseCurrency, parseMoney } from './money.js';
@@ -10,14 +10,8 @@ import { parseCurrency, parseMoney } from './money.js';
 /** Asks the station subgraph who operates a station (null: no such station). */
 export type StationOperatorLookup = (stationId: string) => Promise<string | null>;
 
-export function stationOperatorLookup(station: ServiceClient): StationOperatorLookup {
-  return async (stationId) => {
-    const data = await station.request<{ chargerPlacement: { operatorId: string } | null }>(
-      'query($s: ID!) { chargerPlacement(stationId: $s) { operatorId } }',
-      { s: stationId },
-    );
-    return data.chargerPlacement?.operatorId ?? null;
-  };
+export function stationOperatorLookup(station: StationServiceClient): StationOperatorLookup {
+  return async (stationId) => (await station.chargerPlacement({ stationId }))?.operatorId ?? null;
 }
 
 /**

@@ -1,0 +1,34 @@
+/**
+ * The station subgraph's internal operations, one function each, for the OCPP bridge and the session
+ * subgraph. The fields are `@inaccessible` in the supergraph and check the calling service.
+ */
+import type { ServiceClient } from '../service-client.js';
+
+/** Where a charger is, and who operates it. */
+export interface ChargerPlacement {
+  chargerId: string | null;
+  stationId: string;
+  operatorId: string;
+}
+
+export class StationServiceClient {
+  constructor(private readonly client: ServiceClient) {}
+
+  /** The charger a Basic-auth login belongs to, or null (OCPP bridge). */
+  async chargerAuthentication(identity: string, password: string): Promise<{ chargerId: string } | null> {
+    const data = await this.client.request<{ chargerAuthentication: { chargerId: string } | null }>(
+      'query($i: String!, $p: String!) { chargerAuthentication(identity: $i, password: $p) { chargerId } }',
+      { i: identity, p: password },
+    );
+    return data.chargerAuthentication;
+  }
+
+  /** A charger's (by identity) or a station's placement, or null when there is no such thing. */
+  async chargerPlacement(by: { identity: string } | { stationId: string }): Promise<ChargerPlacement | null> {
+    const data = await this.client.request<{ chargerPlacement: ChargerPlacement | null }>(
+      'query($i: String, $s: ID) { chargerPlacement(identity: $i, stationId: $s) { chargerId stationId operatorId } }',
+      'identity' in by ? { i: by.identity } : { s: by.stationId },
+    );
+    return data.chargerPlacement;
+  }
+}
