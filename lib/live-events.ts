@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
+import type { NormalizedStatus } from './queues.js';
 
 /**
  * Live events for GraphQL subscriptions, on Redis pub/sub, and every instance of the owning subgraph
@@ -18,16 +19,32 @@ export type LiveTopic = (typeof LIVE_TOPIC)[keyof typeof LIVE_TOPIC];
 
 export const liveChannel = (prefix: string, topic: LiveTopic) => `${prefix}:live:${topic}`;
 
-/** Made by the station subgraph from the bridges' live status; `evseId` 0 is the charger as a whole. */
-export interface ChargerStatusLive {
-  chargerId: string;
-  stationId: string;
+/** Live status as the bridge publishes it on `liveStatusChannel`, the moment a charger reports it. */
+export interface LiveStatus {
+  identity: string;
   evseId: number;
   connectorId: number;
-  status: string;
+  status: NormalizedStatus;
   /** When the charger says the status began (ISO 8601). */
   at: string;
+  /** When the bridge received it (ms since epoch), for latency measurements downstream. */
+  receivedAt: number;
 }
+
+/** Pub/sub channel of live status from every bridge instance (bridge → station subgraph). */
+export const liveStatusChannel = (prefix: string) => `${prefix}:ocpp:status`;
+/** Redis hash: charger identity → ISO time the bridge last heard from it (throttled per charger). */
+export const lastSeenKey = (prefix: string) => `${prefix}:ocpp:last-seen`;
+
+/**
+ * A LiveStatus as the station subgraph passes it on (LIVE_TOPIC.chargerStatus), with the charger and
+ * station it belongs to instead of the OCPP identity; `evseId` 0 is the charger as a whole.
+ */
+export type ChargerStatusLive = Pick<LiveStatus, 'evseId' | 'connectorId' | 'at'> & {
+  chargerId: string;
+  stationId: string;
+  status: string;
+};
 
 export type SessionUpdateKind = 'STARTED' | 'METER_VALUES' | 'STOPPED' | 'SETTLEMENT';
 

@@ -88,11 +88,39 @@ export type SessionEvent =
     };
 
 /**
- * Queue of sessions to pay on chain; job id = session id (payload: `SettleSessionJob`, lib/settlement.ts).
- * Defined here rather than beside its payload so that processes without a chain (the bridge) do not
- * load ethers to read a queue name.
+ * Queue of sessions to pay on chain: session subgraph → settlement worker. Job id = session id (a
+ * retry: `jobId(sessionId, 'retry', ms)`). Defined here, not beside the record hashing in
+ * lib/settlement.ts, so that processes without a chain (the bridge) do not load ethers.
  */
 export const SETTLEMENT_QUEUE = 'settlements';
+
+/** What the settlement worker needs to pay one session (SETTLEMENT_QUEUE). */
+export interface SettleSessionJob {
+  sessionId: string;
+  recordId: string;
+  payer: string;
+  payee: string;
+  /** Token base units (6 decimals: the session cost in micro-units). */
+  amount: string;
+  recordHash: string;
+  /** When the session stopped (ISO 8601), for the settlement-lag metric. */
+  stoppedAt?: string;
+  /** The gateway request that caused the job, when one did (see `traced`). */
+  requestId?: string;
+}
+
+/**
+ * What became of settlements: settlement worker → session subgraph, which stores it and publishes the
+ * session's update. Ids are BullMQ's own: applying an outcome twice changes nothing.
+ */
+export const SETTLEMENT_OUTCOMES_QUEUE = 'settlement-outcomes';
+
+/** One settlement's progress (SETTLEMENT_OUTCOMES_QUEUE). */
+export type SettlementOutcomeJob = { sessionId: string; requestId?: string } & (
+  | { status: 'SUBMITTED' }
+  | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
+  | { status: 'FAILED'; failureReason: string }
+);
 
 /** Completed and failed job ids are kept a day so that a repeated message within it is a no-op. */
 export const JOB_RETENTION: JobsOptions = {
@@ -105,22 +133,6 @@ export const JOB_RETENTION: JobsOptions = {
 /** Builds a job id from its parts (none may contain '|'; ':' is replaced as BullMQ forbids it). */
 export const jobId = (...parts: (string | number)[]) =>
   parts.map((p) => String(p).replaceAll(':', '.')).join('|');
-
-/** Live status as the bridge publishes it on Redis pub/sub, the moment a charger reports it. */
-export interface LiveStatus {
-  identity: string;
-  evseId: number;
-  connectorId: number;
-  status: NormalizedStatus;
-  at: string;
-  /** When the bridge received it (ms since epoch), for latency measurements downstream. */
-  receivedAt: number;
-}
-
-/** Pub/sub channel of live status from every bridge instance. */
-export const liveStatusChannel = (prefix: string) => `${prefix}:ocpp:status`;
-/** Redis hash: charger identity → ISO time the bridge last heard from it (throttled per charger). */
-export const lastSeenKey = (prefix: string) => `${prefix}:ocpp:last-seen`;
 
 /**
  * How the consumers of each queue hold their jobs. A consumer renews the lock of each job it works on
@@ -149,6 +161,8 @@ export const CONSUMER_TIMING: Record<
    * (`isSettled`), so a take-over never pays twice.
    */
   [SETTLEMENT_QUEUE]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 5 },
+  /** Session subgraph: one row update per outcome; a confirmation should show within seconds. */
+  [SETTLEMENT_OUTCOMES_QUEUE]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 3 },
 };
 
 /** For a queue not listed above. */

@@ -1,21 +1,7 @@
 import { AbiCoder, keccak256 } from 'ethers';
 
-export { SETTLEMENT_QUEUE } from './queues.js';
-
-/** What the settlement worker needs to pay one session. */
-export interface SettleSessionJob {
-  sessionId: string;
-  recordId: string;
-  payer: string;
-  payee: string;
-  /** Token base units (6 decimals: the session cost in micro-units). */
-  amount: string;
-  recordHash: string;
-  /** When the session stopped (ISO 8601), for the settlement-lag metric. */
-  stoppedAt?: string;
-  /** The gateway request that caused the job, when one did (see `traced`). */
-  requestId?: string;
-}
+// The queue contracts live in lib/queues.ts; re-exported for the code that hashes records.
+export { SETTLEMENT_QUEUE, type SettleSessionJob } from './queues.js';
 
 /** The fields of a settled session that its on-chain record hash covers, in this order. */
 export interface CanonicalRecord {

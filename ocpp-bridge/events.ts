@@ -1,16 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRPCError } from 'ocpp-rpc';
-import {
-  JOB_RETENTION,
-  jobId,
-  lastSeenKey,
-  type LiveStatus,
-  liveStatusChannel,
-  QUEUE,
-  type SessionEvent,
-  type StationEvent,
-} from '../lib/queues.js';
+import { lastSeenKey, liveStatusChannel, type LiveStatus } from '../lib/live-events.js';
+import { JOB_RETENTION, jobId, QUEUE, type SessionEvent, type StationEvent } from '../lib/queues.js';
 import type { Logger } from '../lib/logger.js';
 
 class EnqueueTimeout extends Error {

@@ -1,26 +1,40 @@
 import http from 'node:http';
-import { UnrecoverableError } from 'bullmq';
+import { Queue, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { Contract, JsonRpcProvider, Network, Wallet, type EventLog, type Log, type Signer } from 'ethers';
-import { artifact, readDeployment, type Deployment } from '../lib/chain/contracts.js';
+import { artifact, readDeployment, SettlementSkipReason, type Deployment } from '../lib/chain/contracts.js';
 import { devWallet, isDevelopmentKey } from '../lib/chain/hardhat-node.js';
 import { TxSender } from '../lib/chain/tx-sender.js';
 import { loadConfig, metricsPlacement, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { runIfMain } from '../lib/main.js';
 import { Metrics, serveMetrics } from '../lib/metrics.js';
-import { SessionServiceClient } from '../lib/service-clients/session.js';
-import { ServiceClient } from '../lib/service-client.js';
-import { SETTLEMENT_QUEUE, type SettleSessionJob } from '../lib/settlement.js';
+import {
+  SETTLEMENT_OUTCOMES_QUEUE,
+  SETTLEMENT_QUEUE,
+  traced,
+  type SettleSessionJob,
+  type SettlementOutcomeJob,
+} from '../lib/queues.js';
+import { createRedis } from '../lib/redis.js';
 import { startWorker } from '../lib/worker.js';
 
 type Outcome =
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
   | { status: 'FAILED'; failureReason: string };
 
+/** Outcomes are retried until the session subgraph takes them; kept a day, then dropped. */
+const OUTCOME_OPTIONS: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Why the contract skipped a record (its SettlementSkipped event), for the session's failureReason. */
 const SKIP_REASONS: Record<number, string> = {
-  2: 'The payer has not authorized this much for charging',
-  3: 'The payer’s escrow is too small',
-  4: 'Invalid record (zero amount or address)',
+  [SettlementSkipReason.OverAuthorization]: 'The payer has not authorized this much for charging',
+  [SettlementSkipReason.InsufficientEscrow]: 'The payer’s escrow is too small',
+  [SettlementSkipReason.Invalid]: 'Invalid record (zero amount or address)',
 };
 
 interface Pending {
@@ -237,22 +251,14 @@ export async function startSettlementWorker(config: Config, port: number) {
   const metrics = new Metrics('settlement-worker');
   const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'settlement-worker'), logger);
   const measured = settlementMetrics(metrics, () => batcher);
-  const sessions = new SessionServiceClient(
-    new ServiceClient({
-      url: config.subgraphUrls.session,
-      keys: config.signing,
-      service: 'settlement-worker',
-    }),
-  );
   const batcher = new SettlementBatcher(config, logger, measured);
+  // Outcomes go back to the session subgraph on a queue of their own (it stores and publishes them).
+  const outcomes = new Queue<SettlementOutcomeJob>(SETTLEMENT_OUTCOMES_QUEUE, {
+    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement outcomes producer' }),
+    prefix: `${config.redisPrefix}:bull`,
+  });
   const report = (sessionId: string, o: Outcome | { status: 'SUBMITTED' }) =>
-    sessions.recordSettlement(sessionId, {
-      status: o.status,
-      txHash: 'txHash' in o ? o.txHash : null,
-      blockNumber: 'blockNumber' in o ? o.blockNumber : null,
-      fee: 'fee' in o ? o.fee : null,
-      failureReason: 'failureReason' in o ? o.failureReason : null,
-    });
+    outcomes.add('settlement-outcome', traced({ sessionId, ...o }), OUTCOME_OPTIONS);
   const worker = startWorker<SettleSessionJob>({
     queue: SETTLEMENT_QUEUE,
     redisUrl: config.redisUrl,
@@ -284,6 +290,7 @@ export async function startSettlementWorker(config: Config, port: number) {
   return {
     close: async () => {
       await worker.close();
+      await outcomes.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await metricsServer.close();
     },

@@ -2,20 +2,18 @@ import 'reflect-metadata';
 import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
-import { LIVE_TOPIC, LiveEventBus, type SessionUpdatedLive } from '../../lib/live-events.js';
+import { LiveEventBus } from '../../lib/live-events.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { QUEUE, type SessionEvent } from '../../lib/queues.js';
-import { SETTLEMENT_QUEUE } from '../../lib/settlement.js';
+import { SETTLEMENT_QUEUE } from '../../lib/queues.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { StationServiceClient } from '../../lib/service-clients/station.js';
 import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { startSubgraph } from '../../lib/subgraph.js';
-import { startWorker } from '../../lib/worker.js';
 import type { SessionContext } from './context.js';
 import { ChargingSession } from './entities/charging-session.entity.js';
 import { MeterValue } from './entities/meter-value.entity.js';
@@ -23,17 +21,20 @@ import { Tariff } from './entities/tariff.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildSessionSchema } from './schema.js';
 import { ChainReader } from './services/chain.service.js';
-import { applySessionEvent, PlacementCache } from './services/session-events.js';
+import { PlacementCache } from './services/session-events.js';
+import { consumeSessionEvents } from './consumers/session-events.js';
+import { consumeSettlementOutcomes } from './consumers/settlement-outcomes.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
 
 export const SESSION_SCHEMA = 'session';
 
-const UPDATE_KIND = { started: 'STARTED', meter: 'METER_VALUES', ended: 'STOPPED' } as const;
 export const sessionEntities = [ChargingSession, MeterValue, Tariff];
 
-/** Starts the session subgraph: migrations, the consumer of the bridge's session events, the HTTP server. */
+/**
+ * Starts the session subgraph: migrations, the consumers of its queues (consumers/), the HTTP server.
+ */
 export async function startSessionSubgraph(config: Config) {
   const logger = createLogger('session-subgraph', config.logLevel);
   const orm = await createOrm({
@@ -57,8 +58,6 @@ export async function startSessionSubgraph(config: Config) {
   settlementQueue.on('error', () => {}); // its connection's outage log reports it
   metrics.watchQueue(settlementQueue);
   const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
-  const settlementsFor = (em: EntityManager) =>
-    new SettlementService(em, { users, queue: settlementQueue, currency: config.settlementCurrency, logger });
   // Request path (remote commands): fails within 500 ms while Redis is away.
   const redis = createRedis(config.redisUrl, logger, { purpose: 'requests', requestPath: true });
   // Live events are published after every stored change, also under load: no command timeout (a busy
@@ -73,29 +72,18 @@ export async function startSessionSubgraph(config: Config) {
     config.redisPrefix,
     logger,
   );
-  const events = startWorker<SessionEvent>({
-    queue: QUEUE.sessionEvents,
-    redisUrl: config.redisUrl,
-    redisPrefix: config.redisPrefix,
-    logger,
-    metrics,
-    process: async (job) => {
-      const em = orm.em.fork() as EntityManager;
-      const { session } = await applySessionEvent(
-        em,
-        job.data,
-        placements,
-        config.defaultCurrency,
-        settlementsFor(em),
-      );
-      await live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
-        sessionId: session.id,
-        userId: session.userId,
-        kind: UPDATE_KIND[job.data.kind],
-        at: job.data.timestamp,
-      });
-    },
-  });
+  const settlementsFor = (em: EntityManager) =>
+    new SettlementService(em, {
+      users,
+      queue: settlementQueue,
+      currency: config.settlementCurrency,
+      logger,
+      live,
+    });
+  const consumers = [
+    consumeSessionEvents({ config, orm, logger, metrics, placements, settlementsFor, live }),
+    consumeSettlementOutcomes({ config, orm, logger, metrics, settlementsFor }),
+  ];
   const commands = new ChargerCommandClient(
     redis,
     createRedis(config.redisUrl, logger, { purpose: 'command replies' }),
@@ -129,7 +117,7 @@ export async function startSessionSubgraph(config: Config) {
     port: server.port,
     close: async () => {
       await server.close();
-      await events.close();
+      await Promise.all(consumers.map((c) => c.close()));
       await settlementQueue.close();
       await commands.close();
       live.close();

@@ -5,14 +5,13 @@ import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
-import { LIVE_TOPIC, LiveEventBus } from '../../lib/live-events.js';
-import { lastSeenKey, QUEUE, type StationEvent } from '../../lib/queues.js';
+import { LIVE_TOPIC, LiveEventBus, lastSeenKey } from '../../lib/live-events.js';
+
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
-import { startWorker } from '../../lib/worker.js';
 import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
 import { Connector } from './entities/connector.entity.js';
@@ -20,7 +19,7 @@ import { Station } from './entities/station.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildStationSchema } from './schema.js';
 import { LiveStatusSource } from './services/live-status.js';
-import { StationEventsService } from './services/station-events.service.js';
+import { consumeStationEvents } from './consumers/station-events.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
@@ -58,14 +57,7 @@ export async function startStationSubgraph(config: Config) {
       [LIVE_TOPIC.chargerStatus]: new LiveStatusSource(config.redisPrefix, orm.em),
     },
   );
-  const events = startWorker<StationEvent>({
-    queue: QUEUE.stationEvents,
-    redisUrl: config.redisUrl,
-    redisPrefix: config.redisPrefix,
-    logger,
-    metrics,
-    process: (job) => new StationEventsService(orm.em.fork(), logger).apply(job.data),
-  });
+  const events = consumeStationEvents({ config, orm, logger, metrics });
   const users = new UserServiceClient(
     new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'station-subgraph' }),
   );

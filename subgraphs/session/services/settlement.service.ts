@@ -2,19 +2,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../../../lib/logger.js';
 import type { UserServiceClient } from '../../../lib/service-clients/user.js';
-import { jobId, traced } from '../../../lib/queues.js';
+import { LIVE_TOPIC, type LiveEventBus, type SessionUpdatedLive } from '../../../lib/live-events.js';
+import { jobId, traced, type SettlementOutcomeJob } from '../../../lib/queues.js';
 import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 
 export type SettlementStatus = 'PENDING' | 'SUBMITTED' | 'CONFIRMED' | 'FAILED';
 
-export interface SettlementOutcome {
-  status: SettlementStatus;
-  txHash?: string | null;
-  blockNumber?: number | null;
-  fee?: string | null;
-  failureReason?: string | null;
-}
+/** Which stored statuses an outcome may replace: outcomes may arrive out of order (a queue). */
+const REPLACES: Record<SettlementOutcomeJob['status'], SettlementStatus[]> = {
+  SUBMITTED: ['PENDING'],
+  CONFIRMED: ['PENDING', 'SUBMITTED', 'FAILED'],
+  FAILED: ['PENDING', 'SUBMITTED'],
+};
 
 /**
  * Turns completed sessions into on-chain settlement jobs. A session is settled when it cost something
@@ -25,7 +25,14 @@ export interface SettlementOutcome {
 export class SettlementService {
   constructor(
     private readonly em: EntityManager,
-    private readonly opts: { users: UserServiceClient; queue: Queue; currency: string; logger: Logger },
+    private readonly opts: {
+      users: UserServiceClient;
+      queue: Queue;
+      currency: string;
+      logger: Logger;
+      /** Where the session's SETTLEMENT updates go once stored. */
+      live: LiveEventBus;
+    },
   ) {}
 
   /** The account's first linked wallet, if any (asked of the user subgraph). */
@@ -127,6 +134,7 @@ export class SettlementService {
     await this.em.refresh(session);
     // A job id of its own: the first job's id (the session id) is kept for a week after it ran.
     await this.enqueue(this.jobOf(session), jobId(session.id, 'retry', Date.now()));
+    await this.published(session);
     this.opts.logger.info(
       { sessionId: session.id, recordId: session.settlementRecordId },
       'settlement queued again',
@@ -144,17 +152,34 @@ export class SettlementService {
     });
   }
 
-  /** The settlement worker reports a session's outcome; CONFIRMED and FAILED are final. */
-  async record(sessionId: string, outcome: SettlementOutcome): Promise<ChargingSession | null> {
-    const session = await this.em.findOne(ChargingSession, { id: sessionId });
+  /**
+   * Stores what the settlement worker reported (SETTLEMENT_OUTCOMES_QUEUE) and publishes the session's
+   * update. CONFIRMED is final; an outcome older than the stored status (a SUBMITTED that arrives
+   * after the CONFIRMED, say) changes nothing, so outcomes may be applied in any order and twice.
+   */
+  async record(outcome: SettlementOutcomeJob): Promise<ChargingSession | null> {
+    const session = await this.em.findOne(ChargingSession, { id: outcome.sessionId });
     if (!session?.settlementRecordId) return null;
-    if (session.settlementStatus === 'CONFIRMED') return session;
+    if (!REPLACES[outcome.status].includes(session.settlementStatus as SettlementStatus)) return session;
     session.settlementStatus = outcome.status;
-    session.settlementTxHash = outcome.txHash ?? session.settlementTxHash;
-    session.settlementBlock = outcome.blockNumber ?? session.settlementBlock;
-    session.settlementFee = outcome.fee ?? session.settlementFee;
-    session.settlementFailureReason = outcome.failureReason ?? null;
+    if (outcome.status === 'CONFIRMED') {
+      session.settlementTxHash = outcome.txHash;
+      session.settlementBlock = outcome.blockNumber;
+      session.settlementFee = outcome.fee;
+    }
+    session.settlementFailureReason = outcome.status === 'FAILED' ? outcome.failureReason : null;
     await this.em.flush();
+    await this.published(session);
     return session;
+  }
+
+  /** Tells the session's followers that its settlement changed (after the change is stored). */
+  private published(session: ChargingSession) {
+    return this.opts.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
+      sessionId: session.id,
+      userId: session.userId,
+      kind: 'SETTLEMENT',
+      at: new Date().toISOString(),
+    });
   }
 }

@@ -1,6 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ChargerStatusLive, LiveSource } from '../../../lib/live-events.js';
-import { liveStatusChannel, type LiveStatus } from '../../../lib/queues.js';
+import {
+  liveStatusChannel,
+  type ChargerStatusLive,
+  type LiveSource,
+  type LiveStatus,
+} from '../../../lib/live-events.js';
+
 import { Charger } from '../entities/charger.entity.js';
 
 interface KnownCharger {

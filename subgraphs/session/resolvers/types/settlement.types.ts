@@ -1,0 +1,71 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'How a session was paid on chain.' })
+export class Settlement {
+  @Field({ description: 'PENDING (queued), SUBMITTED (sent), CONFIRMED, or FAILED (see failureReason).' })
+  status!: string;
+
+  @Field({ description: 'The record number the contract knows the session by.' })
+  recordId!: string;
+
+  @Field({ description: 'keccak256 of the canonical record, as in the SessionSettled event.' })
+  recordHash!: string;
+
+  @Field()
+  payer!: string;
+
+  @Field()
+  payee!: string;
+
+  @Field({ description: 'Amount taken from the payer, decimal, in the session currency.' })
+  amount!: string;
+
+  @Field(() => String, { nullable: true, description: 'Platform fee out of the amount, once confirmed.' })
+  fee!: string | null;
+
+  @Field(() => String, { nullable: true })
+  txHash!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  blockNumber!: number | null;
+
+  @Field(() => String, { nullable: true })
+  failureReason!: string | null;
+}
+
+@ObjectType({
+  description: 'What a wallet app needs to deposit into escrow and authorize charging payments.',
+})
+export class SettlementConfig {
+  @Field(() => Int)
+  chainId!: number;
+
+  @Field()
+  paymentsContract!: string;
+
+  @Field({ description: 'The stablecoin (ERC-20 with ERC-2612 permit).' })
+  token!: string;
+
+  @Field(() => Int)
+  decimals!: number;
+}
+
+@ObjectType({
+  description: 'A wallet’s escrow in the payments contract, read from the chain (decimal strings).',
+})
+export class Escrow {
+  @Field()
+  wallet!: string;
+
+  @Field()
+  balance!: string;
+
+  @Field({ description: 'Held for charging already authorized: min(balance, authorized).' })
+  committed!: string;
+
+  @Field({ description: 'What the wallet can withdraw now.' })
+  available!: string;
+
+  @Field({ description: 'Authorization in force for charging payments.' })
+  authorized!: string;
+}
