@@ -11,7 +11,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EventResult } from '../gateway/subscriptions.js';
+import { EventResult } from '../gateway/subscriptions/index.js';
 
 const subscriptions = new Map<WebSocket, Set<string>>();
 const wss = new WebSocketServer({

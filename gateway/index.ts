@@ -25,7 +25,7 @@ import { apiKeyScopes, unlistedRootFields } from './scopes.js';
 import { costBudget } from './cost-budget.js';
 import { RateLimiter } from '../lib/rate-limit.js';
 import { subgraphs } from './subgraphs.js';
-import { FederatedSubscriptions } from './subscriptions.js';
+import { FederatedSubscriptions } from './subscriptions/index.js';
 import { serveGraphQLWs } from './ws.js';
 
 const SUPERGRAPH = fileURLToPath(new URL('../../gateway/supergraph.graphql', import.meta.url));

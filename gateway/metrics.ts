@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { graphqlMetrics } from '../lib/graphql-metrics.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import type { FederatedSubscriptions } from './subscriptions.js';
+import type { FederatedSubscriptions } from './subscriptions/index.js';
 
 /** The gateway's own metrics, besides the default process metrics and its queue-free registry. */
 export function gatewayMetrics(metrics: Metrics) {

@@ -36,7 +36,7 @@ import type { GatewayAuthenticator, GatewayContext, SocketCredential } from './a
 import { depthLimit } from './depth-limit.js';
 import { anonymousSocketRefusal, scopeRefusal } from './scopes.js';
 import { costLimit, mutationLimit } from './query-cost.js';
-import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './subscriptions.js';
+import type { EventResult, FederatedSubscriptions, SubscriptionSink } from './subscriptions/index.js';
 
 /** What a connection established in `connection_init`. */
 interface Connection {

@@ -1,14 +1,6 @@
 import { z } from 'zod';
-import {
-  developmentSeed,
-  privateKeyFromSeed,
-  privateKeyVariable,
-  publicKeyFromText,
-  publicKeyText,
-  SIGNERS,
-  SigningKeys,
-  type SignerName,
-} from './signing.js';
+import { privateKeyVariable, SIGNERS, type SigningKeys } from './signing.js';
+import { signingKeysFrom } from './signing-config.js';
 
 /**
  * Development-only secrets. They are accepted only when NODE_ENV is not `production`; a production
@@ -242,45 +234,6 @@ export function metricsPlacement(config: Config, process: MetricsProcess) {
  */
 const EMBEDDED_POSTGRES_ACCOUNT = { user: 'postgres', password: 'development-only-embedded-postgres' };
 
-/**
- * The signing keys: SIGNING_PUBLIC_KEYS (`signer=key,…`) and SIGNING_KEY_<SIGNER>. Outside
- * production, what is not set is the signer's development key. Production needs every public key,
- * refuses a development key in either place, and refuses a private key that does not match its
- * signer's public key.
- */
-function signingKeys(source: Record<string, string | undefined>, production: boolean): SigningKeys {
-  const fail = (message: string) => new ConfigError(`Invalid configuration: ${message}`);
-  const listed = new Map<string, string>();
-  for (const entry of (source.SIGNING_PUBLIC_KEYS ?? '').split(',').filter((x) => x.trim())) {
-    const [name, key] = entry.split('=').map((x) => x.trim());
-    if (!name || !key || !SIGNERS.includes(name as SignerName))
-      throw fail(`SIGNING_PUBLIC_KEYS: "${entry}" is not signer=key (signers: ${SIGNERS.join(', ')})`);
-    try {
-      publicKeyFromText(key);
-    } catch (err) {
-      throw fail(`SIGNING_PUBLIC_KEYS: ${name}: ${(err as Error).message}`);
-    }
-    listed.set(name, key);
-  }
-  const publicKeys = {} as Record<SignerName, string>;
-  const seeds: Partial<Record<SignerName, string>> = {};
-  for (const signer of SIGNERS) {
-    const variable = privateKeyVariable(signer);
-    const development = publicKeyText(privateKeyFromSeed(developmentSeed(signer)));
-    const seed = source[variable];
-    const publicKey = listed.get(signer) ?? (production ? undefined : development);
-    if (!publicKey) throw fail(`SIGNING_PUBLIC_KEYS must name ${signer}'s public key in production`);
-    if (production && (publicKey === development || seed === developmentSeed(signer)))
-      throw fail(`${signer}'s signing key is the published development key; production needs its own`);
-    if (seed && publicKeyText(privateKeyFromSeed(seed)) !== publicKey)
-      throw fail(`${variable} does not match ${signer}'s key in SIGNING_PUBLIC_KEYS`);
-    publicKeys[signer] = publicKey;
-    const ownSeed = seed ?? (production ? undefined : developmentSeed(signer));
-    if (ownSeed) seeds[signer] = ownSeed;
-  }
-  return new SigningKeys(publicKeys, seeds);
-}
-
 /** Thrown at start when the environment does not describe a valid configuration. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -340,7 +293,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metrics: { host: e.METRICS_HOST ?? e.HOST, basePort: e.METRICS_PORT ?? null },
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    signing: signingKeys(source, production),
+    signing: signingKeysFrom(source, production, (m) => new ConfigError(`Invalid configuration: ${m}`)),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     internalTokenTtlSeconds: e.INTERNAL_TOKEN_TTL_SECONDS,
