@@ -38,6 +38,7 @@ it('the folder table covers every top-level folder and every subgraph', () => {
     'lib',
     'scripts',
     'deploy',
+    'docs',
     'test',
     'bench',
   ];
