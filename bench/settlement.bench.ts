@@ -22,7 +22,7 @@ import { dirname } from 'node:path';
 import { artifact, deploymentPath, deployPayments } from '../lib/chain/contracts.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { SettlementBatcher } from '../workers/settlement.worker.js';
+import { SettlementBatcher } from '../workers/settlement/batcher.js';
 import { devWallet, startHardhatNode } from '../lib/chain/hardhat-node.js';
 
 const port = await new Promise<number>((resolve) => {

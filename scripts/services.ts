@@ -16,7 +16,7 @@ export function platformServices(config: Config): ServiceSpec[] {
     { name: 'ocpp-bridge', entry: 'ocpp-bridge/index.js', healthUrl: health(config.ports.ocpp) },
     {
       name: 'settlement-worker',
-      entry: 'workers/settlement.worker.js',
+      entry: 'workers/settlement/index.js',
       healthUrl: health(config.ports.settlementWorker),
     },
   ];

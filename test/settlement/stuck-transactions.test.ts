@@ -8,7 +8,7 @@ import { keccak256, toUtf8Bytes } from 'ethers';
 import { pino } from 'pino';
 import { loadConfig } from '../../lib/config.js';
 import type { SettleSessionJob } from '../../lib/settlement.js';
-import { SettlementBatcher } from '../../workers/settlement.worker.js';
+import { SettlementBatcher } from '../../workers/settlement/batcher.js';
 import {
   aFundedPayer,
   deployFixture,

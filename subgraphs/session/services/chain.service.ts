@@ -1,5 +1,6 @@
-import { Contract, JsonRpcProvider, Network } from 'ethers';
-import { artifact, readDeployment, type Deployment } from '../../../lib/chain/contracts.js';
+import type { Contract } from 'ethers';
+import { connectChain } from '../../../lib/chain/connection.js';
+import type { Deployment } from '../../../lib/chain/contracts.js';
 import { notFound } from '../../../lib/errors.js';
 
 /** Read-only access to the payments contract named in the deployment file (loaded on first use). */
@@ -13,17 +14,12 @@ export class ChainReader {
 
   load() {
     this.loaded ??= (async () => {
-      const deployment = await readDeployment(this.network).catch(() => {
+      const { deployment, payments } = await connectChain({
+        rpcUrl: this.rpcUrl,
+        network: this.network,
+      }).catch(() => {
         throw notFound('Settlement deployment', this.network);
       });
-      const provider = new JsonRpcProvider(this.rpcUrl, Network.from(deployment.chainId), {
-        staticNetwork: true,
-      });
-      const payments = new Contract(
-        deployment.paymentsContract,
-        (await artifact('ChargingPayments')).abi,
-        provider,
-      );
       return { deployment, payments };
     })().catch((err) => {
       this.loaded = null;

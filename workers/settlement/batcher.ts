@@ -1,34 +1,17 @@
-import http from 'node:http';
-import { Queue, UnrecoverableError, type JobsOptions } from 'bullmq';
-import { Contract, JsonRpcProvider, Network, Wallet, type EventLog, type Log, type Signer } from 'ethers';
-import { artifact, readDeployment, SettlementSkipReason, type Deployment } from '../lib/chain/contracts.js';
-import { devWallet, isDevelopmentKey } from '../lib/chain/hardhat-node.js';
-import { TxSender } from '../lib/chain/tx-sender.js';
-import { loadConfig, metricsPlacement, type Config } from '../lib/config.js';
-import { createLogger, type Logger } from '../lib/logger.js';
-import { runIfMain } from '../lib/main.js';
-import { Metrics, serveMetrics } from '../lib/metrics.js';
-import {
-  SETTLEMENT_OUTCOMES_QUEUE,
-  SETTLEMENT_QUEUE,
-  traced,
-  type SettleSessionJob,
-  type SettlementOutcomeJob,
-} from '../lib/queues.js';
-import { createRedis } from '../lib/redis.js';
-import { startWorker } from '../lib/worker.js';
+import type { SettlementMetrics } from './metrics.js';
+import { UnrecoverableError } from 'bullmq';
+import { Contract, JsonRpcProvider, Wallet, type EventLog, type Log, type Signer } from 'ethers';
+import { connectChain } from '../../lib/chain/connection.js';
+import { SettlementSkipReason, type Deployment } from '../../lib/chain/contracts.js';
+import { devWallet, isDevelopmentKey } from '../../lib/chain/hardhat-node.js';
+import { TxSender } from '../../lib/chain/tx-sender.js';
+import { type Config } from '../../lib/config.js';
+import { type Logger } from '../../lib/logger.js';
+import { type SettleSessionJob } from '../../lib/queues.js';
 
-type Outcome =
+export type Outcome =
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
   | { status: 'FAILED'; failureReason: string };
-
-/** Outcomes are retried until the session subgraph takes them; kept a day, then dropped. */
-const OUTCOME_OPTIONS: JobsOptions = {
-  attempts: 20,
-  backoff: { type: 'exponential', delay: 500 },
-  removeOnComplete: { age: 24 * 3600, count: 100_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-};
 
 /** Why the contract skipped a record (its SettlementSkipped event), for the session's failureReason. */
 const SKIP_REASONS: Record<number, string> = {
@@ -79,11 +62,9 @@ export class SettlementBatcher {
 
   private connect() {
     this.chain ??= (async () => {
-      const deployment = await readDeployment(this.config.settlement.network);
-      const provider = new JsonRpcProvider(this.config.chain.rpcUrl, Network.from(deployment.chainId), {
-        staticNetwork: true,
-        batchMaxCount: 1,
-        cacheTimeout: -1,
+      const { deployment, provider, payments } = await connectChain({
+        rpcUrl: this.config.chain.rpcUrl,
+        network: this.config.settlement.network,
       });
       const key = this.config.settlement.settlerKey;
       if (!key && this.config.env === 'production')
@@ -99,11 +80,6 @@ export class SettlementBatcher {
         logger: this.logger,
         onReplaced: () => this.metrics?.replaced.inc(),
       });
-      const payments = new Contract(
-        deployment.paymentsContract,
-        (await artifact('ChargingPayments')).abi,
-        provider,
-      );
       return { payments, deployment, sender, provider, wallet };
     })().catch((err) => {
       this.chain = null;
@@ -204,100 +180,3 @@ export class SettlementBatcher {
     };
   }
 }
-
-/** Settlement lag in seconds: from the session's stop to its confirmation on chain. */
-const LAG_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
-
-/** The settlement worker's metrics (besides the process defaults and its queue's job counts). */
-function settlementMetrics(metrics: Metrics, batcher: () => SettlementBatcher) {
-  metrics.gauge({
-    name: 'settler_balance_wei',
-    help: "The settler account's native balance (it pays the gas), in wei",
-    async collect() {
-      let timer: NodeJS.Timeout | undefined;
-      const balance = await Promise.race([
-        batcher().settlerBalance(),
-        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1000))),
-      ]).catch(() => null);
-      clearTimeout(timer);
-      if (balance !== null) this.set(Number(balance));
-    },
-  });
-  return {
-    records: metrics.counter({
-      name: 'settlement_records_total',
-      help: 'Settlement records finished, by outcome (CONFIRMED or FAILED)',
-      labelNames: ['outcome'],
-    }),
-    batches: metrics.counter({ name: 'settlement_batches_total', help: 'settleBatch transactions mined' }),
-    gas: metrics.counter({ name: 'settlement_gas_used_total', help: 'Gas used by settleBatch transactions' }),
-    lag: metrics.histogram({
-      name: 'settlement_lag_seconds',
-      help: "From a session's stop to its settlement's confirmation on chain",
-      buckets: LAG_BUCKETS,
-    }),
-    replaced: metrics.counter({
-      name: 'settlement_transactions_replaced_total',
-      help: 'Settlement transactions sent again at their nonce with higher fees (stuck or not mined in time)',
-    }),
-  };
-}
-
-type SettlementMetrics = ReturnType<typeof settlementMetrics>;
-
-/** The settlement worker process: BullMQ consumer, batcher, /health and /metrics. */
-export async function startSettlementWorker(config: Config, port: number) {
-  const logger = createLogger('settlement-worker', config.logLevel);
-  const metrics = new Metrics('settlement-worker');
-  const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'settlement-worker'), logger);
-  const measured = settlementMetrics(metrics, () => batcher);
-  const batcher = new SettlementBatcher(config, logger, measured);
-  // Outcomes go back to the session subgraph on a queue of their own (it stores and publishes them).
-  const outcomes = new Queue<SettlementOutcomeJob>(SETTLEMENT_OUTCOMES_QUEUE, {
-    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement outcomes producer' }),
-    prefix: `${config.redisPrefix}:bull`,
-  });
-  const report = (sessionId: string, o: Outcome | { status: 'SUBMITTED' }) =>
-    outcomes.add('settlement-outcome', traced({ sessionId, ...o }), OUTCOME_OPTIONS);
-  const worker = startWorker<SettleSessionJob>({
-    queue: SETTLEMENT_QUEUE,
-    redisUrl: config.redisUrl,
-    redisPrefix: config.redisPrefix,
-    // Enough jobs in flight at once to fill a batch.
-    concurrency: config.settlement.batchSize * 2,
-    logger,
-    metrics,
-    process: async (job) => {
-      await report(job.data.sessionId, { status: 'SUBMITTED' });
-      const outcome = await batcher.submit(job.data);
-      await report(job.data.sessionId, outcome);
-      measured.records.inc({ outcome: outcome.status });
-      if (outcome.status === 'CONFIRMED' && job.data.stoppedAt)
-        measured.lag.observe(Math.max(0, (Date.now() - Date.parse(job.data.stoppedAt)) / 1000));
-      logger.info({ sessionId: job.data.sessionId, status: outcome.status }, 'settlement recorded');
-      return outcome;
-    },
-  });
-  const server = http.createServer(async (req, res) => {
-    if (await metricsServer.onMainServer(req, res)) return;
-    res.writeHead(req.url === '/health' || req.url === '/ready' ? 200 : 404, {
-      'content-type': 'application/json',
-    });
-    res.end(JSON.stringify({ status: 'ok' }));
-  });
-  await new Promise<void>((resolve) => server.listen(port, config.host, resolve));
-  logger.info({ port }, 'settlement worker running');
-  return {
-    close: async () => {
-      await worker.close();
-      await outcomes.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await metricsServer.close();
-    },
-  };
-}
-
-await runIfMain(import.meta.url, async () => {
-  const config = loadConfig();
-  return startSettlementWorker(config, config.ports.settlementWorker);
-});

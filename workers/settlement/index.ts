@@ -1,0 +1,84 @@
+/** The settlement worker process: consumes `settlements`, batches on chain, reports `settlement-outcomes`. */
+import http from 'node:http';
+import { Queue, type JobsOptions } from 'bullmq';
+import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
+import { createLogger } from '../../lib/logger.js';
+import { runIfMain } from '../../lib/main.js';
+import { Metrics, serveMetrics } from '../../lib/metrics.js';
+import {
+  SETTLEMENT_OUTCOMES_QUEUE,
+  SETTLEMENT_QUEUE,
+  traced,
+  type SettleSessionJob,
+  type SettlementOutcomeJob,
+} from '../../lib/queues.js';
+import { createRedis } from '../../lib/redis.js';
+import { startWorker } from '../../lib/worker.js';
+
+import { SettlementBatcher, type Outcome } from './batcher.js';
+import { settlementMetrics } from './metrics.js';
+
+/** Outcomes are retried until the session subgraph takes them; kept a day, then dropped. */
+const OUTCOME_OPTIONS: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** The settlement worker process: BullMQ consumer, batcher, /health and /metrics. */
+export async function startSettlementWorker(config: Config, port: number) {
+  const logger = createLogger('settlement-worker', config.logLevel);
+  const metrics = new Metrics('settlement-worker');
+  const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'settlement-worker'), logger);
+  const measured = settlementMetrics(metrics, () => batcher);
+  const batcher = new SettlementBatcher(config, logger, measured);
+  // Outcomes go back to the session subgraph on a queue of their own (it stores and publishes them).
+  const outcomes = new Queue<SettlementOutcomeJob>(SETTLEMENT_OUTCOMES_QUEUE, {
+    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement outcomes producer' }),
+    prefix: `${config.redisPrefix}:bull`,
+  });
+  const report = (sessionId: string, o: Outcome | { status: 'SUBMITTED' }) =>
+    outcomes.add('settlement-outcome', traced({ sessionId, ...o }), OUTCOME_OPTIONS);
+  const worker = startWorker<SettleSessionJob>({
+    queue: SETTLEMENT_QUEUE,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    // Enough jobs in flight at once to fill a batch.
+    concurrency: config.settlement.batchSize * 2,
+    logger,
+    metrics,
+    process: async (job) => {
+      await report(job.data.sessionId, { status: 'SUBMITTED' });
+      const outcome = await batcher.submit(job.data);
+      await report(job.data.sessionId, outcome);
+      measured.records.inc({ outcome: outcome.status });
+      if (outcome.status === 'CONFIRMED' && job.data.stoppedAt)
+        measured.lag.observe(Math.max(0, (Date.now() - Date.parse(job.data.stoppedAt)) / 1000));
+      logger.info({ sessionId: job.data.sessionId, status: outcome.status }, 'settlement recorded');
+      return outcome;
+    },
+  });
+  const server = http.createServer(async (req, res) => {
+    if (await metricsServer.onMainServer(req, res)) return;
+    res.writeHead(req.url === '/health' || req.url === '/ready' ? 200 : 404, {
+      'content-type': 'application/json',
+    });
+    res.end(JSON.stringify({ status: 'ok' }));
+  });
+  await new Promise<void>((resolve) => server.listen(port, config.host, resolve));
+  logger.info({ port }, 'settlement worker running');
+  return {
+    close: async () => {
+      await worker.close();
+      await outcomes.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsServer.close();
+    },
+  };
+}
+
+await runIfMain(import.meta.url, async () => {
+  const config = loadConfig();
+  return startSettlementWorker(config, config.ports.settlementWorker);
+});
