@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
-import {
-  ChargerSessionsResolver,
-  SessionResolver,
-  TariffResolver,
-  UserSessionsResolver,
-} from './resolvers/session.resolver.js';
+import { ChargerSessionsResolver } from './resolvers/charger-sessions.resolver.js';
+import { SessionResolver } from './resolvers/session.resolver.js';
+import { TariffResolver } from './resolvers/tariff.resolver.js';
+import { UserSessionsResolver } from './resolvers/user-sessions.resolver.js';
 import { LiveSessionResolver } from './resolvers/live.resolver.js';
 import { SettlementResolver } from './resolvers/settlement.resolver.js';
-import { Charger, Station, User } from './resolvers/types/session.types.js';
+import { Charger } from './entities/charger.reference.js';
+import { Station } from './entities/station.reference.js';
+import { User } from './entities/user.reference.js';
 
 /** The session subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildSessionSchema() {

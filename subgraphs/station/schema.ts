@@ -6,7 +6,9 @@ import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
 import { LiveStatusResolver } from './resolvers/live.resolver.js';
-import { ChargerResolver, OperatorStationsResolver, StationResolver } from './resolvers/station.resolver.js';
+import { ChargerResolver } from './resolvers/charger.resolver.js';
+import { OperatorStationsResolver } from './resolvers/operator-stations.resolver.js';
+import { StationResolver } from './resolvers/station.resolver.js';
 
 /** The station subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildStationSchema() {

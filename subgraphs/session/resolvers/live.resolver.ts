@@ -1,40 +1,10 @@
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  ObjectType,
-  registerEnumType,
-  Resolver,
-  Root,
-  Subscription,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { LIVE_TOPIC, type SessionUpdatedLive } from '../../../lib/live-events.js';
 import type { SessionContext } from '../context.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 import { formatMoney } from '../services/money.js';
 
-export enum SessionUpdateKind {
-  STARTED = 'STARTED',
-  METER_VALUES = 'METER_VALUES',
-  STOPPED = 'STOPPED',
-  SETTLEMENT = 'SETTLEMENT',
-}
-registerEnumType(SessionUpdateKind, { name: 'SessionUpdateKind', description: 'What changed in a session.' });
-
-@ObjectType({ description: 'A charging session changed; the session is as stored after the change.' })
-export class SessionUpdateEvent {
-  @Field(() => ID)
-  sessionId!: string;
-
-  @Field(() => SessionUpdateKind)
-  kind!: SessionUpdateKind;
-
-  @Field({ description: 'When it happened, by the charger’s clock (settlement: by the platform’s).' })
-  at!: Date;
-}
+import { SessionUpdateEvent, SessionUpdateKind } from './types/live.types.js';
 
 const current = (event: SessionUpdateEvent, ctx: SessionContext) =>
   ctx.em.findOne(ChargingSession, { id: event.sessionId });

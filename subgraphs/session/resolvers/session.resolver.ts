@@ -6,16 +6,11 @@ import { SessionStatus } from '../entities/enums.js';
 import { MeterValue } from '../entities/meter-value.entity.js';
 import { Tariff } from '../entities/tariff.entity.js';
 import type { SessionContext } from '../context.js';
+import { Charger } from '../entities/charger.reference.js';
+import { Station } from '../entities/station.reference.js';
+import { User } from '../entities/user.reference.js';
 import { formatMoney } from '../services/money.js';
-import {
-  Charger,
-  ChargingSessionConnection,
-  CostBreakdown,
-  SessionFilter,
-  SetTariffInput,
-  Station,
-  User,
-} from './types/session.types.js';
+import { ChargingSessionConnection, CostBreakdown, SessionFilter } from './types/session.types.js';
 
 /**
  * An id token as shown to someone other than its owner: its last four characters behind a fixed
@@ -144,70 +139,5 @@ export class SessionResolver {
   })
   user(@Root() s: ChargingSession): User | null {
     return s.userId ? { id: s.userId } : null;
-  }
-}
-
-@Resolver(() => Tariff)
-export class TariffResolver {
-  @Authorized(Role.OPERATOR)
-  @Mutation(() => Tariff, {
-    description: 'Sets the tariff of a station (or of one EVSE). It prices sessions that start from now on.',
-  })
-  setTariff(@Arg('input') input: SetTariffInput, @Ctx() ctx: SessionContext) {
-    return ctx.tariffs.set(ctx.viewer, input);
-  }
-
-  @Query(() => [Tariff], { description: 'A station’s tariffs, newest first. Public.' })
-  tariffs(@Arg('stationId', () => ID) stationId: string, @Ctx() ctx: SessionContext) {
-    return ctx.tariffs.ofStation(stationId);
-  }
-
-  @FieldResolver(() => String)
-  pricePerKwh(@Root() t: Tariff) {
-    return formatMoney(t.perKwhMicros);
-  }
-
-  @FieldResolver(() => String)
-  pricePerMinute(@Root() t: Tariff) {
-    return formatMoney(t.perMinuteMicros);
-  }
-
-  @FieldResolver(() => String)
-  sessionFee(@Root() t: Tariff) {
-    return formatMoney(t.sessionFeeMicros);
-  }
-
-  @FieldResolver(() => String)
-  idleFeePerMinute(@Root() t: Tariff) {
-    return formatMoney(t.idleFeePerMinuteMicros);
-  }
-}
-
-@Resolver(() => Charger)
-export class ChargerSessionsResolver {
-  @FieldResolver(() => ChargingSession, {
-    nullable: true,
-    description: 'The session in progress, if any — shown to its driver, the operator, auditors and admins.',
-  })
-  activeSession(@Root() charger: Charger, @Ctx() ctx: SessionContext) {
-    return ctx.sessions.activeOnCharger(charger.id, ctx.viewer);
-  }
-}
-
-@Resolver(() => User)
-export class UserSessionsResolver {
-  @FieldResolver(() => ChargingSessionConnection, {
-    description: 'The account’s charging sessions, newest first. The account itself, auditors and admins.',
-  })
-  sessions(
-    @Root() user: User,
-    @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ) {
-    if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) {
-      throw forbidden('Only the account itself, auditors and admins see its sessions');
-    }
-    return ctx.sessions.ofUser(user.id, first, after);
   }
 }

@@ -1,16 +1,4 @@
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Int,
-  ObjectType,
-  Resolver,
-  Root,
-  Subscription,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { badInput } from '../../../lib/errors.js';
 import { LIVE_TOPIC, type ChargerStatusLive } from '../../../lib/live-events.js';
 import type { StationContext } from '../context.js';
@@ -18,29 +6,7 @@ import { Charger } from '../entities/charger.entity.js';
 import { Connector } from '../entities/connector.entity.js';
 import { ChargerStatus } from '../entities/enums.js';
 
-@ObjectType({
-  description:
-    'A status a charger has just reported: of the charger as a whole (`evseId` 0) or of one of its connectors. Delivered as the charger reports it, before it is stored: the charger and connector fields are as stored at that moment, and may still show the previous status.',
-})
-export class ChargerStatusEvent {
-  @Field(() => ID)
-  chargerId!: string;
-
-  @Field(() => ID)
-  stationId!: string;
-
-  @Field(() => Int, { description: '0: the charger as a whole.' })
-  evseId!: number;
-
-  @Field(() => Int, { description: '0: the charger or the whole EVSE.' })
-  connectorId!: number;
-
-  @Field(() => ChargerStatus)
-  status!: ChargerStatus;
-
-  @Field({ description: 'When the charger says the status began.' })
-  at!: Date;
-}
+import { ChargerStatusEvent } from './types/live.types.js';
 
 const toEvent = (e: ChargerStatusLive): ChargerStatusEvent => ({
   chargerId: e.chargerId,

@@ -1,34 +1,10 @@
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Directive,
-  Field,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
-import { hasRole, Role } from '../../../lib/auth.js';
+import { Arg, Authorized, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
 import { ApiKeyScope } from '../../../lib/scopes.js';
-import { forbidden } from '../../../lib/errors.js';
 import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { ApiKey, ApiKeyIdentity } from '../entities/api-key.entity.js';
-import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
-
-@ObjectType()
-export class ApiKeyCreated {
-  @Field({ description: 'The key. Store it now: it is not shown again.' })
-  apiKey!: string;
-
-  @Field(() => ApiKey)
-  key!: ApiKey;
-}
+import { ApiKeyCreated } from './types/api-key.types.js';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
@@ -65,16 +41,5 @@ export class ApiKeyResolver {
   apiKeyIdentity(@Arg('apiKey') apiKey: string, @Ctx() ctx: UserContext) {
     requireService(ctx.viewer, 'gateway');
     return ctx.apiKeys.identify(apiKey);
-  }
-}
-
-@Resolver(() => User)
-export class UserApiKeysResolver {
-  @FieldResolver(() => [ApiKey], { description: 'The account’s API keys. The account itself and admins.' })
-  apiKeys(@Root() user: User, @Ctx() ctx: UserContext) {
-    if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN)) {
-      throw forbidden('Only the account itself and admins see its API keys');
-    }
-    return ctx.apiKeys.ofUser(user.id);
   }
 }

@@ -9,11 +9,8 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { hasRole, Role } from '../../../lib/auth.js';
-import { forbidden } from '../../../lib/errors.js';
 import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { IdToken, IdTokenAuthorization, IdTokenStatus } from '../entities/id-token.entity.js';
-import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
 
 @Resolver(() => IdToken)
@@ -46,16 +43,5 @@ export class IdTokenResolver {
   @FieldResolver(() => IdTokenStatus)
   status(@Root() idToken: IdToken): IdTokenStatus {
     return idToken.statusAt(new Date());
-  }
-}
-
-@Resolver(() => User)
-export class UserIdTokensResolver {
-  @FieldResolver(() => [IdToken], { description: 'The account’s id tokens. The account itself and admins.' })
-  idTokens(@Root() user: User, @Ctx() ctx: UserContext) {
-    if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN)) {
-      throw forbidden('Only the account itself and admins see its id tokens');
-    }
-    return ctx.idTokens.ofUser(user.id);
   }
 }

@@ -1,44 +1,8 @@
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Directive,
-  Field,
-  FieldResolver,
-  ID,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { requirePerson, requireService } from '../../../lib/subgraph.js';
-import { hasRole, Role } from '../../../lib/auth.js';
-import { forbidden } from '../../../lib/errors.js';
-import { User } from '../entities/user.entity.js';
 import { Wallet } from '../entities/wallet.entity.js';
 import type { UserContext } from '../context.js';
-
-@ObjectType({
-  description: 'A message for the wallet to sign (EIP-4361 style), valid for one use until it expires.',
-})
-export class WalletLinkChallenge {
-  @Field()
-  message!: string;
-
-  @Field()
-  expiresAt!: Date;
-}
-
-@ObjectType({ description: 'For platform services: the wallet that pays and is paid for an account.' })
-@Directive('@inaccessible')
-export class PrimaryWallet {
-  @Field(() => ID)
-  userId!: string;
-
-  @Field()
-  address!: string;
-}
+import { WalletLinkChallenge, PrimaryWallet } from './types/wallet.types.js';
 
 @Resolver(() => Wallet)
 export class WalletResolver {
@@ -73,16 +37,5 @@ export class WalletResolver {
     requirePerson(ctx.viewer);
     await ctx.account.requireVerifiedEmail(ctx.viewer, 'linkWallet');
     return ctx.wallets.link(ctx.viewer.userId!, address, signature);
-  }
-}
-
-@Resolver(() => User)
-export class UserWalletsResolver {
-  @FieldResolver(() => [Wallet], { description: 'Linked wallets. The account itself, auditors and admins.' })
-  wallets(@Root() user: User, @Ctx() ctx: UserContext) {
-    if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) {
-      throw forbidden('Only the account itself, auditors and admins see its wallets');
-    }
-    return ctx.wallets.ofUser(user.id);
   }
 }

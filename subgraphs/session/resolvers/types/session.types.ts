@@ -1,4 +1,4 @@
-import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../../../../lib/pagination.js';
 import { ChargingSession } from '../../entities/charging-session.entity.js';
 import { SessionStatus } from '../../entities/enums.js';
@@ -73,27 +73,3 @@ export class CostBreakdown {
 
 @ObjectType()
 export class ChargingSessionConnection extends Connection(ChargingSession) {}
-
-/** The station subgraph's Charger; this subgraph adds its sessions. */
-@ObjectType()
-@Directive('@key(fields: "id")')
-export class Charger {
-  @Field(() => ID)
-  id!: string;
-}
-
-/** The station subgraph's Station. */
-@ObjectType()
-@Directive('@key(fields: "id")')
-export class Station {
-  @Field(() => ID)
-  id!: string;
-}
-
-/** The user subgraph's User; this subgraph adds their sessions. */
-@ObjectType()
-@Directive('@key(fields: "id")')
-export class User {
-  @Field(() => ID)
-  id!: string;
-}

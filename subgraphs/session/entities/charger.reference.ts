@@ -1,0 +1,9 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+/** The station subgraph's Charger; this subgraph adds its sessions. */
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class Charger {
+  @Field(() => ID)
+  id!: string;
+}

@@ -1,0 +1,9 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+/** The station subgraph's Station. */
+@ObjectType()
+@Directive('@key(fields: "id")')
+export class Station {
+  @Field(() => ID)
+  id!: string;
+}

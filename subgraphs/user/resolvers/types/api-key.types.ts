@@ -1,0 +1,11 @@
+import { Field, ObjectType } from 'type-graphql';
+import { ApiKey } from '../../entities/api-key.entity.js';
+
+@ObjectType()
+export class ApiKeyCreated {
+  @Field({ description: 'The key. Store it now: it is not shown again.' })
+  apiKey!: string;
+
+  @Field(() => ApiKey)
+  key!: ApiKey;
+}

@@ -1,0 +1,23 @@
+import { Field, InputType, Int } from 'type-graphql';
+import { ConnectorType } from '../../../../lib/connector-types.js';
+
+@InputType({ description: 'A vehicle. Energy in Wh, power in W.' })
+export class AddVehicleInput {
+  @Field()
+  make!: string;
+
+  @Field()
+  model!: string;
+
+  @Field(() => Int, { description: 'Usable battery capacity, Wh (1,000–500,000).' })
+  batteryWh!: number;
+
+  @Field(() => [ConnectorType])
+  connectorTypes!: ConnectorType[];
+
+  @Field(() => Int, { description: 'Highest AC charging power, W.' })
+  maxAcPowerW!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Highest DC charging power, W; omit for no DC.' })
+  maxDcPowerW?: number | null;
+}

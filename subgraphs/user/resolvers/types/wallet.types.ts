@@ -1,0 +1,22 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+@ObjectType({
+  description: 'A message for the wallet to sign (EIP-4361 style), valid for one use until it expires.',
+})
+export class WalletLinkChallenge {
+  @Field()
+  message!: string;
+
+  @Field()
+  expiresAt!: Date;
+}
+
+@ObjectType({ description: 'For platform services: the wallet that pays and is paid for an account.' })
+@Directive('@inaccessible')
+export class PrimaryWallet {
+  @Field(() => ID)
+  userId!: string;
+
+  @Field()
+  address!: string;
+}
