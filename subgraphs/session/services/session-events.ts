@@ -1,3 +1,4 @@
+import { LIVE_TOPIC, type LiveEventBus, type SessionUpdatedLive } from '../../../lib/live-events.js';
 import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SessionEvent } from '../../../lib/queues.js';
@@ -36,7 +37,7 @@ export class PlacementCache {
  * its start throws, and BullMQ retries it later; an event for a charger the station subgraph does
  * not know cannot succeed and is not retried.
  */
-export async function applySessionEvent(
+async function storeSessionEvent(
   em: EntityManager,
   event: SessionEvent,
   placements: PlacementCache,
@@ -76,4 +77,30 @@ export async function applySessionEvent(
       return result;
     }
   }
+}
+
+const UPDATE_KIND = { started: 'STARTED', meter: 'METER_VALUES', ended: 'STOPPED' } as const;
+
+/**
+ * Applies one transaction event from the bridge (QUEUE.sessionEvents): stores it, then tells the
+ * session's followers (`session:updated`), after the change is stored and never before.
+ */
+export async function applySessionEvent(
+  em: EntityManager,
+  event: SessionEvent,
+  deps: {
+    placements: PlacementCache;
+    defaultCurrency: string;
+    settlements: SettlementService;
+    live: LiveEventBus;
+  },
+) {
+  const result = await storeSessionEvent(em, event, deps.placements, deps.defaultCurrency, deps.settlements);
+  await deps.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
+    sessionId: result.session.id,
+    userId: result.session.userId,
+    kind: UPDATE_KIND[event.kind],
+    at: event.timestamp,
+  });
+  return result;
 }
