@@ -17,17 +17,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Contract, JsonRpcProvider, Network } from 'ethers';
-import ocpp from 'ocpp-rpc';
 import { artifact, readDeployment } from '../lib/chain/contracts.js';
 import { devWallet } from '../lib/chain/hardhat-node.js';
 import { loadConfig } from '../lib/config.js';
 
-type Protocol = 'ocpp1.6' | 'ocpp2.0.1';
-interface Credential {
-  identity: string;
-  password: string;
-  protocol: Protocol;
-}
+import { runCharger, sleep, type Credential, type Protocol } from './simulate-charger.js';
 
 const { values } = parseArgs({
   options: {
@@ -227,131 +221,7 @@ async function prepareSettlement(store: Store, adminToken: string): Promise<stri
   return null;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => new Date().toISOString();
 const stats = { sessions: 0, messages: 0, errors: 0 };
-
-/** One charger's life: boot, status, then sessions until the deadline. */
-async function runCharger(c: Credential, deadline: number) {
-  const client = new ocpp.RPCClient({
-    endpoint: ocppUrl,
-    identity: c.identity,
-    password: c.password,
-    protocols: [c.protocol],
-    strictMode: true,
-    reconnect: true,
-  } as never);
-  const call = async (method: string, params: unknown) => {
-    stats.messages++;
-    try {
-      return (await client.call(method, params)) as { transactionId?: number };
-    } catch (err) {
-      stats.errors++;
-      throw err;
-    }
-  };
-  await client.connect();
-  const v16 = c.protocol === 'ocpp1.6';
-  await call(
-    'BootNotification',
-    v16
-      ? { chargePointVendor: 'GridLedger', chargePointModel: 'Simulator' }
-      : { reason: 'PowerUp', chargingStation: { vendorName: 'GridLedger', model: 'Simulator' } },
-  );
-  const status = (evse: number, s16: string, s201: string) =>
-    call(
-      'StatusNotification',
-      v16
-        ? { connectorId: evse, errorCode: 'NoError', status: s16, timestamp: now() }
-        : { timestamp: now(), connectorStatus: s201, evseId: evse, connectorId: 1 },
-    );
-  // 1.6 chargers also report the charge point itself, as connector 0 (2.0.1 has no such status).
-  if (v16) await status(0, 'Available', 'Available');
-  await status(1, 'Available', 'Available');
-  await status(2, 'Available', 'Available');
-  let meter = Math.floor(Math.random() * 1_000_000);
-  while (values.sessions && Date.now() < deadline) {
-    await sleep(1000 + Math.random() * 4000);
-    const idTag = card;
-    await status(1, 'Charging', 'Occupied');
-    const energy = (wh: number) => ({
-      value: wh,
-      measurand: 'Energy.Active.Import.Register',
-      unitOfMeasure: { unit: 'Wh' },
-    });
-    let txId: string;
-    if (v16) {
-      const r = await call('StartTransaction', {
-        connectorId: 1,
-        idTag,
-        meterStart: meter,
-        timestamp: now(),
-      });
-      txId = String(r.transactionId);
-    } else {
-      txId = `SIM-${c.identity}-${Date.now()}`;
-      await call('TransactionEvent', {
-        eventType: 'Started',
-        timestamp: now(),
-        triggerReason: 'Authorized',
-        seqNo: 0,
-        transactionInfo: { transactionId: txId },
-        evse: { id: 1, connectorId: 1 },
-        idToken: { idToken: idTag, type: 'ISO14443' },
-        meterValue: [{ timestamp: now(), sampledValue: [energy(meter)] }],
-      });
-    }
-    for (let seq = 1; seq <= 3; seq++) {
-      await sleep(2000);
-      meter += 500 + Math.floor(Math.random() * 1500);
-      if (v16) {
-        await call('MeterValues', {
-          connectorId: 1,
-          transactionId: Number(txId),
-          meterValue: [
-            {
-              timestamp: now(),
-              sampledValue: [
-                { value: String(meter), unit: 'Wh' },
-                { value: '22000', measurand: 'Power.Active.Import', unit: 'W' },
-              ],
-            },
-          ],
-        });
-      } else {
-        await call('TransactionEvent', {
-          eventType: 'Updated',
-          timestamp: now(),
-          triggerReason: 'MeterValuePeriodic',
-          seqNo: seq,
-          transactionInfo: { transactionId: txId },
-          meterValue: [{ timestamp: now(), sampledValue: [energy(meter)] }],
-        });
-      }
-    }
-    if (v16)
-      await call('StopTransaction', {
-        transactionId: Number(txId),
-        meterStop: meter,
-        timestamp: now(),
-        reason: 'Local',
-      });
-    else {
-      await call('TransactionEvent', {
-        eventType: 'Ended',
-        timestamp: now(),
-        triggerReason: 'StopAuthorized',
-        seqNo: 4,
-        transactionInfo: { transactionId: txId, stoppedReason: 'Local' },
-        meterValue: [{ timestamp: now(), sampledValue: [energy(meter)] }],
-      });
-    }
-    await status(1, 'Available', 'Available');
-    stats.sessions++;
-  }
-  if (!values.sessions) while (Date.now() < deadline) await sleep(10_000).then(() => call('Heartbeat', {}));
-  await client.close();
-}
 
 const store = await loadStore();
 const adminToken = await login(config.admin.email, config.admin.password ?? '');
@@ -372,7 +242,9 @@ const ticker = setInterval(
   () => console.log(`  messages ${stats.messages}, sessions ${stats.sessions}, errors ${stats.errors}`),
   10_000,
 );
-const results = await Promise.allSettled(chargers.map((c) => runCharger(c, deadline)));
+const results = await Promise.allSettled(
+  chargers.map((c) => runCharger(c, deadline, { ocppUrl, sessions: Boolean(values.sessions), card, stats })),
+);
 clearInterval(ticker);
 const failed = results.filter((r) => r.status === 'rejected');
 for (const f of failed.slice(0, 5))
