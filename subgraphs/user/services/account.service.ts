@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { AppError, badInput, conflict, ErrorCode, unauthenticated } from '../../../lib/errors.js';
+import { isUniqueViolation } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Mail, Mailer } from '../../../lib/mail.js';
 import { randomSecret, sha256 } from '../../../lib/tokens.js';
@@ -93,7 +94,13 @@ export class AccountService {
       });
     }
     user.emailVerifiedAt = new Date();
-    await this.em.flush();
+    try {
+      await this.em.flush();
+    } catch (err) {
+      // Someone else took the address between the check above and now.
+      if (isUniqueViolation(err)) throw conflict('An account with this email already exists');
+      throw err;
+    }
     return user;
   }
 
