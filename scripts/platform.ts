@@ -30,6 +30,7 @@ export async function freePortsEnv(): Promise<Record<string, string>> {
     'SESSION_SUBGRAPH_PORT',
     'OCPP_PORT',
     'SETTLEMENT_WORKER_PORT',
+    'ENERGY_SUBGRAPH_PORT',
   ])
     env[name] = String(await freePort());
   return env;

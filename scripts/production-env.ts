@@ -74,6 +74,8 @@ export function productionEnvFiles(
       USER_SUBGRAPH_URL: url('user-subgraph'),
       STATION_SUBGRAPH_URL: url('station-subgraph'),
       SESSION_SUBGRAPH_URL: url('session-subgraph'),
+      // The energy-trading subgraph signs nothing (it calls no other service yet): no key of its own.
+      ENERGY_SUBGRAPH_URL: 'http://energy-trading:4006/graphql',
       SIGNING_PUBLIC_KEYS: SIGNERS.map((s) => `${s}=${keys[s].publicKey}`).join(','),
       CHAIN_RPC_URL: chain.rpcUrl,
       CHAIN_ID: String(chain.chainId),

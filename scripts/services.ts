@@ -12,6 +12,7 @@ export function platformServices(config: Config): ServiceSpec[] {
     { name: 'user', entry: 'subgraphs/user/index.js', healthUrl: health(config.ports.user) },
     { name: 'station', entry: 'subgraphs/station/index.js', healthUrl: health(config.ports.station) },
     { name: 'session', entry: 'subgraphs/session/index.js', healthUrl: health(config.ports.session) },
+    { name: 'energy', entry: 'subgraphs/energy-trading/index.js', healthUrl: health(config.ports.energy) },
     { name: 'gateway', entry: 'gateway/index.js', healthUrl: health(config.ports.gateway) },
     { name: 'ocpp-bridge', entry: 'ocpp-bridge/index.js', healthUrl: health(config.ports.ocpp) },
     {

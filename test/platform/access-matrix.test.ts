@@ -183,6 +183,13 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: PERSONS,
   },
+  createCommunity: {
+    query: () => ({
+      query:
+        'mutation { createCommunity(input: { name: "M", timezone: "UTC", priceFloorPerKwh: 0, priceCapPerKwh: 500000 }) { id } }',
+    }),
+    allowed: OPERATORS,
+  },
   addVehicle: {
     query: () => ({
       query:

@@ -1,0 +1,4 @@
+import { Migration20261201000200 } from './Migration20261201000200.js';
+
+/** Every migration of the `market` schema, oldest first. */
+export const migrations = [{ name: 'Migration20261201000200', class: Migration20261201000200 }];

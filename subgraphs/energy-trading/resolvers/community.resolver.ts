@@ -1,0 +1,28 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import { requirePerson } from '../../../lib/subgraph.js';
+import type { EnergyContext } from '../context.js';
+import { Community } from '../entities/community.entity.js';
+import { CreateCommunityInput } from './types/community.types.js';
+
+@Resolver(() => Community)
+export class CommunityResolver {
+  @Query(() => [Community], { description: 'The local energy markets, by name (at most 100). Public.' })
+  communities(@Ctx() ctx: EnergyContext) {
+    return ctx.communities.list();
+  }
+
+  @Query(() => Community, { description: 'One local energy market. Public.' })
+  community(@Arg('id', () => ID) id: string, @Ctx() ctx: EnergyContext) {
+    return ctx.communities.get(id);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => Community, {
+    description: 'Creates a local energy market run by the caller. Operators and admins.',
+  })
+  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() ctx: EnergyContext) {
+    requirePerson(ctx.viewer);
+    return ctx.communities.create(input);
+  }
+}

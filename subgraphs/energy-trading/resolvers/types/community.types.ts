@@ -1,0 +1,25 @@
+import { Field, InputType, Int } from 'type-graphql';
+
+@InputType({ description: 'A new local energy market. Prices in token units per kWh.' })
+export class CreateCommunityInput {
+  @Field()
+  name!: string;
+
+  @Field({ description: 'IANA time zone, e.g. Europe/Berlin.' })
+  timezone!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Minutes per interval: 5–60, dividing an hour (default 15).',
+  })
+  intervalMinutes?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Gate closure lead, minutes (default 5).' })
+  gateClosureMinutes?: number;
+
+  @Field(() => Int)
+  priceFloorPerKwh!: number;
+
+  @Field(() => Int)
+  priceCapPerKwh!: number;
+}

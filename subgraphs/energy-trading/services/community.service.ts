@@ -1,0 +1,69 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import type { Viewer } from '../../../lib/auth.js';
+import { badInput, notFound } from '../../../lib/errors.js';
+import { entityId } from '../../../lib/ids.js';
+import { Community } from '../entities/community.entity.js';
+import type { CreateCommunityInput } from '../resolvers/types/community.types.js';
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const communitySchema = z
+  .object({
+    name: z.string().trim().min(1, 'name is required').max(100),
+    timezone: z.string().refine(isTimeZone, 'timezone must be an IANA time zone'),
+    intervalMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(60)
+      .refine((m) => 60 % m === 0, 'intervalMinutes must divide an hour')
+      .default(15),
+    gateClosureMinutes: z.number().int().min(0).max(60).default(5),
+    priceFloorPerKwh: z.number().int().min(0),
+    priceCapPerKwh: z.number().int().min(0).max(1_000_000_000),
+  })
+  .refine((c) => c.priceCapPerKwh >= c.priceFloorPerKwh, {
+    message: 'priceCapPerKwh must be at least priceFloorPerKwh',
+    path: ['priceCapPerKwh'],
+  });
+
+/** Communities: the local markets. An operator runs each one. */
+export class CommunityService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: Viewer,
+  ) {}
+
+  async create(input: CreateCommunityInput): Promise<Community> {
+    const parsed = communitySchema.safeParse({
+      ...input,
+      intervalMinutes: input.intervalMinutes ?? undefined,
+      gateClosureMinutes: input.gateClosureMinutes ?? undefined,
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw badInput(issue.message, String(issue.path[0] ?? 'input'));
+    }
+    const community = this.em.create(Community, { ...parsed.data, operatorId: this.viewer.userId! });
+    await this.em.flush();
+    return community;
+  }
+
+  list(): Promise<Community[]> {
+    return this.em.find(Community, {}, { orderBy: { name: 'asc', id: 'asc' }, limit: 100 });
+  }
+
+  async get(id: string): Promise<Community> {
+    const community = await this.em.findOne(Community, { id: entityId(id, 'Community') });
+    if (!community) throw notFound('Community', id);
+    return community;
+  }
+}
