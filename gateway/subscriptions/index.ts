@@ -26,30 +26,21 @@ import {
 } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { Viewer } from '../../lib/auth.js';
 import { formatError } from '../../lib/errors.js';
-import type { Logger } from '../../lib/logger.js';
 import { WS_INTERNAL_TOKEN } from '../../lib/subgraph.js';
 import { Limiter } from './limits.js';
 import { SharedSubscription } from './shared-upstream.js';
 import type { SubscriptionSink } from './fan-out.js';
-import { EVENT_SOURCE, type EventContext, type Planned, type SubscriptionRequest } from './types.js';
+import {
+  EVENT_SOURCE,
+  type EventContext,
+  type FederatedSubscriptionsOptions,
+  type Planned,
+  type SubscriptionRequest,
+  type UpstreamOwner,
+} from './types.js';
 
-export interface FederatedSubscriptionsOptions {
-  supergraphSdl: string;
-  /** Subgraph name → its GraphQL HTTP URL (the WebSocket URL is derived from it). */
-  urls: Map<string, string>;
-  /** The gateway's data sources, for the entity fetches of each event. */
-  dataSources: ServiceMap;
-  /** The internal token for `viewer` (short-lived: asked for again per event and per reconnection). */
-  internalToken: (viewer: Viewer) => Promise<string>;
-  /** A token that lets the gateway open connections to the subgraphs. */
-  serviceToken: () => Promise<string>;
-  maxFetches: number;
-  logger: Logger;
-}
-
-export class FederatedSubscriptions {
+export class FederatedSubscriptions implements UpstreamOwner {
   readonly supergraphSchema: GraphQLSchema;
   readonly apiSchema: Schema;
   readonly apiGraphQLSchema: GraphQLSchema;
@@ -169,4 +160,4 @@ export class FederatedSubscriptions {
 }
 
 export { EventResult, type SubscriptionSink } from './fan-out.js';
-export type { SubscriptionRequest } from './types.js';
+export type { FederatedSubscriptionsOptions, SubscriptionRequest } from './types.js';

@@ -6,8 +6,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { WS_INTERNAL_TOKEN } from '../../lib/subgraph.js';
 import { EventResult, Following, UpstreamUnavailable, type SubscriptionSink } from './fan-out.js';
 import { PENDING_EVENTS, RESUBSCRIBE } from './limits.js';
-import type { FederatedSubscriptions } from './index.js';
-import { type EventContext, type Planned, type SubscriptionRequest, type Upstream } from './types.js';
+import type { EventContext, Planned, SubscriptionRequest, Upstream, UpstreamOwner } from './types.js';
 
 /** One upstream subscription and the clients following it. */
 export class SharedSubscription {
@@ -20,7 +19,7 @@ export class SharedSubscription {
   private ended = false;
 
   constructor(
-    private readonly owner: FederatedSubscriptions,
+    private readonly owner: UpstreamOwner,
     private readonly planned: Planned,
     private readonly request: SubscriptionRequest,
     private readonly onEnd: () => void,

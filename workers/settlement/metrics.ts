@@ -1,13 +1,15 @@
 /** The settlement worker's metrics. */
 import { Metrics } from '../../lib/metrics.js';
 
-import type { SettlementBatcher } from './batcher.js';
-
 /** Settlement lag in seconds: from the session's stop to its confirmation on chain. */
 export const LAG_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
 
 /** The settlement worker's metrics (besides the process defaults and its queue's job counts). */
-export function settlementMetrics(metrics: Metrics, batcher: () => SettlementBatcher) {
+export function settlementMetrics(
+  metrics: Metrics,
+  /** Where the settler's gas balance is read (the batcher, once it exists). */
+  batcher: () => { settlerBalance(): Promise<bigint | null> },
+) {
   metrics.gauge({
     name: 'settler_balance_wei',
     help: "The settler account's native balance (it pays the gas), in wei",

@@ -158,18 +158,33 @@ export class SettlementService {
    * after the CONFIRMED, say) changes nothing, so outcomes may be applied in any order and twice.
    */
   async record(outcome: SettlementOutcomeJob): Promise<ChargingSession | null> {
-    const session = await this.em.findOne(ChargingSession, { id: outcome.sessionId });
+    const changes =
+      outcome.status === 'CONFIRMED'
+        ? {
+            settlementStatus: outcome.status,
+            settlementTxHash: outcome.txHash,
+            settlementBlock: outcome.blockNumber,
+            settlementFee: outcome.fee,
+            settlementFailureReason: null,
+          }
+        : {
+            settlementStatus: outcome.status,
+            settlementFailureReason: outcome.status === 'FAILED' ? outcome.failureReason : null,
+          };
+    // One conditional UPDATE: two outcomes of one session applied at once (consumers run several
+    // jobs in parallel) cannot both read the old status and the older one win.
+    const changed = await this.em.nativeUpdate(
+      ChargingSession,
+      {
+        id: outcome.sessionId,
+        settlementRecordId: { $ne: null },
+        settlementStatus: { $in: REPLACES[outcome.status] },
+      },
+      changes,
+    );
+    const session = await this.em.findOne(ChargingSession, { id: outcome.sessionId }, { refresh: true });
     if (!session?.settlementRecordId) return null;
-    if (!REPLACES[outcome.status].includes(session.settlementStatus as SettlementStatus)) return session;
-    session.settlementStatus = outcome.status;
-    if (outcome.status === 'CONFIRMED') {
-      session.settlementTxHash = outcome.txHash;
-      session.settlementBlock = outcome.blockNumber;
-      session.settlementFee = outcome.fee;
-    }
-    session.settlementFailureReason = outcome.status === 'FAILED' ? outcome.failureReason : null;
-    await this.em.flush();
-    await this.published(session);
+    if (changed) await this.published(session);
     return session;
   }
 
