@@ -8,7 +8,37 @@ import { fileURLToPath } from 'node:url';
 const DIST = `${fileURLToPath(new URL('..', import.meta.url)).replace(/\/dist\/$/, '/')}dist/`;
 
 /** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
+/** Whether nothing listens on `port` of 127.0.0.1 right now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Ports this process has handed out already: never handed out twice. */
+const handedOut = new Set<number>();
+
+/**
+ * A port that is free now. Test files run in parallel jest workers, each starting platforms: ports
+ * the OS picks (port 0) can be picked again by another worker before the first one binds them, and a
+ * platform's health check could then be answered by another platform's process. So under jest each
+ * worker takes ports from a range of its own (2,000 ports per worker from 20,000, below the OS's
+ * ephemeral range); elsewhere the OS picks.
+ */
+export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID);
+  if (Number.isInteger(worker) && worker >= 1 && worker <= 6) {
+    const from = 20_000 + (worker - 1) * 2_000;
+    for (let tries = 0; tries < 200; tries++) {
+      const port = from + Math.floor(Math.random() * 2_000);
+      if (!handedOut.has(port) && (await isFree(port))) {
+        handedOut.add(port);
+        return port;
+      }
+    }
+  }
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
