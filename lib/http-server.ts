@@ -106,7 +106,8 @@ export async function listenGraphQL<C extends BaseContext>(
       return;
     }
     if (opts.routes && (await opts.routes(req, res))) return;
-    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', ...opts.health?.() });
+    if (url.pathname === '/health')
+      return sendJson(res, 200, { status: 'ok', pid: process.pid, ...opts.health?.() });
     if (url.pathname === '/ready') {
       const ok = await opts.ready().catch(() => false);
       return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable' });

@@ -186,7 +186,12 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       const ready = path === '/health' || opts.redis.status === 'ready';
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
-        JSON.stringify({ status: ready ? 'ok' : 'unavailable', connections: chargers.size, instanceId }),
+        JSON.stringify({
+          status: ready ? 'ok' : 'unavailable',
+          pid: process.pid,
+          connections: chargers.size,
+          instanceId,
+        }),
       );
       return;
     }

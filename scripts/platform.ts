@@ -101,17 +101,25 @@ export interface RunningPlatform {
   hold: (name: string) => Promise<{ resume: () => Promise<void> }>;
 }
 
+/**
+ * Whether `healthUrl` answers, and from `child`: every platform process puts its pid in `/health`,
+ * so a port another process holds (whose health would answer just as well) fails the start at once.
+ */
+async function answersAsChild(healthUrl: string, child: ChildProcess): Promise<boolean> {
+  const res = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) }).catch(() => null);
+  if (!res?.ok) return false;
+  const body = (await res.json().catch(() => ({}))) as { pid?: unknown };
+  if (typeof body.pid === 'number' && body.pid !== child.pid)
+    throw new Error(`${healthUrl} is answered by another process (pid ${body.pid}): its port is taken`);
+  return true;
+}
+
 async function waitHealthy(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`exited with code ${child.exitCode} before becoming healthy`);
-    const ok = spec.ready
-      ? await spec.ready()
-      : await fetch(spec.healthUrl, { signal: AbortSignal.timeout(1000) }).then(
-          (r) => r.ok,
-          () => false,
-        );
+    const ok = spec.ready ? await spec.ready() : await answersAsChild(spec.healthUrl, child);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 150));
   }

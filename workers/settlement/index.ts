@@ -64,7 +64,7 @@ export async function startSettlementWorker(config: Config, port: number) {
     res.writeHead(req.url === '/health' || req.url === '/ready' ? 200 : 404, {
       'content-type': 'application/json',
     });
-    res.end(JSON.stringify({ status: 'ok' }));
+    res.end(JSON.stringify({ status: 'ok', pid: process.pid }));
   });
   await new Promise<void>((resolve) => server.listen(port, config.host, resolve));
   logger.info({ port }, 'settlement worker running');
