@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError, ErrorCode } from '../../../lib/errors.js';
+import { RateLimiter } from '../../../lib/rate-limit.js';
 
 /** Failed logins allowed per email and client address before each further try must wait. */
 export const FREE_FAILURES_PER_PAIR = 5;
@@ -32,7 +33,12 @@ export class LoginThrottle {
     private readonly prefix: string,
     /** Accounts one address may register per hour; 0 for no limit. */
     private readonly registrationsPerHour = 0,
-  ) {}
+  ) {
+    this.hourly = new RateLimiter(redis, prefix);
+  }
+
+  /** Fixed-window counters per clock hour (registrations, mails asked for). */
+  private readonly hourly: RateLimiter;
 
   /**
    * Counts a registration from `address`; RATE_LIMITED past `registrationsPerHour` in the current
@@ -63,11 +69,7 @@ export class LoginThrottle {
    * more than `max` (the event should not happen).
    */
   async underHourlyLimit(kind: string, subject: string, max: number): Promise<boolean> {
-    const now = Math.floor(Date.now() / 1000);
-    const windowEnd = now - (now % 3600) + 3600;
-    const key = `${this.prefix}:hourly:${kind}:${subject}:${windowEnd}`;
-    const results = await this.redis.multi().incr(key).expireat(key, windowEnd).exec();
-    return Number(results?.[0]?.[1] ?? 0) <= max;
+    return (await this.hourly.count(`${kind}:${subject}`, 3600)) <= max;
   }
 
   /**
