@@ -1,4 +1,4 @@
-import { isUuid } from '../../../lib/ids.js';
+import { entityId } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
@@ -67,7 +67,7 @@ export class ApiKeyService {
   }
 
   async revoke(id: string): Promise<ApiKey> {
-    const key = isUuid(id) ? await this.em.findOne(ApiKey, { id }) : null;
+    const key = await this.em.findOne(ApiKey, { id: entityId(id, 'API key') });
     if (!key) throw notFound('API key', id);
     if (key.owner.id !== this.viewer.userId && !hasRole(this.viewer, Role.ADMIN)) {
       throw forbidden('Only the key’s owner or an admin may revoke it');

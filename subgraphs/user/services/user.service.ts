@@ -1,4 +1,4 @@
-import { isUuid } from '../../../lib/ids.js';
+import { entityId } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ALL_ROLES, Role } from '../../../lib/auth.js';
 import { badInput, notFound } from '../../../lib/errors.js';
@@ -7,17 +7,11 @@ import { decodeCursor, pageSize, toConnection } from '../../../lib/pagination.js
 import { User } from '../entities/user.entity.js';
 import type { AuthService } from './auth.service.js';
 
-/** Throws NOT_FOUND for ids that are not UUIDs instead of letting Postgres reject them. */
-export function assertUuid(id: string, what: string): void {
-  if (!isUuid(id)) throw notFound(what, id);
-}
-
 export class UserService {
   constructor(private readonly em: EntityManager) {}
 
   async get(id: string): Promise<User> {
-    assertUuid(id, 'User');
-    const user = await this.em.findOne(User, { id });
+    const user = await this.em.findOne(User, { id: entityId(id, 'User') });
     if (!user) throw notFound('User', id);
     return user;
   }

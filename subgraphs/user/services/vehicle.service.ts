@@ -1,4 +1,4 @@
-import { isUuid } from '../../../lib/ids.js';
+import { entityId, isUuid } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
@@ -47,7 +47,7 @@ export class VehicleService {
   }
 
   async remove(id: string): Promise<boolean> {
-    const vehicle = isUuid(id) ? await this.em.findOne(Vehicle, { id }) : null;
+    const vehicle = await this.em.findOne(Vehicle, { id: entityId(id, 'Vehicle') });
     if (!vehicle || (vehicle.owner.id !== this.viewer.userId && !hasRole(this.viewer, Role.ADMIN)))
       throw notFound('Vehicle', id);
     this.em.remove(vehicle);
