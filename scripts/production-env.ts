@@ -17,7 +17,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runIfMain } from '../lib/main.js';
-import { generateSigningKey, privateKeyVariable, SIGNERS, type SignerName } from '../lib/signing.js';
+import { generateSigningEnv, privateKeyVariable, SIGNERS, type SignerName } from '../lib/signing.js';
 
 /** The compose service of each signing process, with its port. */
 export const PROCESSES: Record<SignerName, { service: string; port: number }> = {
@@ -56,10 +56,8 @@ export function productionEnvFiles(
 ): Record<string, string> {
   const secret = () => randomBytes(24).toString('base64url');
   const dbPassword = secret();
-  const keys = Object.fromEntries(SIGNERS.map((s) => [s, generateSigningKey()])) as Record<
-    SignerName,
-    { seed: string; publicKey: string }
-  >;
+  // Every signer's key: the private ones are dealt out to their processes' files below.
+  const signing = generateSigningEnv();
   const url = (s: SignerName) => `http://${PROCESSES[s].service}:${PROCESSES[s].port}/graphql`;
   const files: Record<string, string> = {
     'postgres.env': envText('The Postgres container', {
@@ -76,7 +74,7 @@ export function productionEnvFiles(
       SESSION_SUBGRAPH_URL: url('session-subgraph'),
       // The energy-trading subgraph signs nothing (it calls no other service yet): no key of its own.
       ENERGY_SUBGRAPH_URL: 'http://energy-trading:4006/graphql',
-      SIGNING_PUBLIC_KEYS: SIGNERS.map((s) => `${s}=${keys[s].publicKey}`).join(','),
+      SIGNING_PUBLIC_KEYS: signing.SIGNING_PUBLIC_KEYS!,
       CHAIN_RPC_URL: chain.rpcUrl,
       CHAIN_ID: String(chain.chainId),
       SETTLEMENT_NETWORK: chain.network,
@@ -85,7 +83,9 @@ export function productionEnvFiles(
     }),
   };
   for (const signer of SIGNERS) {
-    const own: Record<string, string> = { [privateKeyVariable(signer)]: keys[signer].seed };
+    const own: Record<string, string> = {
+      [privateKeyVariable(signer)]: signing[privateKeyVariable(signer)]!,
+    };
     if (signer === 'user-subgraph') {
       own.GRIDLEDGER_ADMIN_PASSWORD = secret();
       // Account mail (verification, password reset): the user subgraph refuses to start without it.
