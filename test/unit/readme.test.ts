@@ -32,6 +32,7 @@ it('the folder table covers every top-level folder and every subgraph', () => {
     'subgraphs/user',
     'subgraphs/station',
     'subgraphs/session',
+    'subgraphs/energy-trading',
     'ocpp-bridge',
     'workers',
     'contracts',
