@@ -10,7 +10,12 @@ import type { UserServiceClient } from '../lib/service-clients/user.js';
 import type { Limit, RateLimiter } from '../lib/rate-limit.js';
 import { ApiKeyScope } from '../lib/scopes.js';
 import type { SigningKeys } from '../lib/signing.js';
-import { signInternalToken, verifyAccessToken, type TokenCheck } from '../lib/tokens.js';
+import {
+  PUBLIC_DEVICE_KEY_HEADER,
+  signInternalToken,
+  verifyAccessToken,
+  type TokenCheck,
+} from '../lib/tokens.js';
 
 /**
  * Whose allowance an operation counts against: its API key, else its account, else its address.
@@ -65,6 +70,14 @@ export interface GatewayContext {
   requestId?: string;
   /** The caller's network address, forwarded to the subgraphs (login throttling). */
   clientAddress?: string;
+  /** A meter's device key (`x-meter-key`), passed on for submitMeterReadings; it is no user credential. */
+  deviceKey?: string;
+}
+
+/** The `x-meter-key` header, when it looks like a device key (bounded: it is forwarded upstream). */
+function deviceKeyOf(req: http.IncomingMessage): string | undefined {
+  const key = req.headers[PUBLIC_DEVICE_KEY_HEADER];
+  return typeof key === 'string' && /^[\w-]{1,128}$/.test(key) ? key : undefined;
 }
 
 const API_KEY_CACHE_MS = 30_000;
@@ -251,6 +264,7 @@ export class GatewayAuthenticator {
       internalToken: await this.internalToken(viewer),
       requestId: currentRequestId(),
       clientAddress: address,
+      deviceKey: deviceKeyOf(req),
     };
   }
 

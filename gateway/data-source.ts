@@ -2,10 +2,13 @@ import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLError } from 'graphql';
 import { AppError, ErrorCode } from '../lib/errors.js';
 import { REQUEST_ID_HEADER } from '../lib/logger.js';
-import { CLIENT_ADDRESS_HEADER, INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
+import { CLIENT_ADDRESS_HEADER, DEVICE_KEY_HEADER, INTERNAL_TOKEN_HEADER } from '../lib/tokens.js';
 import type { GatewayContext } from './auth.js';
 
-/** Forwards the request's internal token and request id; never the caller's own credentials. */
+/**
+ * Forwards the request's internal token and request id, and a meter's device key; never the caller's
+ * own user credentials.
+ */
 export class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({
     request,
@@ -14,6 +17,7 @@ export class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayCont
     if (context?.internalToken) request.http?.headers.set(INTERNAL_TOKEN_HEADER, context.internalToken);
     if (context?.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     if (context?.clientAddress) request.http?.headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
+    if (context?.deviceKey) request.http?.headers.set(DEVICE_KEY_HEADER, context.deviceKey);
   }
 
   /**

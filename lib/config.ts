@@ -95,6 +95,11 @@ const envSchema = z.object({
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).default(1),
   SETTLEMENT_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SETTLEMENT_MAX_FEE_GWEI: z.coerce.number().positive().max(1_000_000).default(1000),
+  MQTT_URL: z
+    .string()
+    .regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL')
+    .optional(),
+  MARKET_DELIVERY_GRACE_SECONDS: z.coerce.number().int().min(0).default(1800),
   DEFAULT_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
@@ -185,6 +190,12 @@ export interface Config {
     /** Accounts one address may register per hour (user subgraph). */
     registrationsPerHour: number;
   };
+  /**
+   * Community markets: meter readings over MQTT (MQTT_URL; null: GraphQL only), how long after an
+   * interval late readings still count before its delivery check, the shortest interval allowed
+   * (5 minutes in production, 1 elsewhere for demos and tests).
+   */
+  market: { mqttUrl: string | null; deliveryGraceSeconds: number; minIntervalMinutes: number };
   /** How long a remote command waits for the charger's answer before CHARGER_TIMEOUT. */
   chargerCommandTimeoutMs: number;
   /** Domain named in wallet-link messages (EIP-4361). */
@@ -351,6 +362,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
       failedAuthPerMinute: e.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
       registrationsPerHour: e.RATE_LIMIT_REGISTRATIONS_PER_HOUR,
+    },
+    market: {
+      mqttUrl: e.MQTT_URL ?? null,
+      deliveryGraceSeconds: e.MARKET_DELIVERY_GRACE_SECONDS,
+      minIntervalMinutes: production ? 5 : 1,
     },
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,

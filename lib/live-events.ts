@@ -14,6 +14,12 @@ export const LIVE_TOPIC = {
   chargerStatus: 'station:charger-status',
   /** A charging session changed (started, meter value, stopped, settlement), as stored. */
   sessionUpdated: 'session:updated',
+  /** A community interval was cleared (energy-trading subgraph). */
+  clearingPublished: 'energy:clearing-published',
+  /** A trade was matched or its delivery checked. */
+  tradeUpdated: 'energy:trade-updated',
+  /** A meter's readings were stored (either door). */
+  meterReadings: 'energy:meter-readings',
 } as const;
 export type LiveTopic = (typeof LIVE_TOPIC)[keyof typeof LIVE_TOPIC];
 
@@ -54,6 +60,24 @@ export interface SessionUpdatedLive {
   userId: string | null;
   kind: SessionUpdateKind;
   at: string;
+}
+
+export interface ClearingPublishedLive {
+  communityId: string;
+  intervalStart: number;
+}
+
+/** Published per trade; `parties`: the buyer, the selling site's owner and its co-owners. */
+export interface TradeUpdatedLive {
+  tradeId: string;
+  parties: string[];
+}
+
+export interface MeterReadingsLive {
+  meterId: string;
+  accepted: number;
+  /** The latest timestamp accepted (ms). */
+  latest: number;
 }
 
 /** Events a subscription may hold for a consumer that has not taken them yet; older ones are dropped. */

@@ -123,6 +123,21 @@ export type SettlementOutcomeJob = { sessionId: string; requestId?: string } & (
 );
 
 /** Completed and failed job ids are kept a day so that a repeated message within it is a no-op. */
+/**
+ * Community market work, produced and consumed by the energy-trading subgraph's instances: `clear`
+ * at an interval's gate closure, `deliver` after its end plus the grace period. Job id
+ * `jobId(kind, communityId, intervalStartMs)`, so however many instances schedule an interval it is
+ * cleared once (and the clearing itself refuses to run twice: services/market.ts).
+ */
+export const MARKET_QUEUE = 'market';
+
+export interface MarketJob {
+  kind: 'clear' | 'deliver';
+  communityId: string;
+  /** ms since epoch */
+  intervalStart: number;
+}
+
 export const JOB_RETENTION: JobsOptions = {
   removeOnComplete: { age: 24 * 3600, count: 200_000 },
   removeOnFail: { age: 7 * 24 * 3600 },

@@ -19,7 +19,9 @@ export enum ApiKeyScope {
   SETTLEMENT_WRITE = 'settlement:write',
   /** Accounts: the owner's own (`me`), and for admins' keys the account list; emails and credentials listed there. */
   USERS_READ = 'users:read',
-  /** Place and cancel orders in the community energy market. */
+  /** Community energy markets: communities, sites, meters and readings, order books, clearings, trades, stats. */
+  MARKET_READ = 'market:read',
+  /** Join markets, add sites, place and cancel orders in them. */
   MARKET_TRADE = 'market:trade',
 }
 registerEnumType(ApiKeyScope, {

@@ -19,6 +19,7 @@ export const SIGNERS = [
   'user-subgraph',
   'station-subgraph',
   'session-subgraph',
+  'energy-subgraph',
   'ocpp-bridge',
   'settlement-worker',
 ] as const;

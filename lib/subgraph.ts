@@ -16,7 +16,12 @@ import type { Logger } from './logger.js';
 import { serveMetrics, type Metrics, type MetricsPlacement } from './metrics.js';
 import type { Orm } from './db.js';
 import type { SigningKeys } from './signing.js';
-import { CLIENT_ADDRESS_HEADER, INTERNAL_TOKEN_HEADER, verifyInternalToken } from './tokens.js';
+import {
+  CLIENT_ADDRESS_HEADER,
+  DEVICE_KEY_HEADER,
+  INTERNAL_TOKEN_HEADER,
+  verifyInternalToken,
+} from './tokens.js';
 
 /** What every subgraph resolver receives. */
 export interface SubgraphContext {
@@ -25,6 +30,8 @@ export interface SubgraphContext {
   em: EntityManager;
   /** The caller's address as the gateway saw it (`service` for calls between platform services). */
   clientAddress: string;
+  /** A device's key (an energy meter's), when the gateway passed one on; it authenticates the device only. */
+  deviceKey: string | null;
 }
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@inaccessible"])`;
@@ -173,6 +180,8 @@ export async function startSubgraph<C extends SubgraphContext>(
           viewer: await verifier.verify(req.headers[INTERNAL_TOKEN_HEADER]),
           em: opts.orm.em.fork() as EntityManager,
           clientAddress: String(req.headers[CLIENT_ADDRESS_HEADER] ?? 'service'),
+          deviceKey:
+            typeof req.headers[DEVICE_KEY_HEADER] === 'string' ? req.headers[DEVICE_KEY_HEADER] : null,
         }),
       ready: () => opts.orm.isConnected(),
       routes: metricsServer.onMainServer,
@@ -232,6 +241,7 @@ function serveSubscriptions<C extends SubgraphContext>(
               viewer,
               em: opts.orm.em.fork() as EntityManager,
               clientAddress: 'gateway',
+              deviceKey: null,
             }),
           };
         } catch (err) {

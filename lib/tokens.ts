@@ -12,6 +12,9 @@ const ISSUER = 'gridledger';
 export const INTERNAL_TOKEN_HEADER = 'x-gridledger-internal';
 /** The caller's network address as the gateway saw it, forwarded to the subgraphs (login throttling). */
 export const CLIENT_ADDRESS_HEADER = 'x-gridledger-client-address';
+/** A meter's device key as its caller sent it to the gateway (`x-meter-key`), passed on as is. */
+export const PUBLIC_DEVICE_KEY_HEADER = 'x-meter-key';
+export const DEVICE_KEY_HEADER = 'x-gridledger-device-key';
 
 export type TokenCheck =
   | { ok: true; viewer: Viewer; expiresAt: number; issuedAt: number; sid?: string }

@@ -25,6 +25,7 @@ export const PROCESSES: Record<SignerName, { service: string; port: number }> = 
   'user-subgraph': { service: 'user', port: 4001 },
   'station-subgraph': { service: 'station', port: 4002 },
   'session-subgraph': { service: 'session', port: 4003 },
+  'energy-subgraph': { service: 'energy-trading', port: 4006 },
   'ocpp-bridge': { service: 'ocpp-bridge', port: 9000 },
   'settlement-worker': { service: 'settlement-worker', port: 4005 },
 };
@@ -72,8 +73,8 @@ export function productionEnvFiles(
       USER_SUBGRAPH_URL: url('user-subgraph'),
       STATION_SUBGRAPH_URL: url('station-subgraph'),
       SESSION_SUBGRAPH_URL: url('session-subgraph'),
-      // The energy-trading subgraph signs nothing (it calls no other service yet): no key of its own.
-      ENERGY_SUBGRAPH_URL: 'http://energy-trading:4006/graphql',
+      ENERGY_SUBGRAPH_URL: url('energy-subgraph'),
+      MQTT_URL: 'mqtt://mosquitto:1883',
       SIGNING_PUBLIC_KEYS: signing.SIGNING_PUBLIC_KEYS!,
       CHAIN_RPC_URL: chain.rpcUrl,
       CHAIN_ID: String(chain.chainId),

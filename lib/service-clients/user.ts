@@ -55,6 +55,15 @@ export class UserServiceClient {
     return data.vehiclePlugs;
   }
 
+  /** Why the account may not do `action` yet (EMAIL_NOT_VERIFIED), or null (energy-trading subgraph). */
+  async actionRefusal(userId: string, action: string): Promise<string | null> {
+    const data = await this.client.request<{ actionRefusal: string | null }>(
+      'query($u: ID!, $a: String!) { actionRefusal(userId: $u, action: $a) }',
+      { u: userId, a: action },
+    );
+    return data.actionRefusal;
+  }
+
   /** Each account's first linked wallet, for those that have one (session subgraph). */
   async primaryWallets(userIds: string[]): Promise<{ userId: string; address: string }[]> {
     const data = await this.client.request<{ primaryWallets: { userId: string; address: string }[] }>(

@@ -1,6 +1,18 @@
+import type pg from 'pg';
+import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { CommunityService } from './services/community.service.js';
+import type { OrderService } from './services/order.service.js';
+import type { IncomingReading, ReadingOutcome } from './services/readings.js';
+import type { SiteService } from './services/site.service.js';
 
 export interface EnergyContext extends SubgraphContext {
   communities: CommunityService;
+  sites: SiteService;
+  orders: OrderService;
+  /** The ORM's Postgres pool, for the time-series queries. */
+  pool: pg.Pool;
+  /** Both doors' way in for readings (stores them, then tells subscribers). */
+  ingest: (readings: IncomingReading[]) => Promise<ReadingOutcome[]>;
+  live: LiveEventBus;
 }

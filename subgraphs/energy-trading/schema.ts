@@ -1,8 +1,26 @@
 import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
+import { ClearingResolver } from './resolvers/clearing.resolver.js';
 import { CommunityResolver } from './resolvers/community.resolver.js';
+import { LiveMarketResolver } from './resolvers/live.resolver.js';
+import { OrderResolver } from './resolvers/order.resolver.js';
+import { ReadingResolver } from './resolvers/reading.resolver.js';
+import { SiteResolver } from './resolvers/site.resolver.js';
+import { TradeResolver } from './resolvers/trade.resolver.js';
+import { UserEnergyResolver } from './resolvers/user-energy.resolver.js';
 
 /** The energy-trading subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildEnergySchema() {
-  return buildFederatedSchema({ resolvers: [CommunityResolver] });
+  return buildFederatedSchema({
+    resolvers: [
+      CommunityResolver,
+      SiteResolver,
+      ReadingResolver,
+      OrderResolver,
+      ClearingResolver,
+      TradeResolver,
+      UserEnergyResolver,
+      LiveMarketResolver,
+    ],
+  });
 }

@@ -1,7 +1,7 @@
 import type { ChargerCommandClient } from '../../lib/charger-commands.js';
 import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
-import type { ChainReader } from './services/chain.service.js';
+import type { ChainReader } from '../../lib/chain/reader.js';
 import type { SessionService } from './services/session.service.js';
 import type { SettlementService } from './services/settlement.service.js';
 import type { TariffService } from './services/tariff.service.js';

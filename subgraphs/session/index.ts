@@ -20,7 +20,7 @@ import { MeterValue } from './entities/meter-value.entity.js';
 import { Tariff } from './entities/tariff.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildSessionSchema } from './schema.js';
-import { ChainReader } from './services/chain.service.js';
+import { ChainReader } from '../../lib/chain/reader.js';
 import { PlacementCache } from './services/session-events.js';
 import { consumeSessionEvents } from './consumers/session-events.js';
 import { consumeSettlementOutcomes } from './consumers/settlement-outcomes.js';

@@ -1,9 +1,9 @@
-import { type HDNodeWallet } from 'ethers';
 import { recordHash } from '../../lib/settlement.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import {
   aFundedPayer,
   deployFixture,
+  linkWallet,
   startChain,
   writeTestDeployment,
   type Chain,
@@ -24,23 +24,6 @@ const lines: { service: string; line: string }[] = [];
 
 const USD = (n: number) => BigInt(Math.round(n * 1e6));
 
-async function linkWallet(session: Session, wallet: HDNodeWallet) {
-  const c = await gql(
-    url,
-    'mutation($a: String!) { walletLinkChallenge(address: $a) { message } }',
-    { a: wallet.address },
-    { token: session.token },
-  );
-  const message = c.data!.walletLinkChallenge.message;
-  const r = await gql(
-    url,
-    'mutation($a: String!, $s: String!) { linkWallet(address: $a, signature: $s) { address } }',
-    { a: wallet.address, s: await wallet.signMessage(message) },
-    { token: session.token },
-  );
-  if (r.errors) throw new Error(JSON.stringify(r.errors));
-}
-
 /** A driver with a card and a wallet that deposited `deposit` and authorized `cap` for charging. */
 async function aPayingDriver(walletIndex: number, card: string, deposit: number, cap: number) {
   const driver = await registerUser(url);
@@ -51,7 +34,7 @@ async function aPayingDriver(walletIndex: number, card: string, deposit: number,
     { token: driver.token },
   );
   const wallet = chain.wallet(walletIndex);
-  await linkWallet(driver, wallet);
+  await linkWallet(url, driver, wallet);
   await aFundedPayer(f, wallet, USD(deposit), USD(cap));
   return { driver, wallet };
 }
@@ -74,7 +57,7 @@ beforeAll(async () => {
   url = p.gatewayUrl;
   const admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
-  await linkWallet(operator, chain.wallet(3));
+  await linkWallet(url, operator, chain.wallet(3));
 }, 120_000);
 afterAll(async () => {
   await p?.stop();

@@ -5,13 +5,15 @@ import {
   MaxUint256,
   Network,
   type ContractTransactionResponse,
+  type HDNodeWallet,
   type Interface,
   type Log,
   type Signer,
 } from 'ethers';
 import { artifact, deploymentPath, deployPayments, writeDeployment } from '../../lib/chain/contracts.js';
 import { devWallet, startHardhatNode } from '../../lib/chain/hardhat-node.js';
-import { freePort } from './platform.js';
+import type { Session } from './builders.js';
+import { freePort, gql } from './platform.js';
 
 /** A local Hardhat JSON-RPC node of this test file's own. */
 export async function startChain() {
@@ -88,4 +90,22 @@ export async function revertOf(iface: Interface, work: Promise<unknown>) {
     return { name: parsed.name, args: parsed.args.toArray() };
   }
   throw new Error('expected a revert');
+}
+
+/** Links `wallet` to the account through the public API (challenge, then its signature). */
+export async function linkWallet(url: string, session: Session, wallet: HDNodeWallet) {
+  const c = await gql(
+    url,
+    'mutation($a: String!) { walletLinkChallenge(address: $a) { message } }',
+    { a: wallet.address },
+    { token: session.token },
+  );
+  const message = c.data!.walletLinkChallenge.message;
+  const r = await gql(
+    url,
+    'mutation($a: String!, $s: String!) { linkWallet(address: $a, signature: $s) { address } }',
+    { a: wallet.address, s: await wallet.signMessage(message) },
+    { token: session.token },
+  );
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
 }

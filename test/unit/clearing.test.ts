@@ -93,10 +93,10 @@ function random(seed: number) {
   };
 }
 
-it('on 500 random books: fills respect limits, balance, maximise volume, and amounts round as written', () => {
+it('on 3,000 random books: fills respect limits, balance, maximise volume, and amounts round as written', () => {
   const rnd = random(42);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
-  for (let book = 0; book < 500; book++) {
+  for (let book = 0; book < 3000; book++) {
     const rules: MarketRules = { priceFloor: int(0, 20), priceCap: int(40, 120), feeBps: int(0, 2000) };
     const orders = Array.from({ length: int(1, 12) }, (_, i) => ({
       id: `o${i}`,

@@ -113,8 +113,6 @@ describe('npm run env:production and docker-compose.yml', () => {
       expect(Boolean(env.SETTLER_PRIVATE_KEY)).toBe(signer === 'settlement-worker');
       expect(Boolean(env.SMTP_URL)).toBe(signer === 'user-subgraph');
     }
-    // The energy-trading subgraph signs nothing yet: shared.env alone makes its production config.
-    expect(envFilesOf(compose, 'energy-trading')).toEqual(['shared.env']);
     expect(loadConfig(parseEnv(files['shared.env']!)).env).toBe('production');
     expect(parseEnv(files['shared.env']!).DATABASE_URL).toContain(
       parseEnv(files['postgres.env']!).POSTGRES_PASSWORD,

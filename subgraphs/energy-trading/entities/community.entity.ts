@@ -1,7 +1,7 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * A local energy market: its members trade energy per interval (market clearing:
@@ -11,7 +11,14 @@ import { randomUUID } from 'node:crypto';
 @Directive('@key(fields: "id")')
 @Entity({ tableName: 'community' })
 export class Community {
-  [OptionalProps]?: 'id' | 'intervalMinutes' | 'gateClosureMinutes' | 'createdAt';
+  [OptionalProps]?:
+    | 'id'
+    | 'intervalMinutes'
+    | 'gateClosureMinutes'
+    | 'createdAt'
+    | 'inviteCode'
+    | 'feeBps'
+    | 'deliveredThrough';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -44,6 +51,18 @@ export class Community {
   @Field(() => ID, { description: 'The operator who runs the market.' })
   @Property({ type: 'uuid' })
   operatorId!: string;
+
+  @Field(() => Int, { description: 'Fee taken from sellers, basis points of what buyers pay (0–2,000).' })
+  @Property({ type: 'integer' })
+  feeBps: number = 0;
+
+  /** Members join with it (`joinCommunity`); only the operator and admins read it. */
+  @Property({ type: 'text' })
+  inviteCode: string = randomBytes(12).toString('base64url');
+
+  /** Every interval before this has had its delivery checked: readings for it are late. */
+  @Property({ type: 'timestamptz', nullable: true })
+  deliveredThrough: Date | null = null;
 
   @Field()
   @Property({ type: 'timestamptz' })

@@ -1,4 +1,8 @@
 import { Migration20261201000200 } from './Migration20261201000200.js';
+import { Migration20261201000300 } from './Migration20261201000300.js';
 
 /** Every migration of the `market` schema, oldest first. */
-export const migrations = [{ name: 'Migration20261201000200', class: Migration20261201000200 }];
+export const migrations = [
+  { name: 'Migration20261201000200', class: Migration20261201000200 },
+  { name: 'Migration20261201000300', class: Migration20261201000300 },
+];

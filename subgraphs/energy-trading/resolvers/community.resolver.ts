@@ -1,5 +1,5 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { Role } from '../../../lib/auth.js';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
 import { requirePerson } from '../../../lib/subgraph.js';
 import type { EnergyContext } from '../context.js';
 import { Community } from '../entities/community.entity.js';
@@ -24,5 +24,13 @@ export class CommunityResolver {
   createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() ctx: EnergyContext) {
     requirePerson(ctx.viewer);
     return ctx.communities.create(input);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'What members join with (joinCommunity): its operator and admins see it, others get null.',
+  })
+  inviteCode(@Root() c: Community, @Ctx() ctx: EnergyContext): string | null {
+    return c.operatorId === ctx.viewer.userId || hasRole(ctx.viewer, Role.ADMIN) ? c.inviteCode : null;
   }
 }

@@ -99,6 +99,37 @@ function checkInput(orders: readonly Order[], rules: MarketRules) {
   }
 }
 
+/**
+ * A step function over (price, energy) pairs: `atLeast(p)` sums the energy of pairs priced ≥ p,
+ * `atMost(p)` of those priced ≤ p, each in O(log n) by binary search over prices sorted once.
+ */
+function steps(pairs: [number, number][]) {
+  pairs.sort((a, b) => a[0] - b[0]);
+  const prices = pairs.map((x) => x[0]);
+  const upTo: number[] = []; // upTo[i]: energy of pairs 0..i-1
+  let sum = 0;
+  for (const [, e] of pairs) {
+    upTo.push(sum);
+    sum += e;
+  }
+  upTo.push(sum);
+  /** The first index whose price is > p (or ≥ p when `strict` is false). */
+  const search = (p: number, strict: boolean) => {
+    let a = 0;
+    let b = prices.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (strict ? prices[m]! <= p : prices[m]! < p) a = m + 1;
+      else b = m;
+    }
+    return a;
+  };
+  return {
+    atLeast: (p: number) => sum - upTo[search(p, false)]!,
+    atMost: (p: number) => upTo[search(p, true)]!,
+  };
+}
+
 /** Clears one interval's orders under `rules` (see the conventions above). */
 export function clearInterval(orders: readonly Order[], rules: MarketRules): ClearingResult {
   checkInput(orders, rules);
@@ -108,9 +139,12 @@ export function clearInterval(orders: readonly Order[], rules: MarketRules): Cle
     .filter((o) => o.side === 'BUY')
     .sort((a, b) => b.limitPricePerKwh - a.limitPricePerKwh || byTime(a, b));
   const offers = orders.filter((o) => o.side === 'SELL').sort((a, b) => ask(a) - ask(b) || byTime(a, b));
-  const demand = (p: number) =>
-    bids.reduce((sum, o) => (o.limitPricePerKwh >= p ? sum + o.energyWh : sum), 0);
-  const supply = (p: number) => offers.reduce((sum, o) => (ask(o) <= p ? sum + o.energyWh : sum), 0);
+  // demand(p): energy of bids with limit ≥ p; supply(p): energy of offers with effective ask ≤ p.
+  // Both are step functions of p; each is read off a sorted array with a running sum.
+  const bidSteps = steps(bids.map((o) => [o.limitPricePerKwh, o.energyWh]));
+  const askSteps = steps(offers.map((o) => [ask(o), o.energyWh]));
+  const demand = (p: number) => bidSteps.atLeast(p);
+  const supply = (p: number) => askSteps.atMost(p);
 
   // Volume only changes at a bid limit or an effective ask: those prices, clamped into the range,
   // and the range's ends are where the maximum is.

@@ -15,38 +15,43 @@ const isTimeZone = (tz: string) => {
   }
 };
 
-const communitySchema = z
-  .object({
-    name: z.string().trim().min(1, 'name is required').max(100),
-    timezone: z.string().refine(isTimeZone, 'timezone must be an IANA time zone'),
-    intervalMinutes: z
-      .number()
-      .int()
-      .min(5)
-      .max(60)
-      .refine((m) => 60 % m === 0, 'intervalMinutes must divide an hour')
-      .default(15),
-    gateClosureMinutes: z.number().int().min(0).max(60).default(5),
-    priceFloorPerKwh: z.number().int().min(0),
-    priceCapPerKwh: z.number().int().min(0).max(1_000_000_000),
-  })
-  .refine((c) => c.priceCapPerKwh >= c.priceFloorPerKwh, {
-    message: 'priceCapPerKwh must be at least priceFloorPerKwh',
-    path: ['priceCapPerKwh'],
-  });
+const communitySchema = (minIntervalMinutes: number) =>
+  z
+    .object({
+      name: z.string().trim().min(1, 'name is required').max(100),
+      timezone: z.string().refine(isTimeZone, 'timezone must be an IANA time zone'),
+      intervalMinutes: z
+        .number()
+        .int()
+        .min(minIntervalMinutes, `intervalMinutes must be at least ${minIntervalMinutes}`)
+        .max(60)
+        .refine((m) => 60 % m === 0, 'intervalMinutes must divide an hour')
+        .default(15),
+      gateClosureMinutes: z.number().int().min(0).max(60).default(5),
+      priceFloorPerKwh: z.number().int().min(0),
+      priceCapPerKwh: z.number().int().min(0).max(1_000_000_000),
+      feeBps: z.number().int().min(0).max(2000, 'feeBps must be at most 2,000 (20 %)').default(0),
+    })
+    .refine((c) => c.priceCapPerKwh >= c.priceFloorPerKwh, {
+      message: 'priceCapPerKwh must be at least priceFloorPerKwh',
+      path: ['priceCapPerKwh'],
+    });
 
 /** Communities: the local markets. An operator runs each one. */
 export class CommunityService {
   constructor(
     private readonly em: EntityManager,
     private readonly viewer: Viewer,
+    /** 5 in production; 1 elsewhere, for demos and tests. */
+    private readonly minIntervalMinutes = 5,
   ) {}
 
   async create(input: CreateCommunityInput): Promise<Community> {
-    const parsed = communitySchema.safeParse({
+    const parsed = communitySchema(this.minIntervalMinutes).safeParse({
       ...input,
       intervalMinutes: input.intervalMinutes ?? undefined,
       gateClosureMinutes: input.gateClosureMinutes ?? undefined,
+      feeBps: input.feeBps ?? undefined,
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

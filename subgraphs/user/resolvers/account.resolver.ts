@@ -1,5 +1,9 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { requirePerson } from '../../../lib/subgraph.js';
+import { Arg, Authorized, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { requirePerson, requireService } from '../../../lib/subgraph.js';
+import { entityId } from '../../../lib/ids.js';
+import type { Viewer } from '../../../lib/auth.js';
+import { badInput } from '../../../lib/errors.js';
+import { VERIFIABLE_ACTIONS, type VerifiableAction } from '../services/account.service.js';
 import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
 import { AuthPayload } from './types/auth.types.js';
@@ -7,6 +11,29 @@ import { AuthPayload } from './types/auth.types.js';
 /** Account flows with mailed single-use links: verification, password reset, password and email change. */
 @Resolver()
 export class AccountResolver {
+  @Directive('@inaccessible')
+  @Query(() => String, {
+    nullable: true,
+    description:
+      'Platform services only: why this account may not do `action` yet (EMAIL_NOT_VERIFIED), or null when it may.',
+  })
+  async actionRefusal(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('action') action: string,
+    @Ctx() ctx: UserContext,
+  ): Promise<string | null> {
+    requireService(ctx.viewer, 'energy-subgraph');
+    if (!(VERIFIABLE_ACTIONS as readonly string[]).includes(action))
+      throw badInput('unknown action', 'action');
+    const user = await ctx.users.get(entityId(userId, 'User'));
+    const asUser: Viewer = { userId: user.id, roles: user.roles, via: 'jwt' };
+    const refused = await ctx.account.requireVerifiedEmail(asUser, action as VerifiableAction).then(
+      () => false,
+      () => true,
+    );
+    return refused ? 'EMAIL_NOT_VERIFIED' : null;
+  }
+
   @Mutation(() => User, {
     description:
       "Uses the token of a mailed link: verifies the account's email, or confirms a new email. Works once, before the link expires.",

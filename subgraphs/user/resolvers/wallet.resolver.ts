@@ -14,7 +14,7 @@ export class WalletResolver {
     @Arg('userIds', () => [ID]) userIds: string[],
     @Ctx() ctx: UserContext,
   ): Promise<PrimaryWallet[]> {
-    requireService(ctx.viewer, 'session-subgraph');
+    requireService(ctx.viewer, 'session-subgraph', 'energy-subgraph');
     return ctx.wallets.primaryOf(userIds.slice(0, 100));
   }
 

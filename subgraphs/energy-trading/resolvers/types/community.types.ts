@@ -10,7 +10,7 @@ export class CreateCommunityInput {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Minutes per interval: 5–60, dividing an hour (default 15).',
+    description: 'Minutes per interval: 5–60 (1–60 outside production), dividing an hour (default 15).',
   })
   intervalMinutes?: number;
 
@@ -22,4 +22,10 @@ export class CreateCommunityInput {
 
   @Field(() => Int)
   priceCapPerKwh!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Fee taken from sellers, basis points of what buyers pay (0–2,000; default 0).',
+  })
+  feeBps?: number;
 }

@@ -1,7 +1,7 @@
 import type { Contract } from 'ethers';
-import { connectChain } from '../../../lib/chain/connection.js';
-import type { Deployment } from '../../../lib/chain/contracts.js';
-import { notFound } from '../../../lib/errors.js';
+import { connectChain } from './connection.js';
+import type { Deployment } from './contracts.js';
+import { notFound } from '../errors.js';
 
 /** Read-only access to the payments contract named in the deployment file (loaded on first use). */
 export class ChainReader {

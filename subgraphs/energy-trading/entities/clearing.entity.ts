@@ -1,0 +1,43 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+
+/** The result of one interval's auction (services/clearing.ts); one row per community and interval. */
+@ObjectType({ description: 'One interval’s market clearing (uniform price, pay-as-clear).' })
+@Entity({ tableName: 'clearing' })
+export class Clearing {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  communityId!: string;
+
+  @Field()
+  @PrimaryKey({ type: 'timestamptz' })
+  intervalStart!: Date;
+
+  @Field(() => Int, { nullable: true, description: 'Token units per kWh; null when nothing matched.' })
+  @Property({ type: 'integer', nullable: true })
+  pricePerKwh!: number | null;
+
+  @Field(() => Float, { description: 'Matched energy, Wh (an integer).' })
+  @Property({ type: 'bigint', runtimeType: 'number' })
+  volumeWh!: number;
+
+  @Field(() => Int, { description: 'Orders in the book at gate closure.' })
+  @Property({ type: 'integer' })
+  orderCount!: number;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  tradeCount!: number;
+
+  @Field(() => Int, { description: 'Fee taken from sellers, basis points of the buyer’s payment.' })
+  @Property({ type: 'integer' })
+  feeBps!: number;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  clearedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When delivery was checked against the meters.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  deliveryCheckedAt: Date | null = null;
+}

@@ -1,0 +1,47 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum MeterKind {
+  /** Counts what the site's PV (and battery) produce: its `exportWh` register. */
+  PRODUCTION = 'PRODUCTION',
+  /** Counts what the site consumes: its `importWh` register. */
+  CONSUMPTION = 'CONSUMPTION',
+  /** The grid connection: `importWh` from the grid, `exportWh` into it. */
+  BIDIRECTIONAL = 'BIDIRECTIONAL',
+}
+registerEnumType(MeterKind, { name: 'MeterKind' });
+
+export enum OrderSide {
+  SELL = 'SELL',
+  BUY = 'BUY',
+}
+registerEnumType(OrderSide, { name: 'OrderSide' });
+
+export enum OrderStatus {
+  /** In the book until gate closure. */
+  OPEN = 'OPEN',
+  CANCELLED = 'CANCELLED',
+  FILLED = 'FILLED',
+  PARTIALLY_FILLED = 'PARTIALLY_FILLED',
+  /** Not matched at clearing: annulled. */
+  UNMATCHED = 'UNMATCHED',
+}
+registerEnumType(OrderStatus, { name: 'OrderStatus' });
+
+export enum TradeStatus {
+  /** Cleared; delivery not checked yet. */
+  MATCHED = 'MATCHED',
+  DELIVERED = 'DELIVERED',
+  PARTIALLY_DELIVERED = 'PARTIALLY_DELIVERED',
+  NOT_DELIVERED = 'NOT_DELIVERED',
+}
+registerEnumType(TradeStatus, { name: 'TradeStatus' });
+
+export enum ReadingResolution {
+  /** The readings as the meter sent them (registers). */
+  RAW = 'RAW',
+  /** Energy per market interval of the meter's community. */
+  INTERVAL = 'INTERVAL',
+  HOUR = 'HOUR',
+  DAY = 'DAY',
+}
+registerEnumType(ReadingResolution, { name: 'ReadingResolution' });

@@ -1,0 +1,57 @@
+import { Enum, Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { OptionalProps } from '@mikro-orm/core';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { randomUUID } from 'node:crypto';
+import { OrderSide, OrderStatus } from './enums.js';
+
+/** A bid (BUY) or offer (SELL) for one interval of one community market. */
+@ObjectType({ description: 'An order in a community market. Prices in token units per kWh.' })
+@Entity({ tableName: 'order' })
+export class MarketOrder {
+  [OptionalProps]?: 'id' | 'placedAt' | 'status' | 'filledWh' | 'siteId';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field(() => ID)
+  @Property({ type: 'uuid' })
+  communityId!: string;
+
+  @Field({ description: 'Start of the delivery interval.' })
+  @Property({ type: 'timestamptz' })
+  intervalStart!: Date;
+
+  @Property({ type: 'uuid' })
+  userId!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The selling site (SELL orders).' })
+  @Property({ type: 'uuid', nullable: true })
+  siteId: string | null = null;
+
+  @Field(() => OrderSide)
+  @Enum({ items: () => OrderSide })
+  side!: OrderSide;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  energyWh!: number;
+
+  @Field(() => Int, {
+    description: 'BUY: the most paid per kWh. SELL: the least kept per kWh after the fee.',
+  })
+  @Property({ type: 'integer' })
+  limitPricePerKwh!: number;
+
+  @Field(() => OrderStatus)
+  @Enum({ items: () => OrderStatus })
+  status: OrderStatus = OrderStatus.OPEN;
+
+  @Field(() => Int, { description: 'Energy matched at clearing, Wh.' })
+  @Property({ type: 'integer' })
+  filledWh: number = 0;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  placedAt: Date = new Date();
+}

@@ -1,0 +1,84 @@
+import { Enum, Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { TradeStatus } from './enums.js';
+
+/**
+ * One matched seller–buyer pair of a clearing. Amounts are whole token units (rounding:
+ * services/clearing.ts convention 5); `delivered*` are set by the delivery check and are what is
+ * payable.
+ */
+@ObjectType({ description: 'A matched trade between a selling site and a buyer. Amounts in token units.' })
+@Entity({ tableName: 'trade' })
+export class Trade {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @Field(() => ID)
+  @Property({ type: 'uuid' })
+  communityId!: string;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  intervalStart!: Date;
+
+  @Property({ type: 'uuid' })
+  sellOrderId!: string;
+
+  @Property({ type: 'uuid' })
+  buyOrderId!: string;
+
+  @Field(() => ID, { description: 'The selling site.' })
+  @Property({ type: 'uuid' })
+  sellerSiteId!: string;
+
+  @Property({ type: 'uuid' })
+  sellerId!: string;
+
+  @Property({ type: 'uuid' })
+  buyerId!: string;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  energyWh!: number;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  pricePerKwh!: number;
+
+  @Field(() => Float, { description: 'What the buyer pays for the matched energy.' })
+  @Property({ type: 'bigint', runtimeType: 'number' })
+  grossAmount!: number;
+
+  @Field(() => Float)
+  @Property({ type: 'bigint', runtimeType: 'number' })
+  fee!: number;
+
+  @Field(() => Float)
+  @Property({ type: 'bigint', runtimeType: 'number' })
+  sellerAmount!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Energy delivered per the meters; null until checked.' })
+  @Property({ type: 'integer', nullable: true })
+  deliveredWh: number | null = null;
+
+  @Field(() => Float, { nullable: true, description: 'Payable by the buyer: the delivered energy’s gross.' })
+  @Property({ type: 'bigint', runtimeType: 'number', nullable: true })
+  deliveredGrossAmount: number | null = null;
+
+  @Field(() => Float, { nullable: true })
+  @Property({ type: 'bigint', runtimeType: 'number', nullable: true })
+  deliveredFee: number | null = null;
+
+  @Field(() => Float, { nullable: true })
+  @Property({ type: 'bigint', runtimeType: 'number', nullable: true })
+  deliveredSellerAmount: number | null = null;
+
+  @Field(() => TradeStatus)
+  @Enum({ items: () => TradeStatus })
+  status!: TradeStatus;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt!: Date;
+}

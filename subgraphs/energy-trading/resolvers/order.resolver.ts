@@ -1,0 +1,46 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import type { EnergyContext } from '../context.js';
+import { MarketOrder } from '../entities/order.entity.js';
+import { PlaceOrderInput, PriceLevel } from './types/order.types.js';
+
+@Resolver(() => MarketOrder)
+export class OrderResolver {
+  @Authorized(Role.HOST, Role.BUYER)
+  @Mutation(() => MarketOrder, {
+    description:
+      'Places an order until gate closure. SELL: HOST with a production or bidirectional meter on the selling site. BUY: a member with a consumption or bidirectional meter and enough free escrow for energyWh × limitPricePerKwh.',
+  })
+  placeOrder(@Arg('input') input: PlaceOrderInput, @Ctx() ctx: EnergyContext) {
+    return ctx.orders.place(input);
+  }
+
+  @Authorized()
+  @Mutation(() => MarketOrder, { description: 'Cancels your open order, until gate closure.' })
+  cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: EnergyContext) {
+    return ctx.orders.cancel(id);
+  }
+
+  @Authorized()
+  @Query(() => [MarketOrder], { description: 'Your orders, newest first.' })
+  myOrders(
+    @Ctx() ctx: EnergyContext,
+    @Arg('communityId', () => ID, { nullable: true }) communityId?: string,
+    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+  ) {
+    return ctx.orders.mine(communityId ?? null, first);
+  }
+
+  @Authorized()
+  @Query(() => [PriceLevel], {
+    description:
+      'An interval’s open orders per side and price (members, the operator, auditors, admins): no identities.',
+  })
+  orderBook(
+    @Arg('communityId', () => ID) communityId: string,
+    @Arg('intervalStart') intervalStart: Date,
+    @Ctx() ctx: EnergyContext,
+  ) {
+    return ctx.orders.book(communityId, intervalStart);
+  }
+}

@@ -1,0 +1,41 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { EnergyContext } from '../context.js';
+import { Community } from '../entities/community.entity.js';
+import { Site } from '../entities/site.entity.js';
+import { Trade } from '../entities/trade.entity.js';
+import { tradesOf } from '../services/trades.js';
+
+@Resolver(() => Trade)
+export class TradeResolver {
+  @Authorized()
+  @Query(() => [Trade], {
+    description: 'Trades you bought in, or sold in from a site you own or hold a share of; newest first.',
+  })
+  myTrades(
+    @Ctx() ctx: EnergyContext,
+    @Arg('communityId', () => ID, { nullable: true }) communityId?: string,
+    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+  ) {
+    return tradesOf(ctx.em, ctx.viewer.userId!, communityId ?? null, first);
+  }
+
+  @FieldResolver(() => Community)
+  community(@Root() t: Trade, @Ctx() ctx: EnergyContext) {
+    return ctx.communities.get(t.communityId);
+  }
+
+  @FieldResolver(() => Site, { nullable: true, description: 'The selling site, for those who may see it.' })
+  sellerSite(@Root() t: Trade, @Ctx() ctx: EnergyContext) {
+    return ctx.sites.site(t.sellerSiteId).catch(() => null);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'BUY when you bought, SELL when you (or your site) sold; null otherwise.',
+    nullable: true,
+  })
+  mySide(@Root() t: Trade, @Ctx() ctx: EnergyContext) {
+    if (t.buyerId === ctx.viewer.userId) return 'BUY';
+    if (t.sellerId === ctx.viewer.userId) return 'SELL';
+    return null;
+  }
+}

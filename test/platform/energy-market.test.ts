@@ -1,0 +1,324 @@
+import type { MqttClient } from 'mqtt';
+import { aUserWithRoles, loginAdmin, type Session } from '../support/builders.js';
+import {
+  aFundedPayer,
+  deployFixture,
+  linkWallet,
+  startChain,
+  writeTestDeployment,
+  type Chain,
+  type Fixture,
+} from '../support/chain.js';
+import { eventually } from '../support/chargers.js';
+import {
+  aCommunity,
+  aMeteredSite,
+  mqttClient,
+  readingsTopic,
+  signedMessage,
+  submitReadings,
+} from '../support/market.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { follow, wsClient } from '../support/subscriptions.js';
+
+let chain: Chain;
+let f: Fixture;
+let p: TestPlatform;
+let url: string;
+let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
+let broker: MqttClient;
+let operator: Session;
+let host: Session;
+let buyer: Session;
+let community: { id: string; inviteCode: string };
+let seller: Awaited<ReturnType<typeof aMeteredSite>>;
+let consumer: Awaited<ReturnType<typeof aMeteredSite>>;
+
+const MINUTE = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+beforeAll(async () => {
+  chain = await startChain();
+  f = await deployFixture(chain);
+  deployment = await writeTestDeployment(f);
+  p = await startTestPlatform({
+    CHAIN_RPC_URL: chain.url,
+    SETTLEMENT_NETWORK: deployment.network,
+    MQTT_URL: process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+    MARKET_DELIVERY_GRACE_SECONDS: '2',
+    RATE_LIMIT_USER_PER_MINUTE: '0',
+  });
+  url = p.gatewayUrl;
+  broker = await mqttClient();
+  const admin = await loginAdmin(url);
+  operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+  host = await aUserWithRoles(url, admin, ['HOST']);
+  buyer = await aUserWithRoles(url, admin, ['BUYER']);
+  // 1-minute intervals (allowed outside production), gate closure at the interval's start, 1 % fee.
+  community = await aCommunity(url, operator, { intervalMinutes: 1, gateClosureMinutes: 0, feeBps: 100 });
+  seller = await aMeteredSite(url, host, community, 'PRODUCTION');
+  consumer = await aMeteredSite(url, buyer, community, 'CONSUMPTION');
+  const wallet = chain.wallet(5);
+  await linkWallet(url, buyer, wallet);
+  // 1 token (1,000,000 units) in escrow, nothing committed to charging.
+  await aFundedPayer(f, wallet, 1_000_000n, 0n);
+}, 120_000);
+afterAll(async () => {
+  await broker?.endAsync();
+  await p?.stop();
+  chain?.stop();
+  await deployment?.remove();
+});
+
+const PLACE =
+  'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id status side energyWh limitPricePerKwh } }';
+const order = (s: Session, intervalStart: number, side: 'BUY' | 'SELL', energyWh: number, limit: number) =>
+  gql(
+    url,
+    PLACE,
+    {
+      i: {
+        communityId: community.id,
+        intervalStart: iso(intervalStart),
+        side,
+        energyWh,
+        limitPricePerKwh: limit,
+      },
+    },
+    { token: s.token },
+  );
+const rawReadings = async (meterId: string, owner: Session, from: number, to: number) =>
+  (
+    await gql(
+      url,
+      'query($m: ID!, $f: DateTimeISO!, $t: DateTimeISO!) { meterReadings(meterId: $m, from: $f, to: $t, resolution: RAW) { at importWh exportWh late } }',
+      { m: meterId, f: iso(from), t: iso(to) },
+      { token: owner.token },
+    )
+  ).data?.meterReadings as { at: string; importWh: number; exportWh: number }[];
+const metric = async (name: string, labels: string) => {
+  const text = await (await fetch(`http://127.0.0.1:${p.config.ports.energy}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`gridledger_${name}{${labels}}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+};
+
+it('readings need the meter’s own device key: another meter’s key, a user token or none are refused', async () => {
+  const now = Date.now();
+  const r = [{ timestamp: iso(now - 5 * MINUTE), importWh: 1, exportWh: 1 }];
+  expect(codeOf(await submitReadings(url, consumer.meterId, seller.deviceKey, r))).toBe('UNAUTHENTICATED');
+  const withToken = await gql(
+    url,
+    'mutation($m: ID!, $r: [MeterReadingInput!]!) { submitMeterReadings(meterId: $m, readings: $r) { accepted } }',
+    { m: consumer.meterId, r },
+    { token: buyer.token },
+  );
+  expect(codeOf(withToken)).toBe('UNAUTHENTICATED');
+  // The readings of somebody else's meter are not shown either.
+  const other = await gql(
+    url,
+    'query($m: ID!) { meter(id: $m) { id } }',
+    { m: consumer.meterId },
+    { token: host.token },
+  );
+  expect(codeOf(other)).toBe('NOT_FOUND');
+  expect(await rawReadings(consumer.meterId, buyer, now - 10 * MINUTE, now)).toEqual([]);
+});
+
+it('a batch keeps its good readings: a register going backwards is rejected with a reason, a repeat is a duplicate', async () => {
+  const t = Date.now() - 30 * MINUTE;
+  const batch = [
+    { timestamp: iso(t), importWh: 0, exportWh: 100 },
+    { timestamp: iso(t + MINUTE), importWh: 0, exportWh: 90 },
+    { timestamp: iso(t + 2 * MINUTE), importWh: 0, exportWh: 130 },
+    { timestamp: 'not a date', importWh: 0, exportWh: 1 },
+  ];
+  const bad = await submitReadings(url, seller.meterId, seller.deviceKey, batch);
+  // A malformed timestamp is the document's fault: the whole call is refused with BAD_USER_INPUT.
+  expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+  const r = await submitReadings(url, seller.meterId, seller.deviceKey, batch.slice(0, 3));
+  expect(r.errors).toBeUndefined();
+  expect(r.data!.submitMeterReadings).toMatchObject({ accepted: 2, duplicates: 0, late: 0 });
+  expect(r.data!.submitMeterReadings.rejected).toEqual([
+    { index: 1, timestamp: iso(t + MINUTE), reason: expect.stringMatching(/exportWh went backwards/) },
+  ]);
+  const again = await submitReadings(url, seller.meterId, seller.deviceKey, batch.slice(0, 3));
+  expect(again.data!.submitMeterReadings).toMatchObject({ accepted: 0, duplicates: 2 });
+  // Interval energy: 30 Wh in the minute after t + 1 min (interpolated between t and t + 2 min).
+  const intervals = await gql(
+    url,
+    'query($m: ID!, $f: DateTimeISO!, $t: DateTimeISO!) { meterReadings(meterId: $m, from: $f, to: $t) { at exportWh } }',
+    { m: seller.meterId, f: iso(t - MINUTE), t: iso(t + 3 * MINUTE) },
+    { token: host.token },
+  );
+  const total = (intervals.data!.meterReadings as { exportWh: number }[]).reduce((s, x) => s + x.exportWh, 0);
+  expect(total).toBeGreaterThan(0);
+  expect(total).toBeLessThanOrEqual(30);
+});
+
+it('a badly signed or unsigned MQTT message changes nothing, and is counted', async () => {
+  const t = Date.now() - 40 * MINUTE;
+  const readings = [{ timestamp: iso(t), importWh: 7, exportWh: 0 }];
+  const before = await metric('mqtt_messages_total', 'outcome="bad_signature"');
+  await broker.publishAsync(
+    readingsTopic(consumer.meterId),
+    signedMessage(consumer.deviceKey, readings, seller.deviceKey),
+    { qos: 1 },
+  );
+  await broker.publishAsync(
+    readingsTopic(consumer.meterId),
+    JSON.stringify({ body: JSON.stringify({ readings }) }),
+    { qos: 1 },
+  );
+  await broker.publishAsync(readingsTopic(consumer.meterId), 'not json at all', { qos: 1 });
+  await eventually(
+    () => metric('mqtt_messages_total', 'outcome="bad_signature"'),
+    (n) => n === before + 1,
+  );
+  await eventually(
+    () => metric('mqtt_messages_total', 'outcome="unsigned"'),
+    (n) => n >= 1,
+  );
+  await eventually(
+    () => metric('mqtt_messages_total', 'outcome="malformed"'),
+    (n) => n >= 1,
+  );
+  expect(await rawReadings(consumer.meterId, buyer, t - MINUTE, t + MINUTE)).toEqual([]);
+});
+
+it('refuses an order after gate closure, and a bid without escrow', async () => {
+  const now = Date.now();
+  const current = Math.floor(now / MINUTE) * MINUTE;
+  const late = await order(host, current, 'SELL', 100, 10);
+  expect(codeOf(late)).toBe('BAD_USER_INPUT');
+  expect(late.errors![0]!.extensions).toMatchObject({ field: 'intervalStart', reason: 'GATE_CLOSED' });
+  const misaligned = await order(host, current + MINUTE + 1000, 'SELL', 100, 10);
+  expect(misaligned.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'intervalStart' });
+  // 1 token of escrow: 10 kWh at 200 per kWh would hold 2,000 units of it... but 10,000 kWh needs more.
+  const tooBig = await order(buyer, current + 2 * MINUTE, 'BUY', 10_000_000, 200);
+  expect(codeOf(tooBig)).toBe('FORBIDDEN');
+  expect(tooBig.errors![0]!.extensions!.reason).toBe('INSUFFICIENT_ESCROW');
+  const poor = await aUserWithRoles(url, await loginAdmin(url), ['BUYER']);
+  await aMeteredSite(url, poor, community, 'CONSUMPTION');
+  const noWallet = await order(poor, current + 2 * MINUTE, 'BUY', 100, 10);
+  expect(noWallet.errors![0]!.extensions!.reason).toBe('INSUFFICIENT_ESCROW');
+  // A buyer may not sell, and the price must lie within the floor and cap.
+  expect(codeOf(await order(buyer, current + 2 * MINUTE, 'SELL', 100, 10))).toBe('FORBIDDEN');
+  const dear = await order(host, current + 2 * MINUTE, 'SELL', 100, 5000);
+  expect(dear.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'limitPricePerKwh' });
+});
+
+it('readings over both doors → orders → clearing at gate closure → delivery checked against the meters', async () => {
+  // The next interval whose gate is more than 15 s away: time to place the orders.
+  let start = Math.ceil((Date.now() + 15_000) / MINUTE) * MINUTE;
+  if (start - Date.now() < 15_000) start += MINUTE;
+  const ws = wsClient(url, { authorization: `Bearer ${buyer.token}` });
+  const trades = follow(ws, 'subscription { myTradeUpdates { id status energyWh deliveredWh } }');
+  const cleared = follow(
+    ws,
+    'subscription($c: ID!) { clearingPublished(communityId: $c) { intervalStart pricePerKwh volumeWh } }',
+    {
+      c: community.id,
+    },
+  );
+  try {
+    const sell = await order(host, start, 'SELL', 600, 100);
+    expect(sell.errors).toBeUndefined();
+    const buy = await order(buyer, start, 'BUY', 500, 200);
+    expect(buy.errors).toBeUndefined();
+    // The book shows levels, never whose orders they are.
+    const book = await gql(
+      url,
+      'query($c: ID!, $s: DateTimeISO!) { orderBook(communityId: $c, intervalStart: $s) { side pricePerKwh energyWh orders } }',
+      { c: community.id, s: iso(start) },
+      { token: buyer.token },
+    );
+    expect(book.data!.orderBook).toEqual([
+      { side: 'BUY', pricePerKwh: 200, energyWh: 500, orders: 1 },
+      { side: 'SELL', pricePerKwh: 100, energyWh: 600, orders: 1 },
+    ]);
+    // The seller's production meter over GraphQL: 400 Wh in the interval (less than sold).
+    const produced = await submitReadings(url, seller.meterId, seller.deviceKey, [
+      { timestamp: iso(start), importWh: 0, exportWh: 10_000 },
+      { timestamp: iso(start + MINUTE), importWh: 0, exportWh: 10_400 },
+    ]);
+    expect(produced.data!.submitMeterReadings.accepted).toBe(2);
+    // The buyer's consumption meter over MQTT: 600 Wh (more than bought).
+    await broker.publishAsync(
+      readingsTopic(consumer.meterId),
+      signedMessage(consumer.deviceKey, [
+        { timestamp: iso(start), importWh: 5000, exportWh: 0 },
+        { timestamp: iso(start + MINUTE), importWh: 5600, exportWh: 0 },
+      ]),
+      { qos: 1 },
+    );
+    await eventually(
+      () => rawReadings(consumer.meterId, buyer, start, start + 2 * MINUTE),
+      (r) => r?.length === 2,
+    );
+
+    // Clearing at gate closure. Effective ask ⌈100 × 10,000 / 9,900⌉ = 102; the volume (500) is the
+    // same for every price in [102, 200]: the midpoint, 151.
+    const event = await cleared.next(
+      (r) => r.data?.clearingPublished?.intervalStart === iso(start),
+      start - Date.now() + 20_000,
+    );
+    expect(event.data!.clearingPublished).toMatchObject({ pricePerKwh: 151, volumeWh: 500 });
+    const matched = await trades.next((r) => r.data?.myTradeUpdates?.status === 'MATCHED', 10_000);
+    expect(matched.data!.myTradeUpdates).toMatchObject({ energyWh: 500, deliveredWh: null });
+    const mine = await gql(url, '{ myOrders { id status filledWh } }', {}, { token: host.token });
+    expect(mine.data!.myOrders.find((o: { id: string }) => o.id === sell.data!.placeOrder.id)).toMatchObject({
+      status: 'PARTIALLY_FILLED',
+      filledWh: 500,
+    });
+    // An order for a cleared interval is refused.
+    expect(codeOf(await order(buyer, start, 'BUY', 10, 10))).toBe('BAD_USER_INPUT');
+
+    // Delivery after the interval plus 2 s: the seller exported 400 of 500 Wh, the buyer took 600.
+    const checked = await trades.next((r) => r.data?.myTradeUpdates?.status !== 'MATCHED', MINUTE + 20_000);
+    expect(checked.data!.myTradeUpdates).toMatchObject({ status: 'PARTIALLY_DELIVERED', deliveredWh: 400 });
+    const [trade] = (
+      await gql(
+        url,
+        '{ myTrades { energyWh pricePerKwh grossAmount fee sellerAmount deliveredWh deliveredGrossAmount deliveredFee deliveredSellerAmount status mySide } }',
+        {},
+        { token: buyer.token },
+      )
+    ).data!.myTrades;
+    // 500 Wh × 151 / 1,000 = 75.5 → 75; fee ⌊75 × 1 %⌋ = 0. Delivered 400 Wh: 60.4 → 60.
+    expect(trade).toEqual({
+      energyWh: 500,
+      pricePerKwh: 151,
+      grossAmount: 75,
+      fee: 0,
+      sellerAmount: 75,
+      deliveredWh: 400,
+      deliveredGrossAmount: 60,
+      deliveredFee: 0,
+      deliveredSellerAmount: 60,
+      status: 'PARTIALLY_DELIVERED',
+      mySide: 'BUY',
+    });
+    // A reading for the checked interval now is stored but flagged late.
+    const late = await submitReadings(url, seller.meterId, seller.deviceKey, [
+      { timestamp: iso(start + 30_000), importWh: 0, exportWh: 10_200 },
+    ]);
+    expect(late.data!.submitMeterReadings).toMatchObject({ accepted: 1, late: 1 });
+    const stats = await gql(
+      url,
+      'query($c: ID!, $f: DateTimeISO!, $t: DateTimeISO!) { marketStats(communityId: $c, from: $f, to: $t) { volumeWh averagePrice deliveredWh consumedWh selfSufficiency } }',
+      { c: community.id, f: iso(start), t: iso(start + MINUTE) },
+      { token: operator.token },
+    );
+    expect(stats.data!.marketStats).toEqual({
+      volumeWh: 500,
+      averagePrice: 151,
+      deliveredWh: 400,
+      consumedWh: 600,
+      selfSufficiency: 400 / 600,
+    });
+  } finally {
+    trades.stop();
+    cleared.stop();
+    await ws.dispose();
+  }
+}, 180_000);
