@@ -98,7 +98,7 @@ const rawReadings = async (meterId: string, owner: Session, from: number, to: nu
   ).data?.meterReadings as { at: string; importWh: number; exportWh: number }[];
 const metric = async (name: string, labels: string) => {
   const text = await (await fetch(`http://127.0.0.1:${p.config.ports.energy}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`gridledger_${name}{${labels}}`));
+  const line = text.split('\n').find((l) => l.startsWith(`gridledger_${name}{`) && l.includes(labels));
   return line ? Number(line.split(' ').at(-1)) : 0;
 };
 
