@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
@@ -263,6 +264,32 @@ export interface LaunchedPlatform {
  * Brings up the whole platform in order. On failure, everything already started is stopped before
  * the error is rethrown, so a failed start leaves no database, Redis or chain behind.
  */
+/** Whether something accepts TCP connections at host:port (within a second). */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/** The MQTT broker for meter readings: MQTT_URL, else (outside production) a local one that answers. */
+async function mqttUrlFor(
+  config: Config,
+  env: Record<string, string | undefined>,
+  log: (line: string) => void,
+) {
+  if (env.MQTT_URL || config.env === 'production') return env.MQTT_URL;
+  if (await answers('127.0.0.1', 1883)) return 'mqtt://127.0.0.1:1883';
+  log('[platform] no MQTT broker on 127.0.0.1:1883: meter readings over GraphQL only (set MQTT_URL for one)');
+  return undefined;
+}
+
 export async function launchPlatform(
   config: Config,
   env: Record<string, string | undefined>,
@@ -294,7 +321,8 @@ export async function launchPlatform(
     }
     const services = platformServices(config);
     log(`[platform] starting ${services.map((s) => s.name).join(', ')} (${config.env})`);
-    const childEnv = { ...env, DATABASE_URL: config.databaseUrl };
+    const mqttUrl = await mqttUrlFor(config, env, log);
+    const childEnv = { ...env, DATABASE_URL: config.databaseUrl, ...(mqttUrl ? { MQTT_URL: mqttUrl } : {}) };
     const platform = await startPlatform({ env: childEnv, services, stdio: opts.stdio, log });
     started.push({ name: 'platform', stop: platform.stop });
     return {

@@ -2,6 +2,7 @@
  * Drives simulated chargers against a running platform:
  *
  *   npm run simulate -- --chargers 20 --protocol mix --sessions [--minutes 2]
+ *   npm run simulate -- --market --sites 6 --minutes 3      (the community energy market: simulate-market.ts)
  *
  * It signs in as the configured admin, creates a "Simulator" station with the chargers it needs (and
  * remembers their passwords in .gridledger/simulator.json), then every charger boots, reports its
@@ -16,11 +17,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Contract, JsonRpcProvider, Network } from 'ethers';
-import { artifact, readDeployment } from '../lib/chain/contracts.js';
-import { devWallet } from '../lib/chain/hardhat-node.js';
+import { JsonRpcProvider } from 'ethers';
+import { readDeployment } from '../lib/chain/contracts.js';
 import { loadConfig } from '../lib/config.js';
 
+import { apiClient, fundEscrow } from './sim-support.js';
 import { runCharger, sleep, type Credential, type Protocol } from './simulate-charger.js';
 
 const { values } = parseArgs({
@@ -32,9 +33,21 @@ const { values } = parseArgs({
     gateway: { type: 'string' },
     ocpp: { type: 'string' },
     'id-token': { type: 'string' },
+    market: { type: 'boolean', default: false },
+    sites: { type: 'string', default: '6' },
   },
 });
 const config = loadConfig();
+if (values.market) {
+  const { simulateMarket } = await import('./simulate-market.js');
+  process.exit(
+    await simulateMarket(config, {
+      gatewayUrl: values.gateway ?? `http://${config.host}:${config.ports.gateway}/graphql`,
+      sites: Number(values.sites),
+      minutes: Number(values.minutes),
+    }),
+  );
+}
 const gatewayUrl = values.gateway ?? `http://${config.host}:${config.ports.gateway}/graphql`;
 const ocppUrl = values.ocpp ?? `ws://${config.host}:${config.ports.ocpp}/ocpp`;
 const count = Number(values.chargers);
@@ -57,24 +70,7 @@ interface Store {
   driver: { email: string; password: string } | null;
 }
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const res = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data) throw new Error(body.errors?.[0]?.message ?? `HTTP ${res.status}`);
-  return body.data;
-}
-
-const login = async (email: string, password: string) =>
-  (
-    await gql<{ login: { accessToken: string } }>(
-      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
-      { e: email, p: password },
-    )
-  ).login.accessToken;
+const { gql, login, linkDevWallet } = apiClient(gatewayUrl);
 
 async function loadStore(): Promise<Store> {
   const saved = await readFile(STORE, 'utf8').then(JSON.parse, () => null);
@@ -149,28 +145,6 @@ async function driverToken(store: Store): Promise<string> {
   return token;
 }
 
-/** Links development wallet `index` to the signed-in account unless it is linked already. */
-async function linkDevWallet(token: string, index: number) {
-  const wallet = devWallet(index);
-  const { me } = await gql<{ me: { wallets: { address: string }[] } }>(
-    '{ me { wallets { address } } }',
-    {},
-    token,
-  );
-  if (me.wallets.some((w) => w.address.toLowerCase() === wallet.address.toLowerCase())) return wallet;
-  const { walletLinkChallenge } = await gql<{ walletLinkChallenge: { message: string } }>(
-    'mutation($a: String!) { walletLinkChallenge(address: $a) { message } }',
-    { a: wallet.address },
-    token,
-  );
-  await gql(
-    'mutation($a: String!, $s: String!) { linkWallet(address: $a, signature: $s) { address } }',
-    { a: wallet.address, s: await wallet.signMessage(walletLinkChallenge.message) },
-    token,
-  );
-  return wallet;
-}
-
 /**
  * Development only, on the local chain `npm start` deployed: gives the simulator's station a tariff
  * in the settlement token's currency, links development wallets to its operator (the admin; account
@@ -197,27 +171,9 @@ async function prepareSettlement(store: Store, adminToken: string): Promise<stri
   );
   await linkDevWallet(adminToken, 3);
   const driverWallet = await linkDevWallet(await driverToken(store), 2);
-  const provider = new JsonRpcProvider(config.chain.rpcUrl, Network.from(deployment.chainId), {
-    staticNetwork: true,
-    batchMaxCount: 1,
-    cacheTimeout: -1,
-  });
-  const signer = driverWallet.connect(provider);
-  const payments = new Contract(
-    deployment.paymentsContract,
-    (await artifact('ChargingPayments')).abi,
-    signer,
-  );
-  const token = new Contract(deployment.token, (await artifact('TestStablecoin')).abi, signer);
   // 500 test USD in escrow, all of it authorized for charging (the chain may be new since last run).
   const want = 500n * 10n ** BigInt(deployment.tokenDecimals);
-  const [, , available] = (await payments.getFunction('escrowOf')(driverWallet.address)) as bigint[];
-  if (available! < want) {
-    const top = want - available!;
-    await (await token.getFunction('approve')(deployment.paymentsContract, top)).wait();
-    await (await payments.getFunction('deposit')(top)).wait();
-  }
-  await (await payments.getFunction('authorize')(want * 10n)).wait();
+  await fundEscrow(config.chain.rpcUrl, deployment, driverWallet, want, want * 10n);
   return null;
 }
 

@@ -190,6 +190,45 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: OPERATORS,
   },
+  // The energy market: joining and cancelling need a signed-in caller; sites and orders a market
+  // role (the matrix's callers hold none but ADMIN's); device keys a person; readings a device key.
+  joinCommunity: {
+    query: () => ({ query: 'mutation { joinCommunity(inviteCode: "no-such-code") { id } }' }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  createSite: {
+    query: () => ({
+      query: `mutation { createSite(input: { communityId: "${UNKNOWN}", name: "S", latitude: 0, longitude: 0, pvCapacityWp: 0 }) { id } }`,
+    }),
+    allowed: ['admin'],
+  },
+  registerMeter: {
+    query: () => ({
+      query: `mutation { registerMeter(siteId: "${UNKNOWN}", kind: PRODUCTION, serial: "SN1") { deviceKey } }`,
+    }),
+    allowed: PERSONS,
+  },
+  rotateMeterKey: {
+    query: () => ({ query: `mutation { rotateMeterKey(meterId: "${UNKNOWN}") { deviceKey } }` }),
+    allowed: PERSONS,
+  },
+  placeOrder: {
+    query: () => ({
+      query: `mutation { placeOrder(input: { communityId: "${UNKNOWN}", intervalStart: "2030-01-01T00:00:00Z", side: BUY, energyWh: 100, limitPricePerKwh: 10 }) { id } }`,
+    }),
+    allowed: ['admin'],
+  },
+  cancelOrder: {
+    query: () => ({ query: `mutation { cancelOrder(id: "${UNKNOWN}") { id } }` }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  // A user's token or API key never stands in for a meter's device key.
+  submitMeterReadings: {
+    query: () => ({
+      query: `mutation { submitMeterReadings(meterId: "${UNKNOWN}", readings: [{ timestamp: "2030-01-01T00:00:00Z", importWh: 1, exportWh: 1 }]) { accepted } }`,
+    }),
+    allowed: [],
+  },
   addVehicle: {
     query: () => ({
       query:
@@ -261,6 +300,17 @@ const QUERIES: Record<string, Row> = {
     query: () => ({ query: '{ myEscrow { __typename } }' }),
     allowed: [...PERSONS, 'keyWithScope'],
   },
+  site: {
+    query: () => ({ query: `{ site(id: "${UNKNOWN}") { id } }` }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  meterReadings: {
+    query: () => ({
+      query: `{ meterReadings(meterId: "${UNKNOWN}", from: "2030-01-01T00:00:00Z", to: "2030-01-02T00:00:00Z") { at } }`,
+    }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  myTrades: { query: () => ({ query: '{ myTrades { id } }' }), allowed: [...PERSONS, 'keyWithScope'] },
 };
 
 const tokens = {} as Record<Caller, { token?: string; headers?: Record<string, string> }>;
@@ -323,6 +373,7 @@ beforeAll(async () => {
       'CHARGERS_COMMAND',
       'SETTLEMENT_WRITE',
       'USERS_READ',
+      'MARKET_READ',
       'MARKET_TRADE',
     ].map((name) => [name.toLowerCase().replace('_', ':'), name]),
   );

@@ -72,10 +72,7 @@ export function runMarketJobs(deps: {
         limit 1000`,
     );
     for (const o of overdue)
-      await enqueue(
-        { kind: 'clear', communityId: o.community_id, intervalStart: toMs(o.interval_start) },
-        0,
-      );
+      await enqueue({ kind: 'clear', communityId: o.community_id, intervalStart: toMs(o.interval_start) }, 0);
     const { rows: unchecked } = await pool.query<{
       community_id: string;
       interval_start: Date | string;

@@ -37,10 +37,12 @@ export async function readingsOf(
             where meter_id = $1 and interval_start >= $2 and interval_start < $3
             group by 1 order by 1 limit $4`;
   }
-  const { rows } = await pool.query<{ at: Date | string; import_wh: string; export_wh: string; late: boolean }>(
-    sql,
-    args,
-  );
+  const { rows } = await pool.query<{
+    at: Date | string;
+    import_wh: string;
+    export_wh: string;
+    late: boolean;
+  }>(sql, args);
   return rows.map((r) => ({
     at: new Date(r.at),
     importWh: Number(r.import_wh),

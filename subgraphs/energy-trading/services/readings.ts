@@ -200,7 +200,9 @@ export class ReadingStore {
 
   /** Per meter: the stored readings within its batch's range, plus the one before and after it. */
   private async neighbourhood(client: pg.PoolClient, ranges: { id: string; lo: number; hi: number }[]) {
-    const { rows } = await client.query<{ meter_id: string; ts: Date | string; import_wh: string; export_wh: string }>(
+    return storedPerMeter(
+      client,
+      ranges,
       `select b.meter_id, r.ts, r.import_wh, r.export_wh
          from unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) as b(meter_id, lo, hi)
          cross join lateral (
@@ -214,19 +216,7 @@ export class ReadingStore {
              where r.meter_id = b.meter_id and r.ts > b.hi order by r.ts asc limit 1)
          ) r
         order by b.meter_id, r.ts`,
-      [
-        ranges.map((r) => r.id),
-        ranges.map((r) => new Date(r.lo).toISOString()),
-        ranges.map((r) => new Date(r.hi).toISOString()),
-      ],
     );
-    const out = new Map<string, Stored[]>();
-    for (const r of rows) {
-      const list = out.get(r.meter_id) ?? [];
-      list.push({ ts: toMs(r.ts), importWh: BigInt(r.import_wh), exportWh: BigInt(r.export_wh) });
-      out.set(r.meter_id, list);
-    }
-    return out;
   }
 
   /**
@@ -288,7 +278,9 @@ export class ReadingStore {
       const step = intervalMs({ intervalMinutes: w.minutes });
       return { ...w, step, lo: Math.floor(w.from / step) * step, hi: Math.ceil(w.to / step) * step };
     });
-    const { rows } = await client.query<{ meter_id: string; ts: Date | string; import_wh: string; export_wh: string }>(
+    const readings = await storedPerMeter(
+      client,
+      bounds,
       `select b.meter_id, r.ts, r.import_wh, r.export_wh
          from unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) as b(meter_id, lo, hi)
          cross join lateral (
@@ -298,18 +290,7 @@ export class ReadingStore {
               and r.ts <= coalesce((select min(ts) from "market"."reading" n where n.meter_id = b.meter_id and n.ts >= b.hi), b.hi)
          ) r
         order by b.meter_id, r.ts`,
-      [
-        bounds.map((b) => b.id),
-        bounds.map((b) => new Date(b.lo).toISOString()),
-        bounds.map((b) => new Date(b.hi).toISOString()),
-      ],
     );
-    const readings = new Map<string, Stored[]>();
-    for (const r of rows) {
-      const list = readings.get(r.meter_id) ?? [];
-      list.push({ ts: toMs(r.ts), importWh: BigInt(r.import_wh), exportWh: BigInt(r.export_wh) });
-      readings.set(r.meter_id, list);
-    }
     const out = { meter: [] as string[], start: [] as string[], imp: [] as string[], exp: [] as string[] };
     for (const b of bounds) {
       const list = readings.get(b.id) ?? [];
@@ -335,6 +316,34 @@ export class ReadingStore {
       [out.meter, out.start, out.imp, out.exp],
     );
   }
+}
+
+/**
+ * Runs `sql` (per meter, `$1` ids, `$2` range start, `$3` range end; rows ordered by meter and time)
+ * and groups the stored readings it returns by meter.
+ */
+async function storedPerMeter(
+  client: pg.PoolClient,
+  ranges: { id: string; lo: number; hi: number }[],
+  sql: string,
+): Promise<Map<string, Stored[]>> {
+  const { rows } = await client.query<{
+    meter_id: string;
+    ts: Date | string;
+    import_wh: string;
+    export_wh: string;
+  }>(sql, [
+    ranges.map((r) => r.id),
+    ranges.map((r) => new Date(r.lo).toISOString()),
+    ranges.map((r) => new Date(r.hi).toISOString()),
+  ]);
+  const out = new Map<string, Stored[]>();
+  for (const r of rows) {
+    const list = out.get(r.meter_id) ?? [];
+    list.push({ ts: toMs(r.ts), importWh: BigInt(r.import_wh), exportWh: BigInt(r.export_wh) });
+    out.set(r.meter_id, list);
+  }
+  return out;
 }
 
 function backwards(r: IncomingReading, other: Stored | undefined, where: 'before' | 'after'): string | null {
