@@ -69,6 +69,8 @@ export function runMarketJobs(deps: {
       `select distinct o.community_id, o.interval_start from "market"."order" o
          join "market"."community" c on c.id = o.community_id
         where o.status = 'OPEN' and o.interval_start - make_interval(mins => c.gate_closure_minutes) <= now()
+          and not exists (select 1 from "market"."clearing" k
+                           where k.community_id = o.community_id and k.interval_start = o.interval_start)
         limit 1000`,
     );
     for (const o of overdue)

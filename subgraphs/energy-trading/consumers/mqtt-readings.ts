@@ -13,9 +13,14 @@ export const READINGS_TOPIC = 'gridledger/meters/+/readings';
 const SHARED_TOPIC = `$share/gridledger-energy/${READINGS_TOPIC}`;
 /** A message may carry this many readings at most (as a GraphQL call). */
 export const MAX_READINGS_PER_MESSAGE = 1000;
-/** Messages are gathered for this long (or up to FLUSH_READINGS) and stored as one batch. */
+/**
+ * Messages are gathered for this long, or until FLUSH_MESSAGES have come, and stored as one batch.
+ * Batches stay small so that the event loop is never busy for long: the broker holds the messages
+ * a subscriber has not acknowledged, and drops them beyond its queue limit (Mosquitto's
+ * `max_queued_messages`, 1,000 by default: raise it for large fleets).
+ */
 const FLUSH_AFTER_MS = 50;
-const FLUSH_READINGS = 5_000;
+const FLUSH_MESSAGES = 100;
 
 /**
  * A message: JSON `{ "body": "<JSON text>", "signature": "<hex HMAC-SHA256 of body's UTF-8 bytes>" }`
@@ -70,7 +75,6 @@ export function consumeMqttReadings(deps: {
     deps.logger.debug({ outcome, detail }, 'MQTT message dropped');
   };
   let pending: Pending[] = [];
-  let pendingCount = 0;
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> = Promise.resolve();
 
@@ -85,8 +89,7 @@ export function consumeMqttReadings(deps: {
     const meterId = topic.split('/')[2] ?? '';
     if (!isUuid(meterId)) return drop('malformed', 'topic');
     pending.push({ meterId, raw: payload });
-    pendingCount += 1;
-    if (pendingCount >= FLUSH_READINGS / 10) flushSoon(0);
+    if (pending.length >= FLUSH_MESSAGES) flushSoon(0);
     else flushSoon(FLUSH_AFTER_MS);
   });
 
@@ -97,7 +100,6 @@ export function consumeMqttReadings(deps: {
       timer = null;
       const batch = pending;
       pending = [];
-      pendingCount = 0;
       flushing = flushing
         .then(() => flush(batch))
         .catch((err: unknown) => {

@@ -8,7 +8,7 @@ import { OrderSide, OrderStatus } from './enums.js';
 @ObjectType({ description: 'An order in a community market. Prices in token units per kWh.' })
 @Entity({ tableName: 'order' })
 export class MarketOrder {
-  [OptionalProps]?: 'id' | 'placedAt' | 'status' | 'filledWh' | 'siteId';
+  [OptionalProps]?: 'id' | 'placedAt' | 'state' | 'siteId' | 'status' | 'filledWh';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -43,12 +43,18 @@ export class MarketOrder {
   @Property({ type: 'integer' })
   limitPricePerKwh!: number;
 
-  @Field(() => OrderStatus)
-  @Enum({ items: () => OrderStatus })
+  /** As stored: OPEN until cancelled. What the clearing made of it is derived (`status`). */
+  @Property({ type: 'text', fieldName: 'status' })
+  state: 'OPEN' | 'CANCELLED' = 'OPEN';
+
+  /** Set by OrderService.withOutcomes before the order is shown (not stored as such). */
+  @Field(() => OrderStatus, {
+    description:
+      'OPEN until its interval is cleared, then FILLED, PARTIALLY_FILLED or UNMATCHED; or CANCELLED.',
+  })
   status: OrderStatus = OrderStatus.OPEN;
 
-  @Field(() => Int, { description: 'Energy matched at clearing, Wh.' })
-  @Property({ type: 'integer' })
+  @Field(() => Int, { description: 'Energy matched at clearing, Wh (the sum of its trades).' })
   filledWh: number = 0;
 
   @Field()

@@ -81,12 +81,11 @@ export class Migration20261201000300 extends Migration {
       "side" text not null check ("side" in ('BUY', 'SELL')),
       "energy_wh" integer not null check ("energy_wh" > 0),
       "limit_price_per_kwh" integer not null check ("limit_price_per_kwh" >= 0),
-      "status" text not null check ("status" in ('OPEN', 'CANCELLED', 'FILLED', 'PARTIALLY_FILLED', 'UNMATCHED')),
-      "filled_wh" integer not null default 0,
+      "status" text not null check ("status" in ('OPEN', 'CANCELLED')),
       "placed_at" timestamptz not null);`);
-    this.addSql(
-      `create index "order_book_index" on "market"."order" ("community_id", "interval_start", "status");`,
-    );
+    // A clearing writes no order rows: an order's outcome (filled, partly, unmatched) is its
+    // clearing's existence and the sum of its trades (OrderService.withOutcomes).
+    this.addSql(`create index "order_book_index" on "market"."order" ("community_id", "interval_start");`);
     this.addSql(`create index "order_user_id_index" on "market"."order" ("user_id", "placed_at");`);
     this.addSql(`create table "market"."clearing" (
       "community_id" uuid not null references "market"."community" ("id"),
@@ -103,9 +102,9 @@ export class Migration20261201000300 extends Migration {
       "id" uuid not null primary key,
       "community_id" uuid not null,
       "interval_start" timestamptz not null,
-      "sell_order_id" uuid not null references "market"."order" ("id"),
-      "buy_order_id" uuid not null references "market"."order" ("id"),
-      "seller_site_id" uuid not null references "market"."site" ("id"),
+      "sell_order_id" uuid not null,
+      "buy_order_id" uuid not null,
+      "seller_site_id" uuid not null,
       "seller_id" uuid not null,
       "buyer_id" uuid not null,
       "energy_wh" integer not null check ("energy_wh" > 0),
@@ -118,8 +117,10 @@ export class Migration20261201000300 extends Migration {
       "delivered_fee" bigint null,
       "delivered_seller_amount" bigint null,
       "status" text not null check ("status" in ('MATCHED', 'DELIVERED', 'PARTIALLY_DELIVERED', 'NOT_DELIVERED')),
-      "created_at" timestamptz not null,
-      foreign key ("community_id", "interval_start") references "market"."clearing" ("community_id", "interval_start"));`);
+      "created_at" timestamptz not null);`);
+    // No foreign keys on trade: Market.clear writes the trades in the transaction that fills their
+    // orders and writes their clearing, and a key check per trade would lock order rows (100,000
+    // trades: seconds).
     this.addSql(
       `create index "trade_interval_index" on "market"."trade" ("community_id", "interval_start");`,
     );

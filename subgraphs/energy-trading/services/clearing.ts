@@ -100,19 +100,19 @@ function checkInput(orders: readonly Order[], rules: MarketRules) {
 }
 
 /**
- * A step function over (price, energy) pairs: `atLeast(p)` sums the energy of pairs priced ≥ p,
- * `atMost(p)` of those priced ≤ p, each in O(log n) by binary search over prices sorted once.
+ * A step function over orders given in ascending order of `priceOf`: `atLeast(p)` sums the energy
+ * of those priced ≥ p, `atMost(p)` of those priced ≤ p, each in O(log n) by binary search.
  */
-function steps(pairs: [number, number][]) {
-  pairs.sort((a, b) => a[0] - b[0]);
-  const prices = pairs.map((x) => x[0]);
-  const upTo: number[] = []; // upTo[i]: energy of pairs 0..i-1
+function steps(ascending: readonly Order[], priceOf: (o: Order) => number) {
+  const prices = new Float64Array(ascending.length);
+  const upTo = new Float64Array(ascending.length + 1); // upTo[i]: energy of orders 0..i-1
   let sum = 0;
-  for (const [, e] of pairs) {
-    upTo.push(sum);
-    sum += e;
-  }
-  upTo.push(sum);
+  ascending.forEach((o, i) => {
+    prices[i] = priceOf(o);
+    upTo[i] = sum;
+    sum += o.energyWh;
+  });
+  upTo[ascending.length] = sum;
   /** The first index whose price is > p (or ≥ p when `strict` is false). */
   const search = (p: number, strict: boolean) => {
     let a = 0;
@@ -133,16 +133,19 @@ function steps(pairs: [number, number][]) {
 /** Clears one interval's orders under `rules` (see the conventions above). */
 export function clearInterval(orders: readonly Order[], rules: MarketRules): ClearingResult {
   checkInput(orders, rules);
-  const ask = (o: Order) => effectiveAsk(o.limitPricePerKwh, rules.feeBps);
+  // Each offer's effective ask, computed once.
+  const asks = new Map<Order, number>();
+  for (const o of orders) if (o.side === 'SELL') asks.set(o, effectiveAsk(o.limitPricePerKwh, rules.feeBps));
+  const ask = (o: Order) => asks.get(o)!;
   const byTime = (a: Order, b: Order) => a.placedAt - b.placedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const bids = orders
     .filter((o) => o.side === 'BUY')
     .sort((a, b) => b.limitPricePerKwh - a.limitPricePerKwh || byTime(a, b));
   const offers = orders.filter((o) => o.side === 'SELL').sort((a, b) => ask(a) - ask(b) || byTime(a, b));
   // demand(p): energy of bids with limit ≥ p; supply(p): energy of offers with effective ask ≤ p.
-  // Both are step functions of p; each is read off a sorted array with a running sum.
-  const bidSteps = steps(bids.map((o) => [o.limitPricePerKwh, o.energyWh]));
-  const askSteps = steps(offers.map((o) => [ask(o), o.energyWh]));
+  // Both are step functions of p, read off the sorted queues with running sums.
+  const bidSteps = steps([...bids].reverse(), (o) => o.limitPricePerKwh);
+  const askSteps = steps(offers, ask);
   const demand = (p: number) => bidSteps.atLeast(p);
   const supply = (p: number) => askSteps.atMost(p);
 

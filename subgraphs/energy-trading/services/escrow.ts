@@ -33,8 +33,10 @@ export class EscrowBook {
   async held(em: EntityManager, userId: string): Promise<number> {
     const [row] = (await em.execute(
       `select
-         coalesce((select sum(ceil(energy_wh::numeric * limit_price_per_kwh / 1000)) from "market"."order"
-                    where user_id = ? and side = 'BUY' and status = 'OPEN'), 0)
+         coalesce((select sum(ceil(energy_wh::numeric * limit_price_per_kwh / 1000)) from "market"."order" o
+                    where user_id = ? and side = 'BUY' and status = 'OPEN'
+                      and not exists (select 1 from "market"."clearing" k
+                                       where k.community_id = o.community_id and k.interval_start = o.interval_start)), 0)
        + coalesce((select sum(coalesce(delivered_gross_amount, gross_amount)) from "market"."trade"
                     where buyer_id = ?), 0) as held`,
       [userId, userId],

@@ -20,7 +20,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Runs an interval's clearing and its delivery check, each in one transaction, on the same Postgres
- * pool as the ORM (bulk statements: 100,000 orders are one UPDATE and one INSERT). Each refuses to
+ * pool as the ORM (bulk statements: the trades of 100,000 orders are one INSERT; orders are not
+ * rewritten). Each refuses to
  * run twice for an interval: the clearing row is the proof, taken under a row lock.
  */
 export class Market {
@@ -79,7 +80,8 @@ export class Market {
           fresh: false,
         };
       }
-      // FOR UPDATE: a cancellation racing the clearing waits, then finds the order no longer OPEN.
+      // The community row (locked above) keeps placements and cancellations out until this commits
+      // (they take it FOR SHARE and then find the clearing).
       const { rows } = await c.query<{
         id: string;
         side: 'BUY' | 'SELL';
@@ -90,7 +92,7 @@ export class Market {
         site_id: string | null;
       }>(
         `select id, side, energy_wh, limit_price_per_kwh, placed_at, user_id, site_id from "market"."order"
-          where community_id = $1 and interval_start = $2 and status = 'OPEN' for update`,
+          where community_id = $1 and interval_start = $2 and status = 'OPEN'`,
         [communityId, iso(intervalStart)],
       );
       const orders: Order[] = rows.map((r) => ({
@@ -119,20 +121,7 @@ export class Market {
           community.fee_bps,
         ],
       );
-      const filled = new Map(result.fills.map((f) => [f.orderId, f.filledWh]));
-      // Every order of the book gets its outcome: filled, partly filled, or annulled (UNMATCHED).
-      await c.query(
-        `update "market"."order" o set filled_wh = x.f, status = x.s
-           from unnest($1::uuid[], $2::int[], $3::text[]) as x(id, f, s) where o.id = x.id`,
-        [
-          orders.map((o) => o.id),
-          orders.map((o) => filled.get(o.id) ?? 0),
-          orders.map((o) => {
-            const f = filled.get(o.id) ?? 0;
-            return f === 0 ? 'UNMATCHED' : f === o.energyWh ? 'FILLED' : 'PARTIALLY_FILLED';
-          }),
-        ],
-      );
+      // Orders are not written: each one's outcome is its trades (OrderService.withOutcomes).
       const trades = result.trades.map((t) => {
         const sell = byId.get(t.sellOrderId)!;
         const buy = byId.get(t.buyOrderId)!;

@@ -13,6 +13,24 @@ import type { EscrowBook } from './escrow.js';
 import { gateClosureOf, isIntervalStart } from './intervals.js';
 import { inputId, parseInput, type SiteService } from './site.service.js';
 
+/**
+ * Within a transaction: waits for a clearing of the community that is under way (it holds the
+ * community row) and refuses when the interval has been cleared, so that no order slips into a
+ * book after its clearing has read it.
+ */
+async function bookStillOpen(tx: EntityManager, communityId: string, intervalStart: number) {
+  await tx.execute('select 1 from "market"."community" where id = ? for share', [communityId]);
+  const [cleared] = (await tx.execute(
+    'select 1 from "market"."clearing" where community_id = ? and interval_start = ?',
+    [communityId, new Date(intervalStart)],
+  )) as unknown[];
+  if (cleared)
+    throw new AppError(ErrorCode.BAD_USER_INPUT, 'This interval has been cleared', {
+      field: 'intervalStart',
+      reason: 'GATE_CLOSED',
+    });
+}
+
 /** Orders may be placed this far ahead of their interval at most. */
 const MAX_DAYS_AHEAD = 7;
 export const MAX_ORDER_WH = 10_000_000;
@@ -94,17 +112,20 @@ export class OrderService {
     if (input.side === OrderSide.SELL) {
       if (!hasRole(this.viewer, Role.HOST, Role.ADMIN)) throw forbidden('Selling needs the HOST role');
       const site = await this.sellingSite(community.id, input.siteId ?? null);
-      const order = this.em.create(MarketOrder, {
-        communityId: community.id,
-        intervalStart: new Date(start),
-        userId,
-        siteId: site.id,
-        side: OrderSide.SELL,
-        energyWh: data.energyWh,
-        limitPricePerKwh: data.limitPricePerKwh,
+      return this.em.transactional(async (tx) => {
+        await bookStillOpen(tx, community.id, start);
+        const order = tx.create(MarketOrder, {
+          communityId: community.id,
+          intervalStart: new Date(start),
+          userId,
+          siteId: site.id,
+          side: OrderSide.SELL,
+          energyWh: data.energyWh,
+          limitPricePerKwh: data.limitPricePerKwh,
+        });
+        await tx.flush();
+        return order;
       });
-      await this.em.flush();
-      return order;
     }
     if (!hasRole(this.viewer, Role.BUYER, Role.HOST, Role.ADMIN))
       throw forbidden('Buying needs the BUYER (or HOST) role');
@@ -117,6 +138,7 @@ export class OrderService {
     const hold = bidHold(data.energyWh, data.limitPricePerKwh);
     // One bid per buyer at a time passes the escrow check (the lock lasts until this transaction ends).
     return this.em.transactional(async (tx) => {
+      await bookStillOpen(tx, community.id, start);
       await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`bids:${userId}`]);
       const { free, held } = await this.escrow.standing(tx, userId);
       if (free - held < hold)
@@ -170,25 +192,60 @@ export class OrderService {
     const order = await this.em.findOne(MarketOrder, { id: entityId(id, 'Order') });
     if (!order || order.userId !== this.viewer.userId) throw notFound('Order', id);
     const community = await this.em.findOneOrFail(Community, { id: order.communityId });
-    if (order.status !== OrderStatus.OPEN)
-      throw new AppError(ErrorCode.CONFLICT, `The order is ${order.status}, not OPEN`);
     if (gateClosureOf(order.intervalStart.getTime(), community) <= now)
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'Gate closure has passed for this interval', {
         reason: 'GATE_CLOSED',
       });
-    // Conditional: a clearing that took the order at this moment wins.
-    const changed = await this.em.nativeUpdate(
-      MarketOrder,
-      { id: order.id, status: OrderStatus.OPEN },
-      { status: OrderStatus.CANCELLED },
-    );
-    if (changed === 0) throw new AppError(ErrorCode.CONFLICT, 'The order was cleared already');
-    order.status = OrderStatus.CANCELLED;
-    return order;
+    await this.em.transactional(async (tx) => {
+      await bookStillOpen(tx, order.communityId, order.intervalStart.getTime());
+      const changed = await tx.nativeUpdate(
+        MarketOrder,
+        { id: order.id, state: 'OPEN' },
+        { state: 'CANCELLED' },
+      );
+      if (changed === 0) throw new AppError(ErrorCode.CONFLICT, 'The order is cancelled already');
+    });
+    order.state = 'CANCELLED';
+    return (await this.withOutcomes([order]))[0]!;
   }
 
-  mine(communityId: string | null, first: number): Promise<MarketOrder[]> {
-    return this.em.find(
+  /**
+   * Sets each order's `status` and `filledWh` from what is stored: CANCELLED as such; OPEN until its
+   * interval has a clearing; then the sum of its trades' energy makes it FILLED, PARTIALLY_FILLED
+   * or UNMATCHED. One query for the lot.
+   */
+  async withOutcomes(orders: MarketOrder[]): Promise<MarketOrder[]> {
+    if (orders.length === 0) return orders;
+    const rows = (await this.em.execute(
+      `select o.id,
+              exists (select 1 from "market"."clearing" k
+                       where k.community_id = o.community_id and k.interval_start = o.interval_start) as cleared,
+              coalesce((select sum(t.energy_wh) from "market"."trade" t
+                         where t.community_id = o.community_id and t.interval_start = o.interval_start
+                           and (t.sell_order_id = o.id or t.buy_order_id = o.id)), 0)::int as filled
+         from "market"."order" o where o.id in (${orders.map(() => '?').join(', ')})`,
+      orders.map((o) => o.id),
+    )) as { id: string; cleared: boolean; filled: number }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const o of orders) {
+      const r = byId.get(o.id);
+      o.filledWh = r?.filled ?? 0;
+      o.status =
+        o.state === 'CANCELLED'
+          ? OrderStatus.CANCELLED
+          : !r?.cleared
+            ? OrderStatus.OPEN
+            : o.filledWh === 0
+              ? OrderStatus.UNMATCHED
+              : o.filledWh === o.energyWh
+                ? OrderStatus.FILLED
+                : OrderStatus.PARTIALLY_FILLED;
+    }
+    return orders;
+  }
+
+  async mine(communityId: string | null, first: number): Promise<MarketOrder[]> {
+    const orders = await this.em.find(
       MarketOrder,
       {
         userId: this.viewer.userId!,
@@ -196,6 +253,7 @@ export class OrderService {
       },
       { orderBy: { placedAt: 'desc', id: 'desc' }, limit: Math.min(Math.max(first, 1), 500) },
     );
+    return this.withOutcomes(orders);
   }
 
   /**
@@ -216,7 +274,9 @@ export class OrderService {
       );
     const rows = (await this.em.execute(
       `select side, limit_price_per_kwh as price, sum(energy_wh)::bigint as energy, count(*)::int as orders
-         from "market"."order" where community_id = ? and interval_start = ? and status = 'OPEN'
+         from "market"."order" o where community_id = ? and interval_start = ? and status = 'OPEN'
+          and not exists (select 1 from "market"."clearing" k
+                           where k.community_id = o.community_id and k.interval_start = o.interval_start)
         group by side, limit_price_per_kwh
         order by side, case when side = 'BUY' then -limit_price_per_kwh else limit_price_per_kwh end`,
       [community.id, intervalStart],
