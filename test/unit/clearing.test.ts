@@ -106,6 +106,9 @@ it('on 3,000 random books: fills respect limits, balance, maximise volume, and a
       placedAt: int(0, 5),
     }));
     const r = clearInterval(orders, rules);
+    // Given in time order (as Market.clear loads them), the same result without sorting them first.
+    const inTime = [...orders].sort((x, y) => x.placedAt - y.placedAt || (x.id < y.id ? -1 : 1));
+    expect(clearInterval(inTime, rules)).toEqual(r);
     const byId = new Map(orders.map((o) => [o.id, o]));
     const demand = (p: number) =>
       orders.filter((o) => o.side === 'BUY' && o.limitPricePerKwh >= p).reduce((s, o) => s + o.energyWh, 0);

@@ -74,6 +74,9 @@ export interface ClearingResult {
 }
 
 const BPS = 10_000;
+/** The highest price an order may name (token units per kWh), and the most orders per interval. */
+export const MAX_PRICE = 1_000_000_000;
+const PLACES = 2 ** 21;
 
 /** The lowest price at which a seller with this limit keeps at least the limit after the fee. */
 export const effectiveAsk = (limit: number, feeBps: number) => Math.ceil((limit * BPS) / (BPS - feeBps));
@@ -86,6 +89,7 @@ export function tradeAmounts(energyWh: number, pricePerKwh: number, feeBps: numb
 }
 
 function checkInput(orders: readonly Order[], rules: MarketRules) {
+  if (orders.length >= PLACES) throw new RangeError(`at most ${PLACES - 1} orders per interval`);
   if (!Number.isInteger(rules.feeBps) || rules.feeBps < 0 || rules.feeBps >= BPS)
     throw new RangeError('feeBps must be an integer in [0, 9999]');
   if (!Number.isInteger(rules.priceFloor) || !Number.isInteger(rules.priceCap) || rules.priceFloor < 0)
@@ -94,25 +98,23 @@ function checkInput(orders: readonly Order[], rules: MarketRules) {
   for (const o of orders) {
     if (!Number.isSafeInteger(o.energyWh) || o.energyWh <= 0)
       throw new RangeError(`order ${o.id}: energyWh must be a positive integer`);
-    if (!Number.isSafeInteger(o.limitPricePerKwh) || o.limitPricePerKwh < 0)
-      throw new RangeError(`order ${o.id}: limitPricePerKwh must be a non-negative integer`);
+    if (!Number.isSafeInteger(o.limitPricePerKwh) || o.limitPricePerKwh < 0 || o.limitPricePerKwh > MAX_PRICE)
+      throw new RangeError(`order ${o.id}: limitPricePerKwh must be an integer in [0, ${MAX_PRICE}]`);
   }
 }
 
 /**
- * A step function over orders given in ascending order of `priceOf`: `atLeast(p)` sums the energy
- * of those priced ≥ p, `atMost(p)` of those priced ≤ p, each in O(log n) by binary search.
+ * A step function over (price, energy) pairs given in ascending order of price: `atLeast(p)` sums
+ * the energy of those priced ≥ p, `atMost(p)` of those priced ≤ p, each in O(log n).
  */
-function steps(ascending: readonly Order[], priceOf: (o: Order) => number) {
-  const prices = new Float64Array(ascending.length);
-  const upTo = new Float64Array(ascending.length + 1); // upTo[i]: energy of orders 0..i-1
+function steps(prices: number[], energies: number[]) {
+  const upTo = new Float64Array(prices.length + 1); // upTo[i]: energy of pairs 0..i-1
   let sum = 0;
-  ascending.forEach((o, i) => {
-    prices[i] = priceOf(o);
+  energies.forEach((e, i) => {
     upTo[i] = sum;
-    sum += o.energyWh;
+    sum += e;
   });
-  upTo[ascending.length] = sum;
+  upTo[prices.length] = sum;
   /** The first index whose price is > p (or ≥ p when `strict` is false). */
   const search = (p: number, strict: boolean) => {
     let a = 0;
@@ -133,19 +135,33 @@ function steps(ascending: readonly Order[], priceOf: (o: Order) => number) {
 /** Clears one interval's orders under `rules` (see the conventions above). */
 export function clearInterval(orders: readonly Order[], rules: MarketRules): ClearingResult {
   checkInput(orders, rules);
-  // Each offer's effective ask, computed once.
-  const asks = new Map<Order, number>();
-  for (const o of orders) if (o.side === 'SELL') asks.set(o, effectiveAsk(o.limitPricePerKwh, rules.feeBps));
-  const ask = (o: Order) => asks.get(o)!;
-  const byTime = (a: Order, b: Order) => a.placedAt - b.placedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const bids = orders
-    .filter((o) => o.side === 'BUY')
-    .sort((a, b) => b.limitPricePerKwh - a.limitPricePerKwh || byTime(a, b));
-  const offers = orders.filter((o) => o.side === 'SELL').sort((a, b) => ask(a) - ask(b) || byTime(a, b));
+  // Price-time priority as one number per order, sorted natively: (price key) × 2^21 + the order's
+  // place in time order (placedAt, then id). Exact: price keys ≤ 10^9, places < 2^21, sum < 2^53.
+  const earlier = (a: Order, b: Order) => a.placedAt - b.placedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // Given in time order already (Market.clear loads them so), the orders need no sorting here.
+  const inTimeOrder = orders.every((o, i) => i === 0 || earlier(orders[i - 1]!, o) < 0);
+  const byTime = inTimeOrder ? orders : [...orders].sort(earlier);
+  const queue = (side: Side, key: (o: Order) => number) => {
+    const keys: number[] = [];
+    byTime.forEach((o, place) => {
+      if (o.side === side) keys.push(key(o) * PLACES + place);
+    });
+    return Array.from(new Float64Array(keys).sort(), (k) => byTime[k % PLACES]!);
+  };
+  const bids = queue('BUY', (o) => MAX_PRICE - o.limitPricePerKwh);
+  const ask = (o: Order) => effectiveAsk(o.limitPricePerKwh, rules.feeBps);
+  const offers = queue('SELL', ask);
+  const asked = offers.map((o) => ({ o, ask: ask(o) }));
   // demand(p): energy of bids with limit ≥ p; supply(p): energy of offers with effective ask ≤ p.
   // Both are step functions of p, read off the sorted queues with running sums.
-  const bidSteps = steps([...bids].reverse(), (o) => o.limitPricePerKwh);
-  const askSteps = steps(offers, ask);
+  const bidSteps = steps(
+    bids.map((o) => o.limitPricePerKwh).reverse(),
+    bids.map((o) => o.energyWh).reverse(),
+  );
+  const askSteps = steps(
+    asked.map((x) => x.ask),
+    offers.map((o) => o.energyWh),
+  );
   const demand = (p: number) => bidSteps.atLeast(p);
   const supply = (p: number) => askSteps.atMost(p);
 
@@ -157,7 +173,7 @@ export function clearInterval(orders: readonly Order[], rules: MarketRules): Cle
       rules.priceFloor,
       rules.priceCap,
       ...bids.map((o) => clamp(o.limitPricePerKwh)),
-      ...offers.map((o) => clamp(ask(o))),
+      ...asked.map((x) => clamp(x.ask)),
     ]),
   ].sort((a, b) => a - b);
   let best = 0;

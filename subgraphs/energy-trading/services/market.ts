@@ -92,7 +92,8 @@ export class Market {
         site_id: string | null;
       }>(
         `select id, side, energy_wh, limit_price_per_kwh, placed_at, user_id, site_id from "market"."order"
-          where community_id = $1 and interval_start = $2 and status = 'OPEN'`,
+          where community_id = $1 and interval_start = $2 and status = 'OPEN'
+          order by placed_at, id`,
         [communityId, iso(intervalStart)],
       );
       const orders: Order[] = rows.map((r) => ({
