@@ -89,7 +89,14 @@ export async function startEnergySubgraph(config: Config) {
   const market = new Market(pool, live, logger);
   const jobs = runMarketJobs({ config, pool, market, logger, metrics });
   const mqttConsumer = config.market.mqttUrl
-    ? consumeMqttReadings({ url: config.market.mqttUrl, pool, ingest, logger, metrics })
+    ? consumeMqttReadings({
+        url: config.market.mqttUrl,
+        platform: config.redisPrefix,
+        pool,
+        ingest,
+        logger,
+        metrics,
+      })
     : null;
   const users = new UserServiceClient(
     new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'energy-subgraph' }),

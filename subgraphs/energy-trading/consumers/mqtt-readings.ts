@@ -9,8 +9,13 @@ import type { IncomingReading, ReadingOutcome } from '../services/readings.js';
 
 /** Where meters publish: `gridledger/meters/<meterId>/readings`. */
 export const READINGS_TOPIC = 'gridledger/meters/+/readings';
-/** Instances share the subscription: each message goes to one of them. */
-const SHARED_TOPIC = `$share/gridledger-energy/${READINGS_TOPIC}`;
+/**
+ * The instances of one platform (one REDIS_PREFIX) share a subscription, so that each message goes
+ * to one of them; other platforms on the same broker (a test run beside a development one) have
+ * groups of their own, and drop meters they do not know.
+ */
+export const sharedTopic = (platform: string) =>
+  `$share/gridledger-energy-${platform.replace(/[^\w:-]/g, '_')}/${READINGS_TOPIC}`;
 /** A message may carry this many readings at most (as a GraphQL call). */
 export const MAX_READINGS_PER_MESSAGE = 1000;
 /**
@@ -50,6 +55,8 @@ interface Pending {
  */
 export function consumeMqttReadings(deps: {
   url: string;
+  /** The platform's namespace (REDIS_PREFIX): its instances' shared subscription. */
+  platform: string;
   pool: pg.Pool;
   ingest: (readings: IncomingReading[]) => Promise<ReadingOutcome[]>;
   logger: Logger;
@@ -79,7 +86,7 @@ export function consumeMqttReadings(deps: {
   let flushing: Promise<void> = Promise.resolve();
 
   client.on('connect', () => {
-    client.subscribe(SHARED_TOPIC, { qos: 1 }, (err) => {
+    client.subscribe(sharedTopic(deps.platform), { qos: 1 }, (err) => {
       if (err) deps.logger.error({ err }, 'MQTT subscription refused');
       else deps.logger.info({ topic: READINGS_TOPIC }, 'subscribed to meter readings');
     });
