@@ -9,11 +9,12 @@
  * each prosumer offers its forecast surplus and each household bids for its forecast load.
  *
  * Curves (for demos, not forecasts): PV follows a bell over a simulated day that passes in 24
- * minutes, so a run of a few minutes sees production rise or fall; households draw 300–900 W with
+ * minutes and begins mid-morning, so a run of a few minutes sees production rise; households draw 300–900 W with
  * some noise. Bidding strategy: sellers ask 80–120, buyers bid 120–250 token units per kWh (within
  * the community's cap), so most intervals clear.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import mqtt from 'mqtt';
 import type { Config } from '../lib/config.js';
 import { readDeployment } from '../lib/chain/contracts.js';
@@ -26,6 +27,20 @@ const FIRST_WALLET = 4;
 const LAST_WALLET = 9;
 const SIM_DAY_MS = 24 * 60_000;
 
+/** What the market simulator keeps between runs (device keys are shown only once). */
+const STORE = '.gridledger/simulator-market.json';
+interface Store {
+  communityId: string;
+  sites: {
+    email: string;
+    password: string;
+    role: 'HOST' | 'BUYER';
+    kwp: number;
+    meterId: string;
+    deviceKey: string;
+  }[];
+}
+
 interface SimSite {
   token: string;
   role: 'HOST' | 'BUYER';
@@ -36,9 +51,11 @@ interface SimSite {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** PV power (W) of a site at `t`: a bell over the simulated day, nothing at simulated night. */
+/** The simulated day begins at 08:24 when the run starts, so that a short run sees the sun. */
+const MORNING = 0.35;
+/** PV power (W) of a site `t` ms into the run: a bell over the simulated day, nothing at night. */
 const pvW = (kwp: number, t: number) => {
-  const phase = (t % SIM_DAY_MS) / SIM_DAY_MS; // 0 … 1: midnight to midnight
+  const phase = (t / SIM_DAY_MS + MORNING) % 1; // 0 … 1: midnight to midnight
   return Math.max(0, Math.sin(Math.PI * (phase * 2 - 0.5))) * kwp * 1000 * 0.8;
 };
 const loadW = () => 300 + Math.random() * 600;
@@ -63,9 +80,13 @@ export async function simulateMarket(
   console.log(
     `market simulation in "${community.name}" (${community.intervalMinutes}-minute intervals): ${opts.sites} sites, ${opts.minutes} min; MQTT ${broker ? mqttUrl : 'unavailable: GraphQL only'}`,
   );
-  const sites: SimSite[] = [];
-  let wallet = FIRST_WALLET;
-  for (let i = 0; i < opts.sites; i++) {
+  // Sites (and their accounts and device keys) are kept between runs, for this community.
+  const saved = await readFile(STORE, 'utf8').then(
+    (t) => JSON.parse(t) as Store,
+    () => null,
+  );
+  const store: Store = saved?.communityId === community.id ? saved : { communityId: community.id, sites: [] };
+  for (let i = store.sites.length; i < opts.sites; i++) {
     const role = i % 2 === 0 ? 'HOST' : 'BUYER';
     const email = `sim-${role.toLowerCase()}-${Date.now().toString(36)}-${i}@gridledger.local`;
     const password = randomBytes(18).toString('base64url');
@@ -107,23 +128,54 @@ export async function simulateMarket(
       },
       token,
     );
-    if (role === 'BUYER' && deployment && wallet <= LAST_WALLET) {
-      const w = await linkDevWallet(token, wallet++);
-      await fundEscrow(
-        config.chain.rpcUrl,
-        deployment,
-        w,
-        50n * 10n ** BigInt(deployment.tokenDecimals),
-        null,
-      );
-    }
-    sites.push({
-      token,
+    store.sites.push({
+      email,
+      password,
       role,
+      kwp,
       meterId: meter.registerMeter.meter.id,
       deviceKey: meter.registerMeter.deviceKey,
-      kwp,
-      registerWh: 0,
+    });
+    await mkdir('.gridledger', { recursive: true });
+    await writeFile(STORE, JSON.stringify(store, null, 2));
+  }
+  const sites: SimSite[] = [];
+  let wallet = FIRST_WALLET;
+  for (const saved of store.sites.slice(0, opts.sites)) {
+    const token = await login(saved.email, saved.password);
+    // Households pay from development wallets (linked once, topped up each run).
+    if (saved.role === 'BUYER' && deployment) {
+      // The next development wallet this household can link (another account may hold one).
+      let w = null;
+      while (!w && wallet <= LAST_WALLET) w = await linkDevWallet(token, wallet++).catch(() => null);
+      if (!w) console.log(`  ${saved.email}: no development wallet left to link: its bids will be refused`);
+      if (w)
+        await fundEscrow(
+          config.chain.rpcUrl,
+          deployment,
+          w,
+          50n * 10n ** BigInt(deployment.tokenDecimals),
+          null,
+        );
+    }
+    // Registers go on from the last reading stored (a register never goes backwards).
+    const { meterReadings } = await gql<{ meterReadings: { importWh: number; exportWh: number }[] }>(
+      'query($m: ID!, $f: DateTimeISO!, $t: DateTimeISO!) { meterReadings(meterId: $m, from: $f, to: $t, resolution: RAW) { importWh exportWh } }',
+      {
+        m: saved.meterId,
+        f: new Date(Date.now() - 30 * 24 * 3600_000).toISOString(),
+        t: new Date(Date.now() + 600_000).toISOString(),
+      },
+      token,
+    );
+    const last = meterReadings.at(-1);
+    sites.push({
+      token,
+      role: saved.role,
+      meterId: saved.meterId,
+      deviceKey: saved.deviceKey,
+      kwp: saved.kwp,
+      registerWh: last ? (saved.role === 'HOST' ? last.exportWh : last.importWh) : 0,
     });
   }
   const stats = { readings: 0, orders: 0, refused: 0 };
@@ -132,7 +184,7 @@ export async function simulateMarket(
   const ordered = new Set<number>();
 
   async function report(site: SimSite, index: number, now: number) {
-    const watts = site.role === 'HOST' ? pvW(site.kwp, now) : loadW();
+    const watts = site.role === 'HOST' ? pvW(site.kwp, now - startedAt) : loadW();
     site.registerWh += Math.round((watts * REPORT_EVERY_MS) / 3_600_000);
     const reading = {
       timestamp: new Date(now).toISOString(),
@@ -165,7 +217,9 @@ export async function simulateMarket(
     ordered.add(start);
     const hours = step / 3_600_000;
     for (const s of sites) {
-      const forecastWh = Math.round((s.role === 'HOST' ? pvW(s.kwp, start) * 0.9 : loadW()) * hours);
+      const forecastWh = Math.round(
+        (s.role === 'HOST' ? pvW(s.kwp, start - startedAt) * 0.9 : loadW()) * hours,
+      );
       if (forecastWh < 1) continue;
       const limit =
         s.role === 'HOST'
@@ -185,7 +239,9 @@ export async function simulateMarket(
         s.token,
       ).then(
         () => stats.orders++,
-        () => stats.refused++,
+        (err: Error) => {
+          if (stats.refused++ === 0) console.log(`  an order was refused: ${err.message}`);
+        },
       );
     }
   }
