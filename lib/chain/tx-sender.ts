@@ -217,11 +217,29 @@ export class TxSender {
     }
   }
 
+  /**
+   * Waits until the mined transaction has its confirmations, asking the chain every `pollMs`, for
+   * at most `timeoutMs` per confirmation. Throws when its receipt disappears (the block was
+   * reorganised out) or when the wait runs out: the caller's job is retried, and checks the chain
+   * for the record before it sends again. (ethers' waitForTransaction has no bound and never
+   * notices a receipt that went away.)
+   */
   private async confirmed(receipt: TransactionReceipt): Promise<TransactionReceipt> {
     if (receipt.status !== 1) throw new Error(`transaction ${receipt.hash} reverted`);
-    if (this.options.confirmations <= 1) return receipt;
-    const confirmed = await this.provider.waitForTransaction(receipt.hash, this.options.confirmations);
-    if (!confirmed) throw new Error(`transaction ${receipt.hash} is no longer on chain`);
-    return confirmed;
+    const wanted = this.options.confirmations;
+    if (wanted <= 1) return receipt;
+    const budgetMs = this.options.timeoutMs * wanted;
+    const deadline = Date.now() + budgetMs;
+    for (;;) {
+      const current = await this.provider.getTransactionReceipt(receipt.hash);
+      if (!current) throw new Error(`transaction ${receipt.hash} is no longer on chain (reorganised out)`);
+      const head = await this.provider.getBlockNumber();
+      if (head - current.blockNumber + 1 >= wanted) return current;
+      if (Date.now() >= deadline)
+        throw new Error(
+          `transaction ${receipt.hash} did not reach ${wanted} confirmations within ${budgetMs} ms (at ${head - current.blockNumber + 1})`,
+        );
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
   }
 }

@@ -4,11 +4,6 @@
  * one left by an earlier process is replaced, and a nonce taken by a transaction that is not ours
  * fails the batch with a clear error; whatever happens, each record is settled once.
  */
-import { keccak256, toUtf8Bytes } from 'ethers';
-import { pino } from 'pino';
-import { loadConfig } from '../../lib/config.js';
-import type { SettleSessionJob } from '../../lib/settlement.js';
-import { SettlementBatcher } from '../../workers/settlement/batcher.js';
 import {
   aFundedPayer,
   deployFixture,
@@ -18,11 +13,11 @@ import {
   type Fixture,
 } from '../support/chain.js';
 import { eventually } from '../support/chargers.js';
+import { aBatcher as settlementBatcher, aJob as settlementJob } from '../support/settlement.js';
 
 let chain: Chain;
 let f: Fixture;
 let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
-let nextRecord = 1;
 
 /** The pending transaction fields as the node reports them (hex quantities). */
 interface PendingTx {
@@ -45,31 +40,9 @@ afterAll(async () => {
 beforeEach(() => chain.provider.send('evm_setAutomine', [false]));
 afterEach(() => chain.provider.send('evm_setAutomine', [true]));
 
-/** A batcher on the test chain (settler: development account 1) whose log lines are kept in `logs`. */
-function aBatcher(txTimeoutMs: number) {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    CHAIN_RPC_URL: chain.url,
-    SETTLEMENT_NETWORK: deployment.network,
-    SETTLEMENT_BATCH_WINDOW_MS: '0',
-    SETTLEMENT_TX_TIMEOUT_MS: String(txTimeoutMs),
-  });
-  const logs: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  return { batcher: new SettlementBatcher(config, logger), logs };
-}
-
-function aJob(): SettleSessionJob {
-  const recordId = String(nextRecord++);
-  return {
-    sessionId: `stuck-${recordId}`,
-    recordId,
-    payer: chain.wallet(2).address,
-    payee: chain.wallet(3).address,
-    amount: '1000000',
-    recordHash: keccak256(toUtf8Bytes(`record ${recordId}`)),
-  };
-}
+const aBatcher = (txTimeoutMs: number) =>
+  settlementBatcher(chain, deployment.network, { SETTLEMENT_TX_TIMEOUT_MS: String(txTimeoutMs) });
+const aJob = () => settlementJob(chain);
 
 /** The settler's transactions waiting in the node's mempool. */
 async function pendingOfSettler(): Promise<PendingTx[]> {

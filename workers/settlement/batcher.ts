@@ -20,6 +20,9 @@ const SKIP_REASONS: Record<number, string> = {
   [SettlementSkipReason.Invalid]: 'Invalid record (zero amount or address)',
 };
 
+/** Blocks per log query when looking for a record's event (hosted Polygon RPCs allow a few thousand). */
+export const LOG_PAGE_BLOCKS = 1000;
+
 interface Pending {
   job: SettleSessionJob;
   resolve: (o: Outcome) => void;
@@ -125,7 +128,7 @@ export class SettlementBatcher {
       jobs.map((j) => payments.isSettled(BigInt(j.recordId)) as Promise<boolean>),
     );
     for (const [i, j] of jobs.entries())
-      if (settled[i]) outcomes.set(j.recordId, await this.confirmedFromEvent(payments, j.recordId));
+      if (settled[i]) outcomes.set(j.recordId, await this.confirmedFromEvent(j));
     const toSend = jobs.filter((j) => !outcomes.has(j.recordId));
     if (toSend.length) {
       const records = toSend.map((j) => ({
@@ -156,7 +159,7 @@ export class SettlementBatcher {
           outcomes.set(
             recordId,
             reason === 1
-              ? await this.confirmedFromEvent(payments, recordId)
+              ? await this.confirmedFromEvent(jobs.find((j) => j.recordId === recordId)!)
               : { status: 'FAILED', failureReason: SKIP_REASONS[reason] ?? `skipped (${reason})` },
           );
         }
@@ -167,16 +170,53 @@ export class SettlementBatcher {
     );
   }
 
-  private async confirmedFromEvent(payments: Contract, recordId: string): Promise<Outcome> {
-    const [event] = (await payments.queryFilter(
-      payments.filters.SessionSettled!(BigInt(recordId)),
-    )) as EventLog[];
-    if (!event) throw new Error(`record ${recordId} is settled but its event was not found`);
+  /**
+   * The outcome of a record the chain says is settled already, from its SessionSettled event: found
+   * newest first, in pages of LOG_PAGE_BLOCKS from the chain's head down to the deployment's block
+   * (hosted RPCs refuse unbounded log ranges), and compared with the job. An event whose payer,
+   * payee, amount or record hash differs from the job is not this session's payment: the record is
+   * FAILED with the difference, and an error is logged for the operators (never CONFIRMED).
+   */
+  private async confirmedFromEvent(job: SettleSessionJob): Promise<Outcome> {
+    const { payments, provider, deployment } = await this.connect();
+    const filter = payments.filters.SessionSettled!(BigInt(job.recordId));
+    const head = await provider.getBlockNumber();
+    let event: EventLog | undefined;
+    for (let to = head; to >= deployment.blockNumber && !event; to -= LOG_PAGE_BLOCKS) {
+      const from = Math.max(deployment.blockNumber, to - LOG_PAGE_BLOCKS + 1);
+      [event] = (await payments.queryFilter(filter, from, to)) as EventLog[];
+    }
+    if (!event) throw new Error(`record ${job.recordId} is settled but its event was not found`);
+    const [, payer, payee, amount, fee, recordHash] = event.args as unknown as [
+      bigint,
+      string,
+      string,
+      bigint,
+      bigint,
+      string,
+    ];
+    const differences = [
+      payer.toLowerCase() !== job.payer.toLowerCase() && `payer ${payer} ≠ ${job.payer}`,
+      payee.toLowerCase() !== job.payee.toLowerCase() && `payee ${payee} ≠ ${job.payee}`,
+      amount !== BigInt(job.amount) && `amount ${amount} ≠ ${job.amount}`,
+      recordHash.toLowerCase() !== job.recordHash.toLowerCase() &&
+        `record hash ${recordHash} ≠ ${job.recordHash}`,
+    ].filter(Boolean);
+    if (differences.length) {
+      this.logger.error(
+        { recordId: job.recordId, sessionId: job.sessionId, txHash: event.transactionHash, differences },
+        'ALERT: the chain settled this record id with other terms than the session’s',
+      );
+      return {
+        status: 'FAILED',
+        failureReason: `Record ${job.recordId} was settled on chain with other terms (${differences.join('; ')}) in ${event.transactionHash}`,
+      };
+    }
     return {
       status: 'CONFIRMED',
       txHash: event.transactionHash,
       blockNumber: event.blockNumber,
-      fee: String(event.args[4]),
+      fee: String(fee),
     };
   }
 }
