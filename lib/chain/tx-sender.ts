@@ -24,6 +24,8 @@ export interface TxSenderOptions {
   pollMs?: number;
   /** Called for every replacement sent (a stuck transaction of ours, or one not mined in time). */
   onReplaced?: () => void;
+  /** Runs right before every transaction is broadcast; throwing stops it (the settler lease's check). */
+  beforeBroadcast?: () => Promise<void>;
 }
 
 /** The nonce of a transaction was used by another transaction of the account: nothing of ours ran. */
@@ -179,6 +181,7 @@ export class TxSender {
     tx: Fees & { to: string; data: string; nonce: number; gasLimit: bigint },
     resend: boolean,
   ): Promise<string | null> {
+    await this.options.beforeBroadcast?.();
     try {
       return (await this.signer.sendTransaction({ ...tx, type: 2 })).hash;
     } catch (err) {

@@ -2,6 +2,7 @@ import { keccak256, toUtf8Bytes } from 'ethers';
 import { pino } from 'pino';
 import { loadConfig } from '../../lib/config.js';
 import type { SettleSessionJob } from '../../lib/queues.js';
+import type { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { SettlementBatcher } from '../../workers/settlement/batcher.js';
 import type { Chain } from './chain.js';
 
@@ -9,7 +10,12 @@ import type { Chain } from './chain.js';
  * A settlement batcher on a test chain (settler: development account 1, batches sent at once),
  * whose log lines are kept in `logs`; `env` adds or overrides configuration.
  */
-export function aBatcher(chain: Chain, network: string, env: Record<string, string> = {}) {
+export function aBatcher(
+  chain: Chain,
+  network: string,
+  env: Record<string, string> = {},
+  leaseFor?: (settler: string) => SettlerLease,
+) {
   const config = loadConfig({
     NODE_ENV: 'test',
     CHAIN_RPC_URL: chain.url,
@@ -19,7 +25,7 @@ export function aBatcher(chain: Chain, network: string, env: Record<string, stri
   });
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  return { batcher: new SettlementBatcher(config, logger), logs };
+  return { batcher: new SettlementBatcher(config, logger, undefined, leaseFor), logs, logger };
 }
 
 let nextRecord = Math.floor(Math.random() * 1e6) * 1000;

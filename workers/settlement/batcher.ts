@@ -4,6 +4,7 @@ import { Contract, JsonRpcProvider, Wallet, type EventLog, type Log, type Signer
 import { connectChain } from '../../lib/chain/connection.js';
 import { SettlementSkipReason, type Deployment } from '../../lib/chain/contracts.js';
 import { devWallet, isDevelopmentKey } from '../../lib/chain/hardhat-node.js';
+import type { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { TxSender } from '../../lib/chain/tx-sender.js';
 import { type Config } from '../../lib/config.js';
 import { type Logger } from '../../lib/logger.js';
@@ -54,7 +55,16 @@ export class SettlementBatcher {
     private readonly config: Config,
     private readonly logger: Logger,
     private readonly metrics?: SettlementMetrics,
+    /** The lease that makes this the only process sending for the settler's address (one per key). */
+    private readonly leaseFor?: (settler: string) => SettlerLease,
   ) {}
+
+  private lease: SettlerLease | undefined;
+
+  /** Gives up the settler lease (shutdown). */
+  async close(): Promise<void> {
+    await this.lease?.release();
+  }
 
   /** The settler's account, once connected (for the balance gauge). */
   async settlerBalance(): Promise<bigint | null> {
@@ -76,7 +86,10 @@ export class SettlementBatcher {
       if (key && this.config.env === 'production' && isDevelopmentKey(key))
         throw new UnrecoverableError('SETTLER_PRIVATE_KEY is a published development account');
       const wallet = key ? new Wallet(key, provider) : devWallet(1, provider);
+      this.lease = this.leaseFor?.((await wallet.getAddress()).toLowerCase());
+      const lease = this.lease;
       const sender = new TxSender(wallet, provider, {
+        beforeBroadcast: lease ? () => lease.check() : undefined,
         timeoutMs: this.config.settlement.txTimeoutMs,
         maxFeeGwei: this.config.settlement.maxFeeGwei,
         confirmations: this.config.settlement.confirmations,
@@ -122,6 +135,8 @@ export class SettlementBatcher {
 
   private async settle(jobs: SettleSessionJob[]): Promise<Outcome[]> {
     const { payments, sender } = await this.connect();
+    // One sender per settler key: a second worker waits here until the first stops or dies.
+    await this.lease?.acquire();
     const outcomes = new Map<string, Outcome>();
     // Exactly once: whatever the chain already has is confirmed from its event, not sent again.
     const settled = await Promise.all(

@@ -12,6 +12,7 @@ import {
   type SettleSessionJob,
   type SettlementOutcomeJob,
 } from '../../lib/queues.js';
+import { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { createRedis } from '../../lib/redis.js';
 import { startWorker } from '../../lib/worker.js';
 
@@ -32,7 +33,13 @@ export async function startSettlementWorker(config: Config, port: number) {
   const metrics = new Metrics('settlement-worker');
   const metricsServer = await serveMetrics(metrics, metricsPlacement(config, 'settlement-worker'), logger);
   const measured = settlementMetrics(metrics, () => batcher);
-  const batcher = new SettlementBatcher(config, logger, measured);
+  const leaseRedis = createRedis(config.redisUrl, logger, { purpose: 'settler lease' });
+  const batcher = new SettlementBatcher(
+    config,
+    logger,
+    measured,
+    (settler) => new SettlerLease(leaseRedis, `${config.redisPrefix}:settler-lease:${settler}`, logger),
+  );
   // Outcomes go back to the session subgraph on a queue of their own (it stores and publishes them).
   const outcomes = new Queue<SettlementOutcomeJob>(SETTLEMENT_OUTCOMES_QUEUE, {
     connection: createRedis(config.redisUrl, logger, { purpose: 'settlement outcomes producer' }),
@@ -71,6 +78,8 @@ export async function startSettlementWorker(config: Config, port: number) {
   return {
     close: async () => {
       await worker.close();
+      await batcher.close();
+      leaseRedis.disconnect();
       await outcomes.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await metricsServer.close();
