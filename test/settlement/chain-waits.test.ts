@@ -106,6 +106,15 @@ it('a record the chain settled with other terms is FAILED with the difference an
   expect(await batcher.submit(same)).toMatchObject({ status: 'CONFIRMED', txHash: receipt.hash });
 }, 60_000);
 
+it('a settlement found on chain (a crash after sending) is CONFIRMED only once it has its confirmations', async () => {
+  const { batcher } = aBatcher(chain, deployment.network, { CHAIN_CONFIRMATIONS: '3' });
+  const job = aJob(chain);
+  await settleDirectly(job);
+  await expect(batcher.submit(job)).rejects.toThrow(/has 1 of 3 confirmations/);
+  await chain.provider.send('hardhat_mine', ['0x2']);
+  expect(await batcher.submit(job)).toMatchObject({ status: 'CONFIRMED' });
+}, 60_000);
+
 it('finds a record’s event through an RPC that refuses log queries over more than 1,000 blocks', async () => {
   // A JSON-RPC proxy with a hosted provider's rule: eth_getLogs needs a numeric range of ≤ 1,000 blocks.
   const refused: unknown[] = [];

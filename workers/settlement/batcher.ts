@@ -188,7 +188,8 @@ export class SettlementBatcher {
   /**
    * The outcome of a record the chain says is settled already, from its SessionSettled event: found
    * newest first, in pages of LOG_PAGE_BLOCKS from the chain's head down to the deployment's block
-   * (hosted RPCs refuse unbounded log ranges), and compared with the job. An event whose payer,
+   * (hosted RPCs refuse unbounded log ranges), as deep as CHAIN_CONFIRMATIONS asks of any
+   * settlement, and compared with the job. An event whose payer,
    * payee, amount or record hash differs from the job is not this session's payment: the record is
    * FAILED with the difference, and an error is logged for the operators (never CONFIRMED).
    */
@@ -202,6 +203,12 @@ export class SettlementBatcher {
       [event] = (await payments.queryFilter(filter, from, to)) as EventLog[];
     }
     if (!event) throw new Error(`record ${job.recordId} is settled but its event was not found`);
+    // As deep as a transaction sent here must be before it is CONFIRMED (else: retried later).
+    const depth = head - event.blockNumber + 1;
+    if (depth < this.config.settlement.confirmations)
+      throw new Error(
+        `record ${job.recordId}'s settlement has ${depth} of ${this.config.settlement.confirmations} confirmations; retried later`,
+      );
     const [, payer, payee, amount, fee, recordHash] = event.args as unknown as [
       bigint,
       string,
