@@ -82,22 +82,43 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     uint16 private _feeBps;
 
     /// @notice A payer added funds to escrow.
+    /// @param payer Whose escrow.
+    /// @param amount Base units added.
     event Deposited(address indexed payer, uint256 amount);
     /// @notice A payer took uncommitted funds out of escrow.
+    /// @param payer Whose escrow.
+    /// @param amount Base units taken out.
     event Withdrawn(address indexed payer, uint256 amount);
     /// @notice A payer's spending authorization changed (or will, at `effectiveAt`).
+    /// @param payer Whose authorization.
+    /// @param cap The new cap, base units.
+    /// @param effectiveAt When it takes effect (now for a raise, after the delay for a lowering).
     event AuthorizationChanged(address indexed payer, uint256 cap, uint256 effectiveAt);
     /// @notice A session was paid. `recordHash` is keccak256 of the session's canonical off-chain record.
+    /// @param recordId The settlement record's number.
+    /// @param payer Who paid (the driver's wallet).
+    /// @param payee Who was credited (the operator's wallet).
+    /// @param amount Base units taken from the payer's escrow.
+    /// @param fee The part of `amount` credited to the fee recipient.
+    /// @param recordHash keccak256 of the canonical off-chain record.
     event SessionSettled(
         uint256 indexed recordId, address indexed payer, address indexed payee, uint256 amount, uint256 fee, bytes32 recordHash
     );
     /// @notice A batch skipped a record (1 already settled, 2 over authorization, 3 insufficient escrow, 4 invalid).
+    /// @param recordId The record skipped.
+    /// @param reason Why (the numbers above).
     event SettlementSkipped(uint256 indexed recordId, uint8 reason);
     /// @notice A batch was processed: `settled` records paid, `skipped` records skipped.
+    /// @param settled Records paid.
+    /// @param skipped Records skipped.
     event BatchSettled(uint256 settled, uint256 skipped);
     /// @notice A payee or the fee recipient withdrew credits.
+    /// @param account Who withdrew.
+    /// @param amount Base units withdrawn.
     event CreditsWithdrawn(address indexed account, uint256 amount);
     /// @notice The platform fee changed.
+    /// @param recipient Who is credited the fee.
+    /// @param feeBps The fee, basis points of each settled amount.
     event FeeChanged(address indexed recipient, uint16 feeBps);
 
     /// @notice The record was settled before.
@@ -115,6 +136,7 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     /// @notice Zero amounts and values above 2^112 are refused.
     error ChargingPaymentsInvalidAmount(uint256 amount);
 
+    /// @notice Deploys the contract over `token_`.
     /// @param token_ The stablecoin (6 decimals on Polygon).
     /// @param admin Holds the admin, settler-granting and pauser roles at first.
     constructor(IERC20 token_, address admin) {
@@ -144,6 +166,9 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
         nonReentrant
         whenNotPaused
     {
+        // A permit someone else submitted first (front-running) makes ours revert; the allowance is
+        // there all the same, and `_deposit` fails if it is not.
+        // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         _deposit(amount);
     }
@@ -209,6 +234,8 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
         emit SessionSettled(s.recordId, s.payer, s.payee, s.amount, feeAmount, s.recordHash);
     }
 
+    // One loop with its checks inline: a helper per record would cost gas in every record.
+    // solhint-disable function-max-lines
     /// @notice Pays many sessions. A record that was paid before, or cannot be paid, is skipped with
     /// SettlementSkipped so that one bad record never blocks the others; BatchSettled gives the counts.
     /// @param batch Records to pay.
@@ -268,6 +295,7 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
             emit BatchSettled(settled, batch.length - settled);
         }
     }
+    // solhint-enable function-max-lines
 
     /// @notice Withdraws the caller's settled credits (payees and the fee recipient). Works while paused.
     /// @param amount Base units, at most creditsOf(caller).
@@ -307,12 +335,16 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
     // ------------------------------------------------------------------ views
 
     /// @notice The stablecoin held in escrow.
+    /// @return The token.
     function token() external view returns (IERC20) {
         return _token;
     }
 
     /// @notice A payer's escrow, the part committed to their authorization, and the rest.
     /// @param payer The payer.
+    /// @return balance Base units in escrow.
+    /// @return committed The part the settler may still take (min(escrow, cap in force)).
+    /// @return available The rest, which the payer may withdraw.
     function escrowOf(address payer) external view returns (uint256 balance, uint256 committed, uint256 available) {
         Account memory a = _current(payer);
         balance = a.escrow;
@@ -322,6 +354,9 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
 
     /// @notice The authorization in force, and a pending lower one with the time it takes effect.
     /// @param payer The payer.
+    /// @return cap The authorization in force.
+    /// @return pendingCap A lower one waiting for its delay (0: none).
+    /// @return pendingFrom When it takes effect (0: none).
     function authorizationOf(address payer) external view returns (uint256 cap, uint256 pendingCap, uint256 pendingFrom) {
         Account memory a = _current(payer);
         return (a.cap, a.lowerCapFrom == 0 ? 0 : _lowerCapTo[payer], a.lowerCapFrom);
@@ -329,17 +364,21 @@ contract ChargingPayments is AccessControl, Pausable, ReentrancyGuard {
 
     /// @notice Settled credits an account may withdraw.
     /// @param account Payee or fee recipient.
+    /// @return The account's credits, base units.
     function creditsOf(address account) external view returns (uint256) {
         return _credits[account];
     }
 
     /// @notice Whether a record was settled (the settler asks before resending after a crash).
     /// @param recordId The record.
+    /// @return Whether it was settled.
     function isSettled(uint256 recordId) external view returns (bool) {
         return _settled[recordId >> 8] & (uint256(1) << (recordId & 0xff)) != 0;
     }
 
     /// @notice The fee recipient and the fee in basis points.
+    /// @return recipient Who is credited the fee.
+    /// @return feeBps The fee, basis points.
     function fee() external view returns (address recipient, uint16 feeBps) {
         return (_feeRecipient, _feeBps);
     }

@@ -12,6 +12,7 @@ contract TestStablecoin is ERC20, ERC20Permit, AccessControl {
     /// @notice Role allowed to mint test funds.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
+    /// @notice Deploys the test token.
     /// @param admin Receives the admin and minter roles.
     constructor(address admin) ERC20("GridLedger Test USD", "glUSD") ERC20Permit("GridLedger Test USD") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
