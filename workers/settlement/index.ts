@@ -1,6 +1,6 @@
 /** The settlement worker process: consumes `settlements`, batches on chain, reports `settlement-outcomes`. */
 import http from 'node:http';
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { runIfMain } from '../../lib/main.js';
@@ -65,6 +65,22 @@ export async function startSettlementWorker(config: Config, port: number) {
       logger.info({ sessionId: job.data.sessionId, status: outcome.status }, 'settlement recorded');
       return outcome;
     },
+  });
+  // A job that will not run again (attempts used up, or an unrecoverable error) would leave its
+  // session SUBMITTED for good: its final failure is reported, with a reason fit for the API (the
+  // error itself, which may name internal hosts, goes to the log).
+  worker.worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) return;
+    logger.error({ err, sessionId: job.data.sessionId, attempts: job.attemptsMade }, 'settlement gave up');
+    measured.records.inc({ outcome: 'FAILED' });
+    void report(job.data.sessionId, {
+      status: 'FAILED',
+      failureReason: `Not settled: sending failed ${job.attemptsMade} time(s); an operator or the driver may retry it (retrySettlement)`,
+    }).catch((e: unknown) =>
+      logger.error({ err: e, sessionId: job.data.sessionId }, 'final failure not reported'),
+    );
   });
   const server = http.createServer(async (req, res) => {
     if (await metricsServer.onMainServer(req, res)) return;
