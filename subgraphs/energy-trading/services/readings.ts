@@ -152,7 +152,11 @@ export class ReadingStore {
       );
       const ranges = meterIds.map((id) => {
         const ts = byMeter.get(id)!.map((i) => batch[i]!.ts);
-        return { id, lo: Math.min(...ts), hi: Math.max(...ts) };
+        // A loop, not Math.min(...ts): one meter may bring 100,000 readings in an MQTT flush.
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const t of ts) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
+        return { id, lo, hi };
       });
       const stored = await this.neighbourhood(client, ranges);
       const rows: { meterId: string; ts: number; importWh: number; exportWh: number; late: boolean }[] = [];
@@ -232,8 +236,11 @@ export class ReadingStore {
   ) {
     const order = [...indexes].sort((a, b) => batch[a]!.ts - batch[b]!.ts);
     const storedAt = new Map(existing.map((s) => [s.ts, s]));
-    // The sequence so far: stored readings and accepted ones, by timestamp.
-    const known = [...existing];
+    // One pass in timestamp order: every reading accepted so far is earlier than this one, so its
+    // neighbours are the later of the last accepted and the last stored before it, and the first
+    // stored after it (linear: a flood of readings from one meter costs no more than its size).
+    let p = 0;
+    let lastAccepted: Stored | undefined;
     const accepted: { ts: number; importWh: number; exportWh: number; late: boolean }[] = [];
     for (const i of order) {
       const r = batch[i]!;
@@ -245,17 +252,18 @@ export class ReadingStore {
             : { status: 'REJECTED', reason: 'differs from the reading already stored for this timestamp' };
         continue;
       }
-      let at = known.findIndex((k) => k.ts > r.ts);
-      if (at === -1) at = known.length;
-      const prev = known[at - 1];
-      const next = known[at];
+      while (p < existing.length && existing[p]!.ts < r.ts) p++;
+      const storedBefore = existing[p - 1];
+      const prev =
+        lastAccepted && (!storedBefore || lastAccepted.ts > storedBefore.ts) ? lastAccepted : storedBefore;
+      const next = existing[p];
       const problem = backwards(r, prev, 'before') ?? backwards(r, next, 'after');
       if (problem) {
         outcomes[i] = { status: 'REJECTED', reason: problem };
         continue;
       }
       const entry = { ts: r.ts, importWh: BigInt(r.importWh), exportWh: BigInt(r.exportWh) };
-      known.splice(at, 0, entry);
+      lastAccepted = entry;
       storedAt.set(r.ts, entry);
       const late = meter.deliveredThrough !== null && r.ts < meter.deliveredThrough;
       outcomes[i] = { status: 'ACCEPTED', late };
