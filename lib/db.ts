@@ -6,6 +6,28 @@ import type { Logger } from './logger.js';
 
 export type Orm = MikroORM;
 
+/**
+ * Runs `work` in one transaction on a client of `pool` (the ORM's own pool, for bulk SQL): commits
+ * when it resolves, rolls back when it throws.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 /** Creates the database named in `url` if it does not exist yet (a fresh machine has none). */
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger.js';
 import { isRedisUnavailable } from './redis.js';
@@ -34,6 +35,14 @@ export const notFound = (what: string, id: string) =>
 export const badInput = (message: string, field?: string) =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 export const conflict = (message: string) => new AppError(ErrorCode.CONFLICT, message);
+
+/** `input` checked against `schema`; its first issue as BAD_USER_INPUT naming the field (dotted path). */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw badInput(issue.message, issue.path.map(String).join('.') || 'input');
+}
 
 /** Codes that GraphQL servers themselves produce for client mistakes; passed through unchanged. */
 const CLIENT_CODES = new Set<string>([

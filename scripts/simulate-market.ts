@@ -13,11 +13,12 @@
  * some noise. Bidding strategy: sellers ask 80–120, buyers bid 120–250 token units per kWh (within
  * the community's cap), so most intervals clear.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import mqtt from 'mqtt';
 import type { Config } from '../lib/config.js';
 import { readDeployment } from '../lib/chain/contracts.js';
+import { hashDeviceKey, signReadings } from '../subgraphs/energy-trading/services/device-keys.js';
 import { ensureDemoCommunity } from './demo-market.js';
 import { apiClient, fundEscrow } from './sim-support.js';
 
@@ -193,10 +194,9 @@ export async function simulateMarket(
     };
     if (broker && index % 2 === 1) {
       const body = JSON.stringify({ readings: [reading] });
-      const keyHash = createHash('sha256').update(site.deviceKey).digest('hex');
       await broker.publishAsync(
         `gridledger/meters/${site.meterId}/readings`,
-        JSON.stringify({ body, signature: createHmac('sha256', keyHash).update(body).digest('hex') }),
+        JSON.stringify({ body, signature: signReadings(hashDeviceKey(site.deviceKey), body) }),
         { qos: 1 },
       );
     } else {

@@ -5,7 +5,7 @@ import type { EnergyContext } from '../context.js';
 import { Clearing } from '../entities/clearing.entity.js';
 import { Community } from '../entities/community.entity.js';
 import { Trade } from '../entities/trade.entity.js';
-import { inputId } from '../services/site.service.js';
+import { inputId } from '../../../lib/ids.js';
 import { ClearingConnection, MarketStats } from './types/market.types.js';
 import { badInput, notFound } from '../../../lib/errors.js';
 import { marketStats } from '../services/stats.js';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { Viewer } from '../../../lib/auth.js';
-import { badInput, notFound } from '../../../lib/errors.js';
+import { notFound, parseInput } from '../../../lib/errors.js';
 import { entityId } from '../../../lib/ids.js';
 import { Community } from '../entities/community.entity.js';
 import type { CreateCommunityInput } from '../resolvers/types/community.types.js';
@@ -47,17 +47,13 @@ export class CommunityService {
   ) {}
 
   async create(input: CreateCommunityInput): Promise<Community> {
-    const parsed = communitySchema(this.minIntervalMinutes).safeParse({
+    const data = parseInput(communitySchema(this.minIntervalMinutes), {
       ...input,
       intervalMinutes: input.intervalMinutes ?? undefined,
       gateClosureMinutes: input.gateClosureMinutes ?? undefined,
       feeBps: input.feeBps ?? undefined,
     });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw badInput(issue.message, String(issue.path[0] ?? 'input'));
-    }
-    const community = this.em.create(Community, { ...parsed.data, operatorId: this.viewer.userId! });
+    const community = this.em.create(Community, { ...data, operatorId: this.viewer.userId! });
     await this.em.flush();
     return community;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../../../lib/db.js';
 import { LIVE_TOPIC, type LiveEventBus } from '../../../lib/live-events.js';
 import type { Logger } from '../../../lib/logger.js';
 import { clearInterval, tradeAmounts, type Order } from './clearing.js';
@@ -31,24 +32,9 @@ export class Market {
     private readonly logger: Logger,
   ) {}
 
-  private async inTransaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
   /** Clears one interval: its open orders go through the auction; fills, trades and the result are stored. */
   async clear(communityId: string, intervalStart: number): Promise<ClearingSummary> {
-    const summary: ClearingSummary & { tradeIds?: string[] } = await this.inTransaction(async (c) => {
+    const summary: ClearingSummary & { tradeIds?: string[] } = await inTransaction(this.pool, async (c) => {
       const { rows: communities } = await c.query<{
         price_floor_per_kwh: number;
         price_cap_per_kwh: number;
@@ -190,7 +176,7 @@ export class Market {
    * Returns the number of trades checked, or null when the interval was checked already.
    */
   async deliver(communityId: string, intervalStart: number): Promise<number | null> {
-    const checked = await this.inTransaction(async (c) => {
+    const checked = await inTransaction(this.pool, async (c) => {
       const { rows: clearing } = await c.query<{
         delivery_checked_at: Date | null;
         fee_bps: number;

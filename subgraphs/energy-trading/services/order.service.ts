@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
-import { AppError, badInput, ErrorCode, forbidden, notFound } from '../../../lib/errors.js';
-import { entityId } from '../../../lib/ids.js';
+import { AppError, badInput, ErrorCode, forbidden, notFound, parseInput } from '../../../lib/errors.js';
+import { entityId, inputId } from '../../../lib/ids.js';
 import { Community } from '../entities/community.entity.js';
 import { MeterKind, OrderSide, OrderStatus } from '../entities/enums.js';
 import { Meter } from '../entities/meter.entity.js';
@@ -11,7 +11,7 @@ import { Site } from '../entities/site.entity.js';
 import type { PlaceOrderInput } from '../resolvers/types/order.types.js';
 import type { EscrowBook } from './escrow.js';
 import { gateClosureOf, isIntervalStart } from './intervals.js';
-import { inputId, parseInput, type SiteService } from './site.service.js';
+import type { SiteService } from './site.service.js';
 
 /**
  * Within a transaction: waits for a clearing of the community that is under way (it holds the
@@ -29,6 +29,15 @@ async function bookStillOpen(tx: EntityManager, communityId: string, intervalSta
       field: 'intervalStart',
       reason: 'GATE_CLOSED',
     });
+}
+
+/** BAD_USER_INPUT unless `start` (ms) begins one of the community's intervals. */
+function checkIntervalStart(start: number, community: Community) {
+  if (!Number.isFinite(start) || !isIntervalStart(start, community))
+    throw badInput(
+      `intervalStart must start a ${community.intervalMinutes}-minute interval`,
+      'intervalStart',
+    );
 }
 
 /** Orders may be placed this far ahead of their interval at most. */
@@ -85,11 +94,7 @@ export class OrderService {
       input,
     );
     const start = input.intervalStart.getTime();
-    if (!Number.isFinite(start) || !isIntervalStart(start, community))
-      throw badInput(
-        `intervalStart must start a ${community.intervalMinutes}-minute interval`,
-        'intervalStart',
-      );
+    checkIntervalStart(start, community);
     if (gateClosureOf(start, community) <= now)
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'Gate closure has passed for this interval', {
         field: 'intervalStart',
@@ -267,11 +272,7 @@ export class OrderService {
       hasRole(this.viewer, Role.ADMIN, Role.AUDITOR) || community.operatorId === this.viewer.userId;
     if (!privileged && !(await this.sites.isMember(community.id, this.viewer.userId!)))
       throw forbidden('Only the community’s members see its order book');
-    if (!isIntervalStart(intervalStart.getTime(), community))
-      throw badInput(
-        `intervalStart must start a ${community.intervalMinutes}-minute interval`,
-        'intervalStart',
-      );
+    checkIntervalStart(intervalStart.getTime(), community);
     const rows = (await this.em.execute(
       `select side, limit_price_per_kwh as price, sum(energy_wh)::bigint as energy, count(*)::int as orders
          from "market"."order" o where community_id = ? and interval_start = ? and status = 'OPEN'

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../../lib/db.js';
 import { intervalMs, toMs } from './intervals.js';
 
 /**
@@ -141,9 +142,7 @@ export class ReadingStore {
     if (byMeter.size === 0) return outcomes;
     await this.ensurePartitions(new Set([...byMeter.values()].flat().map((i) => batch[i]!.ts)));
 
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
+    await inTransaction(this.pool, async (client) => {
       const meterIds = [...byMeter.keys()].sort();
       // One writer per meter at a time (GraphQL and MQTT may carry the same meter's readings).
       await client.query(
@@ -192,13 +191,7 @@ export class ReadingStore {
         );
         await this.updateIntervals(client, windows);
       }
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     return outcomes;
   }
 

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
-import { badInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
-import { entityId, isUniqueViolation, isUuid } from '../../../lib/ids.js';
+import { badInput, conflict, forbidden, notFound, parseInput } from '../../../lib/errors.js';
+import { entityId, inputId, isUniqueViolation } from '../../../lib/ids.js';
 import { Community } from '../entities/community.entity.js';
 import { Membership } from '../entities/membership.entity.js';
 import { Meter } from '../entities/meter.entity.js';
@@ -12,20 +12,6 @@ import type { CreateSiteInput } from '../resolvers/types/site.types.js';
 import { hashDeviceKey, newDeviceKey } from './device-keys.js';
 
 const BPS = 10_000;
-
-/** An id given in an input: BAD_USER_INPUT naming the field when it cannot be one. */
-export function inputId(id: string, field: string): string {
-  if (!isUuid(id)) throw badInput('not a valid id', field);
-  return id;
-}
-
-/** Zod's first issue as BAD_USER_INPUT naming the field. */
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw badInput(issue.message, issue.path.map(String).join('.') || 'input');
-}
 
 const siteSchema = z.object({
   communityId: z.string(),

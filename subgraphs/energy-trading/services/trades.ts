@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SiteShare } from '../entities/site.entity.js';
 import { Trade } from '../entities/trade.entity.js';
-import { inputId } from './site.service.js';
+import { inputId } from '../../../lib/ids.js';
 
 /** A user's trades: bought, sold, or sold from a site they hold a share of; newest first. */
 export async function tradesOf(em: EntityManager, userId: string, communityId: string | null, first: number) {
