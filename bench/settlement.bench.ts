@@ -1,8 +1,10 @@
 /**
- * Settlement benchmark on a local Hardhat node: gas per settled record for batches of 1, 10, 50 and 100
- * next to a plain ERC-20 transfer (target: at most 25,000 gas per record in batches of 50), then
+ * Settlement benchmark on a local Hardhat node: gas per settled record, charging sessions and energy
+ * trades, for batches of 1 to 100 next to a plain ERC-20 transfer measured in the same run (targets,
+ * batches of 50 from distinct payers: ≤ 15,000 gas per charging record, ≤ 18,000 per trade), then
  * records settled per second through the settlement worker's batching path (SettlementBatcher: chain
- * check, settleBatch, receipt, events), the part of the end-to-end path that touches the chain.
+ * check, settleSessions/settleTrades, receipt, events), the part of the end-to-end path that touches
+ * the chain.
  *
  *   npm run bench:settlement
  */
@@ -39,7 +41,7 @@ const provider = new JsonRpcProvider(node.url, Network.from(31337), {
 });
 const [admin, settler, payer, payee, other] = [0, 1, 2, 3, 4].map((i) => devWallet(i, provider));
 const { paymentsContract, token } = await deployPayments({ deployer: admin!, settler: settler!.address });
-const payments = new Contract(paymentsContract, (await artifact('ChargingPayments')).abi, settler);
+const payments = new Contract(paymentsContract, (await artifact('PaymentLedger')).abi, settler);
 const stable = new Contract(token, (await artifact('TestStablecoin')).abi, admin);
 const gasOf = async (tx: Promise<ContractTransactionResponse>) => (await (await tx).wait())!.gasUsed;
 
@@ -47,7 +49,7 @@ await (await stable.mint(payer!.address, 10n ** 15n)).wait();
 await (await stable.mint(other!.address, 10n ** 12n)).wait();
 await (await (stable.connect(payer) as Contract).approve(paymentsContract, MaxUint256)).wait();
 await (await (payments.connect(payer) as Contract).deposit(10n ** 14n)).wait();
-await (await (payments.connect(payer) as Contract).authorize(10n ** 14n)).wait();
+await (await (payments.connect(payer) as Contract).setLimits(10n ** 14n, 10n ** 14n)).wait();
 await (await payments.connect(admin).getFunction('setFee')(admin!.address, 200)).wait();
 
 // A transfer to an account that already holds tokens: the usual case for a payment.
@@ -67,7 +69,7 @@ for (const size of [1, 10, 50, 100]) {
       recordHash: keccak256(toUtf8Bytes(`r${recordId}`)),
     };
   });
-  const gas = await gasOf(payments.settleBatch(batch));
+  const gas = await gasOf(payments.settleSessions(batch));
   const perRecord = Number(gas) / size;
   rows.push(
     `  batch of ${String(size).padStart(3)}   ${String(gas).padStart(9)} gas   ${perRecord.toFixed(0).padStart(7)} per record   ` +
@@ -81,9 +83,10 @@ for (const w of payers) {
   await (await stable.mint(w.address, 100_000_000n)).wait();
   await (await (stable.connect(w) as Contract).approve(paymentsContract, MaxUint256)).wait();
   await (await (payments.connect(w) as Contract).deposit(100_000_000n)).wait();
-  await (await (payments.connect(w) as Contract).authorize(100_000_000n)).wait();
+  await (await (payments.connect(w) as Contract).setLimits(100_000_000n, 100_000_000n)).wait();
 }
 const operators = [payee, other, admin, settler, payer].map((w) => w!.address);
+const perRecordOf: Record<string, number> = {};
 for (const size of [50, 100]) {
   const batch = payers.slice(0, size).map((w, i) => {
     const recordId = nextId++;
@@ -95,27 +98,69 @@ for (const size of [50, 100]) {
       recordHash: keccak256(toUtf8Bytes(`r${recordId}`)),
     };
   });
-  const gas = await gasOf(payments.settleBatch(batch));
+  const gas = await gasOf(payments.settleSessions(batch));
+  perRecordOf[`session ${size}`] = Number(gas) / size;
   rows.push(
-    `  batch of ${String(size).padStart(3)}, ${size} payers, 5 payees   ${gas} gas   ${(Number(gas) / size).toFixed(0)} per record`,
+    `  sessions: batch of ${String(size).padStart(3)}, ${size} payers, 5 payees   ${gas} gas   ${(Number(gas) / size).toFixed(0)} per record`,
   );
+}
+// Trades: every record from a different buyer, 5 sellers, a 1 % fee; then the same with every
+// seller a site of three co-owners.
+let nextTradeId = 1n;
+const coOwners = [payee, other, admin].map((w) => ({ owner: w!.address, bps: 0 }));
+for (const [label, shares] of [
+  ['5 sellers', []],
+  [
+    'co-owned sites (3 owners)',
+    [
+      { ...coOwners[0]!, bps: 3334 },
+      { ...coOwners[1]!, bps: 3333 },
+      { ...coOwners[2]!, bps: 3333 },
+    ],
+  ],
+] as const) {
+  for (const size of [1, 50, 100]) {
+    const batch = payers.slice(0, size).map((w, i) => {
+      const recordId = nextTradeId++;
+      return {
+        recordId,
+        buyer: w.address,
+        seller: operators[i % 5]!,
+        energyWh: 1234n,
+        pricePerKwh: 250_000n,
+        feeBps: 100,
+        recordHash: keccak256(toUtf8Bytes(`t${recordId}`)),
+        shares,
+      };
+    });
+    const gas = await gasOf(payments.settleTrades(batch));
+    perRecordOf[`trade ${label} ${size}`] = Number(gas) / size;
+    rows.push(
+      `  trades: batch of ${String(size).padStart(3)}, ${size} buyers, ${label}   ${gas} gas   ${(Number(gas) / size).toFixed(0)} per record`,
+    );
+  }
 }
 
 const single = await gasOf(
-  payments.settle({
-    recordId: nextId++,
-    payer: payer!.address,
-    payee: payee!.address,
-    amount: 1_000_000n,
-    recordHash: keccak256('0x01'),
-  }),
+  payments.settleSessions([
+    {
+      recordId: nextId++,
+      payer: payer!.address,
+      payee: payee!.address,
+      amount: 1_000_000n,
+      recordHash: keccak256('0x01'),
+    },
+  ]),
 );
 
+const verdict = (value: number, target: number) =>
+  `${value.toFixed(0)} gas (${(value / Number(transferGas2)).toFixed(2)}× an ERC-20 transfer; target ≤ ${target}: ${value <= target ? 'met' : 'MISSED'})`;
 console.log(`Settlement gas on a local Hardhat node (optimizer 200 runs, evm cancun); one payer and payee unless said
   ERC-20 transfer       ${transferGas} gas (first to a new holder), ${transferGas2} gas (to an existing holder)
-  settle (one record)   ${single} gas
+  settleSessions (one record)   ${single} gas
 ${rows.join('\n')}
-  target: ≤ 25,000 gas per record in batches of 50`);
+  charging record, batch of 50 distinct payers: ${verdict(perRecordOf['session 50']!, 15_000)}
+  trade record, batch of 50 distinct buyers:    ${verdict(perRecordOf['trade 5 sellers 50']!, 18_000)}`);
 
 // Throughput: 1,000 records from the 100 funded payers through the worker's batcher.
 const deploymentNetwork = `bench-${Date.now().toString(36)}`;

@@ -94,8 +94,9 @@ export type SessionEvent =
  */
 export const SETTLEMENT_QUEUE = 'settlements';
 
-/** What the settlement worker needs to pay one session (SETTLEMENT_QUEUE). */
+/** What the settlement worker needs to pay one session (SETTLEMENT_QUEUE, job name `settle-session`). */
 export interface SettleSessionJob {
+  kind?: 'session';
   sessionId: string;
   recordId: string;
   payer: string;
@@ -108,6 +109,49 @@ export interface SettleSessionJob {
   /** The gateway request that caused the job, when one did (see `traced`). */
   requestId?: string;
 }
+
+/**
+ * What the settlement worker needs to pay one delivered trade (SETTLEMENT_QUEUE, job name
+ * `settle-trade`, job id = trade id): energy-trading subgraph → settlement worker. The contract
+ * computes the amounts from energy, price and fee (the clearing's rounding), so the job carries none.
+ */
+export interface SettleTradeJob {
+  kind: 'trade';
+  tradeId: string;
+  recordId: string;
+  buyer: string;
+  /** The selling member's wallet. */
+  seller: string;
+  energyWh: number;
+  pricePerKwh: number;
+  feeBps: number;
+  recordHash: string;
+  /** A co-owned site's owners' wallets and shares (bps summing to 10,000); empty for one owner. */
+  shares: { owner: string; bps: number }[];
+  /** When the trade became payable (ISO 8601), for the settlement-lag metric. */
+  stoppedAt?: string;
+  requestId?: string;
+}
+
+/** Any record the settlement worker pays. */
+export type SettlementJob = SettleSessionJob | SettleTradeJob;
+
+/** Job names on SETTLEMENT_QUEUE. */
+export const SETTLE_SESSION = 'settle-session';
+export const SETTLE_TRADE = 'settle-trade';
+
+/**
+ * What became of trade settlements: settlement worker → energy-trading subgraph (job ids are
+ * BullMQ's own; applying an outcome twice changes nothing).
+ */
+export const TRADE_OUTCOMES_QUEUE = 'trade-settlement-outcomes';
+
+/** One trade settlement's progress (TRADE_OUTCOMES_QUEUE). */
+export type TradeOutcomeJob = { tradeId: string; requestId?: string } & (
+  | { status: 'SUBMITTED' }
+  | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
+  | { status: 'FAILED'; failureReason: string }
+);
 
 /**
  * What became of settlements: settlement worker → session subgraph, which stores it and publishes the
@@ -178,6 +222,8 @@ export const CONSUMER_TIMING: Record<
   [SETTLEMENT_QUEUE]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 5 },
   /** Session subgraph: one row update per outcome; a confirmation should show within seconds. */
   [SETTLEMENT_OUTCOMES_QUEUE]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 3 },
+  /** Energy-trading subgraph: one row update per outcome. */
+  [TRADE_OUTCOMES_QUEUE]: { lockDurationMs: 4000, stalledIntervalMs: 2000, maxStalledCount: 3 },
 };
 
 /** For a queue not listed above. */

@@ -40,7 +40,7 @@ while IFS= read -r line; do
     *) echo "== $step $line (not applied here)" ;;
   esac
 done < <(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$SRC/Dockerfile")
-test -f "$APP/contracts/artifacts/contracts/ChargingPayments.sol/ChargingPayments.json"
+test -f "$APP/contracts/artifacts/contracts/PaymentLedger.sol/PaymentLedger.json"
 test -f "$APP/dist/scripts/start.js"
 test -d "$APP/.gridledger"
 echo "== ok: compiled contracts, dist/scripts/start.js and the run-time folders are in the image's tree"

@@ -79,7 +79,9 @@ export async function deploy(
     : network === 'polygon'
       ? required('STABLECOIN_ADDRESS')
       : process.env.STABLECOIN_ADDRESS || undefined;
-  const result = await deployPayments({ deployer, settler, token });
+  // The admin (and pauser) should be a multisig on a real network: ADMIN_ADDRESS; else the deployer.
+  const admin = (!target.local && process.env.ADMIN_ADDRESS) || (await deployer.getAddress());
+  const result = await deployPayments({ deployer, settler, token, admin });
   const stable = new Contract(result.token, (await artifact('TestStablecoin')).abi, deployer);
   if (!token) {
     // Test funds for the development accounts that play drivers and prosumers.
@@ -93,7 +95,7 @@ export async function deploy(
     token: result.token,
     tokenDecimals: Number(await stable.getFunction('decimals')()),
     testStablecoin: !token,
-    admin: await deployer.getAddress(),
+    admin,
     settler,
     deployedAt: new Date().toISOString(),
     blockNumber: result.blockNumber,
@@ -115,7 +117,7 @@ async function main() {
   const deployer = await provider.getSigner(0);
   const d = await deploy(dryRun ? 'localhost' : (name as DeployNetwork), deployer, { write: !dryRun });
   console.log(
-    `deployed to ${name} (chain ${d.chainId}): ChargingPayments ${d.paymentsContract}, ` +
+    `deployed to ${name} (chain ${d.chainId}): PaymentLedger ${d.paymentsContract}, ` +
       `${d.testStablecoin ? 'TestStablecoin' : 'token'} ${d.token} (${d.tokenDecimals} decimals), settler ${d.settler}`,
   );
   console.log(dryRun ? 'in-process chain: dry run, nothing written' : `wrote ${deploymentPath(name)}`);

@@ -92,7 +92,7 @@ export function productionEnvFiles(
       // Account mail (verification, password reset): the user subgraph refuses to start without it.
       own.SMTP_URL = smtpUrl;
     }
-    // A fresh account: fund it with gas and grant it SETTLER_ROLE on the deployed contract.
+    // A fresh account: fund it with gas and deploy with it as SETTLER_ADDRESS (active at once), or have the admin grant it SETTLER_ROLE (active SETTLER_DELAY, 2 days, later).
     if (signer === 'settlement-worker') own.SETTLER_PRIVATE_KEY = `0x${randomBytes(32).toString('hex')}`;
     files[`${PROCESSES[signer].service}.env`] = envText(`The ${signer} process only`, own);
   }
@@ -128,7 +128,7 @@ await runIfMain(import.meta.url, async () => {
     `Wrote ${Object.keys(files).length} env files to ${dir}/ (mode 600). Before \`docker compose up\`:\n` +
       `  - deploy the contracts to ${chain.network} (deployments/${chain.network}.json),\n` +
       `  - set SMTP_URL in ${dir}/user.env to your mail server (--smtp-url), if you did not pass it,\n` +
-      `  - fund the settler (SETTLER_PRIVATE_KEY in ${dir}/settlement-worker.env) and grant it SETTLER_ROLE.\n` +
+      `  - fund the settler (SETTLER_PRIVATE_KEY in ${dir}/settlement-worker.env) and make it the settler: SETTLER_ADDRESS at deployment (active at once) or a SETTLER_ROLE grant (active 2 days later).\n` +
       `The admin is admin@gridledger.local with the password in ${dir}/user.env.`,
   );
   return { close: async () => {} };

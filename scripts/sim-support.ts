@@ -61,15 +61,15 @@ export function apiClient(gatewayUrl: string) {
 }
 
 /**
- * Tops the wallet's free escrow up to `units` of the test stablecoin (token base units) and sets
- * its charging authorization to `authorize` (none when null), on the local development chain.
+ * Tops the wallet's escrow up to `units` of the test stablecoin (token base units) and sets its
+ * limits per record and per day to `limit` (unchanged when null), on the local development chain.
  */
 export async function fundEscrow(
   rpcUrl: string,
   deployment: Deployment,
   wallet: HDNodeWallet,
   units: bigint,
-  authorize: bigint | null,
+  limit: bigint | null,
 ) {
   const provider = new JsonRpcProvider(rpcUrl, Network.from(deployment.chainId), {
     staticNetwork: true,
@@ -78,19 +78,15 @@ export async function fundEscrow(
   });
   try {
     const signer = wallet.connect(provider);
-    const payments = new Contract(
-      deployment.paymentsContract,
-      (await artifact('ChargingPayments')).abi,
-      signer,
-    );
+    const payments = new Contract(deployment.paymentsContract, (await artifact('PaymentLedger')).abi, signer);
     const token = new Contract(deployment.token, (await artifact('TestStablecoin')).abi, signer);
-    const [, , available] = (await payments.getFunction('escrowOf')(wallet.address)) as bigint[];
-    if (available! < units) {
-      const top = units - available!;
+    const [balance] = (await payments.getFunction('escrowOf')(wallet.address)) as bigint[];
+    if (balance! < units) {
+      const top = units - balance!;
       await (await token.getFunction('approve')(deployment.paymentsContract, top)).wait();
       await (await payments.getFunction('deposit')(top)).wait();
     }
-    if (authorize !== null) await (await payments.getFunction('authorize')(authorize)).wait();
+    if (limit !== null) await (await payments.getFunction('setLimits')(limit, limit)).wait();
   } finally {
     provider.destroy();
   }

@@ -11,7 +11,7 @@
  * In development, against the local chain that `npm start` deployed, the sessions also settle on
  * chain: the station gets a tariff in the settlement token's currency, the admin (its operator) and a
  * simulated driver (whose card the chargers are tapped with) get development wallets, and the driver
- * deposits and authorizes test USD. The summary says how many sessions settled and names one
+ * deposits test USD and sets its limits. The summary says how many sessions settled and names one
  * transaction to look up.
  */
 import { randomBytes } from 'node:crypto';
@@ -148,7 +148,7 @@ async function driverToken(store: Store): Promise<string> {
 /**
  * Development only, on the local chain `npm start` deployed: gives the simulator's station a tariff
  * in the settlement token's currency, links development wallets to its operator (the admin; account
- * 3) and to its driver (account 2), and has the driver deposit and authorize test USD in escrow, so
+ * 3) and to its driver (account 2), and has the driver deposit test USD in escrow and set its limits, so
  * that the simulated sessions settle on chain. Returns why it did not, when it did not.
  */
 async function prepareSettlement(store: Store, adminToken: string): Promise<string | null> {
@@ -171,7 +171,7 @@ async function prepareSettlement(store: Store, adminToken: string): Promise<stri
   );
   await linkDevWallet(adminToken, 3);
   const driverWallet = await linkDevWallet(await driverToken(store), 2);
-  // 500 test USD in escrow, all of it authorized for charging (the chain may be new since last run).
+  // 500 test USD in escrow, all of it within the daily limit (the chain may be new since last run).
   const want = 500n * 10n ** BigInt(deployment.tokenDecimals);
   await fundEscrow(config.chain.rpcUrl, deployment, driverWallet, want, want * 10n);
   return null;

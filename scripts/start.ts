@@ -56,7 +56,7 @@ GridLedger is up.
   chain (JSON-RPC)            ${config.chain.rpcUrl}${
     deployment
       ? `   local Hardhat node, chain ${deployment.chainId}
-  contracts                   ChargingPayments ${deployment.paymentsContract}, test stablecoin ${deployment.token}
+  contracts                   PaymentLedger ${deployment.paymentsContract}, test stablecoin ${deployment.token}
   development accounts        ${devWallet(2).address} … account 9 of the Hardhat mnemonic hold 1,000 test USD each`
       : ''
   }

@@ -20,7 +20,7 @@ import {
 /** The repository root, whether this module runs compiled (dist/) or from source (tests, tsx). */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/$/, '/');
 
-export type ContractName = 'ChargingPayments' | 'TestStablecoin';
+export type ContractName = 'PaymentLedger' | 'TestStablecoin';
 
 export interface Artifact {
   abi: InterfaceAbi;
@@ -57,19 +57,19 @@ export interface Deployment {
   /** Hardhat network name: localhost, polygonAmoy, polygon (or a test's own name). */
   network: string;
   chainId: number;
-  /** ChargingPayments. */
+  /** PaymentLedger (the escrow and every settled record). */
   paymentsContract: string;
   /** The escrowed stablecoin. */
   token: string;
   tokenDecimals: number;
   /** The token is this repository's TestStablecoin (local chains and testnets). */
   testStablecoin?: boolean;
-  /** Holder of DEFAULT_ADMIN_ROLE and PAUSER_ROLE at deployment. */
+  /** Holder of DEFAULT_ADMIN_ROLE and PAUSER_ROLE at deployment (meant to be handed to a multisig). */
   admin?: string;
-  /** Granted SETTLER_ROLE at deployment. */
+  /** Granted SETTLER_ROLE at deployment (active at once; later grants wait SETTLER_DELAY). */
   settler?: string;
   deployedAt: string;
-  /** Block of the ChargingPayments deployment: where event scans can start. */
+  /** Block of the PaymentLedger deployment: where event scans can start. */
   blockNumber: number;
 }
 
@@ -124,48 +124,59 @@ export async function connectContracts(network: string | Deployment, runner: Con
   const deployment = typeof network === 'string' ? await readDeployment(network) : network;
   return {
     deployment,
-    payments: new Contract(deployment.paymentsContract, await abiOf('ChargingPayments'), runner),
+    payments: new Contract(deployment.paymentsContract, await abiOf('PaymentLedger'), runner),
     // TestStablecoin's ABI covers the ERC-20 and ERC-2612 functions of the real token.
     token: new Contract(deployment.token, await abiOf('TestStablecoin'), runner),
   };
 }
 
-/** Why `settleBatch` skipped a record: the `reason` of `SettlementSkipped(recordId, reason)`. */
+/** Why a settlement batch skipped a record: the `reason` of `SettlementSkipped(recordId, reason)`. */
 export const SettlementSkipReason = {
   AlreadySettled: 1,
-  OverAuthorization: 2,
-  InsufficientEscrow: 3,
-  Invalid: 4,
+  OverRecordLimit: 2,
+  OverDayLimit: 3,
+  InsufficientEscrow: 4,
+  Invalid: 5,
 } as const;
 
-/** Role ids of ChargingPayments: keccak256 of the name, as in the contract; the admin role is zero. */
+/** Role ids of PaymentLedger: keccak256 of the name, as in the contract; the admin role is zero. */
 export const ROLES = {
   DEFAULT_ADMIN_ROLE: ZeroHash,
   SETTLER_ROLE: id('SETTLER_ROLE'),
   PAUSER_ROLE: id('PAUSER_ROLE'),
 } as const;
 
+/** Default delay of a transfer of the admin role (AccessControlDefaultAdminRules): 3 days. */
+export const ADMIN_TRANSFER_DELAY_S = 3 * 24 * 3600;
+
 /**
- * Deploys ChargingPayments over `token` (or over a new TestStablecoin when none is given, for local
- * chains and testnets), makes `settler` the settler, and returns the addresses.
+ * Deploys PaymentLedger over `token` (or over a new TestStablecoin when none is given, for local
+ * chains and testnets) with `settler` as its first settler (active at once), and returns the addresses.
  */
-export async function deployPayments(opts: { deployer: Signer; settler: string; token?: string }) {
-  const admin = await opts.deployer.getAddress();
+export async function deployPayments(opts: {
+  deployer: Signer;
+  settler: string;
+  token?: string;
+  /** Who holds the admin and pauser roles (default: the deployer); meant to be a multisig. */
+  admin?: string;
+  adminDelaySeconds?: number;
+}) {
+  const deployer = await opts.deployer.getAddress();
+  const admin = opts.admin ?? deployer;
   let token = opts.token;
   if (!token) {
     const a = await artifact('TestStablecoin');
-    const stable = await new ContractFactory(a.abi, a.bytecode, opts.deployer).deploy(admin);
+    const stable = await new ContractFactory(a.abi, a.bytecode, opts.deployer).deploy(deployer);
     await stable.waitForDeployment();
     token = await stable.getAddress();
   }
-  const p = await artifact('ChargingPayments');
-  const payments = await new ContractFactory(p.abi, p.bytecode, opts.deployer).deploy(token, admin);
-  const receipt = await payments.deploymentTransaction()!.wait();
-  const address = await payments.getAddress();
-  const grant = await payments.getFunction('grantRole')(
-    await payments.getFunction('SETTLER_ROLE')(),
+  const p = await artifact('PaymentLedger');
+  const payments = await new ContractFactory(p.abi, p.bytecode, opts.deployer).deploy(
+    token,
+    opts.adminDelaySeconds ?? ADMIN_TRANSFER_DELAY_S,
+    admin,
     opts.settler,
   );
-  await grant.wait();
-  return { paymentsContract: address, token, blockNumber: receipt!.blockNumber };
+  const receipt = await payments.deploymentTransaction()!.wait();
+  return { paymentsContract: await payments.getAddress(), token, blockNumber: receipt!.blockNumber };
 }

@@ -28,12 +28,19 @@ export class ChainReader {
     return this.loaded;
   }
 
+  /** A wallet's escrow and limits (PaymentLedger `escrowOf` and `limitsOf`), token base units. */
   async escrowOf(wallet: string) {
     const { payments } = await this.load();
-    const [[balance, committed, available], [cap]] = (await Promise.all([
-      payments.escrowOf(wallet),
-      payments.authorizationOf(wallet),
-    ])) as [bigint[], bigint[]];
-    return { balance: balance!, committed: committed!, available: available!, authorized: cap! };
+    const [[balance, committed, available], [recordLimit, dayLimit, spendableToday, , , pendingFrom]] =
+      (await Promise.all([payments.escrowOf(wallet), payments.limitsOf(wallet)])) as [bigint[], bigint[]];
+    return {
+      balance: balance!,
+      committed: committed!,
+      available: available!,
+      recordLimit: recordLimit!,
+      dayLimit: dayLimit!,
+      spendableToday: spendableToday!,
+      limitsLowerAt: pendingFrom ? new Date(Number(pendingFrom) * 1000) : null,
+    };
   }
 }

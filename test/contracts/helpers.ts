@@ -27,7 +27,7 @@ export const USD = (n: number) => BigInt(Math.round(n * 1e6));
 export const DAY = 24 * 3600;
 
 const ARTIFACTS = new URL(
-  '../../contracts/artifacts/contracts/ChargingPayments.sol/ChargingPayments.json',
+  '../../contracts/artifacts/contracts/PaymentLedger.sol/PaymentLedger.json',
   import.meta.url,
 );
 
@@ -97,8 +97,8 @@ export async function inProcessChain() {
 export type Chain = Awaited<ReturnType<typeof inProcessChain>>;
 
 /**
- * The suite's fixture: TestStablecoin and ChargingPayments, account 0 admin (and pauser), account 1
- * settler, then named actors. Deployed once per suite; `reset()` returns the chain to this state.
+ * The suite's fixture: TestStablecoin and PaymentLedger, account 0 admin (and pauser), account 1
+ * settler (active from deployment), then named actors. Deployed once per suite; `reset()` returns the chain to this state.
  */
 export async function deployFixture(chain: Chain) {
   const [admin, settler, payer, payee, feeRecipient, stranger, ...others] = chain.accounts as [
@@ -106,7 +106,7 @@ export async function deployFixture(chain: Chain) {
     ...JsonRpcSigner[],
   ];
   const { paymentsContract, token } = await deployPayments({ deployer: admin, settler: settler!.address });
-  const payments = new Contract(paymentsContract, (await artifact('ChargingPayments')).abi, admin);
+  const payments = new Contract(paymentsContract, (await artifact('PaymentLedger')).abi, admin);
   const stable = new Contract(token, (await artifact('TestStablecoin')).abi, admin);
   return {
     admin,
@@ -159,7 +159,7 @@ export async function revertOf(iface: Interface, work: Promise<unknown>) {
   throw new Error('expected a revert, but the call succeeded');
 }
 
-/** A settlement record (builder): payer/payee default to the fixture's, the hash to the id's. */
+/** A charging-session record (builder): payer/payee default to the fixture's, the hash to the id's. */
 export function aRecord(
   f: Pick<Fixture, 'payer' | 'payee'>,
   recordId: number | bigint,
@@ -172,6 +172,35 @@ export function aRecord(
     payee: over.payee ?? f.payee.address,
     amount,
     recordHash: over.recordHash ?? keccak256(toBeHex(BigInt(recordId), 32)),
+  };
+}
+
+/**
+ * An energy-trade record (builder): the fixture's payer buys from its payee, `energyWh` at
+ * `pricePerKwh`, without fee or co-owners unless given.
+ */
+export function aTrade(
+  f: Pick<Fixture, 'payer' | 'payee'>,
+  recordId: number | bigint,
+  energyWh: number,
+  pricePerKwh: bigint,
+  over: Partial<{
+    buyer: string;
+    seller: string;
+    feeBps: number;
+    recordHash: string;
+    shares: { owner: string; bps: number }[];
+  }> = {},
+) {
+  return {
+    recordId: BigInt(recordId),
+    buyer: over.buyer ?? f.payer.address,
+    seller: over.seller ?? f.payee.address,
+    energyWh: BigInt(energyWh),
+    pricePerKwh,
+    feeBps: over.feeBps ?? 0,
+    recordHash: over.recordHash ?? keccak256(toBeHex(BigInt(recordId) + 7n, 32)),
+    shares: over.shares ?? [],
   };
 }
 

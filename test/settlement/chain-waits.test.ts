@@ -38,13 +38,15 @@ afterAll(async () => {
 const settleDirectly = (job: SettleSessionJob, overrides: Partial<SettleSessionJob> = {}) => {
   const terms = { ...job, ...overrides };
   return mined(
-    (f.payments.connect(f.settler) as Contract).getFunction('settle')({
-      recordId: BigInt(terms.recordId),
-      payer: terms.payer,
-      payee: terms.payee,
-      amount: BigInt(terms.amount),
-      recordHash: terms.recordHash,
-    }),
+    (f.payments.connect(f.settler) as Contract).getFunction('settleSessions')([
+      {
+        recordId: BigInt(terms.recordId),
+        payer: terms.payer,
+        payee: terms.payee,
+        amount: BigInt(terms.amount),
+        recordHash: terms.recordHash,
+      },
+    ]),
   );
 };
 
@@ -72,7 +74,7 @@ it('a transaction whose block is reorganised out during the wait is not CONFIRME
     (err: Error) => ({ err }),
   );
   await eventually(
-    () => f.payments.isSettled(BigInt(job.recordId)) as Promise<boolean>,
+    () => f.payments.isSessionSettled(BigInt(job.recordId)) as Promise<boolean>,
     (settled) => settled,
   );
   // The block with the settlement goes away (a reorganisation), before its second confirmation.
@@ -80,7 +82,7 @@ it('a transaction whose block is reorganised out during the wait is not CONFIRME
   await chain.provider.send('evm_mine', []);
   const first = await outcome;
   expect('err' in first && first.err.message).toMatch(/no longer on chain/);
-  expect(await f.payments.isSettled(BigInt(job.recordId))).toBe(false);
+  expect(await f.payments.isSessionSettled(BigInt(job.recordId))).toBe(false);
   // BullMQ retries the job: it is sent again, and confirmed once a block follows.
   const retry = batcher.submit(job);
   const miner = setInterval(() => void chain.provider.send('evm_mine', []).catch(() => {}), 200);
@@ -89,7 +91,7 @@ it('a transaction whose block is reorganised out during the wait is not CONFIRME
   } finally {
     clearInterval(miner);
   }
-  expect(await f.payments.isSettled(BigInt(job.recordId))).toBe(true);
+  expect(await f.payments.isSessionSettled(BigInt(job.recordId))).toBe(true);
 }, 60_000);
 
 it('a record the chain settled with other terms is FAILED with the difference and an alert, never CONFIRMED', async () => {

@@ -24,7 +24,7 @@ const lines: { service: string; line: string }[] = [];
 
 const USD = (n: number) => BigInt(Math.round(n * 1e6));
 
-/** A driver with a card and a wallet that deposited `deposit` and authorized `cap` for charging. */
+/** A driver with a card and a wallet that deposited `deposit` and set limits of `cap` per record and per day. */
 async function aPayingDriver(walletIndex: number, card: string, deposit: number, cap: number) {
   const driver = await registerUser(url);
   await gql(
@@ -120,10 +120,10 @@ it('a finished session is paid on chain once: payer debited, operator credited, 
     amount: '4.00',
     fee: '0.00',
   });
-  expect(await f.payments.escrowOf(wallet.address)).toEqual([USD(96), USD(46), USD(50)]);
+  expect(await f.payments.escrowOf(wallet.address)).toEqual([USD(96), USD(50), USD(46)]);
   const mine = await gql(
     url,
-    '{ myEscrow { wallet balance committed available authorized } settlementConfig { chainId paymentsContract token decimals } }',
+    '{ myEscrow { wallet balance committed available recordLimit dayLimit spendableToday limitsLowerAt } settlementConfig { chainId paymentsContract token decimals } }',
     {},
     { token: driverToken },
   );
@@ -131,9 +131,12 @@ it('a finished session is paid on chain once: payer debited, operator credited, 
     myEscrow: {
       wallet: wallet.address,
       balance: '96.00',
-      committed: '46.00',
-      available: '50.00',
-      authorized: '46.00',
+      committed: '50.00',
+      available: '46.00',
+      recordLimit: '50.00',
+      dayLimit: '50.00',
+      spendableToday: '46.00',
+      limitsLowerAt: null,
     },
     settlementConfig: {
       chainId: 31337,
@@ -166,7 +169,7 @@ it('a finished session is paid on chain once: payer debited, operator credited, 
   expect(s.settlement.recordHash).toBe(recomputed);
 });
 
-it('a payer who did not authorize enough gets FAILED with the reason, not endless retries', async () => {
+it('a payer whose limit per record is too low gets FAILED with the reason, not endless retries', async () => {
   const { wallet } = await aPayingDriver(4, 'PAYCARD02', 100, 1);
   const c = await chargeOnce('PAYCARD02', 10_000);
   const r = await eventually(
@@ -174,11 +177,11 @@ it('a payer who did not authorize enough gets FAILED with the reason, not endles
     (x: any) => x.data?.sessions.edges[0]?.node.settlement?.status === 'FAILED',
     30_000,
   );
-  expect(r.data!.sessions.edges[0].node.settlement.failureReason).toMatch(/authorized/);
+  expect(r.data!.sessions.edges[0].node.settlement.failureReason).toMatch(/limit per record/);
   expect((await f.payments.escrowOf(wallet.address))[0]).toBe(USD(100));
 });
 
-it('a FAILED settlement is retried on request once the payer authorized enough; the request id follows it into the worker', async () => {
+it('a FAILED settlement is retried on request once the payer raised its limits; the request id follows it into the worker', async () => {
   const { driver, wallet } = await aPayingDriver(6, 'PAYCARD04', 100, 1);
   const c = await chargeOnce('PAYCARD04', 10_000);
   const failed = await eventually(
@@ -192,7 +195,7 @@ it('a FAILED settlement is retried on request once the payer authorized enough; 
   const stranger = await registerUser(url);
   expect(codeOf(await gql(url, RETRY, { s: session.id }, { token: stranger.token }))).toBe('FORBIDDEN');
 
-  await (await (f.payments.connect(wallet) as Contract).authorize(USD(100))).wait();
+  await (await (f.payments.connect(wallet) as Contract).setLimits(USD(100), USD(100))).wait();
   const requestId = `retry-${Date.now()}`;
   const retried = await gql(
     url,

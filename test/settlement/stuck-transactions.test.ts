@@ -143,7 +143,7 @@ it('a nonce taken by a transaction that is not ours fails the batch clearly; the
     ),
   });
   expect(await chain.provider.getTransactionReceipt(ours!.hash)).toBeNull();
-  expect(await f.payments.isSettled(BigInt(job.recordId))).toBe(false);
+  expect(await f.payments.isSessionSettled(BigInt(job.recordId))).toBe(false);
 
   // BullMQ retries the job: it asks the chain first, then sends again.
   await chain.provider.send('evm_setAutomine', [true]);

@@ -29,12 +29,12 @@ export async function startChain() {
 
 export type Chain = Awaited<ReturnType<typeof startChain>>;
 
-/** A fresh ChargingPayments over a fresh TestStablecoin: account 0 admin, 1 settler. */
+/** A fresh PaymentLedger over a fresh TestStablecoin: account 0 admin, 1 settler. */
 export async function deployFixture(chain: Chain) {
   const admin = chain.wallet(0);
   const settler = chain.wallet(1);
   const { paymentsContract, token } = await deployPayments({ deployer: admin, settler: settler.address });
-  const payments = new Contract(paymentsContract, (await artifact('ChargingPayments')).abi, admin);
+  const payments = new Contract(paymentsContract, (await artifact('PaymentLedger')).abi, admin);
   const stable = new Contract(token, (await artifact('TestStablecoin')).abi, admin);
   return { admin, settler, payments, stable };
 }
@@ -59,12 +59,12 @@ export async function writeTestDeployment(f: Fixture) {
   return { network, remove: () => rm(deploymentPath(network), { force: true }) };
 }
 
-/** A payer with `deposit` test USD in escrow that authorized `cap` for charging (token base units). */
+/** A payer with `deposit` test USD in escrow and limits of `cap` per record and per day (token base units). */
 export async function aFundedPayer(f: Fixture, wallet: Signer, deposit: bigint, cap: bigint) {
   await mined(f.stable.mint(await wallet.getAddress(), deposit));
   await mined((f.stable.connect(wallet) as Contract).approve(await f.payments.getAddress(), MaxUint256));
   await mined((f.payments.connect(wallet) as Contract).deposit(deposit));
-  if (cap > 0n) await mined((f.payments.connect(wallet) as Contract).authorize(cap));
+  if (cap > 0n) await mined((f.payments.connect(wallet) as Contract).setLimits(cap, cap));
   return wallet;
 }
 

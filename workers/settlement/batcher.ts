@@ -8,31 +8,87 @@ import type { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { TxSender } from '../../lib/chain/tx-sender.js';
 import { type Config } from '../../lib/config.js';
 import { type Logger } from '../../lib/logger.js';
-import { type SettleSessionJob } from '../../lib/queues.js';
+import { type SettlementJob, type SettleTradeJob } from '../../lib/queues.js';
 
 export type Outcome =
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
   | { status: 'FAILED'; failureReason: string };
 
-/** Why the contract skipped a record (its SettlementSkipped event), for the session's failureReason. */
+/** Why the contract skipped a record (its SettlementSkipped event), for the record's failureReason. */
 const SKIP_REASONS: Record<number, string> = {
-  [SettlementSkipReason.OverAuthorization]: 'The payer has not authorized this much for charging',
+  [SettlementSkipReason.OverRecordLimit]: 'The amount is above the payer’s limit per record',
+  [SettlementSkipReason.OverDayLimit]: 'The amount is above what is left of the payer’s daily limit',
   [SettlementSkipReason.InsufficientEscrow]: 'The payer’s escrow is too small',
-  [SettlementSkipReason.Invalid]: 'Invalid record (zero amount or address)',
+  [SettlementSkipReason.Invalid]: 'Invalid record (zero amount or address, fee or shares out of range)',
 };
+
+/** A record's kind and number: session and trade ids are numbered apart, as the contract keeps them. */
+const keyOf = (j: SettlementJob) => `${j.kind ?? 'session'}:${j.recordId}`;
+const isTrade = (j: SettlementJob): j is SettleTradeJob => j.kind === 'trade';
+
+/** The contract's view of each kind: its batch function, settled check and event. */
+const KIND = {
+  session: { send: 'settleSessions', isSettled: 'isSessionSettled', event: 'SessionSettled', feeArg: 4 },
+  trade: { send: 'settleTrades', isSettled: 'isTradeSettled', event: 'TradeSettled', feeArg: 6 },
+} as const;
+
+/** The contract's struct for a job. */
+const onChainRecord = (j: SettlementJob) =>
+  isTrade(j)
+    ? {
+        recordId: BigInt(j.recordId),
+        buyer: j.buyer,
+        seller: j.seller,
+        energyWh: BigInt(j.energyWh),
+        pricePerKwh: BigInt(j.pricePerKwh),
+        feeBps: j.feeBps,
+        recordHash: j.recordHash,
+        shares: j.shares,
+      }
+    : {
+        recordId: BigInt(j.recordId),
+        payer: j.payer,
+        payee: j.payee,
+        amount: BigInt(j.amount),
+        recordHash: j.recordHash,
+      };
+
+/** Where the event's terms differ from the job's (empty: the event is this record's payment). */
+function differencesOf(j: SettlementJob, args: readonly unknown[]): string[] {
+  const addr = (a: unknown, b: string, name: string) =>
+    String(a).toLowerCase() !== b.toLowerCase() && `${name} ${String(a)} ≠ ${b}`;
+  const num = (a: unknown, b: string | number, name: string) =>
+    BigInt(a as bigint) !== BigInt(b) && `${name} ${String(a)} ≠ ${b}`;
+  const list = isTrade(j)
+    ? [
+        addr(args[1], j.seller, 'seller'),
+        addr(args[2], j.buyer, 'buyer'),
+        num(args[3], j.energyWh, 'energy'),
+        num(args[4], j.pricePerKwh, 'price'),
+        addr(args[7], j.recordHash, 'record hash'),
+      ]
+    : [
+        addr(args[1], j.payer, 'payer'),
+        addr(args[2], j.payee, 'payee'),
+        num(args[3], j.amount, 'amount'),
+        addr(args[5], j.recordHash, 'record hash'),
+      ];
+  return list.filter((d): d is string => typeof d === 'string');
+}
 
 /** Blocks per log query when looking for a record's event (hosted Polygon RPCs allow a few thousand). */
 export const LOG_PAGE_BLOCKS = 1000;
 
 interface Pending {
-  job: SettleSessionJob;
+  job: SettlementJob;
   resolve: (o: Outcome) => void;
   reject: (e: unknown) => void;
 }
 
 /**
- * Pays sessions on chain in batches. Jobs wait (up to the batch size or the batch window) and go out
- * together in one `settleBatch`. Exactly once: before sending, the chain is asked which records are
+ * Pays records on chain in batches: charging sessions and energy trades. Jobs wait (up to the batch
+ * size or the batch window) and go out together, one `settleSessions` and one `settleTrades`
+ * transaction per batch. Exactly once: before sending, the chain is asked which records are
  * already settled (a crash may have come after a send); those are confirmed from their event instead.
  * A record the contract refuses (authorization, escrow) is FAILED with the reason, not retried; a
  * transaction that fails as a whole is retried by BullMQ. Transactions go out through a
@@ -104,7 +160,7 @@ export class SettlementBatcher {
     return this.chain;
   }
 
-  submit(job: SettleSessionJob): Promise<Outcome> {
+  submit(job: SettlementJob): Promise<Outcome> {
     return new Promise((resolve, reject) => {
       this.pending.push({ job, resolve, reject });
       if (this.pending.length >= this.config.settlement.batchSize) void this.flush();
@@ -133,101 +189,86 @@ export class SettlementBatcher {
     }
   }
 
-  private async settle(jobs: SettleSessionJob[]): Promise<Outcome[]> {
+  private async settle(jobs: SettlementJob[]): Promise<Outcome[]> {
     const { payments, sender } = await this.connect();
     // One sender per settler key: a second worker waits here until the first stops or dies.
     await this.lease?.acquire();
     const outcomes = new Map<string, Outcome>();
-    // Exactly once: whatever the chain already has is confirmed from its event, not sent again.
-    const settled = await Promise.all(
-      jobs.map((j) => payments.isSettled(BigInt(j.recordId)) as Promise<boolean>),
-    );
-    for (const [i, j] of jobs.entries())
-      if (settled[i]) outcomes.set(j.recordId, await this.confirmedFromEvent(j));
-    const toSend = jobs.filter((j) => !outcomes.has(j.recordId));
-    if (toSend.length) {
-      const records = toSend.map((j) => ({
-        recordId: BigInt(j.recordId),
-        payer: j.payer,
-        payee: j.payee,
-        amount: BigInt(j.amount),
-        recordHash: j.recordHash,
-      }));
+    for (const kind of ['session', 'trade'] as const) {
+      const ofKind = jobs.filter((j) => (j.kind ?? 'session') === kind);
+      if (!ofKind.length) continue;
+      const k = KIND[kind];
+      // Exactly once: whatever the chain already has is confirmed from its event, not sent again.
+      const settled = await Promise.all(
+        ofKind.map((j) => payments.getFunction(k.isSettled)(BigInt(j.recordId)) as Promise<boolean>),
+      );
+      for (const [i, j] of ofKind.entries())
+        if (settled[i]) outcomes.set(keyOf(j), await this.confirmedFromEvent(j));
+      const toSend = ofKind.filter((j) => !outcomes.has(keyOf(j)));
+      if (!toSend.length) continue;
       const receipt = await sender.send(
-        await payments.getFunction('settleBatch').populateTransaction(records),
+        await payments.getFunction(k.send).populateTransaction(toSend.map(onChainRecord)),
       );
       this.metrics?.batches.inc();
       this.metrics?.gas.inc(Number(receipt.gasUsed));
       for (const log of receipt.logs as Log[]) {
         const event = payments.interface.parseLog(log);
         if (!event) continue;
-        const recordId = String(event.args[0]);
-        if (event.name === 'SessionSettled') {
-          outcomes.set(recordId, {
+        const key = `${kind}:${String(event.args[0])}`;
+        if (event.name === k.event) {
+          outcomes.set(key, {
             status: 'CONFIRMED',
             txHash: receipt.hash,
             blockNumber: receipt.blockNumber,
-            fee: String(event.args[4]),
+            fee: String(event.args[k.feeArg]),
           });
         } else if (event.name === 'SettlementSkipped') {
           const reason = Number(event.args[1]);
           outcomes.set(
-            recordId,
-            reason === 1
-              ? await this.confirmedFromEvent(jobs.find((j) => j.recordId === recordId)!)
+            key,
+            reason === SettlementSkipReason.AlreadySettled
+              ? await this.confirmedFromEvent(toSend.find((j) => keyOf(j) === key)!)
               : { status: 'FAILED', failureReason: SKIP_REASONS[reason] ?? `skipped (${reason})` },
           );
         }
       }
     }
     return jobs.map(
-      (j) => outcomes.get(j.recordId) ?? { status: 'FAILED', failureReason: 'No outcome in the receipt' },
+      (j) => outcomes.get(keyOf(j)) ?? { status: 'FAILED', failureReason: 'No outcome in the receipt' },
     );
   }
 
   /**
-   * The outcome of a record the chain says is settled already, from its SessionSettled event: found
-   * newest first, in pages of LOG_PAGE_BLOCKS from the chain's head down to the deployment's block
-   * (hosted RPCs refuse unbounded log ranges), as deep as CHAIN_CONFIRMATIONS asks of any
-   * settlement, and compared with the job. An event whose payer,
-   * payee, amount or record hash differs from the job is not this session's payment: the record is
+   * The outcome of a record the chain says is settled already, from its SessionSettled or
+   * TradeSettled event: found newest first, in pages of LOG_PAGE_BLOCKS from the chain's head down to
+   * the deployment's block (hosted RPCs refuse unbounded log ranges), as deep as CHAIN_CONFIRMATIONS
+   * asks of any settlement, and compared with the job. An event whose parties, amount (energy and
+   * price for a trade) or record hash differ from the job is not this record's payment: the record is
    * FAILED with the difference, and an error is logged for the operators (never CONFIRMED).
    */
-  private async confirmedFromEvent(job: SettleSessionJob): Promise<Outcome> {
+  private async confirmedFromEvent(job: SettlementJob): Promise<Outcome> {
     const { payments, provider, deployment } = await this.connect();
-    const filter = payments.filters.SessionSettled!(BigInt(job.recordId));
+    const k = KIND[job.kind ?? 'session'];
+    const filter = payments.filters[k.event]!(BigInt(job.recordId));
     const head = await provider.getBlockNumber();
     let event: EventLog | undefined;
     for (let to = head; to >= deployment.blockNumber && !event; to -= LOG_PAGE_BLOCKS) {
       const from = Math.max(deployment.blockNumber, to - LOG_PAGE_BLOCKS + 1);
       [event] = (await payments.queryFilter(filter, from, to)) as EventLog[];
     }
-    if (!event) throw new Error(`record ${job.recordId} is settled but its event was not found`);
+    if (!event) throw new Error(`record ${keyOf(job)} is settled but its event was not found`);
     // As deep as a transaction sent here must be before it is CONFIRMED (else: retried later).
     const depth = head - event.blockNumber + 1;
     if (depth < this.config.settlement.confirmations)
       throw new Error(
-        `record ${job.recordId}'s settlement has ${depth} of ${this.config.settlement.confirmations} confirmations; retried later`,
+        `record ${keyOf(job)}'s settlement has ${depth} of ${this.config.settlement.confirmations} confirmations; retried later`,
       );
-    const [, payer, payee, amount, fee, recordHash] = event.args as unknown as [
-      bigint,
-      string,
-      string,
-      bigint,
-      bigint,
-      string,
-    ];
-    const differences = [
-      payer.toLowerCase() !== job.payer.toLowerCase() && `payer ${payer} ≠ ${job.payer}`,
-      payee.toLowerCase() !== job.payee.toLowerCase() && `payee ${payee} ≠ ${job.payee}`,
-      amount !== BigInt(job.amount) && `amount ${amount} ≠ ${job.amount}`,
-      recordHash.toLowerCase() !== job.recordHash.toLowerCase() &&
-        `record hash ${recordHash} ≠ ${job.recordHash}`,
-    ].filter(Boolean);
+    const args = event.args as unknown as unknown[];
+    const differences = differencesOf(job, args);
     if (differences.length) {
       this.logger.error(
-        { recordId: job.recordId, sessionId: job.sessionId, txHash: event.transactionHash, differences },
-        'ALERT: the chain settled this record id with other terms than the session’s',
+        { record: keyOf(job), txHash: event.transactionHash, differences },
+        'ALERT: the chain settled this record id with other terms than the record’s',
       );
       return {
         status: 'FAILED',
@@ -238,7 +279,7 @@ export class SettlementBatcher {
       status: 'CONFIRMED',
       txHash: event.transactionHash,
       blockNumber: event.blockNumber,
-      fee: String(fee),
+      fee: String(args[k.feeArg]),
     };
   }
 }

@@ -1,4 +1,8 @@
-/** The settlement worker process: consumes `settlements`, batches on chain, reports `settlement-outcomes`. */
+/**
+ * The settlement worker process: consumes `settlements` (settle-session and settle-trade jobs),
+ * batches them on chain, reports session outcomes on `settlement-outcomes` and trade outcomes on
+ * `trade-settlement-outcomes`.
+ */
 import http from 'node:http';
 import { Queue, UnrecoverableError, type JobsOptions } from 'bullmq';
 import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
@@ -8,9 +12,11 @@ import { Metrics, serveMetrics } from '../../lib/metrics.js';
 import {
   SETTLEMENT_OUTCOMES_QUEUE,
   SETTLEMENT_QUEUE,
+  TRADE_OUTCOMES_QUEUE,
   traced,
-  type SettleSessionJob,
+  type SettlementJob,
   type SettlementOutcomeJob,
+  type TradeOutcomeJob,
 } from '../../lib/queues.js';
 import { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { createRedis } from '../../lib/redis.js';
@@ -40,14 +46,25 @@ export async function startSettlementWorker(config: Config, port: number) {
     measured,
     (settler) => new SettlerLease(leaseRedis, `${config.redisPrefix}:settler-lease:${settler}`, logger),
   );
-  // Outcomes go back to the session subgraph on a queue of their own (it stores and publishes them).
-  const outcomes = new Queue<SettlementOutcomeJob>(SETTLEMENT_OUTCOMES_QUEUE, {
-    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement outcomes producer' }),
-    prefix: `${config.redisPrefix}:bull`,
-  });
-  const report = (sessionId: string, o: Outcome | { status: 'SUBMITTED' }) =>
-    outcomes.add('settlement-outcome', traced({ sessionId, ...o }), OUTCOME_OPTIONS);
-  const worker = startWorker<SettleSessionJob>({
+  // Outcomes go back to the record's owner on a queue of their own (it stores and publishes them):
+  // sessions to the session subgraph, trades to the energy-trading subgraph.
+  const producer = (queue: string, purpose: string) =>
+    new Queue(queue, {
+      connection: createRedis(config.redisUrl, logger, { purpose }),
+      prefix: `${config.redisPrefix}:bull`,
+    });
+  const outcomes = producer(
+    SETTLEMENT_OUTCOMES_QUEUE,
+    'settlement outcomes producer',
+  ) as Queue<SettlementOutcomeJob>;
+  const tradeOutcomes = producer(TRADE_OUTCOMES_QUEUE, 'trade outcomes producer') as Queue<TradeOutcomeJob>;
+  const report = (job: SettlementJob, o: Outcome | { status: 'SUBMITTED' }) =>
+    job.kind === 'trade'
+      ? tradeOutcomes.add('trade-outcome', traced({ tradeId: job.tradeId, ...o }), OUTCOME_OPTIONS)
+      : outcomes.add('settlement-outcome', traced({ sessionId: job.sessionId, ...o }), OUTCOME_OPTIONS);
+  const recordOf = (job: SettlementJob) =>
+    job.kind === 'trade' ? { tradeId: job.tradeId } : { sessionId: job.sessionId };
+  const worker = startWorker<SettlementJob>({
     queue: SETTLEMENT_QUEUE,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
@@ -56,13 +73,13 @@ export async function startSettlementWorker(config: Config, port: number) {
     logger,
     metrics,
     process: async (job) => {
-      await report(job.data.sessionId, { status: 'SUBMITTED' });
+      await report(job.data, { status: 'SUBMITTED' });
       const outcome = await batcher.submit(job.data);
-      await report(job.data.sessionId, outcome);
+      await report(job.data, outcome);
       measured.records.inc({ outcome: outcome.status });
       if (outcome.status === 'CONFIRMED' && job.data.stoppedAt)
         measured.lag.observe(Math.max(0, (Date.now() - Date.parse(job.data.stoppedAt)) / 1000));
-      logger.info({ sessionId: job.data.sessionId, status: outcome.status }, 'settlement recorded');
+      logger.info({ ...recordOf(job.data), status: outcome.status }, 'settlement recorded');
       return outcome;
     },
   });
@@ -73,14 +90,12 @@ export async function startSettlementWorker(config: Config, port: number) {
     if (!job) return;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (!final) return;
-    logger.error({ err, sessionId: job.data.sessionId, attempts: job.attemptsMade }, 'settlement gave up');
+    logger.error({ err, ...recordOf(job.data), attempts: job.attemptsMade }, 'settlement gave up');
     measured.records.inc({ outcome: 'FAILED' });
-    void report(job.data.sessionId, {
+    void report(job.data, {
       status: 'FAILED',
       failureReason: `Not settled: sending failed ${job.attemptsMade} time(s); an operator or the driver may retry it (retrySettlement)`,
-    }).catch((e: unknown) =>
-      logger.error({ err: e, sessionId: job.data.sessionId }, 'final failure not reported'),
-    );
+    }).catch((e: unknown) => logger.error({ err: e, ...recordOf(job.data) }, 'final failure not reported'));
   });
   const server = http.createServer(async (req, res) => {
     if (await metricsServer.onMainServer(req, res)) return;
@@ -97,6 +112,7 @@ export async function startSettlementWorker(config: Config, port: number) {
       await batcher.close();
       leaseRedis.disconnect();
       await outcomes.close();
+      await tradeOutcomes.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await metricsServer.close();
     },

@@ -6,8 +6,9 @@ import type { UserServiceClient } from '../../../lib/service-clients/user.js';
 export const ESCROW_CACHE_MS = 10_000;
 
 /**
- * A buyer's standing for a new bid. `free`: the escrow the chain says the buyer's first linked
- * wallet has uncommitted (ChargingPayments `escrowOf(..).available`; 0 without a wallet), cached for
+ * A buyer's standing for a new bid. `free`: what the chain says may still be settled today from the
+ * buyer's first linked wallet (PaymentLedger `limitsOf(..).spendableToday`: min(escrow, daily limit
+ * less what was settled today); 0 without a wallet), cached for
  * ESCROW_CACHE_MS. `held`: what the buyer's open bids may still cost (`bidHold` each) plus what
  * their trades owe and are not paid yet (the delivered gross once delivery is checked, else the
  * matched gross). Trades stay held until the settlement issue's payouts mark them paid.
@@ -24,7 +25,7 @@ export class EscrowBook {
     const hit = this.cache.get(userId);
     if (hit && hit.until > Date.now()) return hit.free;
     const [wallet] = await this.users.primaryWallets([userId]);
-    const free = wallet ? Number((await this.chain.escrowOf(wallet.address)).available) : 0;
+    const free = wallet ? Number((await this.chain.escrowOf(wallet.address)).spendableToday) : 0;
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(userId, { free, until: Date.now() + ESCROW_CACHE_MS });
     return free;

@@ -33,7 +33,10 @@ export class SettlementResolver {
       balance: formatMoney(Number(e.balance)),
       committed: formatMoney(Number(e.committed)),
       available: formatMoney(Number(e.available)),
-      authorized: formatMoney(Number(e.authorized)),
+      recordLimit: formatMoney(Number(e.recordLimit)),
+      dayLimit: formatMoney(Number(e.dayLimit)),
+      spendableToday: formatMoney(Number(e.spendableToday)),
+      limitsLowerAt: e.limitsLowerAt,
     };
   }
 
@@ -60,7 +63,7 @@ export class SettlementResolver {
   @Authorized()
   @Mutation(() => ChargingSession, {
     description:
-      'Queues a FAILED settlement again, e.g. once the payer has deposited or authorized enough: the ' +
+      'Queues a FAILED settlement again, e.g. once the payer has deposited enough or raised its limits: the ' +
       "session's driver, its operator, or an admin. CONFLICT when the settlement is not FAILED. The " +
       'record keeps its number and hash and is never paid twice.',
   })

@@ -34,7 +34,8 @@ export class Settlement {
 }
 
 @ObjectType({
-  description: 'What a wallet app needs to deposit into escrow and authorize charging payments.',
+  description:
+    'What a wallet app needs to deposit into escrow and set its spending limits (charging and energy trades).',
 })
 export class SettlementConfig {
   @Field(() => Int)
@@ -60,12 +61,27 @@ export class Escrow {
   @Field()
   balance!: string;
 
-  @Field({ description: 'Held for charging already authorized: min(balance, authorized).' })
+  @Field({
+    description: 'What may still be settled from it, so cannot be withdrawn: min(balance, dayLimit).',
+  })
   committed!: string;
 
   @Field({ description: 'What the wallet can withdraw now.' })
   available!: string;
 
-  @Field({ description: 'Authorization in force for charging payments.' })
-  authorized!: string;
+  @Field({ description: 'The most one settled record (session or trade) may take, set by the wallet.' })
+  recordLimit!: string;
+
+  @Field({ description: 'The most that may be settled from it per UTC day, set by the wallet.' })
+  dayLimit!: string;
+
+  @Field({ description: 'What may still be settled today: min(balance, dayLimit − settled today).' })
+  spendableToday!: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When lowered limits the wallet set take effect (a lowering waits a day); null: none waiting.',
+  })
+  limitsLowerAt!: Date | null;
 }

@@ -1,14 +1,17 @@
 /**
- * Random operations by several payers, payees, the settler, the admin and the pauser, from a seeded
- * PRNG (a failure prints its seed and step, and replays exactly). After every step:
- *   - the contract's token balance = Σ escrow + Σ credited payee/fee balances;
- *   - no payer has lost more than the sum of the authorization increases they made, and what they
- *     lost is exactly what was settled from them;
- *   - credits + credits withdrawn = everything settled; no record id was ever settled twice.
+ * Random operations by several payers, payees, the settler, the admin and the pauser over both record
+ * kinds (charging sessions and energy trades) and refunds, from a seeded PRNG (a failure prints its
+ * seed and step, and replays exactly). After every step:
+ *   - the contract's token balance = Σ escrow + Σ credits;
+ *   - what each payer lost is exactly what was settled from it less what was refunded to it;
+ *   - no payer paid beyond its limits: every record ≤ its record limit, and what one settlement
+ *     transaction took from a payer ≤ what limitsOf said was spendable today just before;
+ *   - credits + credits withdrawn = everything settled − refunds; no record of a kind settled twice.
  */
-import { MaxUint256, type JsonRpcSigner, type Log } from 'ethers';
+import { MaxUint256, ZeroHash, type JsonRpcSigner, type Log } from 'ethers';
 import {
   aRecord,
+  aTrade,
   as,
   DAY,
   deployFixture,
@@ -34,13 +37,11 @@ afterAll(() => chain?.close());
 
 /** Errors a random operation may legitimately run into; anything else fails the test. */
 const EXPECTED = new Set([
-  'ChargingPaymentsRecordAlreadySettled',
-  'ChargingPaymentsAuthorizationExceeded',
-  'ChargingPaymentsInsufficientEscrow',
-  'ChargingPaymentsInsufficientFunds',
-  'ChargingPaymentsInvalidFee',
-  'ChargingPaymentsInvalidAmount',
-  'ChargingPaymentsInvalidSettlement',
+  'EscrowAccountsInsufficientFunds',
+  'EscrowAccountsInvalidFee',
+  'EscrowAccountsInvalidAmount',
+  'PaymentLedgerRefundRecorded',
+  'PaymentLedgerSessionNotSettled',
   'ERC20InsufficientBalance',
 ]);
 
@@ -66,11 +67,13 @@ describe.each(SEEDS)('invariants under random operations (seed %i)', (seed) => {
     const feeRecipients = [fee1!, fee2!];
     for (const p of payers) await fundWallet(f, p, MINTED);
 
-    const authorized = new Map(payers.map((p) => [p.address, 0n]));
     const paid = new Map(payers.map((p) => [p.address, 0n]));
-    const settledIds = new Set<bigint>();
+    const refunded = new Map(payers.map((p) => [p.address, 0n]));
+    const settledIds = { SessionSettled: new Set<bigint>(), TradeSettled: new Set<bigint>() };
+    const sessionsPaid: { id: bigint; payer: string; payee: string }[] = [];
     let creditsWithdrawn = 0n;
     let nextId = BigInt(seed % 1000) * 1000n;
+    let nextRefund = 1n;
 
     /** The name of the custom error a refused operation reverted with, if any. */
     const refusal = (err: unknown) => {
@@ -79,14 +82,28 @@ describe.each(SEEDS)('invariants under random operations (seed %i)', (seed) => {
         ? (f.payments.interface.parseError(data) ?? f.stable.interface.parseError(data))?.name
         : undefined;
     };
-    const recordPayments = (logs: readonly Log[]) => {
+    /** Each payer's limits and what it may still be charged today, read before a settlement. */
+    const limitsNow = async () =>
+      new Map(
+        await Promise.all(
+          payers.map(async (p) => [p.address, (await f.payments.limitsOf(p.address)) as bigint[]] as const),
+        ),
+      );
+    const recordPayments = (logs: readonly Log[], before: Map<string, bigint[]>) => {
+      const taken = new Map<string, bigint>();
       for (const e of eventsOf(f.payments.interface, logs)) {
-        if (e.name !== 'SessionSettled') continue;
-        const [id, payer, , amount] = e.args as [bigint, string, string, bigint];
-        expect(settledIds.has(id)).toBe(false); // never twice
-        settledIds.add(id);
+        if (e.name !== 'SessionSettled' && e.name !== 'TradeSettled') continue;
+        const id = e.args[0] as bigint;
+        const payer = (e.name === 'SessionSettled' ? e.args[1] : e.args[2]) as string;
+        const amount = e.args[e.name === 'SessionSettled' ? 3 : 5] as bigint;
+        expect(settledIds[e.name].has(id)).toBe(false); // never twice
+        settledIds[e.name].add(id);
+        if (e.name === 'SessionSettled') sessionsPaid.push({ id, payer, payee: e.args[2] as string });
         paid.set(payer, paid.get(payer)! + amount);
+        expect(amount <= before.get(payer)![0]!).toBe(true); // the record limit
+        taken.set(payer, (taken.get(payer) ?? 0n) + amount);
       }
+      for (const [payer, amount] of taken) expect(amount <= before.get(payer)![2]!).toBe(true); // the day's rest
     };
     /** A new record id most of the time, an already used one sometimes (replay attempts). */
     const anId = () => (rand(4) === 0 && nextId > 0n ? BigInt(rand(Number(nextId) + 1)) : nextId++);
@@ -121,35 +138,66 @@ describe.each(SEEDS)('invariants under random operations (seed %i)', (seed) => {
         },
       ],
       [
-        'authorize',
+        'setLimits',
         3,
         async () => {
           const p = pick(payers);
-          const [inForce] = (await f.payments.authorizationOf(p.address)) as bigint[];
-          const cap = rand(3) === 0 ? 0n : USD(rand(200));
-          await mined(as(f.payments, p).authorize(cap));
-          if (cap > inForce!) authorized.set(p.address, authorized.get(p.address)! + cap - inForce!);
+          const limit = () => (rand(4) === 0 ? 0n : USD(rand(200)));
+          await mined(as(f.payments, p).setLimits(limit(), limit()));
         },
       ],
       [
-        'settle',
-        4,
-        async () => {
-          const r = aRecord(f, anId(), anAmount(30), {
-            payer: pick(payers).address,
-            payee: pick(payees).address,
-          });
-          recordPayments((await mined(as(f.payments, f.settler).settle(r))).logs);
-        },
-      ],
-      [
-        'settleBatch',
+        'settleSessions',
         4,
         async () => {
           const batch = Array.from({ length: rand(12) + 1 }, () =>
             aRecord(f, anId(), anAmount(30), { payer: pick(payers).address, payee: pick(payees).address }),
           );
-          recordPayments((await mined(as(f.payments, f.settler).settleBatch(batch))).logs);
+          const before = await limitsNow();
+          recordPayments((await mined(as(f.payments, f.settler).settleSessions(batch))).logs, before);
+        },
+      ],
+      [
+        'settleTrades',
+        4,
+        async () => {
+          const batch = Array.from({ length: rand(8) + 1 }, () =>
+            aTrade(f, anId(), rand(20_000), BigInt(rand(400_000)), {
+              buyer: pick(payers).address,
+              seller: pick(payees).address,
+              feeBps: rand(6) === 0 ? 1001 : rand(300),
+              shares:
+                rand(3) === 0
+                  ? [
+                      { owner: pick(payees).address, bps: 6000 },
+                      { owner: pick(payees).address, bps: 4000 },
+                    ]
+                  : [],
+            }),
+          );
+          const before = await limitsNow();
+          recordPayments((await mined(as(f.payments, f.settler).settleTrades(batch))).logs, before);
+        },
+      ],
+      [
+        'refund',
+        2,
+        async () => {
+          const s = sessionsPaid.length
+            ? pick(sessionsPaid)
+            : { id: nextId + 1n, payer: payers[0]!.address, payee: payees[0]!.address };
+          const payee = payees.find((e) => e.address === s.payee)!;
+          const amount = anAmount(10);
+          await mined(
+            as(f.payments, payee).refundSession(
+              rand(5) === 0 ? 1n : nextRefund++,
+              s.id,
+              s.payer,
+              amount,
+              ZeroHash,
+            ),
+          );
+          refunded.set(s.payer, refunded.get(s.payer)! + amount);
         },
       ],
       [
@@ -181,10 +229,20 @@ describe.each(SEEDS)('invariants under random operations (seed %i)', (seed) => {
           const [name, run] = pick(weighted.filter(([n]) => n !== 'pause'));
           try {
             await run();
-            if (['deposit', 'depositWithPermit', 'settle', 'settleBatch'].includes(name))
+            if (
+              [
+                'deposit',
+                'depositWithPermit',
+                'settleSessions',
+                'settleTrades',
+                'refund',
+                'withdrawCredits',
+              ].includes(name)
+            )
               throw new Error(`${name} went through while paused`);
           } catch (err) {
-            if (!/EnforcedPause|Insufficient|Invalid|AlreadySettled/.test(String(refusal(err)))) throw err;
+            if (!/EnforcedPause|Insufficient|Invalid|Recorded|NotSettled/.test(String(refusal(err))))
+              throw err;
           }
           await mined(f.payments.unpause());
         },
@@ -215,22 +273,35 @@ describe.each(SEEDS)('invariants under random operations (seed %i)', (seed) => {
       for (const a of [...payees, ...feeRecipients])
         credits += (await f.payments.creditsOf(a.address)) as bigint;
       expect([log, await f.stable.balanceOf(f.paymentsAddress)]).toEqual([log, escrow + credits]);
-      let totalPaid = 0n;
+      let totalLost = 0n;
       for (const p of payers) {
         const wallet = (await f.stable.balanceOf(p.address)) as bigint;
         const [inEscrow] = (await f.payments.escrowOf(p.address)) as bigint[];
         const lost = MINTED - wallet - inEscrow!;
-        expect([log, p.address, lost]).toEqual([log, p.address, paid.get(p.address)]);
-        expect(lost <= authorized.get(p.address)!).toBe(true);
-        totalPaid += lost;
+        expect([log, p.address, lost]).toEqual([
+          log,
+          p.address,
+          paid.get(p.address)! - refunded.get(p.address)!,
+        ]);
+        totalLost += lost;
       }
-      expect([log, credits + creditsWithdrawn]).toEqual([log, totalPaid]);
+      expect([log, credits + creditsWithdrawn]).toEqual([log, totalLost]);
     }
-    for (const id of settledIds) expect(await f.payments.isSettled(id)).toBe(true);
+    for (const id of settledIds.SessionSettled) expect(await f.payments.isSessionSettled(id)).toBe(true);
+    for (const id of settledIds.TradeSettled) expect(await f.payments.isTradeSettled(id)).toBe(true);
 
     // The exploration really did things, both accepted and refused.
-    expect([JSON.stringify([...counts]), settledIds.size > 30]).toEqual([JSON.stringify([...counts]), true]);
-    for (const name of ['deposit', 'withdraw', 'authorize', 'settle', 'settleBatch', 'withdrawCredits'])
+    const settled = settledIds.SessionSettled.size + settledIds.TradeSettled.size;
+    expect([JSON.stringify([...counts]), settled > 30]).toEqual([JSON.stringify([...counts]), true]);
+    for (const name of [
+      'deposit',
+      'withdraw',
+      'setLimits',
+      'settleSessions',
+      'settleTrades',
+      'refund',
+      'withdrawCredits',
+    ])
       expect([name, (counts.get(name)?.ok ?? 0) > 0]).toEqual([name, true]);
     expect([...counts.values()].some((c) => c.refused > 0)).toBe(true);
   });
