@@ -136,6 +136,31 @@ export interface SettleTradeJob {
 /** Any record the settlement worker pays. */
 export type SettlementJob = SettleSessionJob | SettleTradeJob;
 
+/**
+ * Options of every job on SETTLEMENT_QUEUE: retried with backoff (the worker checks the chain before
+ * each send, so a retry never pays twice); completed ids kept a week so a repeated enqueue is a no-op.
+ */
+export const SETTLE_JOB_OPTIONS: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: false,
+};
+
+/** A record's settlement status as its owner stores it. */
+export type SettlementStatus = 'PENDING' | 'SUBMITTED' | 'CONFIRMED' | 'FAILED';
+
+/**
+ * Which stored statuses an outcome may replace: outcomes arrive on a queue, in any order and maybe
+ * twice, so an older one (a SUBMITTED after the CONFIRMED) must change nothing. Owners apply an
+ * outcome with one conditional UPDATE on this.
+ */
+export const OUTCOME_REPLACES: Record<'SUBMITTED' | 'CONFIRMED' | 'FAILED', SettlementStatus[]> = {
+  SUBMITTED: ['PENDING'],
+  CONFIRMED: ['PENDING', 'SUBMITTED', 'FAILED'],
+  FAILED: ['PENDING', 'SUBMITTED'],
+};
+
 /** Job names on SETTLEMENT_QUEUE. */
 export const SETTLE_SESSION = 'settle-session';
 export const SETTLE_TRADE = 'settle-trade';

@@ -1,7 +1,7 @@
 import { AbiCoder, keccak256 } from 'ethers';
 
 // The queue contracts live in lib/queues.ts; re-exported for the code that hashes records.
-export { SETTLEMENT_QUEUE, type SettleSessionJob } from './queues.js';
+export { SETTLEMENT_QUEUE, type SettleSessionJob, type SettleTradeJob } from './queues.js';
 
 /** The fields of a settled session that its on-chain record hash covers, in this order. */
 export interface CanonicalRecord {
@@ -52,5 +52,59 @@ export function recordHash(r: CanonicalRecord): string {
       r.startedAt,
       r.stoppedAt,
     ]),
+  );
+}
+
+/** The fields of a settled energy trade that its on-chain record hash covers, in this order. */
+export interface CanonicalTradeRecord {
+  tradeId: string;
+  recordId: bigint;
+  communityId: string;
+  /** The delivery interval's start, Unix seconds. */
+  intervalStart: bigint;
+  buyer: string;
+  seller: string;
+  /** Delivered energy, Wh (what is paid for). */
+  energyWh: bigint;
+  /** Clearing price, token base units per kWh. */
+  pricePerKwh: bigint;
+  feeBps: number;
+  /** A co-owned site's owners and shares (bps), in the order the contract credits them. */
+  shares: { owner: string; bps: number }[];
+}
+
+/**
+ * keccak256 of a trade record's canonical encoding (Solidity ABI encoding of the fields above, the
+ * shares as a tuple array). The amounts are not in it: the contract derives them from energy, price
+ * and fee (the clearing's rounding), and its TradeSettled event carries them.
+ */
+export function tradeRecordHash(r: CanonicalTradeRecord): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      [
+        'string',
+        'uint256',
+        'string',
+        'uint64',
+        'address',
+        'address',
+        'uint64',
+        'uint64',
+        'uint16',
+        'tuple(address,uint16)[]',
+      ],
+      [
+        r.tradeId,
+        r.recordId,
+        r.communityId,
+        r.intervalStart,
+        r.buyer,
+        r.seller,
+        r.energyWh,
+        r.pricePerKwh,
+        r.feeBps,
+        r.shares.map((s) => [s.owner, s.bps]),
+      ],
+    ),
   );
 }

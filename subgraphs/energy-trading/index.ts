@@ -12,7 +12,10 @@ import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { startSubgraph } from '../../lib/subgraph.js';
+import { Queue } from 'bullmq';
+import { SETTLEMENT_QUEUE } from '../../lib/queues.js';
 import { runMarketJobs } from './consumers/market-jobs.js';
+import { consumeTradeOutcomes } from './consumers/trade-outcomes.js';
 import { consumeMqttReadings } from './consumers/mqtt-readings.js';
 import type { EnergyContext } from './context.js';
 import { Clearing } from './entities/clearing.entity.js';
@@ -30,6 +33,7 @@ import { Market } from './services/market.js';
 import { OrderService } from './services/order.service.js';
 import { ReadingStore, type IncomingReading } from './services/readings.js';
 import { SiteService } from './services/site.service.js';
+import { TradeSettlement } from './services/trade-settlement.js';
 
 export const MARKET_SCHEMA = 'market';
 export const energyEntities = [Community, Membership, Site, SiteShare, Meter, MarketOrder, Clearing, Trade];
@@ -87,7 +91,23 @@ export async function startEnergySubgraph(config: Config) {
     return outcomes;
   };
   const market = new Market(pool, live, logger);
-  const jobs = runMarketJobs({ config, pool, market, logger, metrics });
+  const users = new UserServiceClient(
+    new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'energy-subgraph' }),
+  );
+  const settlementQueue = new Queue(SETTLEMENT_QUEUE, {
+    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement producer' }),
+    prefix: `${config.redisPrefix}:bull`,
+  });
+  settlementQueue.on('error', () => {}); // its connection's outage log reports it
+  metrics.watchQueue(settlementQueue);
+  const settlement = new TradeSettlement(pool, {
+    users,
+    queue: settlementQueue,
+    logger,
+    publish: (ids) => market.publishTrades(ids),
+  });
+  const jobs = runMarketJobs({ config, pool, market, settlement, logger, metrics });
+  const outcomes = consumeTradeOutcomes({ config, logger, metrics, settlement });
   const mqttConsumer = config.market.mqttUrl
     ? consumeMqttReadings({
         url: config.market.mqttUrl,
@@ -98,9 +118,6 @@ export async function startEnergySubgraph(config: Config) {
         metrics,
       })
     : null;
-  const users = new UserServiceClient(
-    new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'energy-subgraph' }),
-  );
   const escrow = new EscrowBook(users, new ChainReader(config.chain.rpcUrl, config.settlement.network));
   const { schema } = await buildEnergySchema();
   const server = await startSubgraph<EnergyContext>({
@@ -137,6 +154,8 @@ export async function startEnergySubgraph(config: Config) {
       await server.close();
       await mqttConsumer?.close();
       await jobs.close();
+      await outcomes.close();
+      await settlementQueue.close();
       live.close();
       publisher.disconnect();
       await orm.close();

@@ -4,6 +4,7 @@ import {
   aFundedPayer,
   deployFixture,
   linkWallet,
+  mined,
   startChain,
   writeTestDeployment,
   type Chain,
@@ -60,8 +61,8 @@ beforeAll(async () => {
   consumer = await aMeteredSite(url, buyer, community, 'CONSUMPTION');
   const wallet = chain.wallet(5);
   await linkWallet(url, buyer, wallet);
-  // 1 token (1,000,000 units) in escrow, nothing committed to charging.
-  await aFundedPayer(f, wallet, 1_000_000n, 0n);
+  // 1 token (1,000,000 units) in escrow, all of it within its limits.
+  await aFundedPayer(f, wallet, 1_000_000n, 1_000_000n);
 }, 120_000);
 afterAll(async () => {
   await broker?.endAsync();
@@ -72,7 +73,14 @@ afterAll(async () => {
 
 const PLACE =
   'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id status side energyWh limitPricePerKwh } }';
-const order = (s: Session, intervalStart: number, side: 'BUY' | 'SELL', energyWh: number, limit: number) =>
+const order = (
+  s: Session,
+  intervalStart: number,
+  side: 'BUY' | 'SELL',
+  energyWh: number,
+  limit: number,
+  siteId?: string,
+) =>
   gql(
     url,
     PLACE,
@@ -83,6 +91,7 @@ const order = (s: Session, intervalStart: number, side: 'BUY' | 'SELL', energyWh
         side,
         energyWh,
         limitPricePerKwh: limit,
+        ...(siteId ? { siteId } : {}),
       },
     },
     { token: s.token },
@@ -322,3 +331,80 @@ it('readings over both doors → orders → clearing at gate closure → deliver
     await ws.dispose();
   }
 }, 180_000);
+
+it('a cleared, delivered trade is paid on chain: the buyer’s escrow to the site’s co-owners by share, and the fee', async () => {
+  const admin = await loginAdmin(url);
+  const investor = await aUserWithRoles(url, admin, ['INVESTOR']);
+  const [hostWallet, investorWallet] = [chain.wallet(6), chain.wallet(7)];
+  await linkWallet(url, host, hostWallet);
+  await linkWallet(url, investor, investorWallet);
+  const me = await gql(url, '{ me { id } }', {}, { token: investor.token });
+  const hostId = (await gql(url, '{ me { id } }', {}, { token: host.token })).data!.me.id as string;
+  // The host's second site, 70 % the host's and 30 % the investor's.
+  const shared = await aMeteredSite(url, host, community, 'PRODUCTION', [
+    { userId: hostId, shareBps: 7000 },
+    { userId: me.data!.me.id as string, shareBps: 3000 },
+  ]);
+  await mined(f.payments.setFee(chain.wallet(8).address, 1));
+  const buyerWallet = chain.wallet(5).address;
+  const [escrowBefore] = (await f.payments.escrowOf(buyerWallet)) as bigint[];
+
+  let start = Math.ceil((Date.now() + 15_000) / MINUTE) * MINUTE;
+  if (start - Date.now() < 15_000) start += MINUTE;
+  expect((await order(host, start, 'SELL', 3000, 100, shared.siteId)).errors).toBeUndefined();
+  expect((await order(buyer, start, 'BUY', 3000, 1000)).errors).toBeUndefined();
+  // Both meters see the whole 3,000 Wh in the interval.
+  await submitReadings(url, shared.meterId, shared.deviceKey, [
+    { timestamp: iso(start), importWh: 0, exportWh: 1_000 },
+    { timestamp: iso(start + MINUTE), importWh: 0, exportWh: 4_000 },
+  ]);
+  await submitReadings(url, consumer.meterId, consumer.deviceKey, [
+    { timestamp: iso(start), importWh: 20_000, exportWh: 0 },
+    { timestamp: iso(start + MINUTE), importWh: 23_000, exportWh: 0 },
+  ]);
+
+  const TRADES =
+    '{ myTrades { intervalStart status deliveredWh deliveredGrossAmount deliveredFee settlement { status recordId recordHash buyer seller txHash fee failureReason } } }';
+  const settled = await eventually(
+    () => gql(url, TRADES, {}, { token: buyer.token }),
+    (r: any) =>
+      r.data?.myTrades.find((t: any) => t.intervalStart === iso(start))?.settlement?.status === 'CONFIRMED',
+    start - Date.now() + MINUTE + 40_000,
+  );
+  const trade = settled.data!.myTrades.find((t: any) => t.intervalStart === iso(start));
+  // Effective ask ⌈100 × 10,000 / 9,900⌉ = 102; 3,000 Wh match at every price in [102, 1,000]: the
+  // midpoint 551. Gross ⌊3,000 × 551 / 1,000⌋ = 1,653; fee ⌊1,653 × 1 %⌋ = 16; the site's part 1,637.
+  expect(trade).toMatchObject({
+    status: 'DELIVERED',
+    deliveredWh: 3000,
+    deliveredGrossAmount: 1653,
+    deliveredFee: 16,
+    settlement: {
+      status: 'CONFIRMED',
+      buyer: buyerWallet,
+      seller: hostWallet.address,
+      fee: 16,
+      failureReason: null,
+    },
+  });
+  // On chain: one TradeSettled with the record's terms; the co-owners credited by share of 1,637:
+  // the investor ⌊1,637 × 30 %⌋ = 491, the host (the first share) the rest, 1,146.
+  const [event] = (await f.payments.queryFilter(
+    f.payments.filters.TradeSettled!(BigInt(trade.settlement.recordId)),
+  )) as any[];
+  expect(event.transactionHash).toBe(trade.settlement.txHash);
+  expect(event.args.toArray()).toEqual([
+    BigInt(trade.settlement.recordId),
+    hostWallet.address,
+    buyerWallet,
+    3000n,
+    551n,
+    1653n,
+    16n,
+    trade.settlement.recordHash,
+  ]);
+  expect(await f.payments.creditsOf(hostWallet.address)).toBe(1146n);
+  expect(await f.payments.creditsOf(investorWallet.address)).toBe(491n);
+  expect(await f.payments.creditsOf(chain.wallet(8).address)).toBe(16n);
+  expect(((await f.payments.escrowOf(buyerWallet)) as bigint[])[0]).toBe(escrowBefore! - 1653n);
+}, 240_000);

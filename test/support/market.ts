@@ -34,6 +34,7 @@ export async function aMeteredSite(
   member: Session,
   community: { id: string; inviteCode: string },
   kind: 'PRODUCTION' | 'CONSUMPTION' | 'BIDIRECTIONAL',
+  coOwners: { userId: string; shareBps: number }[] | null = null,
 ) {
   const joined = await gql(
     url,
@@ -41,7 +42,9 @@ export async function aMeteredSite(
     { c: community.inviteCode },
     { token: member.token },
   );
-  if (joined.errors) throw new Error(JSON.stringify(joined.errors));
+  // A member who joined before (a second site) gets CONFLICT here: fine.
+  if (joined.errors && joined.errors[0]?.extensions?.code !== 'CONFLICT')
+    throw new Error(JSON.stringify(joined.errors));
   const site = await gql(
     url,
     'mutation($i: CreateSiteInput!) { createSite(input: $i) { id } }',
@@ -52,6 +55,7 @@ export async function aMeteredSite(
         latitude: 52.5,
         longitude: 13.4,
         pvCapacityWp: kind === 'CONSUMPTION' ? 0 : 8000,
+        coOwners,
       },
     },
     { token: member.token },

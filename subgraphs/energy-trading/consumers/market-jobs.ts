@@ -8,6 +8,7 @@ import { createRedis } from '../../../lib/redis.js';
 import { startWorker } from '../../../lib/worker.js';
 import { deliveryCheckOf, gateClosureOf, nextOpenInterval, toMs } from '../services/intervals.js';
 import type { Market } from '../services/market.js';
+import type { TradeSettlement } from '../services/trade-settlement.js';
 
 /** How often each instance looks for intervals to schedule. */
 export const SCHEDULE_EVERY_MS = 5_000;
@@ -16,7 +17,9 @@ export const SCHEDULE_EVERY_MS = 5_000;
  * The market's clock. Every SCHEDULE_EVERY_MS each instance enqueues, per community, the clearing
  * of the next interval whose gate is open (delayed until its gate closure), the clearing of any
  * interval whose gate closed with orders still open (after an outage), and the delivery check of
- * every cleared, unchecked interval (delayed until its end plus the grace period). Job ids are
+ * every cleared, unchecked interval (delayed until its end plus the grace period); a checked interval's
+ * payable trades go to settlement at once, and each pass sweeps up any that did not (a crash between
+ * the check and the queueing). Job ids are
  * (kind, community, interval): instances that schedule the same interval make one job. A worker on
  * every instance runs them.
  */
@@ -24,10 +27,12 @@ export function runMarketJobs(deps: {
   config: Config;
   pool: pg.Pool;
   market: Market;
+  /** Where delivered trades go to be paid on chain (none: trades are not settled). */
+  settlement?: TradeSettlement;
   logger: Logger;
   metrics: Metrics;
 }) {
-  const { config, pool, market, logger } = deps;
+  const { config, pool, market, logger, settlement } = deps;
   const queue = new Queue<MarketJob>(MARKET_QUEUE, {
     connection: createRedis(config.redisUrl, logger, { purpose: 'market scheduler' }),
     prefix: `${config.redisPrefix}:bull`,
@@ -43,7 +48,10 @@ export function runMarketJobs(deps: {
     process: async (job) => {
       const { kind, communityId, intervalStart } = job.data;
       if (kind === 'clear') return market.clear(communityId, intervalStart);
-      return market.deliver(communityId, intervalStart);
+      const checked = await market.deliver(communityId, intervalStart);
+      // Also when the check had been done (a retried job): the numbering is idempotent.
+      await settlement?.prepareInterval(communityId, intervalStart);
+      return checked;
     },
   });
   const enqueue = (job: MarketJob, at: number) =>
@@ -94,6 +102,7 @@ export function runMarketJobs(deps: {
       );
       await enqueue({ kind: 'deliver', communityId: u.community_id, intervalStart: start }, at);
     }
+    await settlement?.sweep();
   }
 
   let stopped = false;

@@ -81,4 +81,35 @@ export class Trade {
   @Field()
   @Property({ type: 'timestamptz' })
   createdAt!: Date;
+
+  // On-chain settlement (services/trade-settlement.ts); shown through TradeResolver.settlement.
+  @Property({ type: 'bigint', nullable: true })
+  settlementRecordId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementStatus: 'PENDING' | 'SUBMITTED' | 'CONFIRMED' | 'FAILED' | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementBuyer: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementSeller: string | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  settlementShares: { owner: string; bps: number }[] | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementRecordHash: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementTxHash: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  settlementBlock: number | null = null;
+
+  @Property({ type: 'bigint', runtimeType: 'number', nullable: true })
+  settlementFee: number | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementFailureReason: string | null = null;
 }

@@ -4,6 +4,7 @@ import { Community } from '../entities/community.entity.js';
 import { Site } from '../entities/site.entity.js';
 import { Trade } from '../entities/trade.entity.js';
 import { tradesOf } from '../services/trades.js';
+import { TradeSettlement } from './types/market.types.js';
 
 @Resolver(() => Trade)
 export class TradeResolver {
@@ -27,6 +28,25 @@ export class TradeResolver {
   @FieldResolver(() => Site, { nullable: true, description: 'The selling site, for those who may see it.' })
   sellerSite(@Root() t: Trade, @Ctx() ctx: EnergyContext) {
     return ctx.sites.site(t.sellerSiteId).catch(() => null);
+  }
+
+  @FieldResolver(() => TradeSettlement, {
+    nullable: true,
+    description: 'Its payment on chain, once delivered energy made it payable; null before.',
+  })
+  settlement(@Root() t: Trade): TradeSettlement | null {
+    if (!t.settlementStatus) return null;
+    return {
+      status: t.settlementStatus,
+      recordId: t.settlementRecordId == null ? null : String(t.settlementRecordId),
+      recordHash: t.settlementRecordHash,
+      buyer: t.settlementBuyer,
+      seller: t.settlementSeller,
+      txHash: t.settlementTxHash,
+      blockNumber: t.settlementBlock,
+      fee: t.settlementFee,
+      failureReason: t.settlementFailureReason,
+    };
   }
 
   @FieldResolver(() => String, {

@@ -30,7 +30,12 @@ const communitySchema = (minIntervalMinutes: number) =>
       gateClosureMinutes: z.number().int().min(0).max(60).default(5),
       priceFloorPerKwh: z.number().int().min(0),
       priceCapPerKwh: z.number().int().min(0).max(1_000_000_000),
-      feeBps: z.number().int().min(0).max(2000, 'feeBps must be at most 2,000 (20 %)').default(0),
+      feeBps: z
+        .number()
+        .int()
+        .min(0)
+        .max(1000, 'feeBps must be at most 1,000 (10 %, the settlement contract’s MAX_FEE_BPS)')
+        .default(0),
     })
     .refine((c) => c.priceCapPerKwh >= c.priceFloorPerKwh, {
       message: 'priceCapPerKwh must be at least priceFloorPerKwh',

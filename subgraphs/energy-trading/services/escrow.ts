@@ -11,7 +11,7 @@ export const ESCROW_CACHE_MS = 10_000;
  * less what was settled today); 0 without a wallet), cached for
  * ESCROW_CACHE_MS. `held`: what the buyer's open bids may still cost (`bidHold` each) plus what
  * their trades owe and are not paid yet (the delivered gross once delivery is checked, else the
- * matched gross). Trades stay held until the settlement issue's payouts mark them paid.
+ * matched gross). A trade stops being held once its settlement is CONFIRMED on chain.
  */
 export class EscrowBook {
   private readonly cache = new Map<string, { free: number; until: number }>();
@@ -39,7 +39,7 @@ export class EscrowBook {
                       and not exists (select 1 from "market"."clearing" k
                                        where k.community_id = o.community_id and k.interval_start = o.interval_start)), 0)
        + coalesce((select sum(coalesce(delivered_gross_amount, gross_amount)) from "market"."trade"
-                    where buyer_id = ?), 0) as held`,
+                    where buyer_id = ? and settlement_status is distinct from 'CONFIRMED'), 0) as held`,
       [userId, userId],
     )) as { held: string }[];
     return Number(row!.held);

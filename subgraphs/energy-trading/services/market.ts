@@ -281,7 +281,7 @@ export class Market {
   }
 
   /** Tells each trade's parties (buyer, seller site's owner and co-owners) that it changed. */
-  private async publishTrades(ids: string[]): Promise<void> {
+  async publishTrades(ids: string[]): Promise<void> {
     if (!this.live || ids.length === 0) return;
     const { rows } = await this.pool.query<{ id: string; parties: string[] }>(
       `select t.id, array_remove(array_agg(distinct p.user_id) || array[t.buyer_id, t.seller_id], null) as parties

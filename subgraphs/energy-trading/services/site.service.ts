@@ -82,19 +82,23 @@ export class SiteService {
     if (!(await this.isMember(community.id, owner)))
       throw forbidden('Join the community (its invite code) before you add a site to it');
     for (const o of data.coOwners ?? []) inputId(o.userId, 'coOwners.userId');
-    const site = this.em.create(Site, {
-      communityId: community.id,
-      ownerId: owner,
-      name: data.name,
-      latitude: data.latitude,
-      longitude: data.longitude,
-      pvCapacityWp: data.pvCapacityWp,
-      batteryWh: data.batteryWh ?? null,
+    return this.em.transactional(async (tx) => {
+      const site = tx.create(Site, {
+        communityId: community.id,
+        ownerId: owner,
+        name: data.name,
+        latitude: data.latitude,
+        longitude: data.longitude,
+        pvCapacityWp: data.pvCapacityWp,
+        batteryWh: data.batteryWh ?? null,
+      });
+      // The site's row first: its shares reference it, and no ORM relation orders the two inserts.
+      await tx.flush();
+      for (const o of data.coOwners ?? [])
+        tx.create(SiteShare, { siteId: site.id, userId: o.userId, shareBps: o.shareBps });
+      await tx.flush();
+      return site;
     });
-    for (const o of data.coOwners ?? [])
-      this.em.create(SiteShare, { siteId: site.id, userId: o.userId, shareBps: o.shareBps });
-    await this.em.flush();
-    return site;
   }
 
   /** A site the viewer may see (maySeeSite), else NOT_FOUND (its existence is not revealed). */

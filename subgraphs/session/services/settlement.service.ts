@@ -3,18 +3,19 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '../../../lib/logger.js';
 import type { UserServiceClient } from '../../../lib/service-clients/user.js';
 import { LIVE_TOPIC, type LiveEventBus, type SessionUpdatedLive } from '../../../lib/live-events.js';
-import { jobId, traced, type SettlementOutcomeJob } from '../../../lib/queues.js';
+import {
+  jobId,
+  OUTCOME_REPLACES,
+  SETTLE_JOB_OPTIONS,
+  SETTLE_SESSION,
+  traced,
+  type SettlementOutcomeJob,
+  type SettlementStatus,
+} from '../../../lib/queues.js';
 import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 
-export type SettlementStatus = 'PENDING' | 'SUBMITTED' | 'CONFIRMED' | 'FAILED';
-
-/** Which stored statuses an outcome may replace: outcomes may arrive out of order (a queue). */
-const REPLACES: Record<SettlementOutcomeJob['status'], SettlementStatus[]> = {
-  SUBMITTED: ['PENDING'],
-  CONFIRMED: ['PENDING', 'SUBMITTED', 'FAILED'],
-  FAILED: ['PENDING', 'SUBMITTED'],
-};
+export type { SettlementStatus };
 
 /**
  * Turns completed sessions into on-chain settlement jobs. A session is settled when it cost something
@@ -143,13 +144,7 @@ export class SettlementService {
   }
 
   private async enqueue(job: SettleSessionJob, id: string = job.sessionId): Promise<void> {
-    await this.opts.queue.add('settle-session', traced(job), {
-      jobId: id,
-      attempts: 20,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: false,
-    });
+    await this.opts.queue.add(SETTLE_SESSION, traced(job), { ...SETTLE_JOB_OPTIONS, jobId: id });
   }
 
   /**
@@ -178,7 +173,7 @@ export class SettlementService {
       {
         id: outcome.sessionId,
         settlementRecordId: { $ne: null },
-        settlementStatus: { $in: REPLACES[outcome.status] },
+        settlementStatus: { $in: OUTCOME_REPLACES[outcome.status] },
       },
       changes,
     );

@@ -38,3 +38,35 @@ export class MarketStats {
   })
   selfSufficiency!: number | null;
 }
+
+@ObjectType({
+  description: 'A trade’s payment on chain: the buyer’s escrow to the seller (or its co-owners).',
+})
+export class TradeSettlement {
+  @Field({ description: 'PENDING (queued), SUBMITTED, CONFIRMED or FAILED.' })
+  status!: string;
+
+  @Field(() => String, { nullable: true, description: 'The trade’s record number on chain (TradeSettled).' })
+  recordId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Hash of the trade’s canonical record.' })
+  recordHash!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The buyer’s wallet.' })
+  buyer!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The seller’s wallet.' })
+  seller!: string | null;
+
+  @Field(() => String, { nullable: true })
+  txHash!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  blockNumber!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The platform fee taken on chain, token units.' })
+  fee!: number | null;
+
+  @Field(() => String, { nullable: true })
+  failureReason!: string | null;
+}

@@ -1,0 +1,224 @@
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+import type { Logger } from '../../../lib/logger.js';
+import {
+  OUTCOME_REPLACES,
+  SETTLE_JOB_OPTIONS,
+  SETTLE_TRADE,
+  traced,
+  type SettleTradeJob,
+  type TradeOutcomeJob,
+} from '../../../lib/queues.js';
+import type { UserServiceClient } from '../../../lib/service-clients/user.js';
+import { tradeRecordHash } from '../../../lib/settlement.js';
+import { toMs } from './intervals.js';
+
+interface PayableTrade {
+  id: string;
+  community_id: string;
+  interval_start: Date | string;
+  buyer_id: string;
+  seller_id: string;
+  seller_site_id: string;
+  delivered_wh: number;
+  price_per_kwh: number;
+  fee_bps: number;
+  shares: { userId: string; bps: number }[] | null;
+}
+
+/**
+ * Turns delivered trades into `settle-trade` jobs and stores what the settlement worker reports.
+ *
+ * A trade is payable when its delivery check found energy (deliveredWh > 0): the buyer pays the
+ * delivered energy at the clearing price from the same escrow as charging, the fee goes to the
+ * platform, and the rest to the seller or, for a co-owned site, to its owners by share (their wallets,
+ * in the order the contract credits them: the first share takes the rounding remainder). The record
+ * number comes from the `market.trade_record_seq` sequence and is written with a conditional UPDATE, so
+ * a trade is numbered once however often it is prepared; the job id is the trade id.
+ */
+export class TradeSettlement {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: {
+      users: UserServiceClient;
+      queue: Queue;
+      logger: Logger;
+      /** Tells the trades' parties that their settlement changed. */
+      publish: (tradeIds: string[]) => Promise<void>;
+    },
+  ) {}
+
+  /**
+   * Numbers and queues the payable trades among `tradeIds` that are not numbered yet, and queues again
+   * those numbered but still PENDING (their job may not have reached Redis). Returns how many it queued.
+   */
+  async prepare(tradeIds: string[]): Promise<number> {
+    if (tradeIds.length === 0) return 0;
+    const { rows } = await this.pool.query<PayableTrade & { settlement_record_id: string | null }>(
+      `select t.id, t.community_id, t.interval_start, t.buyer_id, t.seller_id, t.seller_site_id,
+              t.delivered_wh, t.price_per_kwh, k.fee_bps, t.settlement_record_id,
+              (select json_agg(json_build_object('userId', s.user_id, 'bps', s.share_bps) order by s.share_bps desc, s.user_id)
+                 from "market"."site_share" s where s.site_id = t.seller_site_id) as shares
+         from "market"."trade" t
+         join "market"."clearing" k on k.community_id = t.community_id and k.interval_start = t.interval_start
+        where t.id = any($1::uuid[]) and t.delivered_wh > 0
+          and (t.settlement_record_id is null or t.settlement_status = 'PENDING')`,
+      [tradeIds],
+    );
+    let queued = 0;
+    for (const t of rows) {
+      const job = t.settlement_record_id ? await this.storedJob(t.id) : await this.number(t);
+      if (!job) continue;
+      await this.opts.queue.add(SETTLE_TRADE, traced(job), { ...SETTLE_JOB_OPTIONS, jobId: t.id });
+      queued++;
+    }
+    return queued;
+  }
+
+  /** Gives the trade its record number and terms; null when a party has no wallet or it was numbered meanwhile. */
+  private async number(t: PayableTrade): Promise<SettleTradeJob | null> {
+    const shares = t.shares ?? [];
+    const people = [t.buyer_id, t.seller_id, ...shares.map((s) => s.userId)];
+    const wallets = new Map(
+      (await this.opts.users.primaryWallets([...new Set(people)])).map((w) => [w.userId, w.address]),
+    );
+    const missing = people.filter((p) => !wallets.has(p));
+    if (missing.length) {
+      await this.pool.query(
+        `update "market"."trade" set settlement_status = 'FAILED', settlement_failure_reason = $2
+          where id = $1 and settlement_record_id is null`,
+        [
+          t.id,
+          `Not settled: ${missing.includes(t.buyer_id) ? 'the buyer' : 'a seller'} has no linked wallet`,
+        ],
+      );
+      this.opts.logger.info(
+        { tradeId: t.id, missing: missing.length },
+        'trade not settled: a party has no wallet',
+      );
+      await this.opts.publish([t.id]);
+      return null;
+    }
+    const { rows } = await this.pool.query<{ id: string }>(
+      `select nextval('"market"."trade_record_seq"')::text as id`,
+    );
+    const recordId = rows[0]!.id;
+    const onChainShares = shares.map((s) => ({ owner: wallets.get(s.userId)!, bps: s.bps }));
+    const job: SettleTradeJob = {
+      kind: 'trade',
+      tradeId: t.id,
+      recordId,
+      buyer: wallets.get(t.buyer_id)!,
+      seller: wallets.get(t.seller_id)!,
+      energyWh: t.delivered_wh,
+      pricePerKwh: t.price_per_kwh,
+      feeBps: t.fee_bps,
+      shares: onChainShares,
+      recordHash: '',
+      stoppedAt: new Date().toISOString(),
+    };
+    job.recordHash = tradeRecordHash({
+      tradeId: t.id,
+      recordId: BigInt(recordId),
+      communityId: t.community_id,
+      intervalStart: BigInt(Math.floor(toMs(t.interval_start) / 1000)),
+      buyer: job.buyer,
+      seller: job.seller,
+      energyWh: BigInt(job.energyWh),
+      pricePerKwh: BigInt(job.pricePerKwh),
+      feeBps: job.feeBps,
+      shares: onChainShares,
+    });
+    const { rowCount } = await this.pool.query(
+      `update "market"."trade" set settlement_record_id = $2, settlement_status = 'PENDING',
+              settlement_buyer = $3, settlement_seller = $4, settlement_shares = $5::jsonb,
+              settlement_fee_bps = $6, settlement_record_hash = $7, settlement_failure_reason = null
+        where id = $1 and settlement_record_id is null`,
+      [t.id, recordId, job.buyer, job.seller, JSON.stringify(onChainShares), job.feeBps, job.recordHash],
+    );
+    if (!rowCount) return null; // numbered by a concurrent preparation, which queues it
+    await this.opts.publish([t.id]);
+    return job;
+  }
+
+  /** The job of a trade numbered before, from what was stored with its number. */
+  private async storedJob(tradeId: string): Promise<SettleTradeJob | null> {
+    const { rows } = await this.pool.query<{
+      settlement_record_id: string;
+      settlement_buyer: string;
+      settlement_seller: string;
+      settlement_shares: { owner: string; bps: number }[];
+      settlement_fee_bps: number;
+      settlement_record_hash: string;
+      delivered_wh: number;
+      price_per_kwh: number;
+    }>(
+      `select settlement_record_id, settlement_buyer, settlement_seller, settlement_shares, settlement_fee_bps,
+              settlement_record_hash, delivered_wh, price_per_kwh
+         from "market"."trade" where id = $1 and settlement_record_id is not null`,
+      [tradeId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      kind: 'trade',
+      tradeId,
+      recordId: r.settlement_record_id,
+      buyer: r.settlement_buyer,
+      seller: r.settlement_seller,
+      energyWh: r.delivered_wh,
+      pricePerKwh: r.price_per_kwh,
+      feeBps: r.settlement_fee_bps,
+      shares: r.settlement_shares,
+      recordHash: r.settlement_record_hash,
+    };
+  }
+
+  /** Prepares the payable trades of one interval whose delivery was just checked. */
+  async prepareInterval(communityId: string, intervalStart: number): Promise<number> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      'select id from "market"."trade" where community_id = $1 and interval_start = $2 and delivered_wh > 0',
+      [communityId, new Date(intervalStart).toISOString()],
+    );
+    return this.prepare(rows.map((r) => r.id));
+  }
+
+  /**
+   * Delivered trades that should be on their way to the chain but are not: unnumbered ones (a crash
+   * between the delivery check and the numbering) and PENDING ones (a job that never reached Redis).
+   * The market's scheduler calls this every few seconds.
+   */
+  async sweep(limit = 500): Promise<number> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `select id from "market"."trade"
+        where delivered_wh > 0 and (settlement_status is null or settlement_status = 'PENDING')
+        order by created_at limit $1`,
+      [limit],
+    );
+    return this.prepare(rows.map((r) => r.id));
+  }
+
+  /**
+   * Stores what the settlement worker reported (TRADE_OUTCOMES_QUEUE) with one conditional UPDATE
+   * (an outcome older than the stored status changes nothing), and tells the trade's parties.
+   */
+  async record(outcome: TradeOutcomeJob): Promise<boolean> {
+    const confirmed = outcome.status === 'CONFIRMED';
+    const { rowCount } = await this.pool.query(
+      `update "market"."trade" set settlement_status = $2, settlement_tx_hash = $3, settlement_block = $4,
+              settlement_fee = $5, settlement_failure_reason = $6
+        where id = $1 and settlement_record_id is not null and settlement_status = any($7::text[])`,
+      [
+        outcome.tradeId,
+        outcome.status,
+        confirmed ? outcome.txHash : null,
+        confirmed ? outcome.blockNumber : null,
+        confirmed ? outcome.fee : null,
+        outcome.status === 'FAILED' ? outcome.failureReason : null,
+        OUTCOME_REPLACES[outcome.status],
+      ],
+    );
+    if (rowCount) await this.opts.publish([outcome.tradeId]);
+    return !!rowCount;
+  }
+}
