@@ -74,6 +74,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.getChargerConfiguration': S.CHARGERS_COMMAND,
   'Mutation.setChargerConfiguration': S.CHARGERS_COMMAND,
   'Mutation.retrySettlement': S.SETTLEMENT_WRITE,
+  'Mutation.resolveSessionDispute': S.SETTLEMENT_WRITE,
   'Mutation.createApiKey': null,
   'Mutation.revokeApiKey': null,
   'Mutation.addIdToken': null,

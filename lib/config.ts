@@ -95,6 +95,7 @@ const envSchema = z.object({
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).default(1),
   SETTLEMENT_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SETTLEMENT_MAX_FEE_GWEI: z.coerce.number().positive().max(1_000_000).default(1000),
+  SESSION_ENERGY_TOLERANCE_PCT: z.coerce.number().min(0).max(1000).default(10),
   MQTT_URL: z
     .string()
     .regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL')
@@ -217,6 +218,8 @@ export interface Config {
     txTimeoutMs: number;
     /** The most a settlement transaction pays per gas, in gwei (replacements included). */
     maxFeeGwei: number;
+    /** A session whose energy exceeds its EVSE's power × time by more than this % is DISPUTED. */
+    energyTolerancePct: number;
   };
   /** Currency of sessions at stations without a tariff (they cost nothing). */
   defaultCurrency: string;
@@ -354,6 +357,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       confirmations: e.CHAIN_CONFIRMATIONS,
       txTimeoutMs: e.SETTLEMENT_TX_TIMEOUT_MS,
       maxFeeGwei: e.SETTLEMENT_MAX_FEE_GWEI,
+      energyTolerancePct: e.SESSION_ENERGY_TOLERANCE_PCT,
     },
     rateLimits: {
       apiKeyPerMinute: e.RATE_LIMIT_APIKEY_PER_MINUTE,

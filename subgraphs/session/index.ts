@@ -104,7 +104,7 @@ export async function startSessionSubgraph(config: Config) {
     metricsAt: metricsPlacement(config, 'session'),
     context: (base) => ({
       ...base,
-      sessions: new SessionService(base.em, config.defaultCurrency),
+      sessions: new SessionService(base.em, config.defaultCurrency, config.settlement.energyTolerancePct),
       tariffs: new TariffService(base.em, operatorOf),
       commands,
       settlements: settlementsFor(base.em),

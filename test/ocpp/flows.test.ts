@@ -36,7 +36,8 @@ async function setTariff(stationId: string) {
 
 const mySessions = () =>
   gql(url, `{ mySessions { edges { node { ${SESSION_FIELDS} } } } }`, {}, { token: driver.token });
-const iso = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
+/** A time `offsetMinutes` from now: sessions span minutes, so their energy fits their EVSE's power. */
+const iso = (offsetMinutes = 0) => new Date(Date.now() + offsetMinutes * 60_000).toISOString();
 
 describe('OCPP 1.6J charging session, end to end to GraphQL', () => {
   it('boot, status, authorize, start, meter values and stop give a COMPLETED, priced session', async () => {

@@ -5,6 +5,9 @@ import { connectCharger, eventually, registeredCharger } from '../support/charge
 import { freePort, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { startRedis } from '../support/redis.js';
 
+/** Sessions here start an hour before they stop, so that their energy fits the EVSE's power. */
+const anHourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+
 let redisPort: number;
 let redis: ChildProcess;
 let p: TestPlatform;
@@ -44,7 +47,7 @@ it('a session survives a bridge crash in its middle: the charger reconnects and 
     connectorId: 1,
     idTag: 'CARD',
     meterStart: 0,
-    timestamp: new Date().toISOString(),
+    timestamp: anHourAgo(),
   })) as any;
   await eventually(
     () => sessionsOf(c.chargerId),
@@ -78,7 +81,7 @@ it('with Redis down a StopTransaction is refused (the charger keeps it and retri
     connectorId: 1,
     idTag: 'CARD',
     meterStart: 1_000,
-    timestamp: new Date().toISOString(),
+    timestamp: anHourAgo(),
   })) as any;
   await eventually(
     () => sessionsOf(c.chargerId),

@@ -126,6 +126,12 @@ const MUTATIONS: Record<string, Row> = {
     query: () => ({ query: `mutation { retrySettlement(sessionId: "${UNKNOWN}") { id } }` }),
     allowed: [...PERSONS, 'keyWithScope'],
   },
+  resolveSessionDispute: {
+    query: () => ({
+      query: `mutation { resolveSessionDispute(sessionId: "${UNKNOWN}", settle: false) { id } }`,
+    }),
+    allowed: [...OPERATORS, 'keyWithScope'],
+  },
   createApiKey: {
     query: () => ({ query: 'mutation { createApiKey(name: "m", scopes: [STATIONS_READ]) { apiKey } }' }),
     allowed: OPERATORS,

@@ -37,9 +37,12 @@ const as = (s: Session | null, gatewayUrl = url) => {
   return client;
 };
 
-let clock = Date.now() - 3600_000;
-/** Strictly increasing charger timestamps: a status older than the stored one is (rightly) ignored. */
-const tick = () => new Date((clock += 1000)).toISOString();
+let clock = Date.now() - 48 * 3600_000;
+/**
+ * Strictly increasing charger timestamps: a status older than the stored one is (rightly) ignored. A
+ * minute apart, so that a session's energy fits its EVSE's power (else it is DISPUTED).
+ */
+const tick = () => new Date((clock += 60_000)).toISOString();
 
 const STATUS_EVENT = `subscription($s: ID) {
   chargerStatusChanged(stationId: $s) {

@@ -65,7 +65,8 @@ afterAll(async () => {
   await deployment?.remove();
 });
 
-async function chargeOnce(card: string, meterStop: number) {
+/** One session from `card`: started `minutes` ago (1 by default), stopped now at `meterStop` Wh. */
+async function chargeOnce(card: string, meterStop: number, minutes = 60) {
   const c = await registeredCharger(url, operator);
   await gql(
     url,
@@ -78,7 +79,7 @@ async function chargeOnce(card: string, meterStop: number) {
     connectorId: 1,
     idTag: card,
     meterStart: 0,
-    timestamp: new Date(Date.now() - 60_000).toISOString(),
+    timestamp: new Date(Date.now() - minutes * 60_000).toISOString(),
   })) as any;
   await eventually(
     () =>
@@ -248,7 +249,7 @@ it('a worker killed (SIGKILL) in the middle of a batch: after restart every reco
         connectorId: 1,
         idTag: 'PAYCARD03',
         meterStart: 0,
-        timestamp: new Date(Date.now() - 60_000).toISOString(),
+        timestamp: new Date(Date.now() - 3_600_000).toISOString(),
       })) as any;
       await eventually(
         () =>
@@ -288,3 +289,73 @@ it('a worker killed (SIGKILL) in the middle of a batch: after restart every reco
   const total = chargers.reduce((sum, _c, i) => sum + BigInt(Math.round((i + 1) * 0.4 * 1e6)), 0n);
   expect(((await f.payments.escrowOf(wallet.address)) as bigint[])[0]).toBe(escrowBefore - total);
 }, 120_000);
+
+it('energy beyond the EVSE’s power × time (100 kWh in 2 minutes on 150 kW) is DISPUTED, not settled, until resolved', async () => {
+  const { wallet } = await aPayingDriver(9, 'PAYCARD09', 100, 100);
+  const c = await chargeOnce('PAYCARD09', 100_000, 2); // 150 kW × 2 min = 5 kWh; 110 % + 100 Wh = 5,600 Wh
+  const DISPUTED = `query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node {
+    id status energyWh cost disputeReason disputeResolution settlement { status } } } } }`;
+  const r = await eventually(
+    () => gql(url, DISPUTED, { c: c.chargerId }, { token: operator.token }),
+    (x: any) => x.data?.sessions.edges[0]?.node.status === 'DISPUTED',
+  );
+  const session = r.data!.sessions.edges[0].node;
+  expect(session).toMatchObject({
+    energyWh: 100_000,
+    cost: '40.00',
+    disputeResolution: null,
+    settlement: null,
+    disputeReason: expect.stringMatching(
+      /100000 Wh reported in 1[12]\d s; a 150 kW EVSE delivers at most 5\d{3} Wh/,
+    ),
+  });
+  // Nothing reaches the chain while it is disputed.
+  expect(((await f.payments.escrowOf(wallet.address)) as bigint[])[0]).toBe(USD(100));
+
+  const RESOLVE =
+    'mutation($s: ID!, $settle: Boolean!) { resolveSessionDispute(sessionId: $s, settle: $settle) { status disputeResolution } }';
+  // Only its operator or an admin resolves it.
+  const driverView = await gql(
+    url,
+    RESOLVE,
+    { s: session.id, settle: false },
+    { token: (await registerUser(url)).token },
+  );
+  expect(codeOf(driverView)).toBe('FORBIDDEN');
+  const written = await gql(url, RESOLVE, { s: session.id, settle: false }, { token: operator.token });
+  expect(written.data!.resolveSessionDispute).toEqual({
+    status: 'COMPLETED',
+    disputeResolution: 'WRITE_OFF',
+  });
+  expect(codeOf(await gql(url, RESOLVE, { s: session.id, settle: true }, { token: operator.token }))).toBe(
+    'CONFLICT',
+  );
+  // Written off: never settled, even by a retry.
+  const after = await gql(url, DISPUTED, { c: c.chargerId }, { token: operator.token });
+  expect(after.data!.sessions.edges[0].node.settlement).toBeNull();
+  expect(((await f.payments.escrowOf(wallet.address)) as bigint[])[0]).toBe(USD(100));
+});
+
+it('a DISPUTED session its operator resolves to SETTLE is paid as metered', async () => {
+  const { wallet } = await aPayingDriver(10, 'PAYCARD10', 100, 100);
+  const c = await chargeOnce('PAYCARD10', 20_000, 2); // 20 kWh in 2 minutes: DISPUTED
+  const LIST = `query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { id status settlement { status } } } } }`;
+  const r = await eventually(
+    () => gql(url, LIST, { c: c.chargerId }, { token: operator.token }),
+    (x: any) => x.data?.sessions.edges[0]?.node.status === 'DISPUTED',
+  );
+  const id = r.data!.sessions.edges[0].node.id;
+  const resolved = await gql(
+    url,
+    'mutation($s: ID!) { resolveSessionDispute(sessionId: $s, settle: true) { status disputeResolution } }',
+    { s: id },
+    { token: operator.token },
+  );
+  expect(resolved.data!.resolveSessionDispute).toEqual({ status: 'COMPLETED', disputeResolution: 'SETTLE' });
+  await eventually(
+    () => gql(url, LIST, { c: c.chargerId }, { token: operator.token }),
+    (x: any) => x.data?.sessions.edges[0]?.node.settlement?.status === 'CONFIRMED',
+    30_000,
+  );
+  expect(((await f.payments.escrowOf(wallet.address)) as bigint[])[0]).toBe(USD(100) - USD(8));
+});

@@ -36,6 +36,7 @@ export function consumeSessionEvents(deps: {
         defaultCurrency: config.defaultCurrency,
         settlements: deps.settlementsFor(em),
         live: deps.live,
+        energyTolerancePct: config.settlement.energyTolerancePct,
       });
     },
   });

@@ -167,6 +167,27 @@ export class ChargingSession {
   @Property({ type: 'text', nullable: true })
   settlementFailureReason: string | null = null;
 
+  /** The EVSE's highest connector power when the session started, kW (the plausibility bound). */
+  @Property({ type: 'double', nullable: true })
+  evseMaxPowerKw: number | null = null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the session is (or was) DISPUTED: the energy the EVSE could not have delivered.',
+  })
+  @Property({ type: 'text', nullable: true })
+  disputeReason: string | null = null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'How a dispute was resolved: SETTLE (paid as metered) or WRITE_OFF (not charged).',
+  })
+  @Property({ type: 'text', nullable: true })
+  disputeResolution: 'SETTLE' | 'WRITE_OFF' | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  disputeResolvedBy: string | null = null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -5,5 +5,10 @@ export enum SessionStatus {
   ACTIVE = 'ACTIVE',
   /** Stopped and priced. */
   COMPLETED = 'COMPLETED',
+  /**
+   * Stopped and priced, but its energy is more than its EVSE could have delivered in the time (see
+   * `disputeReason`): kept out of settlement until its operator or an admin resolves it.
+   */
+  DISPUTED = 'DISPUTED',
 }
 registerEnumType(SessionStatus, { name: 'SessionStatus' });

@@ -88,6 +88,23 @@ export class SessionResolver {
     return session;
   }
 
+  @Authorized(Role.OPERATOR, Role.ADMIN)
+  @Mutation(() => ChargingSession, {
+    description:
+      'Resolves a DISPUTED session (its energy exceeded what its EVSE can deliver in the time): `settle` true ' +
+      'settles it as metered, false writes it off (never charged). Its operator or an admin; CONFLICT when ' +
+      'it is not DISPUTED.',
+  })
+  async resolveSessionDispute(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('settle') settle: boolean,
+    @Ctx() ctx: SessionContext,
+  ) {
+    const session = await ctx.sessions.resolveDispute(sessionId, ctx.viewer, settle);
+    if (settle) await ctx.settlements.prepare(session);
+    return session;
+  }
+
   @FieldResolver(() => String, {
     nullable: true,
     description: 'Total cost as a decimal string in `currency`, once completed. See Tariff for the rules.',

@@ -43,8 +43,9 @@ async function storeSessionEvent(
   placements: PlacementCache,
   defaultCurrency: string,
   settlements?: SettlementService,
+  energyTolerancePct?: number,
 ) {
-  const sessions = new SessionService(em, defaultCurrency);
+  const sessions = new SessionService(em, defaultCurrency, energyTolerancePct);
   switch (event.kind) {
     case 'started': {
       const placement = await placements.get(event.identity);
@@ -72,7 +73,8 @@ async function storeSessionEvent(
         chargerIdentity: event.identity,
         timestamp: new Date(event.timestamp),
       });
-      // A retried job prepares again: numbering and queueing happen once (see SettlementService).
+      // A retried job prepares again: numbering and queueing happen once (see SettlementService). A
+      // DISPUTED session is not settled until resolved (resolveSessionDispute).
       if (result.session.status === 'COMPLETED') await settlements?.prepare(result.session);
       return result;
     }
@@ -93,9 +95,18 @@ export async function applySessionEvent(
     defaultCurrency: string;
     settlements: SettlementService;
     live: LiveEventBus;
+    /** SESSION_ENERGY_TOLERANCE_PCT (default 10). */
+    energyTolerancePct?: number;
   },
 ) {
-  const result = await storeSessionEvent(em, event, deps.placements, deps.defaultCurrency, deps.settlements);
+  const result = await storeSessionEvent(
+    em,
+    event,
+    deps.placements,
+    deps.defaultCurrency,
+    deps.settlements,
+    deps.energyTolerancePct,
+  );
   await deps.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
     sessionId: result.session.id,
     userId: result.session.userId,

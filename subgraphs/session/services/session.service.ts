@@ -2,7 +2,7 @@ import { isUuid, isUniqueViolation } from '../../../lib/ids.js';
 import { LockMode, QueryOrder } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
-import { badInput, forbidden, notFound } from '../../../lib/errors.js';
+import { badInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
 import { decodeCursor, pageSize, toConnection } from '../../../lib/pagination.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 import { SessionStatus } from '../entities/enums.js';
@@ -55,6 +55,20 @@ export interface Placement {
   chargerId: string;
   stationId: string;
   operatorId: string;
+  /** Each EVSE's highest connector power, kW. */
+  evsePowers?: { evseId: number; maxPowerKw: number }[];
+}
+
+/** Energy a meter may report beyond power × time before a session is DISPUTED (meter rounding, clocks). */
+export const ENERGY_SLACK_WH = 100;
+
+/**
+ * The most energy an EVSE of `maxPowerKw` can plausibly deliver between `from` and `to`:
+ * maxPowerKw × hours × (1 + tolerancePct / 100) + ENERGY_SLACK_WH, in Wh, rounded up.
+ */
+export function plausibleEnergyWh(maxPowerKw: number, from: Date, to: Date, tolerancePct: number) {
+  const hours = Math.max(0, to.getTime() - from.getTime()) / 3_600_000;
+  return Math.ceil(maxPowerKw * 1000 * hours * (1 + tolerancePct / 100)) + ENERGY_SLACK_WH;
 }
 
 /** An event that arrived before the session it belongs to; the job is retried later. */
@@ -73,7 +87,31 @@ export class SessionService {
   constructor(
     private readonly em: EntityManager,
     private readonly defaultCurrency: string,
+    /** SESSION_ENERGY_TOLERANCE_PCT: energy above power × time by more than this is DISPUTED. */
+    private readonly energyTolerancePct = 10,
   ) {}
+
+  /**
+   * Resolves a DISPUTED session: its operator or an admin decides to settle it as metered (`settle`)
+   * or to write it off (never charged). One conditional UPDATE: a second resolution finds nothing.
+   */
+  async resolveDispute(id: string, viewer: Viewer, settle: boolean): Promise<ChargingSession> {
+    const session = await this.get(id, viewer);
+    if (!hasRole(viewer, Role.ADMIN) && session.operatorId !== viewer.userId)
+      throw forbidden('Only the session’s operator or an admin resolves a dispute');
+    const changed = await this.em.nativeUpdate(
+      ChargingSession,
+      { id: session.id, status: SessionStatus.DISPUTED },
+      {
+        status: SessionStatus.COMPLETED,
+        disputeResolution: settle ? 'SETTLE' : 'WRITE_OFF',
+        disputeResolvedBy: viewer.userId,
+      },
+    );
+    if (!changed) throw conflict('The session is not DISPUTED');
+    await this.em.refresh(session);
+    return session;
+  }
 
   private find(chargerIdentity: string, transactionId: string) {
     return this.em.findOne(ChargingSession, { chargerIdentity, transactionId });
@@ -128,6 +166,7 @@ export class SessionService {
       meterStartWh: event.meterStartWh,
       tariffId: tariff?.id ?? null,
       currency: tariff?.currency ?? this.defaultCurrency,
+      evseMaxPowerKw: placement.evsePowers?.find((e) => e.evseId === event.evseId)?.maxPowerKw ?? null,
     });
     try {
       await this.em.flush();
@@ -174,7 +213,7 @@ export class SessionService {
   /** Completes and prices the session; a repeated stop changes nothing. */
   stop(event: SessionStop): Promise<{ session: ChargingSession; completedNow: boolean }> {
     return this.locked(event.chargerIdentity, event.transactionId, async (em, session) => {
-      if (session.status === SessionStatus.COMPLETED) return { session, completedNow: false };
+      if (session.status !== SessionStatus.ACTIVE) return { session, completedNow: false };
       const meterStop = event.meterStopWh ?? session.meterStartWh + session.energyWh;
       const energyWh = Math.max(0, meterStop - session.meterStartWh);
       if (energyWh > session.energyWh) session.lastEnergyAt = event.timestamp;
@@ -199,6 +238,22 @@ export class SessionService {
         idleMicros: cost.idleMicros,
         sessionFeeMicros: cost.sessionFeeMicros,
       };
+      // A charger (or whoever holds its credentials) reporting more energy than its EVSE can deliver
+      // in the time would bill the token's owner for it: such a session waits for a person instead.
+      if (session.evseMaxPowerKw != null) {
+        const bound = plausibleEnergyWh(
+          session.evseMaxPowerKw,
+          session.startedAt,
+          event.timestamp,
+          this.energyTolerancePct,
+        );
+        if (energyWh > bound) {
+          session.status = SessionStatus.DISPUTED;
+          session.disputeReason =
+            `${energyWh} Wh reported in ${Math.round((event.timestamp.getTime() - session.startedAt.getTime()) / 1000)} s; ` +
+            `a ${session.evseMaxPowerKw} kW EVSE delivers at most ${bound} Wh in that time`;
+        }
+      }
       return { session, completedNow: true };
     });
   }

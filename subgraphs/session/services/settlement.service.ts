@@ -49,6 +49,8 @@ export class SettlementService {
       return;
     }
     if (!session.userId || !session.costMicros || session.costMicros <= 0) return;
+    // Disputed: settled only once resolved to SETTLE (a write-off is never charged).
+    if (session.status !== 'COMPLETED' || session.disputeResolution === 'WRITE_OFF') return;
     if (session.currency !== this.opts.currency) {
       this.opts.logger.info(
         { sessionId: session.id, currency: session.currency },

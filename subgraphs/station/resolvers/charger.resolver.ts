@@ -70,11 +70,16 @@ export class ChargerResolver {
       const charger = await ctx.stations.chargerByIdentity(identity);
       if (!charger) return null;
       const station = await ctx.stations.station(charger.station.id);
-      return { chargerId: charger.id, stationId: station.id, operatorId: station.operatorId };
+      return {
+        chargerId: charger.id,
+        stationId: station.id,
+        operatorId: station.operatorId,
+        evsePowers: await ctx.stations.evsePowers(charger.id),
+      };
     }
     if (stationId) {
       const station = await ctx.stations.station(stationId);
-      return { chargerId: null, stationId: station.id, operatorId: station.operatorId };
+      return { chargerId: null, stationId: station.id, operatorId: station.operatorId, evsePowers: [] };
     }
     return null;
   }

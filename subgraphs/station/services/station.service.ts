@@ -113,6 +113,14 @@ export class StationService {
     return this.em.findOne(Charger, { identity });
   }
 
+  /** The highest connector power of each EVSE of a charger, kW (platform services: plausibility checks). */
+  async evsePowers(chargerId: string): Promise<{ evseId: number; maxPowerKw: number }[]> {
+    const rows = await this.em.find(Connector, { charger: chargerId }, { orderBy: { evseId: 'asc' } });
+    const byEvse = new Map<number, number>();
+    for (const c of rows) byEvse.set(c.evseId, Math.max(byEvse.get(c.evseId) ?? 0, c.maxPowerKw));
+    return [...byEvse].map(([evseId, maxPowerKw]) => ({ evseId, maxPowerKw }));
+  }
+
   /**
    * Stations as a cursor connection: by distance (then id) when `near` is given, else by name (then
    * id). Filters keep a station when at least one of its connectors matches them all.

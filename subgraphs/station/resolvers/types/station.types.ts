@@ -134,11 +134,26 @@ export class ChargerAuthentication {
   stationId!: string;
 }
 
+@ObjectType({ description: 'For platform services: the power an EVSE can deliver.' })
+@Directive('@inaccessible')
+export class EvsePower {
+  @Field(() => Int)
+  evseId!: number;
+
+  @Field(() => Float, { description: 'The highest power of its connectors, kW.' })
+  maxPowerKw!: number;
+}
+
 @ObjectType({ description: 'For platform services: where a charger sits and who operates it.' })
 @Directive('@inaccessible')
 export class ChargerPlacement {
   @Field(() => ID, { nullable: true, description: 'Null when asked by station.' })
   chargerId!: string | null;
+
+  @Field(() => [EvsePower], {
+    description: 'Each EVSE’s highest connector power (empty when asked by station).',
+  })
+  evsePowers!: EvsePower[];
 
   @Field(() => ID)
   stationId!: string;
