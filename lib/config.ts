@@ -96,6 +96,14 @@ const envSchema = z.object({
   SETTLEMENT_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SETTLEMENT_MAX_FEE_GWEI: z.coerce.number().positive().max(1_000_000).default(1000),
   SESSION_ENERGY_TOLERANCE_PCT: z.coerce.number().min(0).max(1000).default(10),
+  CHARGE_HOLD_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(30),
+  SETTLEMENT_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
+  CHAIN_FINALITY: z.enum(['depth', 'finalized']).optional(),
+  SETTLEMENT_FINALITY_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   MQTT_URL: z
     .string()
     .regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL')
@@ -220,6 +228,14 @@ export interface Config {
     maxFeeGwei: number;
     /** A session whose energy exceeds its EVSE's power × time by more than this % is DISPUTED. */
     energyTolerancePct: number;
+    /** Before charging at a station paid on chain, escrow must cover this many minutes at the EVSE's power. */
+    holdMinutes: number;
+    /** How often the session subgraph re-checks confirmed, stuck and clearable failed settlements. */
+    sweepMs: number;
+    /** When a settlement is final (lib/chain/finality.ts): `finalized` on the polygon networks, else `depth`. */
+    finality: 'depth' | 'finalized';
+    /** How long the worker waits for a transaction to become final before the job is retried. */
+    finalityTimeoutMs: number;
   };
   /** Currency of sessions at stations without a tariff (they cost nothing). */
   defaultCurrency: string;
@@ -358,6 +374,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       txTimeoutMs: e.SETTLEMENT_TX_TIMEOUT_MS,
       maxFeeGwei: e.SETTLEMENT_MAX_FEE_GWEI,
       energyTolerancePct: e.SESSION_ENERGY_TOLERANCE_PCT,
+      holdMinutes: e.CHARGE_HOLD_MINUTES,
+      sweepMs: e.SETTLEMENT_SWEEP_MS,
+      finality: e.CHAIN_FINALITY ?? (e.SETTLEMENT_NETWORK.startsWith('polygon') ? 'finalized' : 'depth'),
+      finalityTimeoutMs: e.SETTLEMENT_FINALITY_TIMEOUT_MS,
     },
     rateLimits: {
       apiKeyPerMinute: e.RATE_LIMIT_APIKEY_PER_MINUTE,

@@ -5,6 +5,7 @@ import { createLogger } from '../lib/logger.js';
 import { createRedis } from '../lib/redis.js';
 import { ServiceClient } from '../lib/service-client.js';
 import { StationServiceClient } from '../lib/service-clients/station.js';
+import { SessionServiceClient } from '../lib/service-clients/session.js';
 import { UserServiceClient } from '../lib/service-clients/user.js';
 import { loadBridgeConfig, type BridgeConfig } from './config.js';
 import { EventSink } from './events.js';
@@ -12,7 +13,9 @@ import { IdTokenCache } from './id-token-cache.js';
 import { bridgeMetrics } from './metrics.js';
 import {
   stationAuthenticator,
+  sessionChargeGuard,
   userIdTokenAuthorizer,
+  type ChargeGuard,
   type ChargerAuthenticator,
   type IdTokenAuthorizer,
 } from './ports.js';
@@ -21,6 +24,7 @@ import { startBridgeServer } from './server.js';
 export interface BridgeDeps {
   authenticator?: ChargerAuthenticator;
   idTokens?: IdTokenAuthorizer;
+  chargeGuard?: ChargeGuard;
 }
 
 /**
@@ -62,6 +66,9 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     idTokens: new IdTokenCache(
       deps.idTokens ?? userIdTokenAuthorizer(new UserServiceClient(client(base.subgraphUrls.user))),
     ),
+    chargeGuard:
+      deps.chargeGuard ??
+      sessionChargeGuard(new SessionServiceClient(client(base.subgraphUrls.session)), logger),
     events,
     redis,
     commandSubscriber,

@@ -1,3 +1,5 @@
+import type { Logger } from '../lib/logger.js';
+import type { SessionServiceClient } from '../lib/service-clients/session.js';
 import type { StationServiceClient } from '../lib/service-clients/station.js';
 import type { UserServiceClient } from '../lib/service-clients/user.js';
 
@@ -36,6 +38,37 @@ export function userIdTokenAuthorizer(users: UserServiceClient): IdTokenAuthoriz
     async authorize(idToken) {
       const answer = await users.idTokenAuthorization(idToken);
       return { status: STATUS[answer.status] ?? 'Invalid', userId: answer.userId };
+    },
+  };
+}
+
+/**
+ * Answers "can this token's owner pay for a session here?" (the escrow check before charging, owned by
+ * the session subgraph). `reserveFor` (identity|transactionId) reserves the hold when allowed.
+ */
+export interface ChargeGuard {
+  check(
+    identity: string,
+    userId: string,
+    evseId: number | null,
+    reserveFor: string | null,
+  ): Promise<{ allowed: boolean; reason: string | null }>;
+}
+
+/**
+ * Asks the session subgraph. When it cannot answer (down, slow), the driver is let charge and a
+ * warning is logged: a charger that cannot start for a platform outage strands drivers, and a session
+ * the escrow cannot pay ends FAILED with its reason, to be retried, rather than paid by anyone else.
+ */
+export function sessionChargeGuard(sessions: SessionServiceClient, logger: Logger): ChargeGuard {
+  return {
+    async check(identity, userId, evseId, reserveFor) {
+      try {
+        return await sessions.chargeHold(identity, userId, evseId, reserveFor);
+      } catch (err) {
+        logger.warn({ err, identity }, 'escrow check before charging unavailable; allowed');
+        return { allowed: true, reason: null };
+      }
     },
   };
 }

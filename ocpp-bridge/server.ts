@@ -11,7 +11,7 @@ import type { HandlerContext, Handler } from './handlers/context.js';
 import { handlers16 } from './handlers/1.6/index.js';
 import { handlers201 } from './handlers/2.0.1/index.js';
 import type { BridgeMetrics } from './metrics.js';
-import type { ChargerAuthenticator, IdTokenAuthorizer } from './ports.js';
+import type { ChargerAuthenticator, ChargeGuard, IdTokenAuthorizer } from './ports.js';
 import { actionAwareValidators } from './validators.js';
 
 const PROTOCOLS: Record<string, OcppProtocol> = { 'ocpp1.6': 'OCPP16', 'ocpp2.0.1': 'OCPP201' };
@@ -24,6 +24,7 @@ export interface BridgeServerOptions {
   heartbeatIntervalSeconds: number;
   authenticator: ChargerAuthenticator;
   idTokens: IdTokenAuthorizer;
+  chargeGuard?: ChargeGuard;
   events: EventSink;
   redis: Redis;
   commandSubscriber: Redis;
@@ -123,6 +124,7 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       protocol,
       events: opts.events,
       idTokens: opts.idTokens,
+      chargeGuard: opts.chargeGuard,
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       logger: logger.child({ identity }),
     };

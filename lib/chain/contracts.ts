@@ -139,6 +139,21 @@ export const SettlementSkipReason = {
   Invalid: 5,
 } as const;
 
+/** Why a record was skipped, for people (the record's failureReason). */
+export const SKIP_REASON_TEXT: Record<number, string> = {
+  [SettlementSkipReason.OverRecordLimit]: 'The amount is above the payer’s limit per record',
+  [SettlementSkipReason.OverDayLimit]: 'The amount is above what is left of the payer’s daily limit',
+  [SettlementSkipReason.InsufficientEscrow]: 'The payer’s escrow is too small',
+  [SettlementSkipReason.Invalid]: 'Invalid record (zero amount or address, fee or shares out of range)',
+};
+
+/** Failures the payer can clear (a deposit, higher limits, a new day): the sweeper retries them. */
+export const CLEARABLE_FAILURES = [
+  SKIP_REASON_TEXT[SettlementSkipReason.OverRecordLimit]!,
+  SKIP_REASON_TEXT[SettlementSkipReason.OverDayLimit]!,
+  SKIP_REASON_TEXT[SettlementSkipReason.InsufficientEscrow]!,
+];
+
 /** Role ids of PaymentLedger: keccak256 of the name, as in the contract; the admin role is zero. */
 export const ROLES = {
   DEFAULT_ADMIN_ROLE: ZeroHash,

@@ -28,6 +28,14 @@ export class ChainReader {
     return this.loaded;
   }
 
+  /** Whether the chain (at its head) has a record of this kind settled. */
+  async isSettled(kind: 'session' | 'trade', recordId: string): Promise<boolean> {
+    const { payments } = await this.load();
+    return (await payments.getFunction(kind === 'trade' ? 'isTradeSettled' : 'isSessionSettled')(
+      BigInt(recordId),
+    )) as boolean;
+  }
+
   /** A wallet's escrow and limits (PaymentLedger `escrowOf` and `limitsOf`), token base units. */
   async escrowOf(wallet: string) {
     const { payments } = await this.load();

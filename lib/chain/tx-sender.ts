@@ -6,6 +6,7 @@
  */
 import { isError, parseUnits, type JsonRpcApiProvider, type Signer, type TransactionReceipt } from 'ethers';
 import type { Logger } from '../logger.js';
+import { finalityOf, type Finality } from './finality.js';
 
 interface Fees {
   maxFeePerGas: bigint;
@@ -17,8 +18,12 @@ export interface TxSenderOptions {
   timeoutMs: number;
   /** No transaction pays more than this per gas (gwei). */
   maxFeeGwei: number;
-  /** Blocks the mined transaction must have (1 = mined). */
+  /** Blocks the mined transaction must have (1 = mined), with `depth` finality. */
   confirmations: number;
+  /** When the receipt counts (lib/chain/finality.ts); default `depth`. */
+  finality?: Finality;
+  /** With `finalized`: the longest wait for the chain's finalized block to reach the transaction's. */
+  finalityTimeoutMs?: number;
   logger: Logger;
   /** How often the chain is asked whether a transaction was mined. */
   pollMs?: number;
@@ -221,26 +226,36 @@ export class TxSender {
   }
 
   /**
-   * Waits until the mined transaction has its confirmations, asking the chain every `pollMs`, for
-   * at most `timeoutMs` per confirmation. Throws when its receipt disappears (the block was
-   * reorganised out) or when the wait runs out: the caller's job is retried, and checks the chain
-   * for the record before it sends again. (ethers' waitForTransaction has no bound and never
-   * notices a receipt that went away.)
+   * Waits until the mined transaction is final (lib/chain/finality.ts: `confirmations` deep, or at or
+   * below the chain's `finalized` block, and its block unchanged), asking the chain every `pollMs`,
+   * for at most `timeoutMs` per confirmation (`finalityTimeoutMs` for `finalized`). Throws when its
+   * receipt disappears (the block was reorganised out) or when the wait runs out: the caller's job is
+   * retried, and checks the chain for the record before it sends again. (ethers' waitForTransaction
+   * has no bound and never notices a receipt that went away.)
    */
   private async confirmed(receipt: TransactionReceipt): Promise<TransactionReceipt> {
     if (receipt.status !== 1) throw new Error(`transaction ${receipt.hash} reverted`);
     const wanted = this.options.confirmations;
-    if (wanted <= 1) return receipt;
-    const budgetMs = this.options.timeoutMs * wanted;
+    const finality = this.options.finality ?? 'depth';
+    if (wanted <= 1 && finality === 'depth') return receipt;
+    const budgetMs =
+      finality === 'finalized'
+        ? (this.options.finalityTimeoutMs ?? 600_000)
+        : this.options.timeoutMs * wanted;
     const deadline = Date.now() + budgetMs;
     for (;;) {
       const current = await this.provider.getTransactionReceipt(receipt.hash);
       if (!current) throw new Error(`transaction ${receipt.hash} is no longer on chain (reorganised out)`);
-      const head = await this.provider.getBlockNumber();
-      if (head - current.blockNumber + 1 >= wanted) return current;
+      const state = await finalityOf(this.provider, current.blockNumber, current.blockHash, {
+        finality,
+        confirmations: wanted,
+      });
+      if (state.final) return current;
       if (Date.now() >= deadline)
         throw new Error(
-          `transaction ${receipt.hash} did not reach ${wanted} confirmations within ${budgetMs} ms (at ${head - current.blockNumber + 1})`,
+          finality === 'finalized'
+            ? `transaction ${receipt.hash} did not become final within ${budgetMs} ms (${state.detail})`
+            : `transaction ${receipt.hash} did not reach ${wanted} confirmations within ${budgetMs} ms (${state.detail})`,
         );
       await new Promise((r) => setTimeout(r, this.pollMs));
     }

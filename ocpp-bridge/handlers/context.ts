@@ -1,7 +1,7 @@
 import type { Logger } from '../../lib/logger.js';
 import type { OcppProtocol } from '../../lib/queues.js';
 import type { EventSink } from '../events.js';
-import type { IdTokenAuthorizer } from '../ports.js';
+import type { ChargeGuard, IdTokenAuthorizer } from '../ports.js';
 
 /** What every handler of one connection knows. */
 export interface HandlerContext {
@@ -10,6 +10,8 @@ export interface HandlerContext {
   protocol: OcppProtocol;
   events: EventSink;
   idTokens: IdTokenAuthorizer;
+  /** The escrow check before charging; absent: every accepted token may charge. */
+  chargeGuard?: ChargeGuard;
   heartbeatIntervalSeconds: number;
   logger: Logger;
 }

@@ -2,6 +2,7 @@ import type { ChargerCommandClient } from '../../lib/charger-commands.js';
 import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { ChainReader } from '../../lib/chain/reader.js';
+import type { ChargeGuard } from './services/charge-guard.js';
 import type { SessionService } from './services/session.service.js';
 import type { SettlementService } from './services/settlement.service.js';
 import type { TariffService } from './services/tariff.service.js';
@@ -12,6 +13,8 @@ export interface SessionContext extends SubgraphContext {
   commands: ChargerCommandClient;
   settlements: SettlementService;
   chain: ChainReader;
+  /** The escrow check before charging. */
+  chargeGuard: ChargeGuard;
   /** Live events for subscriptions. */
   live: LiveEventBus;
 }

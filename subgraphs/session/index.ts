@@ -21,9 +21,11 @@ import { Tariff } from './entities/tariff.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildSessionSchema } from './schema.js';
 import { ChainReader } from '../../lib/chain/reader.js';
+import { ChargeGuard } from './services/charge-guard.js';
 import { PlacementCache } from './services/session-events.js';
 import { consumeSessionEvents } from './consumers/session-events.js';
 import { consumeSettlementOutcomes } from './consumers/settlement-outcomes.js';
+import { runSettlementSweeper } from './consumers/settlement-sweeper.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
@@ -83,6 +85,7 @@ export async function startSessionSubgraph(config: Config) {
   const consumers = [
     consumeSessionEvents({ config, orm, logger, metrics, placements, settlementsFor, live }),
     consumeSettlementOutcomes({ config, orm, logger, metrics, settlementsFor }),
+    runSettlementSweeper({ orm, chain, settlementsFor, logger, everyMs: config.settlement.sweepMs }),
   ];
   const commands = new ChargerCommandClient(
     redis,
@@ -109,6 +112,14 @@ export async function startSessionSubgraph(config: Config) {
       commands,
       settlements: settlementsFor(base.em),
       chain,
+      chargeGuard: new ChargeGuard(base.em as EntityManager, {
+        placements,
+        users,
+        chain,
+        settlementCurrency: config.settlementCurrency,
+        holdMinutes: config.settlement.holdMinutes,
+        logger,
+      }),
       live,
     }),
   });

@@ -6,6 +6,7 @@ import { TariffResolver } from './resolvers/tariff.resolver.js';
 import { UserSessionsResolver } from './resolvers/user-sessions.resolver.js';
 import { LiveSessionResolver } from './resolvers/live.resolver.js';
 import { SettlementResolver } from './resolvers/settlement.resolver.js';
+import { ChargeReadinessResolver } from './resolvers/charge-readiness.resolver.js';
 import { Charger } from './entities/charger.reference.js';
 import { Station } from './entities/station.reference.js';
 import { User } from './entities/user.reference.js';
@@ -22,6 +23,7 @@ export function buildSessionSchema() {
         UserSessionsResolver,
         SettlementResolver,
         LiveSessionResolver,
+        ChargeReadinessResolver,
       ],
       orphanedTypes: [Charger, Station, User],
     },

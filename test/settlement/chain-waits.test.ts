@@ -112,7 +112,7 @@ it('a settlement found on chain (a crash after sending) is CONFIRMED only once i
   const { batcher } = aBatcher(chain, deployment.network, { CHAIN_CONFIRMATIONS: '3' });
   const job = aJob(chain);
   await settleDirectly(job);
-  await expect(batcher.submit(job)).rejects.toThrow(/has 1 of 3 confirmations/);
+  await expect(batcher.submit(job)).rejects.toThrow(/is not final \(1 of 3 confirmations\)/);
   await chain.provider.send('hardhat_mine', ['0x2']);
   expect(await batcher.submit(job)).toMatchObject({ status: 'CONFIRMED' });
 }, 60_000);
@@ -166,6 +166,52 @@ it('finds a record’s event through an RPC that refuses log queries over more t
     });
     expect(await batcher.submit(job)).toMatchObject({ status: 'CONFIRMED', txHash: receipt.hash });
     expect(refused).toEqual([]);
+  } finally {
+    proxy.close();
+  }
+}, 60_000);
+
+it('with `finalized` finality a settlement is CONFIRMED only once the chain’s finalized block reaches it', async () => {
+  // A JSON-RPC proxy whose `finalized` block stays where it was until the test lets it move.
+  let finalizedAt: number | null = await chain.provider.getBlockNumber();
+  const proxy: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const call = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+      if (call.method === 'eth_getBlockByNumber' && call.params[0] === 'finalized' && finalizedAt !== null)
+        call.params[0] = `0x${finalizedAt.toString(16)}`;
+      void fetch(chain.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(call),
+      }).then(async (r) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(await r.text());
+      });
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    const { batcher } = aBatcher(chain, deployment.network, {
+      CHAIN_RPC_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      CHAIN_FINALITY: 'finalized',
+      SETTLEMENT_FINALITY_TIMEOUT_MS: '30000',
+    });
+    const job = aJob(chain);
+    let outcome: unknown = null;
+    const settled = batcher.submit(job).then((o) => (outcome = o));
+    // Mined, but not final: the record waits.
+    await eventually(
+      () => f.payments.isSessionSettled(BigInt(job.recordId)) as Promise<boolean>,
+      (x) => x,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(outcome).toBeNull();
+    // The chain finalizes: CONFIRMED.
+    finalizedAt = null;
+    await settled;
+    expect(outcome).toMatchObject({ status: 'CONFIRMED' });
   } finally {
     proxy.close();
   }

@@ -1,7 +1,6 @@
 import { recordHash } from '../../lib/settlement.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import {
-  aFundedPayer,
   deployFixture,
   linkWallet,
   startChain,
@@ -12,6 +11,7 @@ import {
 import { type Contract } from 'ethers';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { chargeFor, payingDriver, usdCharger, type PayingWorld } from '../support/paying.js';
 
 let chain: Chain;
 let f: Fixture;
@@ -23,21 +23,6 @@ let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
 const lines: { service: string; line: string }[] = [];
 
 const USD = (n: number) => BigInt(Math.round(n * 1e6));
-
-/** A driver with a card and a wallet that deposited `deposit` and set limits of `cap` per record and per day. */
-async function aPayingDriver(walletIndex: number, card: string, deposit: number, cap: number) {
-  const driver = await registerUser(url);
-  await gql(
-    url,
-    'mutation($t: String!) { addIdToken(token: $t) { id } }',
-    { t: card },
-    { token: driver.token },
-  );
-  const wallet = chain.wallet(walletIndex);
-  await linkWallet(url, driver, wallet);
-  await aFundedPayer(f, wallet, USD(deposit), USD(cap));
-  return { driver, wallet };
-}
 
 beforeAll(async () => {
   chain = await startChain();
@@ -65,40 +50,13 @@ afterAll(async () => {
   await deployment?.remove();
 });
 
-/** One session from `card`: started `minutes` ago (1 by default), stopped now at `meterStop` Wh. */
-async function chargeOnce(card: string, meterStop: number, minutes = 60) {
-  const c = await registeredCharger(url, operator);
-  await gql(
-    url,
-    'mutation($i: SetTariffInput!) { setTariff(input: $i) { id } }',
-    { i: { stationId: c.stationId, name: 'USD', currency: 'USD', pricePerKwh: '0.40' } },
-    { token: operator.token },
-  );
-  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
-  const start = (await cp.call('StartTransaction', {
-    connectorId: 1,
-    idTag: card,
-    meterStart: 0,
-    timestamp: new Date(Date.now() - minutes * 60_000).toISOString(),
-  })) as any;
-  await eventually(
-    () =>
-      gql(
-        url,
-        'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { id } } } }',
-        { c: c.chargerId },
-        { token: operator.token },
-      ),
-    (x: any) => x.data?.sessions.edges.length === 1,
-  );
-  await cp.call('StopTransaction', {
-    transactionId: start.transactionId,
-    meterStop,
-    timestamp: new Date().toISOString(),
-  });
-  await cp.close();
-  return c;
-}
+/** The platform, chain and operator the helpers of test/support/paying.ts work in. */
+const world = (): PayingWorld => ({ url, operator, f, chain, ocppPort: p.config.ports.ocpp });
+const aPayingDriver = (walletIndex: number, card: string, deposit: number, cap: number) =>
+  payingDriver(world(), walletIndex, card, deposit, cap);
+const aUsdCharger = () => usdCharger(world());
+const chargeOnce = (card: string, meterStop: number, minutes?: number) =>
+  chargeFor(world(), card, meterStop, minutes);
 
 const SETTLED = `query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node {
   id status cost currency energyWh transactionId startedAt stoppedAt charger { identity }
@@ -358,4 +316,77 @@ it('a DISPUTED session its operator resolves to SETTLE is paid as metered', asyn
     30_000,
   );
   expect(((await f.payments.escrowOf(wallet.address)) as bigint[])[0]).toBe(USD(100) - USD(8));
+});
+
+const READINESS =
+  'query($c: String!, $e: Int) { chargingReadiness(chargerIdentity: $c, evseId: $e) { allowed reason message hold free } }';
+
+it('a driver whose escrow cannot cover the hold is refused at the charger (1.6 Blocked, 2.0.1 NoCredit) and told why', async () => {
+  const { driver } = await aPayingDriver(11, 'PAYCARD11', 20, 100);
+  const c = await aUsdCharger();
+  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+  expect(await cp.call('Authorize', { idTag: 'PAYCARD11' })).toEqual({ idTagInfo: { status: 'Blocked' } });
+  const ready = await gql(url, READINESS, { c: c.identity }, { token: driver.token });
+  expect(ready.data!.chargingReadiness).toEqual({
+    allowed: false,
+    reason: 'INSUFFICIENT_ESCROW',
+    message: expect.stringMatching(/hold of 30/),
+    hold: '30.00',
+    free: '20.00',
+  });
+  // The 22 kW EVSE needs a smaller hold, which the escrow covers.
+  const small = await gql(url, READINESS, { c: c.identity, e: 2 }, { token: driver.token });
+  expect(small.data!.chargingReadiness).toMatchObject({ allowed: true, reason: null, hold: '4.40' });
+  const start = (await cp.call('StartTransaction', {
+    connectorId: 2,
+    idTag: 'PAYCARD11',
+    meterStart: 0,
+    timestamp: new Date().toISOString(),
+  })) as any;
+  expect(start.idTagInfo).toEqual({ status: 'Accepted' });
+  await cp.close();
+
+  const c2 = await aUsdCharger();
+  const cs = await connectCharger(p.config.ports.ocpp, c2.identity, c2.password, 'ocpp2.0.1');
+  expect(await cs.call('Authorize', { idToken: { idToken: 'PAYCARD11', type: 'ISO14443' } })).toEqual({
+    idTokenInfo: { status: 'NoCredit' },
+  });
+  await cs.close();
+  // Without a wallet: NO_WALLET.
+  const walletless = await registerUser(url);
+  const none = await gql(url, READINESS, { c: c.identity }, { token: walletless.token });
+  expect(none.data!.chargingReadiness).toMatchObject({ allowed: false, reason: 'NO_WALLET', hold: '30.00' });
+});
+
+it('holds keep sessions started at once from counting the same escrow; a stopped session’s hold becomes its cost', async () => {
+  await aPayingDriver(12, 'PAYCARD12', 50, 100);
+  const [a, b] = [await aUsdCharger(), await aUsdCharger()];
+  const [cpA, cpB] = await Promise.all(
+    [a, b].map((c) => connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6')),
+  );
+  const begin = (cp: typeof cpA) =>
+    cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'PAYCARD12',
+      meterStart: 0,
+      timestamp: new Date(Date.now() - 3_600_000).toISOString(),
+    }) as Promise<any>;
+  // 50 USD cover one 30 USD hold, not two: whichever start comes second is refused.
+  const answers = await Promise.all([begin(cpA), begin(cpB)]);
+  expect(answers.map((x) => x.idTagInfo.status).sort()).toEqual(['Accepted', 'Blocked']);
+  const accepted = answers.findIndex((x) => x.idTagInfo.status === 'Accepted');
+  const [cpOn, cpOff] = accepted === 0 ? [cpA, cpB] : [cpB, cpA];
+  // The first session stops at 10 kWh (4.00 USD): its hold is released and its cost counts until paid,
+  // so the other charger now has 46 USD to count on.
+  await cpOn.call('StopTransaction', {
+    transactionId: answers[accepted].transactionId,
+    meterStop: 10_000,
+    timestamp: new Date().toISOString(),
+  });
+  const again = await eventually(
+    () => cpOff.call('Authorize', { idTag: 'PAYCARD12' }) as Promise<any>,
+    (x) => x.idTagInfo.status === 'Accepted',
+  );
+  expect(again).toEqual({ idTagInfo: { status: 'Accepted' } });
+  await Promise.all([cpA.close(), cpB.close()]);
 });

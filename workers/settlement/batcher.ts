@@ -5,6 +5,7 @@ import { connectChain } from '../../lib/chain/connection.js';
 import { SettlementSkipReason, type Deployment } from '../../lib/chain/contracts.js';
 import { devWallet, isDevelopmentKey } from '../../lib/chain/hardhat-node.js';
 import type { SettlerLease } from '../../lib/chain/settler-lease.js';
+import { finalityOf } from '../../lib/chain/finality.js';
 import { TxSender } from '../../lib/chain/tx-sender.js';
 import { type Config } from '../../lib/config.js';
 import { type Logger } from '../../lib/logger.js';
@@ -149,6 +150,8 @@ export class SettlementBatcher {
         timeoutMs: this.config.settlement.txTimeoutMs,
         maxFeeGwei: this.config.settlement.maxFeeGwei,
         confirmations: this.config.settlement.confirmations,
+        finality: this.config.settlement.finality,
+        finalityTimeoutMs: this.config.settlement.finalityTimeoutMs,
         logger: this.logger,
         onReplaced: () => this.metrics?.replaced.inc(),
       });
@@ -257,12 +260,13 @@ export class SettlementBatcher {
       [event] = (await payments.queryFilter(filter, from, to)) as EventLog[];
     }
     if (!event) throw new Error(`record ${keyOf(job)} is settled but its event was not found`);
-    // As deep as a transaction sent here must be before it is CONFIRMED (else: retried later).
-    const depth = head - event.blockNumber + 1;
-    if (depth < this.config.settlement.confirmations)
-      throw new Error(
-        `record ${keyOf(job)}'s settlement has ${depth} of ${this.config.settlement.confirmations} confirmations; retried later`,
-      );
+    // As final as a transaction sent here must be before it is CONFIRMED (else: retried later).
+    const state = await finalityOf(provider, event.blockNumber, event.blockHash, {
+      finality: this.config.settlement.finality,
+      confirmations: this.config.settlement.confirmations,
+    });
+    if (!state.final)
+      throw new Error(`record ${keyOf(job)}'s settlement is not final (${state.detail}); retried later`);
     const args = event.args as unknown as unknown[];
     const differences = differencesOf(job, args);
     if (differences.length) {

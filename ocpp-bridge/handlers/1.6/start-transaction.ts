@@ -19,7 +19,20 @@ export function transactionIdFor(
 
 export const startTransaction: Handler = async (ctx, params) => {
   const transactionId = transactionIdFor(ctx.identity, params);
-  const { status, userId } = await ctx.idTokens.authorize(params.idTag);
+  const auth = await ctx.idTokens.authorize(params.idTag);
+  const { userId } = auth;
+  let status: string = auth.status;
+  // The hold on the driver's escrow is reserved now (one per transaction: a repeat finds it). Refused:
+  // `Blocked`, and the charge point stops the transaction (StopTransactionOnInvalidId).
+  if (status === 'Accepted' && userId && ctx.chargeGuard) {
+    const answer = await ctx.chargeGuard.check(
+      ctx.identity,
+      userId,
+      params.connectorId,
+      `${ctx.identity}|${transactionId}`,
+    );
+    if (!answer.allowed) status = 'Blocked';
+  }
   await ctx.events.enqueueSession([
     {
       id: jobId('tx-start', ctx.identity, transactionId),

@@ -50,5 +50,17 @@ export const transactionEvent: Handler = async (ctx, params) => {
     });
   }
   await ctx.events.enqueueSession(jobs);
-  return auth ? { idTokenInfo: { status: auth.status } } : {};
+  if (!auth) return {};
+  // At the start, the hold on the driver's escrow is reserved (one per transaction: a repeat finds
+  // it); refused: NoCredit, and the station ends the transaction (E05: not authorized).
+  if (params.eventType === 'Started' && auth.status === 'Accepted' && auth.userId && ctx.chargeGuard) {
+    const answer = await ctx.chargeGuard.check(
+      ctx.identity,
+      auth.userId,
+      params.evse?.id ?? null,
+      `${ctx.identity}|${transactionId}`,
+    );
+    if (!answer.allowed) return { idTokenInfo: { status: 'NoCredit' } };
+  }
+  return { idTokenInfo: { status: auth.status } };
 };

@@ -167,6 +167,10 @@ export class ChargingSession {
   @Property({ type: 'text', nullable: true })
   settlementFailureReason: string | null = null;
 
+  /** When the worker last reported on its settlement (the sweeper re-queues a SUBMITTED one left long). */
+  @Property({ type: 'timestamptz', nullable: true })
+  settlementUpdatedAt: Date | null = null;
+
   /** The EVSE's highest connector power when the session started, kW (the plausibility bound). */
   @Property({ type: 'double', nullable: true })
   evseMaxPowerKw: number | null = null;

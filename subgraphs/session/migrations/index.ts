@@ -1,10 +1,12 @@
 import { Migration20261122000300 } from './Migration20261122000300.js';
 import { Migration20261122000700 } from './Migration20261122000700.js';
 import { Migration20261203000200 } from './Migration20261203000200.js';
+import { Migration20261203000300 } from './Migration20261203000300.js';
 
 /** Every migration of the `session` schema, oldest first. */
 export const migrations = [
   { name: 'Migration20261122000300', class: Migration20261122000300 },
   { name: 'Migration20261122000700', class: Migration20261122000700 },
   { name: 'Migration20261203000200', class: Migration20261203000200 },
+  { name: 'Migration20261203000300', class: Migration20261203000300 },
 ];

@@ -238,6 +238,11 @@ export class SessionService {
         idleMicros: cost.idleMicros,
         sessionFeeMicros: cost.sessionFeeMicros,
       };
+      // Its hold on the driver's escrow ends; its cost counts instead until it is paid (ChargeGuard).
+      await em.execute(
+        'update "session"."charge_hold" set released_at = now() where key = ? and released_at is null',
+        [`${session.chargerIdentity}|${session.transactionId}`],
+      );
       // A charger (or whoever holds its credentials) reporting more energy than its EVSE can deliver
       // in the time would bill the token's owner for it: such a session waits for a person instead.
       if (session.evseMaxPowerKw != null) {

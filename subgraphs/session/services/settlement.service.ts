@@ -13,6 +13,8 @@ import {
   type SettlementStatus,
 } from '../../../lib/queues.js';
 import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
+import { CLEARABLE_FAILURES } from '../../../lib/chain/contracts.js';
+import type { ChainReader } from '../../../lib/chain/reader.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 
 export type { SettlementStatus };
@@ -163,10 +165,12 @@ export class SettlementService {
             settlementBlock: outcome.blockNumber,
             settlementFee: outcome.fee,
             settlementFailureReason: null,
+            settlementUpdatedAt: new Date(),
           }
         : {
             settlementStatus: outcome.status,
             settlementFailureReason: outcome.status === 'FAILED' ? outcome.failureReason : null,
+            settlementUpdatedAt: new Date(),
           };
     // One conditional UPDATE: two outcomes of one session applied at once (consumers run several
     // jobs in parallel) cannot both read the old status and the older one win.
@@ -183,6 +187,71 @@ export class SettlementService {
     if (!session?.settlementRecordId) return null;
     if (changed) await this.published(session);
     return session;
+  }
+
+  /**
+   * The settlement sweeper's pass (consumers/settlement-sweeper.ts), three checks against the chain:
+   * - CONFIRMED records of the last `recent` blocks' worth (newest first) that the chain no longer has
+   *   (a reorganisation took their transaction out): back to PENDING and queued again, with an alert;
+   * - SUBMITTED records untouched for `stuckMs` (their job ended without a word): queued again;
+   * - FAILED records whose cause the payer can clear (limits, escrow): queued again once the chain
+   *   shows the payer can pay them.
+   * Every re-queue is safe: the worker asks the chain before it sends, so nothing is paid twice.
+   */
+  async sweep(chain: ChainReader, opts: { recent: number; stuckMs: number }): Promise<{ requeued: number }> {
+    let requeued = 0;
+    const requeue = async (session: ChargingSession, from: string, why: string) => {
+      const changed = await this.em.nativeUpdate(
+        ChargingSession,
+        { id: session.id, settlementStatus: from },
+        {
+          settlementStatus: 'PENDING',
+          settlementFailureReason: null,
+          settlementTxHash: null,
+          settlementBlock: null,
+        },
+      );
+      if (!changed) return;
+      await this.em.refresh(session);
+      await this.enqueue(this.jobOf(session), jobId(session.id, 'sweep', Date.now()));
+      await this.published(session);
+      this.opts.logger.info(
+        { sessionId: session.id, recordId: session.settlementRecordId, why },
+        'settlement queued again',
+      );
+      requeued++;
+    };
+    const confirmed = await this.em.find(
+      ChargingSession,
+      { settlementStatus: 'CONFIRMED' },
+      { orderBy: { settlementBlock: 'desc' }, limit: opts.recent },
+    );
+    for (const s of confirmed) {
+      if (await chain.isSettled('session', s.settlementRecordId!)) continue;
+      this.opts.logger.error(
+        { sessionId: s.id, recordId: s.settlementRecordId, txHash: s.settlementTxHash },
+        'ALERT: a CONFIRMED settlement is no longer on chain (reorganised out); settling it again',
+      );
+      await requeue(s, 'CONFIRMED', 'reorganised out');
+    }
+    const stuck = await this.em.find(
+      ChargingSession,
+      { settlementStatus: 'SUBMITTED', settlementUpdatedAt: { $lt: new Date(Date.now() - opts.stuckMs) } },
+      { limit: 100 },
+    );
+    for (const s of stuck) await requeue(s, 'SUBMITTED', 'submitted long ago');
+    const failed = await this.em.find(
+      ChargingSession,
+      { settlementStatus: 'FAILED', settlementFailureReason: { $in: CLEARABLE_FAILURES } },
+      { orderBy: { stoppedAt: 'asc' }, limit: 100 },
+    );
+    for (const s of failed) {
+      const e = await chain.escrowOf(s.settlementPayer!);
+      const amount = BigInt(s.costMicros ?? 0);
+      if (e.recordLimit >= amount && e.spendableToday >= amount)
+        await requeue(s, 'FAILED', 'the payer can pay now');
+    }
+    return { requeued };
   }
 
   /** Tells the session's followers that its settlement changed (after the change is stored). */

@@ -85,3 +85,31 @@ export class Escrow {
   })
   limitsLowerAt!: Date | null;
 }
+
+@ObjectType({
+  description:
+    'Whether a driver may start charging at a charger now: at stations paid on chain, their escrow must cover a minimum hold.',
+})
+export class ChargeReadiness {
+  @Field()
+  allowed!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why not: NO_WALLET, INSUFFICIENT_ESCROW or RECORD_LIMIT_TOO_LOW; null when allowed.',
+  })
+  reason!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The reason, for people.' })
+  message!: string | null;
+
+  @Field({ description: 'The hold a session here needs (0.00 where nothing is settled on chain).' })
+  hold!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'What the wallet can pay today after other sessions’ holds and unpaid costs; null when not asked.',
+  })
+  free!: string | null;
+}

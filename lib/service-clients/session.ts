@@ -1,0 +1,33 @@
+/**
+ * The session subgraph's internal operations, one function each, for the OCPP bridge. The fields are
+ * `@inaccessible` in the supergraph and check the calling service.
+ */
+import type { ServiceClient } from '../service-client.js';
+
+/** Whether a token owner may charge at a charger now (the escrow check before charging). */
+export interface ChargeHoldAnswer {
+  allowed: boolean;
+  /** NO_WALLET, INSUFFICIENT_ESCROW or RECORD_LIMIT_TOO_LOW; null when allowed. */
+  reason: string | null;
+}
+
+export class SessionServiceClient {
+  constructor(private readonly client: ServiceClient) {}
+
+  /**
+   * May `userId` charge at this charger (its EVSE `evseId`, or any) now; with `reserveFor`
+   * (`identity|transactionId`), an allowed answer reserves the session's hold on their escrow.
+   */
+  async chargeHold(
+    identity: string,
+    userId: string,
+    evseId: number | null,
+    reserveFor: string | null,
+  ): Promise<ChargeHoldAnswer> {
+    const data = await this.client.request<{ chargeHold: ChargeHoldAnswer }>(
+      'query($i: String!, $u: ID!, $e: Int, $r: String) { chargeHold(identity: $i, userId: $u, evseId: $e, reserveFor: $r) { allowed reason } }',
+      { i: identity, u: userId, e: evseId, r: reserveFor },
+    );
+    return data.chargeHold;
+  }
+}
