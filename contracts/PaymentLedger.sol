@@ -296,6 +296,19 @@ contract PaymentLedger is EscrowAccounts {
         return _isSet(_refunds, recordId);
     }
 
+    /// @notice Which of many records of one kind were settled, in one call (the settler asks before a batch).
+    /// @param kind 0 charging sessions, 1 energy trades, 2 refunds.
+    /// @param recordIds The records.
+    /// @return settled Whether each was settled (recorded, for refunds).
+    function areSettled(uint8 kind, uint256[] calldata recordIds) external view returns (bool[] memory settled) {
+        mapping(uint256 => uint256) storage bitmap =
+            kind == 0 ? _settledSessions : kind == 1 ? _settledTrades : _refunds;
+        settled = new bool[](recordIds.length);
+        for (uint256 i; i < recordIds.length; ++i) {
+            settled[i] = _isSet(bitmap, recordIds[i]);
+        }
+    }
+
     // ------------------------------------------------------------------ internals
 
     function _isSet(mapping(uint256 => uint256) storage bitmap, uint256 id) private view returns (bool) {

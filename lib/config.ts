@@ -90,7 +90,8 @@ const envSchema = z.object({
     .string()
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 32-byte hex key')
     .optional(),
-  SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(200).default(50),
+  SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  SETTLEMENT_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
   SETTLEMENT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).default(1),
   SETTLEMENT_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
@@ -230,6 +231,8 @@ export interface Config {
     energyTolerancePct: number;
     /** Before charging at a station paid on chain, escrow must cover this many minutes at the EVSE's power. */
     holdMinutes: number;
+    /** How often the worker asks the chain whether its transaction was mined (and final). */
+    pollMs: number;
     /** How often the session subgraph re-checks confirmed, stuck and clearable failed settlements. */
     sweepMs: number;
     /** When a settlement is final (lib/chain/finality.ts): `finalized` on the polygon networks, else `depth`. */
@@ -376,6 +379,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       energyTolerancePct: e.SESSION_ENERGY_TOLERANCE_PCT,
       holdMinutes: e.CHARGE_HOLD_MINUTES,
       sweepMs: e.SETTLEMENT_SWEEP_MS,
+      pollMs: e.SETTLEMENT_POLL_MS,
       finality: e.CHAIN_FINALITY ?? (e.SETTLEMENT_NETWORK.startsWith('polygon') ? 'finalized' : 'depth'),
       finalityTimeoutMs: e.SETTLEMENT_FINALITY_TIMEOUT_MS,
     },

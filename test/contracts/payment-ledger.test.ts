@@ -251,6 +251,8 @@ describe('settleSessions', () => {
     expect(await f.payments.creditsOf(f.feeRecipient.address)).toBe(USD(0.5));
     expect(await f.payments.isSessionSettled(7n)).toBe(true);
     expect(await f.payments.isTradeSettled(7n)).toBe(false);
+    expect(await f.payments.areSettled(0, [6n, 7n, 8n])).toEqual([false, true, false]);
+    expect(await f.payments.areSettled(1, [7n])).toEqual([false]);
   });
 
   it('skips replayed ids (before, or twice in one batch), and keeps ids that share or straddle a word apart', async () => {
@@ -582,6 +584,7 @@ describe('trust model', () => {
         'SETTLER_DELAY',
         'SETTLER_ROLE',
         'acceptDefaultAdminTransfer',
+        'areSettled',
         'beginDefaultAdminTransfer',
         'cancelDefaultAdminTransfer',
         'changeDefaultAdminDelay',

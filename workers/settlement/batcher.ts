@@ -29,8 +29,8 @@ const isTrade = (j: SettlementJob): j is SettleTradeJob => j.kind === 'trade';
 
 /** The contract's view of each kind: its batch function, settled check and event. */
 const KIND = {
-  session: { send: 'settleSessions', isSettled: 'isSessionSettled', event: 'SessionSettled', feeArg: 4 },
-  trade: { send: 'settleTrades', isSettled: 'isTradeSettled', event: 'TradeSettled', feeArg: 6 },
+  session: { send: 'settleSessions', code: 0, event: 'SessionSettled', feeArg: 4 },
+  trade: { send: 'settleTrades', code: 1, event: 'TradeSettled', feeArg: 6 },
 } as const;
 
 /** The contract's struct for a job. */
@@ -152,6 +152,7 @@ export class SettlementBatcher {
         confirmations: this.config.settlement.confirmations,
         finality: this.config.settlement.finality,
         finalityTimeoutMs: this.config.settlement.finalityTimeoutMs,
+        pollMs: Math.min(this.config.settlement.pollMs, this.config.settlement.txTimeoutMs),
         logger: this.logger,
         onReplaced: () => this.metrics?.replaced.inc(),
       });
@@ -201,10 +202,12 @@ export class SettlementBatcher {
       const ofKind = jobs.filter((j) => (j.kind ?? 'session') === kind);
       if (!ofKind.length) continue;
       const k = KIND[kind];
-      // Exactly once: whatever the chain already has is confirmed from its event, not sent again.
-      const settled = await Promise.all(
-        ofKind.map((j) => payments.getFunction(k.isSettled)(BigInt(j.recordId)) as Promise<boolean>),
-      );
+      // Exactly once: whatever the chain already has is confirmed from its event, not sent again (one
+      // call for the whole batch).
+      const settled = (await payments.getFunction('areSettled')(
+        k.code,
+        ofKind.map((j) => BigInt(j.recordId)),
+      )) as boolean[];
       for (const [i, j] of ofKind.entries())
         if (settled[i]) outcomes.set(keyOf(j), await this.confirmedFromEvent(j));
       const toSend = ofKind.filter((j) => !outcomes.has(keyOf(j)));
