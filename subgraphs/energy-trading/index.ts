@@ -100,11 +100,13 @@ export async function startEnergySubgraph(config: Config) {
   });
   settlementQueue.on('error', () => {}); // its connection's outage log reports it
   metrics.watchQueue(settlementQueue);
+  const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
   const settlement = new TradeSettlement(pool, {
     users,
     queue: settlementQueue,
     logger,
     publish: (ids) => market.publishTrades(ids),
+    chain,
   });
   const jobs = runMarketJobs({ config, pool, market, settlement, logger, metrics });
   const outcomes = consumeTradeOutcomes({ config, logger, metrics, settlement });
@@ -118,7 +120,7 @@ export async function startEnergySubgraph(config: Config) {
         metrics,
       })
     : null;
-  const escrow = new EscrowBook(users, new ChainReader(config.chain.rpcUrl, config.settlement.network));
+  const escrow = new EscrowBook(users, chain);
   const { schema } = await buildEnergySchema();
   const server = await startSubgraph<EnergyContext>({
     name: 'energy',

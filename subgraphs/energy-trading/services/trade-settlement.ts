@@ -1,7 +1,10 @@
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
+import { CLEARABLE_FAILURES } from '../../../lib/chain/contracts.js';
+import type { ChainReader } from '../../../lib/chain/reader.js';
 import type { Logger } from '../../../lib/logger.js';
 import {
+  jobId,
   OUTCOME_REPLACES,
   SETTLE_JOB_OPTIONS,
   SETTLE_TRADE,
@@ -45,6 +48,8 @@ export class TradeSettlement {
       logger: Logger;
       /** Tells the trades' parties that their settlement changed. */
       publish: (tradeIds: string[]) => Promise<void>;
+      /** To see whether a FAILED trade's buyer can pay now (sweep). */
+      chain?: ChainReader;
     },
   ) {}
 
@@ -195,7 +200,44 @@ export class TradeSettlement {
         order by created_at limit $1`,
       [limit],
     );
-    return this.prepare(rows.map((r) => r.id));
+    return (await this.prepare(rows.map((r) => r.id))) + (await this.retryClearable());
+  }
+
+  /**
+   * FAILED trades whose cause the buyer can clear (limits, escrow): queued again once the chain shows
+   * the buyer can pay them. The record keeps its number and terms; the worker asks the chain first.
+   */
+  private async retryClearable(limit = 100): Promise<number> {
+    const chain = this.opts.chain;
+    if (!chain) return 0;
+    const { rows } = await this.pool.query<{ id: string; buyer: string; gross: string }>(
+      `select id, settlement_buyer as buyer, delivered_gross_amount::text as gross from "market"."trade"
+        where settlement_status = 'FAILED' and settlement_record_id is not null
+          and settlement_failure_reason = any($1::text[])
+        order by created_at limit $2`,
+      [CLEARABLE_FAILURES, limit],
+    );
+    let queued = 0;
+    for (const r of rows) {
+      const e = await chain.escrowOf(r.buyer);
+      const gross = BigInt(r.gross);
+      if (e.recordLimit < gross || e.spendableToday < gross) continue;
+      const { rowCount } = await this.pool.query(
+        `update "market"."trade" set settlement_status = 'PENDING', settlement_failure_reason = null
+          where id = $1 and settlement_status = 'FAILED'`,
+        [r.id],
+      );
+      if (!rowCount) continue;
+      const job = await this.storedJob(r.id);
+      if (!job) continue;
+      await this.opts.queue.add(SETTLE_TRADE, traced(job), {
+        ...SETTLE_JOB_OPTIONS,
+        jobId: jobId(r.id, 'retry', Date.now()),
+      });
+      await this.opts.publish([r.id]);
+      queued++;
+    }
+    return queued;
   }
 
   /**
