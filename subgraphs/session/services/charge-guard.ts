@@ -1,11 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { QueryOrder } from '@mikro-orm/core';
 import type { ChainReader } from '../../../lib/chain/reader.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { UserServiceClient } from '../../../lib/service-clients/user.js';
-import { Tariff } from '../entities/tariff.entity.js';
 import type { PlacementCache } from './session-events.js';
 import { computeCost } from './pricing.js';
+import { tariffAt } from './session.service.js';
 
 /** Why a driver may not start charging here now (stable codes; `message` says it for people). */
 export type ChargeRefusal = 'NO_WALLET' | 'INSUFFICIENT_ESCROW' | 'RECORD_LIMIT_TOO_LOW';
@@ -34,7 +33,8 @@ const ALLOWED_FREE: ChargeAnswer = {
  * CHARGE_HOLD_MINUTES at the EVSE's highest connector power, priced with the station's tariff
  * (energy, time and session fee). What the wallet can pay is `limitsOf(..).spendableToday` (escrow
  * within the daily limit) less the holds of the driver's other sessions and the cost of their
- * completed sessions not yet CONFIRMED on chain. A reservation (at transaction start) is made under a
+ * completed sessions on their way to the chain (PENDING or SUBMITTED, or stopped in the last 10 minutes
+ * and not numbered yet; a session that will never settle on chain, a write-off, does not count). A reservation (at transaction start) is made under a
  * per-driver transaction lock, so two sessions started at once cannot both count the same escrow; it
  * is released when its session stops (the session's cost then counts until it is paid), and one whose
  * session never appears lapses after a day.
@@ -65,14 +65,7 @@ export class ChargeGuard {
   ): Promise<ChargeAnswer> {
     const placement = await this.deps.placements.get(identity);
     if (!placement) return ALLOWED_FREE;
-    const tariff = await this.em.findOne(
-      Tariff,
-      {
-        stationId: placement.stationId,
-        $or: [{ chargerId: null }, { chargerId: placement.chargerId, ...(evseId ? { evseId } : {}) }],
-      },
-      { orderBy: [{ evseId: QueryOrder.ASC_NULLS_LAST }, { createdAt: QueryOrder.DESC }] },
-    );
+    const tariff = await tariffAt(this.em, placement, evseId);
     // Sessions not in the token's currency are not settled on chain: nothing to guarantee here.
     if (!tariff || tariff.currency !== this.deps.settlementCurrency) return ALLOWED_FREE;
     const powers = placement.evsePowers ?? [];
@@ -119,7 +112,9 @@ export class ChargeGuard {
               + coalesce((select sum(cost_micros) from "session"."charging_session"
                            where user_id = ? and status in ('COMPLETED', 'DISPUTED') and currency = ?
                              and coalesce(dispute_resolution, '') <> 'WRITE_OFF'
-                             and coalesce(settlement_status, 'PENDING') in ('PENDING', 'SUBMITTED')
+                             and (settlement_status in ('PENDING', 'SUBMITTED')
+                                  -- stopped, not numbered yet (the settlement job follows the stop)
+                                  or (settlement_status is null and stopped_at > now() - interval '10 minutes'))
                              and stopped_at > now() - interval '7 days'), 0) as committed`,
         [userId, userId, this.deps.settlementCurrency],
       );

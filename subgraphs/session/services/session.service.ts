@@ -59,6 +59,25 @@ export interface Placement {
   evsePowers?: { evseId: number; maxPowerKw: number }[];
 }
 
+/**
+ * The tariff in force at a charger's EVSE: the most specific (EVSE over station), then the newest.
+ * Without `evseId`, any of the charger's EVSE tariffs or the station's.
+ */
+export function tariffAt(
+  em: EntityManager,
+  placement: Pick<Placement, 'stationId' | 'chargerId'>,
+  evseId: number | null,
+): Promise<Tariff | null> {
+  return em.findOne(
+    Tariff,
+    {
+      stationId: placement.stationId,
+      $or: [{ chargerId: null }, { chargerId: placement.chargerId, ...(evseId ? { evseId } : {}) }],
+    },
+    { orderBy: [{ evseId: QueryOrder.ASC_NULLS_LAST }, { createdAt: QueryOrder.DESC }] },
+  );
+}
+
 /** Energy a meter may report beyond power × time before a session is DISPUTED (meter rounding, clocks). */
 export const ENERGY_SLACK_WH = 100;
 
@@ -144,14 +163,7 @@ export class SessionService {
   async start(event: SessionStart, placement: Placement): Promise<ChargingSession> {
     const existing = await this.find(event.chargerIdentity, event.transactionId);
     if (existing) return existing;
-    const tariff = await this.em.findOne(
-      Tariff,
-      {
-        stationId: placement.stationId,
-        $or: [{ chargerId: null }, { chargerId: placement.chargerId, evseId: event.evseId }],
-      },
-      { orderBy: [{ evseId: QueryOrder.ASC_NULLS_LAST }, { createdAt: QueryOrder.DESC }] },
-    );
+    const tariff = await tariffAt(this.em, placement, event.evseId);
     const session = this.em.create(ChargingSession, {
       chargerId: placement.chargerId,
       chargerIdentity: event.chargerIdentity,
