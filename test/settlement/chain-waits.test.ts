@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Contract } from 'ethers';
+import { Contract } from 'ethers';
+import { deployPayments } from '../../lib/chain/contracts.js';
 import {
   aFundedPayer,
   deployFixture,
@@ -212,6 +213,72 @@ it('with `finalized` finality a settlement is CONFIRMED only once the chain’s 
     finalizedAt = null;
     await settled;
     expect(outcome).toMatchObject({ status: 'CONFIRMED' });
+  } finally {
+    proxy.close();
+  }
+}, 60_000);
+
+it('a look-alike SessionSettled from another deployment with the same record id is not taken for the payment', async () => {
+  // Someone deploys the same contract and settles the job's record id there, with the same terms.
+  const other = await deployPayments({
+    deployer: f.admin,
+    settler: f.settler.address,
+    token: await f.stable.getAddress(),
+  });
+  const forged = new Contract(other.paymentsContract, f.payments.interface, f.settler);
+  const job = aJob(chain);
+  await aFundedPayer({ ...f, payments: forged }, chain.wallet(2), 10_000_000n, 10_000_000n);
+  await mined(
+    forged.getFunction('settleSessions')([
+      {
+        recordId: BigInt(job.recordId),
+        payer: job.payer,
+        payee: job.payee,
+        amount: BigInt(job.amount),
+        recordHash: job.recordHash,
+      },
+    ]),
+  );
+  const { batcher } = aBatcher(chain, deployment.network);
+  const outcome = await batcher.submit(job);
+  // Paid on the deployment's own contract, once; the look-alike changed nothing.
+  const events = await f.payments.queryFilter(f.payments.filters.SessionSettled!(BigInt(job.recordId)));
+  expect(events).toHaveLength(1);
+  expect(outcome).toMatchObject({ status: 'CONFIRMED', txHash: events[0]!.transactionHash });
+}, 60_000);
+
+it('an RPC that dies right after taking the batch’s transaction: the retry finds it on chain and pays nothing twice', async () => {
+  let dying = true;
+  const proxy: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const call = JSON.parse(body) as { method: string };
+      void fetch(chain.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+        async (r) => {
+          const text = await r.text();
+          // The node took the transaction; the answer never comes back.
+          if (dying && call.method === 'eth_sendRawTransaction') return void res.socket?.destroy();
+          res.setHeader('content-type', 'application/json');
+          res.end(text);
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    const env = { CHAIN_RPC_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+    const job = aJob(chain);
+    const escrowBefore = ((await f.payments.escrowOf(job.payer)) as bigint[])[0]!;
+    await expect(aBatcher(chain, deployment.network, env).batcher.submit(job)).rejects.toThrow();
+    // Mined all the same.
+    expect(await f.payments.isSessionSettled(BigInt(job.recordId))).toBe(true);
+    dying = false;
+    const outcome = await aBatcher(chain, deployment.network, env).batcher.submit(job);
+    const events = await f.payments.queryFilter(f.payments.filters.SessionSettled!(BigInt(job.recordId)));
+    expect(events).toHaveLength(1);
+    expect(outcome).toMatchObject({ status: 'CONFIRMED', txHash: events[0]!.transactionHash });
+    expect(((await f.payments.escrowOf(job.payer)) as bigint[])[0]).toBe(escrowBefore - BigInt(job.amount));
   } finally {
     proxy.close();
   }
