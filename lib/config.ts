@@ -92,6 +92,7 @@ const envSchema = z.object({
     .optional(),
   SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   SETTLEMENT_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
+  SETTLEMENT_PIPELINE: z.coerce.number().int().min(1).max(16).default(4),
   SETTLEMENT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).default(1),
   SETTLEMENT_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
@@ -233,6 +234,8 @@ export interface Config {
     holdMinutes: number;
     /** How often the worker asks the chain whether its transaction was mined (and final). */
     pollMs: number;
+    /** Settlement transactions in flight at once (consecutive nonces of the settler). */
+    pipeline: number;
     /** How often the session subgraph re-checks confirmed, stuck and clearable failed settlements. */
     sweepMs: number;
     /** When a settlement is final (lib/chain/finality.ts): `finalized` on the polygon networks, else `depth`. */
@@ -380,6 +383,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       holdMinutes: e.CHARGE_HOLD_MINUTES,
       sweepMs: e.SETTLEMENT_SWEEP_MS,
       pollMs: e.SETTLEMENT_POLL_MS,
+      pipeline: e.SETTLEMENT_PIPELINE,
       finality: e.CHAIN_FINALITY ?? (e.SETTLEMENT_NETWORK.startsWith('polygon') ? 'finalized' : 'depth'),
       finalityTimeoutMs: e.SETTLEMENT_FINALITY_TIMEOUT_MS,
     },

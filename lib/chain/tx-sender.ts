@@ -47,6 +47,9 @@ const gwei = (wei: bigint) => Number(wei) / 1e9;
 export class TxSender {
   private readonly cap: bigint;
   private readonly pollMs: number;
+  /** Our transactions in flight, by nonce: the hashes sent at each (a pipeline of sends). */
+  private readonly inFlight = new Map<number, string[]>();
+  private locked: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly signer: Signer,
@@ -66,10 +69,6 @@ export class TxSender {
   async send(call: { to: string; data: string }): Promise<TransactionReceipt> {
     const { logger } = this.options;
     const from = await this.signer.getAddress();
-    const [nonce, pendingNonce] = await Promise.all([
-      this.provider.getTransactionCount(from, 'latest'),
-      this.provider.getTransactionCount(from, 'pending'),
-    ]);
     // Against the latest block: a pending state would already contain the transaction we replace.
     const estimate = BigInt(
       await this.provider.send('eth_estimateGas', [
@@ -82,37 +81,79 @@ export class TxSender {
     let fees = this.capped(current);
     // What the next transaction replaces: a pending one of ours, then each one sent here in turn.
     let replaced: { hash?: string; fees: Fees } | null = null;
-    if (pendingNonce > nonce) {
-      // A transaction of ours from before a crash holds the nonce: price ours to replace it.
-      const stuck = await this.pendingTx(from, nonce);
-      replaced = stuck ?? { fees: current };
-      fees = this.replacing(replaced.fees, stuck ? current : this.raised(current));
-    }
     const hashes: string[] = [];
-    for (;;) {
-      const hash = await this.broadcast({ ...call, nonce, gasLimit, ...fees }, hashes.length > 0);
-      if (hash) {
-        if (replaced) this.options.onReplaced?.();
-        if (replaced)
-          logger.warn(
-            {
-              nonce,
-              oldHash: replaced.hash ?? null,
-              newHash: hash,
-              oldFees: this.describe(replaced.fees),
-              newFees: this.describe(fees),
-            },
-            hashes.length
-              ? 'transaction not mined in time: sent again with higher fees'
-              : 'a pending transaction of the account held the nonce: replaced',
-          );
-        hashes.push(hash);
-        replaced = { hash, fees };
+    // The nonce is chosen and the first broadcast made one send at a time, so that sends in flight
+    // together (a pipeline) take consecutive nonces.
+    const unlock = await this.lock();
+    let nonce: number;
+    try {
+      const [latest, pendingNonce] = await Promise.all([
+        this.provider.getTransactionCount(from, 'latest'),
+        this.provider.getTransactionCount(from, 'pending'),
+      ]);
+      if (this.inFlight.size) {
+        // Behind our own transactions in flight: the lowest free nonce from the chain's next one (a
+        // gap left by one of ours that failed is filled first, else everything after it would wait).
+        nonce = latest;
+        while (this.inFlight.has(nonce)) nonce++;
+      } else {
+        nonce = latest;
+        if (pendingNonce > nonce) {
+          // A transaction of ours from before a crash holds the nonce: price ours to replace it.
+          const stuck = await this.pendingTx(from, nonce);
+          replaced = stuck ?? { fees: current };
+          fees = this.replacing(replaced.fees, stuck ? current : this.raised(current));
+        }
       }
-      const receipt = await this.minedOne(from, nonce, hashes, Date.now() + this.options.timeoutMs);
-      if (receipt) return this.confirmed(receipt);
-      fees = this.replacing(fees, await this.currentFees());
+      this.inFlight.set(nonce, hashes);
+    } catch (err) {
+      unlock();
+      throw err;
     }
+    try {
+      for (;;) {
+        const hash = await this.broadcast({ ...call, nonce, gasLimit, ...fees }, hashes.length > 0).finally(
+          unlock,
+        );
+        if (hash) {
+          if (replaced) this.options.onReplaced?.();
+          if (replaced)
+            logger.warn(
+              {
+                nonce,
+                oldHash: replaced.hash ?? null,
+                newHash: hash,
+                oldFees: this.describe(replaced.fees),
+                newFees: this.describe(fees),
+              },
+              hashes.length
+                ? 'transaction not mined in time: sent again with higher fees'
+                : 'a pending transaction of the account held the nonce: replaced',
+            );
+          hashes.push(hash);
+          replaced = { hash, fees };
+        }
+        const receipt = await this.minedOne(from, nonce, hashes, Date.now() + this.options.timeoutMs);
+        if (receipt) return await this.confirmed(receipt);
+        fees = this.replacing(fees, await this.currentFees());
+      }
+    } finally {
+      this.inFlight.delete(nonce);
+    }
+  }
+
+  /** Waits for the nonce lock; resolves with its release (safe to call more than once). */
+  private async lock(): Promise<() => void> {
+    const previous = this.locked;
+    let release!: () => void;
+    this.locked = new Promise<void>((r) => (release = r));
+    await previous;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+    };
   }
 
   /** Fees above `old` by the bump (and at least `floor`), within the cap; throws when the cap forbids. */

@@ -370,6 +370,8 @@ it('a cleared, delivered trade is paid on chain: the buyer’s escrow to the sit
     { timestamp: iso(start + MINUTE), importWh: 23_000, exportWh: 0 },
   ]);
 
+  // The chain as it is before the trade's settlement: reverted to below, as a reorganisation would.
+  const beforeSettlement = (await chain.provider.send('evm_snapshot', [])) as string;
   const TRADES =
     '{ myTrades { intervalStart status deliveredWh deliveredGrossAmount deliveredFee settlement { status recordId recordHash buyer seller txHash fee failureReason } } }';
   const settled = await eventually(
@@ -412,5 +414,27 @@ it('a cleared, delivered trade is paid on chain: the buyer’s escrow to the sit
   ]);
   const creditsAfter = await credits();
   expect(creditsAfter.map((c, i) => c - creditsBefore[i]!)).toEqual([1146n, 491n, 16n]);
+  expect(((await f.payments.escrowOf(buyerWallet)) as bigint[])[0]).toBe(escrowBefore! - 1653n);
+
+  // A reorganisation takes the settlement off the chain: the market's sweep settles it again, once.
+  await chain.provider.send('evm_revert', [beforeSettlement]);
+  const recordId = BigInt(trade.settlement.recordId);
+  expect(await f.payments.isTradeSettled(recordId)).toBe(false);
+  await eventually(
+    () => f.payments.isTradeSettled(recordId) as Promise<boolean>,
+    (x) => x,
+    30_000,
+  );
+  const again = await eventually(
+    () => gql(url, TRADES, {}, { token: buyer.token }),
+    (r: any) =>
+      r.data?.myTrades.find((t: any) => t.intervalStart === iso(start))?.settlement?.status === 'CONFIRMED',
+    30_000,
+  );
+  const events = await f.payments.queryFilter(f.payments.filters.TradeSettled!(recordId));
+  expect(events).toHaveLength(1);
+  expect(again.data!.myTrades.find((t: any) => t.intervalStart === iso(start)).settlement.txHash).toBe(
+    events[0]!.transactionHash,
+  );
   expect(((await f.payments.escrowOf(buyerWallet)) as bigint[])[0]).toBe(escrowBefore! - 1653n);
 }, 240_000);

@@ -151,3 +151,20 @@ it('a nonce taken by a transaction that is not ours fails the batch clearly; the
   expect(await settledEvents(job.recordId)).toHaveLength(1);
   expect(((await f.payments.escrowOf(job.payer)) as bigint[])[0]).toBe(escrowBefore - 1_000_000n);
 });
+
+it('batches in flight together (SETTLEMENT_PIPELINE) take consecutive nonces and can share a block', async () => {
+  const { batcher } = settlementBatcher(chain, deployment.network, {
+    SETTLEMENT_BATCH_SIZE: '1',
+    SETTLEMENT_PIPELINE: '2',
+    SETTLEMENT_TX_TIMEOUT_MS: '20000',
+  });
+  const outcomes = Promise.all([batcher.submit(aJob()), batcher.submit(aJob())]);
+  // Both are sent before either is mined.
+  const pending = await eventually(pendingOfSettler, (txs) => txs.length === 2, 10_000);
+  const [first, second] = pending.map((t) => Number(t.nonce)).sort((a, b) => a - b);
+  expect(second).toBe(first! + 1);
+  await chain.provider.send('evm_mine', []);
+  const [a, b] = await outcomes;
+  expect(a).toMatchObject({ status: 'CONFIRMED' });
+  expect(b).toMatchObject({ status: 'CONFIRMED', blockNumber: (a as { blockNumber: number }).blockNumber });
+}, 60_000);

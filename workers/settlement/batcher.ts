@@ -99,7 +99,9 @@ interface Pending {
 export class SettlementBatcher {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private sending: Promise<void> = Promise.resolve();
+  /** Batches in flight, and whether a flush waits for one of them to end. */
+  private active = 0;
+  private flushWanted = false;
   private chain: Promise<{
     payments: Contract;
     deployment: Deployment;
@@ -167,23 +169,38 @@ export class SettlementBatcher {
   submit(job: SettlementJob): Promise<Outcome> {
     return new Promise((resolve, reject) => {
       this.pending.push({ job, resolve, reject });
-      if (this.pending.length >= this.config.settlement.batchSize) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.config.settlement.batchWindowMs);
+      if (this.pending.length >= this.config.settlement.batchSize) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.config.settlement.batchWindowMs);
     });
   }
 
-  /** Batches go out one after another: one settler account, one nonce sequence, no races. */
-  private flush(): Promise<void> {
+  /**
+   * Up to SETTLEMENT_PIPELINE batches are in flight at once: while one waits for its block, the next
+   * is sent with the next nonce (the TxSender numbers them). One settler account, one nonce sequence.
+   */
+  private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.sending = this.sending.then(() => this.flushOnce());
-    return this.sending;
+    if (this.active >= this.config.settlement.pipeline) {
+      this.flushWanted = true;
+      return;
+    }
+    this.active++;
+    void this.flushOnce().finally(() => {
+      this.active--;
+      if (this.flushWanted || this.pending.length >= this.config.settlement.batchSize) {
+        this.flushWanted = false;
+        if (this.pending.length) this.flush();
+      } else if (this.pending.length) {
+        this.timer ??= setTimeout(() => this.flush(), this.config.settlement.batchWindowMs);
+      }
+    });
   }
 
   private async flushOnce(): Promise<void> {
     const batch = this.pending.splice(0, this.config.settlement.batchSize);
     if (batch.length === 0) return;
-    if (this.pending.length) this.timer ??= setTimeout(() => void this.flush(), 0);
+    if (this.pending.length >= this.config.settlement.batchSize) this.flush();
     try {
       const outcomes = await this.settle(batch.map((p) => p.job));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));

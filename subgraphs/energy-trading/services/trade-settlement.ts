@@ -200,7 +200,52 @@ export class TradeSettlement {
         order by created_at limit $1`,
       [limit],
     );
-    return (await this.prepare(rows.map((r) => r.id))) + (await this.retryClearable());
+    return (
+      (await this.prepare(rows.map((r) => r.id))) + (await this.reconcile()) + (await this.retryClearable())
+    );
+  }
+
+  /**
+   * CONFIRMED trades of the newest `recent` (by block) that the chain no longer has — a reorganisation
+   * took their transaction out — go back to PENDING and are queued again, with an alert.
+   */
+  private async reconcile(recent = 200): Promise<number> {
+    const chain = this.opts.chain;
+    if (!chain) return 0;
+    const { rows } = await this.pool.query<{ id: string; record_id: string; tx: string }>(
+      `select id, settlement_record_id::text as record_id, settlement_tx_hash as tx from "market"."trade"
+        where settlement_status = 'CONFIRMED' order by settlement_block desc limit $1`,
+      [recent],
+    );
+    let queued = 0;
+    for (const r of rows) {
+      if (await chain.isSettled('trade', r.record_id)) continue;
+      this.opts.logger.error(
+        { tradeId: r.id, recordId: r.record_id, txHash: r.tx },
+        'ALERT: a CONFIRMED trade settlement is no longer on chain (reorganised out); settling it again',
+      );
+      if (await this.requeue(r.id, 'CONFIRMED')) queued++;
+    }
+    return queued;
+  }
+
+  /** Back to PENDING from `from` (one conditional UPDATE) and queued under a job id of its own. */
+  private async requeue(tradeId: string, from: 'CONFIRMED' | 'FAILED'): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `update "market"."trade" set settlement_status = 'PENDING', settlement_failure_reason = null,
+              settlement_tx_hash = null, settlement_block = null
+        where id = $1 and settlement_status = $2`,
+      [tradeId, from],
+    );
+    if (!rowCount) return false;
+    const job = await this.storedJob(tradeId);
+    if (!job) return false;
+    await this.opts.queue.add(SETTLE_TRADE, traced(job), {
+      ...SETTLE_JOB_OPTIONS,
+      jobId: jobId(tradeId, 'retry', Date.now()),
+    });
+    await this.opts.publish([tradeId]);
+    return true;
   }
 
   /**
@@ -222,20 +267,7 @@ export class TradeSettlement {
       const e = await chain.escrowOf(r.buyer);
       const gross = BigInt(r.gross);
       if (e.recordLimit < gross || e.spendableToday < gross) continue;
-      const { rowCount } = await this.pool.query(
-        `update "market"."trade" set settlement_status = 'PENDING', settlement_failure_reason = null
-          where id = $1 and settlement_status = 'FAILED'`,
-        [r.id],
-      );
-      if (!rowCount) continue;
-      const job = await this.storedJob(r.id);
-      if (!job) continue;
-      await this.opts.queue.add(SETTLE_TRADE, traced(job), {
-        ...SETTLE_JOB_OPTIONS,
-        jobId: jobId(r.id, 'retry', Date.now()),
-      });
-      await this.opts.publish([r.id]);
-      queued++;
+      if (await this.requeue(r.id, 'FAILED')) queued++;
     }
     return queued;
   }
