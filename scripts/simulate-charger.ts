@@ -69,25 +69,30 @@ export async function runCharger(c: Credential, deadline: number, run: ChargerRu
       unitOfMeasure: { unit: 'Wh' },
     });
     let txId: string;
+    // The charger's clock for this session: it began four minutes ago and reports a minute per step,
+    // so that its energy (0.5–2 kWh a minute) fits its 150 kW EVSE; the platform disputes energy an
+    // EVSE cannot deliver in the time the timestamps give.
+    const began = Date.now() - 4 * 60_000;
+    const at = (minute: number) => new Date(began + minute * 60_000).toISOString();
     if (v16) {
       const r = await call('StartTransaction', {
         connectorId: 1,
         idTag,
         meterStart: meter,
-        timestamp: now(),
+        timestamp: at(0),
       });
       txId = String(r.transactionId);
     } else {
       txId = `SIM-${c.identity}-${Date.now()}`;
       await call('TransactionEvent', {
         eventType: 'Started',
-        timestamp: now(),
+        timestamp: at(0),
         triggerReason: 'Authorized',
         seqNo: 0,
         transactionInfo: { transactionId: txId },
         evse: { id: 1, connectorId: 1 },
         idToken: { idToken: idTag, type: 'ISO14443' },
-        meterValue: [{ timestamp: now(), sampledValue: [energy(meter)] }],
+        meterValue: [{ timestamp: at(0), sampledValue: [energy(meter)] }],
       });
     }
     for (let seq = 1; seq <= 3; seq++) {
@@ -99,7 +104,7 @@ export async function runCharger(c: Credential, deadline: number, run: ChargerRu
           transactionId: Number(txId),
           meterValue: [
             {
-              timestamp: now(),
+              timestamp: at(seq),
               sampledValue: [
                 { value: String(meter), unit: 'Wh' },
                 { value: '22000', measurand: 'Power.Active.Import', unit: 'W' },
@@ -110,11 +115,11 @@ export async function runCharger(c: Credential, deadline: number, run: ChargerRu
       } else {
         await call('TransactionEvent', {
           eventType: 'Updated',
-          timestamp: now(),
+          timestamp: at(seq),
           triggerReason: 'MeterValuePeriodic',
           seqNo: seq,
           transactionInfo: { transactionId: txId },
-          meterValue: [{ timestamp: now(), sampledValue: [energy(meter)] }],
+          meterValue: [{ timestamp: at(seq), sampledValue: [energy(meter)] }],
         });
       }
     }
@@ -122,17 +127,17 @@ export async function runCharger(c: Credential, deadline: number, run: ChargerRu
       await call('StopTransaction', {
         transactionId: Number(txId),
         meterStop: meter,
-        timestamp: now(),
+        timestamp: at(4),
         reason: 'Local',
       });
     else {
       await call('TransactionEvent', {
         eventType: 'Ended',
-        timestamp: now(),
+        timestamp: at(4),
         triggerReason: 'StopAuthorized',
         seqNo: 4,
         transactionInfo: { transactionId: txId, stoppedReason: 'Local' },
-        meterValue: [{ timestamp: now(), sampledValue: [energy(meter)] }],
+        meterValue: [{ timestamp: at(4), sampledValue: [energy(meter)] }],
       });
     }
     await status(1, 'Available', 'Available');

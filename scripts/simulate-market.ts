@@ -150,14 +150,10 @@ export async function simulateMarket(
       let w = null;
       while (!w && wallet <= LAST_WALLET) w = await linkDevWallet(token, wallet++).catch(() => null);
       if (!w) console.log(`  ${saved.email}: no development wallet left to link: its bids will be refused`);
-      if (w)
-        await fundEscrow(
-          config.chain.rpcUrl,
-          deployment,
-          w,
-          50n * 10n ** BigInt(deployment.tokenDecimals),
-          null,
-        );
+      // 50 tokens in escrow, all of them within the wallet's limits (bids are checked against what may
+      // still be settled today).
+      const fifty = 50n * 10n ** BigInt(deployment.tokenDecimals);
+      if (w) await fundEscrow(config.chain.rpcUrl, deployment, w, fifty, fifty);
     }
     // Registers go on from the last reading stored (a register never goes backwards).
     const { meterReadings } = await gql<{ meterReadings: { importWh: number; exportWh: number }[] }>(

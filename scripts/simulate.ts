@@ -191,7 +191,8 @@ if (values.sessions && notSettling) {
   );
   console.log(`sessions will not settle on chain: ${notSettling}`);
 }
-const runStartedAt = new Date().toISOString();
+/** This run's sessions are those that stopped after it began (they report starting minutes earlier). */
+const runBegan = new Date().toISOString();
 const deadline = Date.now() + Number(values.minutes) * 60_000;
 console.log(`simulating ${chargers.length} chargers (${mode}) against ${ocppUrl} for ${values.minutes} min…`);
 const ticker = setInterval(
@@ -211,6 +212,7 @@ console.log(
 
 interface SettledSession {
   startedAt: string;
+  stoppedAt: string | null;
   status: string;
   settlement: { status: string; txHash: string | null; blockNumber: number | null } | null;
 }
@@ -219,13 +221,13 @@ interface SettledSession {
 async function thisRunsSessions(): Promise<SettledSession[]> {
   const { sessions } = await gql<{ sessions: { edges: { node: SettledSession }[] } }>(
     `query($s: ID) { sessions(filter: { stationId: $s }, first: 100) { edges { node {
-       startedAt status settlement { status txHash blockNumber } } } } }`,
+       startedAt stoppedAt status settlement { status txHash blockNumber } } } } }`,
     { s: store.stationId },
     adminToken,
   );
   return sessions.edges
     .map((e) => e.node)
-    .filter((n) => n.startedAt >= runStartedAt && n.status === 'COMPLETED');
+    .filter((n) => (n.stoppedAt ?? '') >= runBegan && n.status === 'COMPLETED');
 }
 
 if (values.sessions && !notSettling && stats.sessions > 0) {
