@@ -283,3 +283,52 @@ it('an RPC that dies right after taking the batch’s transaction: the retry fin
     proxy.close();
   }
 }, 60_000);
+
+it('on a chain mining on its own (automine off, a block every 300 ms), a reorganised batch ends paid once per record, CONFIRMED only once final in the chain that stays', async () => {
+  await chain.provider.send('evm_setAutomine', [false]);
+  await chain.provider.send('evm_setIntervalMining', [300]);
+  try {
+    const { batcher } = aBatcher(chain, deployment.network, {
+      CHAIN_CONFIRMATIONS: '3',
+      SETTLEMENT_TX_TIMEOUT_MS: '20000',
+    });
+    const jobs = [aJob(chain), aJob(chain), aJob(chain)];
+    const escrowBefore = ((await f.payments.escrowOf(jobs[0]!.payer)) as bigint[])[0]!;
+    /** The outcome, with the chain's head when it came: CONFIRMED must be three deep by then. */
+    const settle = (j: SettleSessionJob) =>
+      batcher.submit(j).then(async (o) => ({ o, head: await chain.provider.getBlockNumber() }));
+    const snapshot = await chain.provider.send('evm_snapshot', []);
+    const first = Promise.allSettled(jobs.map(settle));
+    await eventually(
+      () => f.payments.isSessionSettled(BigInt(jobs[0]!.recordId)) as Promise<boolean>,
+      (settled) => settled,
+    );
+    // The batch's block goes away before it is three deep (a reorganisation); the node mines on. The
+    // transaction may come back in a later block (as on a real chain) or not: then BullMQ retries.
+    await chain.provider.send('evm_revert', [snapshot]);
+    const firstOutcomes = await first;
+    const outcomes = await Promise.all(
+      firstOutcomes.map((r, i) => (r.status === 'fulfilled' ? r.value : settle(jobs[i]!))),
+    );
+    for (const [i, { o, head }] of outcomes.entries()) {
+      expect(o).toMatchObject({ status: 'CONFIRMED' });
+      const confirmed = o as { txHash: string; blockNumber: number };
+      expect(head - confirmed.blockNumber + 1).toBeGreaterThanOrEqual(3);
+      // The block it names is the one the chain kept.
+      const events = await f.payments.queryFilter(
+        f.payments.filters.SessionSettled!(BigInt(jobs[i]!.recordId)),
+      );
+      expect(events).toHaveLength(1);
+      expect([events[0]!.transactionHash, events[0]!.blockNumber]).toEqual([
+        confirmed.txHash,
+        confirmed.blockNumber,
+      ]);
+    }
+    expect(((await f.payments.escrowOf(jobs[0]!.payer)) as bigint[])[0]).toBe(
+      escrowBefore - 3n * BigInt(jobs[0]!.amount),
+    );
+  } finally {
+    await chain.provider.send('evm_setIntervalMining', [0]);
+    await chain.provider.send('evm_setAutomine', [true]);
+  }
+}, 60_000);
