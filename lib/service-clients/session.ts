@@ -11,6 +11,10 @@ export interface ChargeHoldAnswer {
   reason: string | null;
 }
 
+/** The key of a transaction's hold on escrow: the charger and the transaction id it gave (or was given). */
+export const chargeHoldKey = (identity: string, transactionId: string | number) =>
+  `${identity}|${transactionId}`;
+
 export class SessionServiceClient {
   constructor(private readonly client: ServiceClient) {}
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { jobId } from '../../../lib/queues.js';
+import { chargeHoldKey } from '../../../lib/service-clients/session.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -29,7 +30,7 @@ export const startTransaction: Handler = async (ctx, params) => {
       ctx.identity,
       userId,
       params.connectorId,
-      `${ctx.identity}|${transactionId}`,
+      chargeHoldKey(ctx.identity, transactionId),
     );
     if (!answer.allowed) status = 'Blocked';
   }

@@ -1,6 +1,7 @@
 import type { SessionEvent } from '../../../lib/queues.js';
 import { jobId } from '../../../lib/queues.js';
 import { firstEnergy, lastEnergy, readMeterValue } from '../../meter.js';
+import { chargeHoldKey } from '../../../lib/service-clients/session.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -58,7 +59,7 @@ export const transactionEvent: Handler = async (ctx, params) => {
       ctx.identity,
       auth.userId,
       params.evse?.id ?? null,
-      `${ctx.identity}|${transactionId}`,
+      chargeHoldKey(ctx.identity, transactionId),
     );
     if (!answer.allowed) return { idTokenInfo: { status: 'NoCredit' } };
   }

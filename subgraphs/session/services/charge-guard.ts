@@ -33,11 +33,12 @@ const ALLOWED_FREE: ChargeAnswer = {
  * CHARGE_HOLD_MINUTES at the EVSE's highest connector power, priced with the station's tariff
  * (energy, time and session fee). What the wallet can pay is `limitsOf(..).spendableToday` (escrow
  * within the daily limit) less the holds of the driver's other sessions and the cost of their
- * completed sessions on their way to the chain (PENDING or SUBMITTED, or stopped in the last 10 minutes
- * and not numbered yet; a session that will never settle on chain, a write-off, does not count). A reservation (at transaction start) is made under a
- * per-driver transaction lock, so two sessions started at once cannot both count the same escrow; it
- * is released when its session stops (the session's cost then counts until it is paid), and one whose
- * session never appears lapses after a day.
+ * completed sessions on their way to the chain (PENDING or SUBMITTED, or stopped in the last 10
+ * minutes and not numbered yet; a session that will never settle on chain, a write-off, does not
+ * count). A reservation (at transaction start, keyed by `chargeHoldKey`) is made under a per-driver
+ * transaction lock, so two sessions started at once cannot both count the same escrow; it is released
+ * when its session stops (the session's cost then counts until it is paid), and one whose session
+ * never appears lapses after a day.
  */
 export class ChargeGuard {
   constructor(
@@ -135,6 +136,3 @@ export class ChargeGuard {
     });
   }
 }
-
-/** The key of a transaction's hold: the charger and the transaction id it gave (or was given). */
-export const holdKey = (identity: string, transactionId: string) => `${identity}|${transactionId}`;

@@ -1,4 +1,5 @@
 import { isUuid, isUniqueViolation } from '../../../lib/ids.js';
+import { chargeHoldKey } from '../../../lib/service-clients/session.js';
 import { LockMode, QueryOrder } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
@@ -253,7 +254,7 @@ export class SessionService {
       // Its hold on the driver's escrow ends; its cost counts instead until it is paid (ChargeGuard).
       await em.execute(
         'update "session"."charge_hold" set released_at = now() where key = ? and released_at is null',
-        [`${session.chargerIdentity}|${session.transactionId}`],
+        [chargeHoldKey(session.chargerIdentity, session.transactionId)],
       );
       // A charger (or whoever holds its credentials) reporting more energy than its EVSE can deliver
       // in the time would bill the token's owner for it: such a session waits for a person instead.
