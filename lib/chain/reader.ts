@@ -36,19 +36,30 @@ export class ChainReader {
     )) as boolean;
   }
 
-  /** A wallet's escrow and limits (PaymentLedger `escrowOf` and `limitsOf`), token base units. */
-  async escrowOf(wallet: string) {
+  /**
+   * A wallet's limits in force, what may still be settled from it today, and when lowered limits take
+   * effect (PaymentLedger `limitsOf`, one call), token base units.
+   */
+  async limitsOf(wallet: string) {
     const { payments } = await this.load();
-    const [[balance, committed, available], [recordLimit, dayLimit, spendableToday, , , pendingFrom]] =
-      (await Promise.all([payments.escrowOf(wallet), payments.limitsOf(wallet)])) as [bigint[], bigint[]];
+    const [recordLimit, dayLimit, spendableToday, , , pendingFrom] = (await payments.limitsOf(
+      wallet,
+    )) as bigint[];
     return {
-      balance: balance!,
-      committed: committed!,
-      available: available!,
       recordLimit: recordLimit!,
       dayLimit: dayLimit!,
       spendableToday: spendableToday!,
       limitsLowerAt: pendingFrom ? new Date(Number(pendingFrom) * 1000) : null,
     };
+  }
+
+  /** A wallet's escrow (PaymentLedger `escrowOf`) and its limits ({@link limitsOf}), token base units. */
+  async escrowOf(wallet: string) {
+    const { payments } = await this.load();
+    const [[balance, committed, available], limits] = (await Promise.all([
+      payments.escrowOf(wallet),
+      this.limitsOf(wallet),
+    ])) as [bigint[], Awaited<ReturnType<ChainReader['limitsOf']>>];
+    return { balance: balance!, committed: committed!, available: available!, ...limits };
   }
 }

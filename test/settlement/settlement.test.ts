@@ -9,9 +9,9 @@ import {
   type Fixture,
 } from '../support/chain.js';
 import { type Contract } from 'ethers';
-import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
+import { connectCharger, eventually } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { chargeFor, payingDriver, usdCharger, type PayingWorld } from '../support/paying.js';
+import { chargeFor, payingDriver, sessionOn, usdCharger, type PayingWorld } from '../support/paying.js';
 
 let chain: Chain;
 let f: Fixture;
@@ -187,46 +187,11 @@ it('a FAILED settlement is retried on request once the payer raised its limits; 
 
 it('a worker killed (SIGKILL) in the middle of a batch: after restart every record is settled exactly once', async () => {
   const { wallet } = await aPayingDriver(5, 'PAYCARD03', 1000, 1000);
-  const chargers: Awaited<ReturnType<typeof registeredCharger>>[] = [];
-  for (let i = 0; i < 12; i++) {
-    const c = await registeredCharger(url, operator);
-    await gql(
-      url,
-      'mutation($i: SetTariffInput!) { setTariff(input: $i) { id } }',
-      { i: { stationId: c.stationId, name: 'USD', currency: 'USD', pricePerKwh: '0.40' } },
-      { token: operator.token },
-    );
-    chargers.push(c);
-  }
+  const chargers: Awaited<ReturnType<typeof aUsdCharger>>[] = [];
+  for (let i = 0; i < 12; i++) chargers.push(await aUsdCharger());
   const escrowBefore = ((await f.payments.escrowOf(wallet.address)) as bigint[])[0]!;
   // Twelve sessions finish at once; the worker dies as soon as the first is being paid.
-  await Promise.all(
-    chargers.map(async (c, i) => {
-      const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
-      const start = (await cp.call('StartTransaction', {
-        connectorId: 1,
-        idTag: 'PAYCARD03',
-        meterStart: 0,
-        timestamp: new Date(Date.now() - 3_600_000).toISOString(),
-      })) as any;
-      await eventually(
-        () =>
-          gql(
-            url,
-            'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { id } } } }',
-            { c: c.chargerId },
-            { token: operator.token },
-          ),
-        (x: any) => x.data?.sessions.edges.length === 1,
-      );
-      await cp.call('StopTransaction', {
-        transactionId: start.transactionId,
-        meterStop: 1000 * (i + 1),
-        timestamp: new Date().toISOString(),
-      });
-      await cp.close();
-    }),
-  );
+  await Promise.all(chargers.map((c, i) => sessionOn(world(), c, 'PAYCARD03', 1000 * (i + 1))));
   const statuses = () =>
     Promise.all(
       chargers.map((c) =>

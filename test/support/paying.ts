@@ -58,10 +58,22 @@ export async function usdCharger(w: PayingWorld) {
   return c;
 }
 
-/** One session from `card`: started `minutes` ago (1 by default), stopped now at `meterStop` Wh. */
+/** One session from `card` at a new USD charger: started `minutes` ago (an hour by default), stopped now at `meterStop` Wh. */
 export async function chargeFor(w: PayingWorld, card: string, meterStop: number, minutes = 60) {
-  const { url, operator } = w;
   const c = await usdCharger(w);
+  await sessionOn(w, c, card, meterStop, minutes);
+  return c;
+}
+
+/** One session from `card` on charger `c` over OCPP 1.6: started `minutes` ago, stopped now at `meterStop` Wh. */
+export async function sessionOn(
+  w: PayingWorld,
+  c: { chargerId: string; identity: string; password: string },
+  card: string,
+  meterStop: number,
+  minutes = 60,
+) {
+  const { url, operator } = w;
   const cp = await connectCharger(w.ocppPort, c.identity, c.password, 'ocpp1.6');
   const start = (await cp.call('StartTransaction', {
     connectorId: 1,
@@ -85,5 +97,4 @@ export async function chargeFor(w: PayingWorld, card: string, meterStop: number,
     timestamp: new Date().toISOString(),
   });
   await cp.close();
-  return c;
 }

@@ -2,7 +2,7 @@ import type { SettlementMetrics } from './metrics.js';
 import { UnrecoverableError } from 'bullmq';
 import { Contract, JsonRpcProvider, Wallet, type EventLog, type Log, type Signer } from 'ethers';
 import { connectChain } from '../../lib/chain/connection.js';
-import { SettlementSkipReason, type Deployment } from '../../lib/chain/contracts.js';
+import { SettlementSkipReason, SKIP_REASON_TEXT, type Deployment } from '../../lib/chain/contracts.js';
 import { devWallet, isDevelopmentKey } from '../../lib/chain/hardhat-node.js';
 import type { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { finalityOf } from '../../lib/chain/finality.js';
@@ -14,14 +14,6 @@ import { type SettlementJob, type SettleTradeJob } from '../../lib/queues.js';
 export type Outcome =
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
   | { status: 'FAILED'; failureReason: string };
-
-/** Why the contract skipped a record (its SettlementSkipped event), for the record's failureReason. */
-const SKIP_REASONS: Record<number, string> = {
-  [SettlementSkipReason.OverRecordLimit]: 'The amount is above the payer’s limit per record',
-  [SettlementSkipReason.OverDayLimit]: 'The amount is above what is left of the payer’s daily limit',
-  [SettlementSkipReason.InsufficientEscrow]: 'The payer’s escrow is too small',
-  [SettlementSkipReason.Invalid]: 'Invalid record (zero amount or address, fee or shares out of range)',
-};
 
 /** A record's kind and number: session and trade ids are numbered apart, as the contract keeps them. */
 const keyOf = (j: SettlementJob) => `${j.kind ?? 'session'}:${j.recordId}`;
@@ -251,7 +243,7 @@ export class SettlementBatcher {
             key,
             reason === SettlementSkipReason.AlreadySettled
               ? await this.confirmedFromEvent(toSend.find((j) => keyOf(j) === key)!)
-              : { status: 'FAILED', failureReason: SKIP_REASONS[reason] ?? `skipped (${reason})` },
+              : { status: 'FAILED', failureReason: SKIP_REASON_TEXT[reason] ?? `skipped (${reason})` },
           );
         }
       }

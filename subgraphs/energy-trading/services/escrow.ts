@@ -25,7 +25,7 @@ export class EscrowBook {
     const hit = this.cache.get(userId);
     if (hit && hit.until > Date.now()) return hit.free;
     const [wallet] = await this.users.primaryWallets([userId]);
-    const free = wallet ? Number((await this.chain.escrowOf(wallet.address)).spendableToday) : 0;
+    const free = wallet ? Number((await this.chain.limitsOf(wallet.address)).spendableToday) : 0;
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(userId, { free, until: Date.now() + ESCROW_CACHE_MS });
     return free;

@@ -264,7 +264,7 @@ export class TradeSettlement {
     );
     let queued = 0;
     for (const r of rows) {
-      const e = await chain.escrowOf(r.buyer);
+      const e = await chain.limitsOf(r.buyer);
       const gross = BigInt(r.gross);
       if (e.recordLimit < gross || e.spendableToday < gross) continue;
       if (await this.requeue(r.id, 'FAILED')) queued++;

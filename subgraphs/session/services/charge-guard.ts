@@ -90,7 +90,7 @@ export class ChargeGuard {
     });
     const [wallet] = await this.deps.users.primaryWallets([userId]);
     if (!wallet) return refuse('NO_WALLET', 'Link a wallet with escrow to charge here', null);
-    const escrow = await this.deps.chain.escrowOf(wallet.address);
+    const escrow = await this.deps.chain.limitsOf(wallet.address);
     if (escrow.recordLimit < BigInt(holdMicros))
       return refuse(
         'RECORD_LIMIT_TOO_LOW',

@@ -130,21 +130,34 @@ export class SettlementService {
    */
   async retry(session: ChargingSession): Promise<ChargingSession | null> {
     if (session.settlementStatus !== 'FAILED' || !session.settlementRecordId) return null;
-    const updated = await this.em.nativeUpdate(
+    return (await this.requeue(session, 'FAILED', 'retry requested')) ? session : null;
+  }
+
+  /**
+   * Back to PENDING from `from` (one conditional UPDATE: a concurrent requeue finds nothing to do) and
+   * queued again; false when the status was no longer `from`. The record keeps its number and hash.
+   */
+  private async requeue(session: ChargingSession, from: SettlementStatus, why: string): Promise<boolean> {
+    const changed = await this.em.nativeUpdate(
       ChargingSession,
-      { id: session.id, settlementStatus: 'FAILED' },
-      { settlementStatus: 'PENDING', settlementFailureReason: null },
+      { id: session.id, settlementStatus: from },
+      {
+        settlementStatus: 'PENDING',
+        settlementFailureReason: null,
+        settlementTxHash: null,
+        settlementBlock: null,
+      },
     );
-    if (updated === 0) return null;
+    if (!changed) return false;
     await this.em.refresh(session);
     // A job id of its own: the first job's id (the session id) is kept for a week after it ran.
     await this.enqueue(this.jobOf(session), jobId(session.id, 'retry', Date.now()));
     await this.published(session);
     this.opts.logger.info(
-      { sessionId: session.id, recordId: session.settlementRecordId },
+      { sessionId: session.id, recordId: session.settlementRecordId, why },
       'settlement queued again',
     );
-    return session;
+    return true;
   }
 
   private async enqueue(job: SettleSessionJob, id: string = job.sessionId): Promise<void> {
@@ -200,26 +213,8 @@ export class SettlementService {
    */
   async sweep(chain: ChainReader, opts: { recent: number; stuckMs: number }): Promise<{ requeued: number }> {
     let requeued = 0;
-    const requeue = async (session: ChargingSession, from: string, why: string) => {
-      const changed = await this.em.nativeUpdate(
-        ChargingSession,
-        { id: session.id, settlementStatus: from },
-        {
-          settlementStatus: 'PENDING',
-          settlementFailureReason: null,
-          settlementTxHash: null,
-          settlementBlock: null,
-        },
-      );
-      if (!changed) return;
-      await this.em.refresh(session);
-      await this.enqueue(this.jobOf(session), jobId(session.id, 'sweep', Date.now()));
-      await this.published(session);
-      this.opts.logger.info(
-        { sessionId: session.id, recordId: session.settlementRecordId, why },
-        'settlement queued again',
-      );
-      requeued++;
+    const requeue = async (session: ChargingSession, from: SettlementStatus, why: string) => {
+      if (await this.requeue(session, from, why)) requeued++;
     };
     const confirmed = await this.em.find(
       ChargingSession,
@@ -246,7 +241,7 @@ export class SettlementService {
       { orderBy: { stoppedAt: 'asc' }, limit: 100 },
     );
     for (const s of failed) {
-      const e = await chain.escrowOf(s.settlementPayer!);
+      const e = await chain.limitsOf(s.settlementPayer!);
       const amount = BigInt(s.costMicros ?? 0);
       if (e.recordLimit >= amount && e.spendableToday >= amount)
         await requeue(s, 'FAILED', 'the payer can pay now');
