@@ -1,7 +1,27 @@
+import { Queue } from 'bullmq';
 import { AbiCoder, keccak256 } from 'ethers';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { SETTLEMENT_QUEUE } from './queues.js';
+import { createRedis } from './redis.js';
 
 // The queue contracts live in lib/queues.ts; re-exported for the code that hashes records.
 export { SETTLEMENT_QUEUE, type SettleSessionJob, type SettleTradeJob } from './queues.js';
+
+/**
+ * The producer side of SETTLEMENT_QUEUE for the subgraphs that own records (session, energy-trading),
+ * watched by their metrics; its connection's outage log reports Redis errors.
+ */
+export function settlementProducer(config: Config, logger: Logger, metrics: Metrics): Queue {
+  const queue = new Queue(SETTLEMENT_QUEUE, {
+    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement producer' }),
+    prefix: `${config.redisPrefix}:bull`,
+  });
+  queue.on('error', () => {});
+  metrics.watchQueue(queue);
+  return queue;
+}
 
 /** The fields of a settled session that its on-chain record hash covers, in this order. */
 export interface CanonicalRecord {

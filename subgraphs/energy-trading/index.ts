@@ -12,8 +12,7 @@ import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { startSubgraph } from '../../lib/subgraph.js';
-import { Queue } from 'bullmq';
-import { SETTLEMENT_QUEUE } from '../../lib/queues.js';
+import { settlementProducer } from '../../lib/settlement.js';
 import { runMarketJobs } from './consumers/market-jobs.js';
 import { consumeTradeOutcomes } from './consumers/trade-outcomes.js';
 import { consumeMqttReadings } from './consumers/mqtt-readings.js';
@@ -94,12 +93,7 @@ export async function startEnergySubgraph(config: Config) {
   const users = new UserServiceClient(
     new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'energy-subgraph' }),
   );
-  const settlementQueue = new Queue(SETTLEMENT_QUEUE, {
-    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement producer' }),
-    prefix: `${config.redisPrefix}:bull`,
-  });
-  settlementQueue.on('error', () => {}); // its connection's outage log reports it
-  metrics.watchQueue(settlementQueue);
+  const settlementQueue = settlementProducer(config, logger, metrics);
   const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
   const settlement = new TradeSettlement(pool, {
     users,

@@ -5,9 +5,8 @@ import { createOrm } from '../../lib/db.js';
 import { LiveEventBus } from '../../lib/live-events.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
-import { Queue } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SETTLEMENT_QUEUE } from '../../lib/queues.js';
+import { settlementProducer } from '../../lib/settlement.js';
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
@@ -53,12 +52,7 @@ export async function startSessionSubgraph(config: Config) {
   const placements = new PlacementCache(station);
   const users = new UserServiceClient(asSession(config.subgraphUrls.user));
   const metrics = new Metrics('session');
-  const settlementQueue = new Queue(SETTLEMENT_QUEUE, {
-    connection: createRedis(config.redisUrl, logger, { purpose: 'settlement producer' }),
-    prefix: `${config.redisPrefix}:bull`,
-  });
-  settlementQueue.on('error', () => {}); // its connection's outage log reports it
-  metrics.watchQueue(settlementQueue);
+  const settlementQueue = settlementProducer(config, logger, metrics);
   const chain = new ChainReader(config.chain.rpcUrl, config.settlement.network);
   // Request path (remote commands): fails within 500 ms while Redis is away.
   const redis = createRedis(config.redisUrl, logger, { purpose: 'requests', requestPath: true });
