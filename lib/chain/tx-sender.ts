@@ -38,6 +38,17 @@ export class NonceTakenError extends Error {
   override name = 'NonceTakenError';
 }
 
+/** A mined transaction of ours that reverted; `outOfGas` when it used all the gas it was given. */
+export class RevertedError extends Error {
+  override name = 'RevertedError';
+  constructor(
+    readonly receipt: TransactionReceipt,
+    readonly outOfGas: boolean,
+  ) {
+    super(`transaction ${receipt.hash} reverted${outOfGas ? ' (out of gas)' : ''}`);
+  }
+}
+
 /** Nodes refuse a replacement paying less than 10 % more (geth, Hardhat); 12.5 % is safe everywhere. */
 const bump = (v: bigint) => (v * 1125n + 999n) / 1000n;
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
@@ -64,19 +75,13 @@ export class TxSender {
    * Sends the call and resolves with the receipt of the mined transaction (after the confirmations).
    * Rejects when the call reverts, when its nonce is taken by a transaction that is not one of those
    * sent here ({@link NonceTakenError}), or when the fee cap allows no replacement of a transaction
-   * that is not mined in time.
+   * that is not mined in time. The gas limit is the caller's, else the node's estimate plus 20 %; a
+   * transaction that reverts rejects with {@link RevertedError}.
    */
-  async send(call: { to: string; data: string }): Promise<TransactionReceipt> {
+  async send(call: { to: string; data: string; gasLimit?: bigint }): Promise<TransactionReceipt> {
     const { logger } = this.options;
     const from = await this.signer.getAddress();
-    // Against the latest block: a pending state would already contain the transaction we replace.
-    const estimate = BigInt(
-      await this.provider.send('eth_estimateGas', [
-        this.provider.getRpcTransaction({ ...call, from }),
-        'latest',
-      ]),
-    );
-    const gasLimit = (estimate * 12n) / 10n;
+    const gasLimit = call.gasLimit ?? ((await this.estimate(call.to, call.data, from)) * 12n) / 10n;
     const current = await this.currentFees();
     let fees = this.capped(current);
     // What the next transaction replaces: a pending one of ours, then each one sent here in turn.
@@ -112,9 +117,10 @@ export class TxSender {
     }
     try {
       for (;;) {
-        const hash = await this.broadcast({ ...call, nonce, gasLimit, ...fees }, hashes.length > 0).finally(
-          unlock,
-        );
+        const hash = await this.broadcast(
+          { to: call.to, data: call.data, nonce, gasLimit, ...fees },
+          hashes.length > 0,
+        ).finally(unlock);
         if (hash) {
           if (replaced) this.options.onReplaced?.();
           if (replaced)
@@ -140,6 +146,16 @@ export class TxSender {
     } finally {
       this.inFlight.delete(nonce);
     }
+  }
+
+  /** The node's gas estimate, against the latest block (a pending state would already contain the transaction we replace). */
+  private async estimate(to: string, data: string, from: string): Promise<bigint> {
+    return BigInt(
+      await this.provider.send('eth_estimateGas', [
+        this.provider.getRpcTransaction({ to, data, from }),
+        'latest',
+      ]),
+    );
   }
 
   /** Waits for the nonce lock; resolves with its release (safe to call more than once). */
@@ -275,7 +291,10 @@ export class TxSender {
    * has no bound and never notices a receipt that went away.)
    */
   private async confirmed(receipt: TransactionReceipt): Promise<TransactionReceipt> {
-    if (receipt.status !== 1) throw new Error(`transaction ${receipt.hash} reverted`);
+    if (receipt.status !== 1) {
+      const tx = await this.provider.getTransaction(receipt.hash);
+      throw new RevertedError(receipt, tx != null && receipt.gasUsed >= tx.gasLimit);
+    }
     const wanted = this.options.confirmations;
     const finality = this.options.finality ?? 'depth';
     if (wanted <= 1 && finality === 'depth') return receipt;

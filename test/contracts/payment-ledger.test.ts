@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { FunctionFragment, ZeroAddress, ZeroHash } from 'ethers';
+import { FunctionFragment, JsonRpcSigner, Wallet, ZeroAddress, ZeroHash } from 'ethers';
 import {
   aRecord,
   aTrade,
@@ -20,8 +20,10 @@ import {
   deploymentPath,
   readDeployment,
   ROLES,
+  settlementGasBound,
   writeDeployment,
 } from '../../lib/chain/contracts.js';
+import { settlementEventReader } from '../../workers/settlement/batcher.js';
 
 const suite = fixtureSuite((f) => fundWallet(f, f.payer, USD(1000)));
 let chain: Chain;
@@ -626,5 +628,88 @@ describe('trust model', () => {
         'withdrawTo',
       ].sort(),
     );
+  });
+});
+
+describe('the settlement worker’s gas bound (lib/chain/contracts.ts settlementGasBound)', () => {
+  /** `n` payers of their own (impersonated addresses), each with 100 USD in escrow and limits of 100 USD. */
+  async function payers(n: number) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const address = Wallet.createRandom().address;
+      await chain.provider.send('hardhat_setBalance', [address, '0xde0b6b3a7640000']);
+      await chain.provider.send('hardhat_impersonateAccount', [address]);
+      const signer = new JsonRpcSigner(chain.provider, address);
+      await fundWallet(f, signer, USD(100));
+      await mined(as(f.payments, signer).deposit(USD(100)));
+      await mined(as(f.payments, signer).setLimits(USD(100), USD(100)));
+      out.push(address);
+    }
+    return out;
+  }
+  const fresh = () => Wallet.createRandom().address;
+
+  async function gasOf(kind: 'session' | 'trade', records: Parameters<typeof settlementGasBound>[1]) {
+    const send = kind === 'session' ? 'settleSessions' : 'settleTrades';
+    const receipt = await mined(as(f.payments, f.settler)[send](records));
+    expect(named(receipt, 'SettlementSkipped')).toEqual([]);
+    return { used: receipt.gasUsed as bigint, bound: settlementGasBound(kind, records), receipt };
+  }
+
+  it('holds for an ordinary batch (50 payers, 5 payees already credited) and is not loose by half', async () => {
+    await mined(f.payments.setFee(f.feeRecipient.address, 100));
+    const from = await payers(50);
+    const payees = Array.from({ length: 5 }, fresh);
+    await gasOf(
+      'session',
+      payees.map((payee, i) => record(1 + i, 1000n, { payer: from[i]!, payee })),
+    );
+    const { used, bound } = await gasOf(
+      'session',
+      from.map((payer, i) => record(100 + i, 1000n, { payer, payee: payees[i % 5]! })),
+    );
+    expect(used).toBeLessThanOrEqual(bound);
+    expect(Number(bound)).toBeLessThan(Number(used) * 1.5);
+  });
+
+  it('holds for the worst batches: every payee, seller and co-owner new, every record id in a bitmap word of its own', async () => {
+    await mined(f.payments.setFee(f.feeRecipient.address, 100));
+    const from = await payers(40);
+    const worst = await gasOf(
+      'session',
+      from.map((payer, i) => record(256 * (i + 1), 1000n, { payer, payee: fresh() })),
+    );
+    expect(worst.used).toBeLessThanOrEqual(worst.bound);
+    const trades = await gasOf(
+      'trade',
+      from.map((buyer, i) =>
+        trade(256 * (i + 1), 1000, 100_000n, {
+          buyer,
+          seller: fresh(),
+          feeBps: 100,
+          shares:
+            i % 2
+              ? [
+                  { owner: fresh(), bps: 5000 },
+                  { owner: fresh(), bps: 3000 },
+                  { owner: fresh(), bps: 2000 },
+                ]
+              : [],
+        }),
+      ),
+    );
+    expect(trades.used).toBeLessThanOrEqual(trades.bound);
+    // The worker reads these receipts' events from their words (workers/settlement/batcher.ts), as
+    // ethers' decoder reads them.
+    const read = settlementEventReader(f.payments.interface, f.paymentsAddress);
+    for (const receipt of [worst.receipt, trades.receipt]) {
+      const expected = events(receipt).filter((e) =>
+        ['SessionSettled', 'TradeSettled', 'SettlementSkipped'].includes(e.name),
+      );
+      expect(expected.length).toBe(40);
+      expect(receipt.logs.map(read).filter((e: unknown) => e)).toEqual(expected);
+    }
+    const single = await gasOf('session', [record(5, 1000n, { payer: from[0]!, payee: fresh() })]);
+    expect(single.used).toBeLessThanOrEqual(single.bound);
   });
 });
