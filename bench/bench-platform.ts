@@ -17,7 +17,8 @@ export const BENCH_ADMIN = { email: 'admin@bench.gridledger.local', password: 'b
 /** The bench platform's signing keys (its own, as production would have). */
 export const BENCH_SIGNING_ENV = generateSigningEnv();
 
-export async function benchPlatform(services: ReadonlySet<string>) {
+/** `extraEnv`: settings of the benchmark's own (a chain, batch sizes), over the defaults here. */
+export async function benchPlatform(services: ReadonlySet<string>, extraEnv: Record<string, string> = {}) {
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/gridledger');
   const database = `gl_bench_${id}`;
@@ -39,9 +40,11 @@ export async function benchPlatform(services: ReadonlySet<string>) {
     // reach, rather than 0 (off), keep the limiter's Redis round trip in every gateway operation.
     RATE_LIMIT_USER_PER_MINUTE: '1000000000',
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000000',
+    RATE_LIMIT_REGISTRATIONS_PER_HOUR: '1000000000',
     // The same for the query cost budget (its Redis round trip stays in every operation too).
     COST_BUDGET_PER_MINUTE: '1000000000000',
     ...(await freePortsEnv()),
+    ...extraEnv,
   };
   const config = loadConfig(env);
   let platform: RunningPlatform | undefined;

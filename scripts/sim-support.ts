@@ -44,6 +44,14 @@ export function apiClient(gatewayUrl: string) {
       token,
     );
     if (me.wallets.some((w) => w.address.toLowerCase() === wallet.address.toLowerCase())) return wallet;
+    return linkWallet(token, wallet);
+  }
+
+  /** Links `wallet` to the signed-in account: the API's challenge, signed by the wallet. */
+  async function linkWallet<W extends Pick<HDNodeWallet, 'address' | 'signMessage'>>(
+    token: string,
+    wallet: W,
+  ) {
     const { walletLinkChallenge } = await gql<{ walletLinkChallenge: { message: string } }>(
       'mutation($a: String!) { walletLinkChallenge(address: $a) { message } }',
       { a: wallet.address },
@@ -57,7 +65,7 @@ export function apiClient(gatewayUrl: string) {
     return wallet;
   }
 
-  return { gql, login, linkDevWallet };
+  return { gql, login, linkDevWallet, linkWallet };
 }
 
 /**

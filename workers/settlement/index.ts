@@ -68,8 +68,8 @@ export async function startSettlementWorker(config: Config, port: number) {
     queue: SETTLEMENT_QUEUE,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
-    // Enough jobs in flight at once to fill a batch.
-    concurrency: config.settlement.batchSize * 2,
+    // Enough jobs in flight at once to fill every batch of the pipeline and the next one.
+    concurrency: config.settlement.batchSize * (config.settlement.pipeline + 1),
     logger,
     metrics,
     process: async (job) => {

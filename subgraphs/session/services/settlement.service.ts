@@ -169,37 +169,28 @@ export class SettlementService {
    * update. CONFIRMED is final; an outcome older than the stored status (a SUBMITTED that arrives
    * after the CONFIRMED, say) changes nothing, so outcomes may be applied in any order and twice.
    */
-  async record(outcome: SettlementOutcomeJob): Promise<ChargingSession | null> {
-    const changes =
+  async record(outcome: SettlementOutcomeJob): Promise<boolean> {
+    // One conditional UPDATE that returns what the update to followers needs (no read after it): two
+    // outcomes of one session applied at once (consumers run several jobs in parallel) cannot both
+    // read the old status and the older one win.
+    const set =
       outcome.status === 'CONFIRMED'
-        ? {
-            settlementStatus: outcome.status,
-            settlementTxHash: outcome.txHash,
-            settlementBlock: outcome.blockNumber,
-            settlementFee: outcome.fee,
-            settlementFailureReason: null,
-            settlementUpdatedAt: new Date(),
-          }
-        : {
-            settlementStatus: outcome.status,
-            settlementFailureReason: outcome.status === 'FAILED' ? outcome.failureReason : null,
-            settlementUpdatedAt: new Date(),
-          };
-    // One conditional UPDATE: two outcomes of one session applied at once (consumers run several
-    // jobs in parallel) cannot both read the old status and the older one win.
-    const changed = await this.em.nativeUpdate(
-      ChargingSession,
-      {
-        id: outcome.sessionId,
-        settlementRecordId: { $ne: null },
-        settlementStatus: { $in: OUTCOME_REPLACES[outcome.status] },
-      },
-      changes,
+        ? 'settlement_tx_hash = ?, settlement_block = ?, settlement_fee = ?, settlement_failure_reason = null'
+        : 'settlement_failure_reason = ?';
+    const values =
+      outcome.status === 'CONFIRMED'
+        ? [outcome.txHash, outcome.blockNumber, outcome.fee]
+        : [outcome.status === 'FAILED' ? outcome.failureReason : null];
+    const rows = await this.em.execute<{ id: string; user_id: string | null }[]>(
+      `update "session"."charging_session"
+          set settlement_status = ?, settlement_updated_at = now(), ${set}
+        where id = ? and settlement_record_id is not null and settlement_status in (?)
+        returning id, user_id`,
+      [outcome.status, ...values, outcome.sessionId, OUTCOME_REPLACES[outcome.status]],
     );
-    const session = await this.em.findOne(ChargingSession, { id: outcome.sessionId }, { refresh: true });
-    if (!session?.settlementRecordId) return null;
-    if (changed) await this.published(session);
-    return session;
+    const [row] = rows;
+    if (row) await this.published({ id: row.id, userId: row.user_id });
+    return !!row;
   }
 
   /**
@@ -250,7 +241,7 @@ export class SettlementService {
   }
 
   /** Tells the session's followers that its settlement changed (after the change is stored). */
-  private published(session: ChargingSession) {
+  private published(session: Pick<ChargingSession, 'id' | 'userId'>) {
     return this.opts.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
       sessionId: session.id,
       userId: session.userId,
