@@ -32,6 +32,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Query.mySessions': S.SESSIONS_READ,
   'Query.myEscrow': S.SESSIONS_READ,
   'Query.chargingReadiness': S.SESSIONS_READ,
+  'Query.sessionLedger': S.SESSIONS_READ,
+  'Query.settlementProof': S.SESSIONS_READ,
   'Query.me': S.USERS_READ,
   'Query.users': S.USERS_READ,
   'Query.communities': S.MARKET_READ,

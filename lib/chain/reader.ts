@@ -62,4 +62,33 @@ export class ChainReader {
     ])) as [bigint[], Awaited<ReturnType<ChainReader['limitsOf']>>];
     return { balance: balance!, committed: committed!, available: available!, ...limits };
   }
+
+  /**
+   * Where the chain has a record's settlement: the log of `txHash` that settled this record id in
+   * this deployment's contract (SessionSettled or TradeSettled), with its block, index and
+   * confirmations now. Null when the transaction or such a log is not on the chain (any more).
+   */
+  async settlementLog(kind: 'session' | 'trade', recordId: string, txHash: string) {
+    const { payments, deployment } = await this.load();
+    const provider = payments.runner!.provider!;
+    const receipt = await provider.getTransactionReceipt(txHash);
+    if (!receipt) return null;
+    const topic = payments.interface.getEvent(
+      kind === 'trade' ? 'TradeSettled' : 'SessionSettled',
+    )!.topicHash;
+    const log = receipt.logs.find(
+      (l) =>
+        l.address.toLowerCase() === deployment.paymentsContract.toLowerCase() &&
+        l.topics[0] === topic &&
+        BigInt(l.topics[1]!) === BigInt(recordId),
+    );
+    if (!log) return null;
+    const head = await provider.getBlockNumber();
+    return {
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      logIndex: log.index,
+      confirmations: head - log.blockNumber + 1,
+    };
+  }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { ChainReader } from '../../lib/chain/reader.js';
+import { ledgerDomain } from '../../lib/ledger.js';
 import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm, type Orm } from '../../lib/db.js';
 import { LIVE_TOPIC, LiveEventBus, type MeterReadingsLive } from '../../lib/live-events.js';
@@ -101,6 +102,7 @@ export async function startEnergySubgraph(config: Config) {
     logger,
     publish: (ids) => market.publishTrades(ids),
     chain,
+    domain: async () => ledgerDomain((await chain.load()).deployment),
   });
   const jobs = runMarketJobs({ config, pool, market, settlement, logger, metrics });
   const outcomes = consumeTradeOutcomes({ config, logger, metrics, settlement });

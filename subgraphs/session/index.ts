@@ -20,6 +20,7 @@ import { Tariff } from './entities/tariff.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildSessionSchema } from './schema.js';
 import { ChainReader } from '../../lib/chain/reader.js';
+import { ledgerDomain } from '../../lib/ledger.js';
 import { ChargeGuard } from './services/charge-guard.js';
 import { PlacementCache } from './services/session-events.js';
 import { consumeSessionEvents } from './consumers/session-events.js';
@@ -75,6 +76,7 @@ export async function startSessionSubgraph(config: Config) {
       currency: config.settlementCurrency,
       logger,
       live,
+      domain: async () => ledgerDomain((await chain.load()).deployment),
     });
   const consumers = [
     consumeSessionEvents({ config, orm, logger, metrics, placements, settlementsFor, live }),

@@ -6,6 +6,7 @@ import { TariffResolver } from './resolvers/tariff.resolver.js';
 import { UserSessionsResolver } from './resolvers/user-sessions.resolver.js';
 import { LiveSessionResolver } from './resolvers/live.resolver.js';
 import { SettlementResolver } from './resolvers/settlement.resolver.js';
+import { LedgerResolver } from './resolvers/ledger.resolver.js';
 import { ChargeReadinessResolver } from './resolvers/charge-readiness.resolver.js';
 import { Charger } from './entities/charger.reference.js';
 import { Station } from './entities/station.reference.js';
@@ -22,6 +23,7 @@ export function buildSessionSchema() {
         ChargerSessionsResolver,
         UserSessionsResolver,
         SettlementResolver,
+        LedgerResolver,
         LiveSessionResolver,
         ChargeReadinessResolver,
       ],

@@ -298,6 +298,15 @@ const QUERIES: Record<string, Row> = {
     query: () => ({ query: '{ sessions(first: 1) { edges { node { id } } } }' }),
     allowed: ['owner', 'otherOperator', 'auditor', 'admin', 'keyWithScope'],
   },
+  sessionLedger: {
+    query: () => ({ query: '{ sessionLedger(first: 1) { nextCursor } }' }),
+    allowed: ['auditor', 'admin'],
+  },
+  // An unknown record number: NOT_FOUND for whoever is signed in (a known one: parties, auditors, admins).
+  settlementProof: {
+    query: () => ({ query: '{ settlementProof(recordId: "999999999") { recordHash } }' }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
   mySessions: {
     query: () => ({ query: '{ mySessions(first: 1) { edges { node { id } } } }' }),
     allowed: [...PERSONS, 'keyWithScope'],

@@ -1,4 +1,3 @@
-import { recordHash } from '../../lib/settlement.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import {
   deployFixture,
@@ -8,7 +7,7 @@ import {
   type Chain,
   type Fixture,
 } from '../support/chain.js';
-import { type Contract } from 'ethers';
+import { TypedDataEncoder, type Contract } from 'ethers';
 import { connectCharger, eventually } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { chargeFor, payingDriver, sessionOn, usdCharger, type PayingWorld } from '../support/paying.js';
@@ -111,20 +110,63 @@ it('a finished session is paid on chain once: payer debited, operator credited, 
     f.payments.filters.SessionSettled!(BigInt(s.settlement.recordId)),
   )) as any[];
   expect(event.transactionHash).toBe(s.settlement.txHash);
-  const recomputed = recordHash({
+  // Its proof, as its driver reads it: the record in the ledger format (EIP-712 typed data bound to
+  // this chain and contract), hashed here by ethers' own encoder, is the event's record hash.
+  const proof = (
+    await gql(
+      url,
+      'query($r: ID!) { settlementProof(recordId: $r) { recordId sessionId status typedData recordHash txHash blockNumber logIndex confirmations } }',
+      { r: s.settlement.recordId },
+      { token: driverToken },
+    )
+  ).data!.settlementProof;
+  const typed = JSON.parse(proof.typedData);
+  expect(typed.domain).toEqual({
+    name: 'GridLedger',
+    version: '1',
+    chainId: 31337,
+    verifyingContract: await f.payments.getAddress(),
+  });
+  expect(typed.primaryType).toBe('ChargingSession');
+  expect(typed.message).toMatchObject({
+    recordId: s.settlement.recordId,
     sessionId: s.id,
-    recordId: BigInt(s.settlement.recordId),
     chargerIdentity: s.charger.identity,
     transactionId: s.transactionId,
     payer: s.settlement.payer,
     payee: s.settlement.payee,
-    amount: USD(4),
-    currency: s.currency,
-    energyWh: BigInt(s.energyWh),
-    startedAt: BigInt(Math.floor(Date.parse(s.startedAt) / 1000)),
-    stoppedAt: BigInt(Math.floor(Date.parse(s.stoppedAt) / 1000)),
+    amount: String(USD(4)),
+    currency: 'USD',
+    energyCost: String(USD(4)),
+    energyWh: '10000',
+    meterStartWh: '0',
+    meterStopWh: '10000',
+    startedAt: String(Math.floor(Date.parse(s.startedAt) / 1000)),
+    stoppedAt: String(Math.floor(Date.parse(s.stoppedAt) / 1000)),
   });
+  const { EIP712Domain: _, ...types } = typed.types;
+  const recomputed = TypedDataEncoder.hash(typed.domain, types, typed.message);
   expect(event.args[5]).toBe(recomputed);
+  expect(proof).toMatchObject({
+    status: 'CONFIRMED',
+    recordHash: recomputed,
+    txHash: event.transactionHash,
+    blockNumber: event.blockNumber,
+    logIndex: event.index,
+  });
+  expect(proof.confirmations).toBeGreaterThanOrEqual(1);
+  // Not the business of a stranger.
+  const stranger = await registerUser(url);
+  expect(
+    codeOf(
+      await gql(
+        url,
+        'query($r: ID!) { settlementProof(recordId: $r) { recordHash } }',
+        { r: s.settlement.recordId },
+        { token: stranger.token },
+      ),
+    ),
+  ).toBe('FORBIDDEN');
   expect(s.settlement.recordHash).toBe(recomputed);
 });
 

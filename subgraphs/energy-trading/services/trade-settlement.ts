@@ -13,8 +13,7 @@ import {
   type TradeOutcomeJob,
 } from '../../../lib/queues.js';
 import type { UserServiceClient } from '../../../lib/service-clients/user.js';
-import { tradeRecordHash } from '../../../lib/settlement.js';
-import { toMs } from './intervals.js';
+import { ledgerHash, unixSeconds, type LedgerDomain, type LedgerMessage } from '../../../lib/ledger.js';
 
 interface PayableTrade {
   id: string;
@@ -23,10 +22,46 @@ interface PayableTrade {
   buyer_id: string;
   seller_id: string;
   seller_site_id: string;
+  energy_wh: number;
   delivered_wh: number;
   price_per_kwh: number;
   fee_bps: number;
   shares: { userId: string; bps: number }[] | null;
+}
+
+/**
+ * A numbered trade as the ledger's EnergyTrade record (lib/ledger.ts, docs/ledger-format.md), from
+ * its stored row: the traded and the delivered (paid) energy, the clearing price, the community's
+ * fee, and a co-owned site's owners in the order the contract credits them.
+ */
+export function tradeLedgerMessage(t: {
+  id: string;
+  record_id: string;
+  community_id: string;
+  interval_start: Date | string;
+  seller_site_id: string;
+  buyer: string;
+  seller: string;
+  energy_wh: number | string;
+  delivered_wh: number | string;
+  price_per_kwh: number | string;
+  fee_bps: number;
+  shares: { owner: string; bps: number }[];
+}): LedgerMessage {
+  return {
+    recordId: BigInt(t.record_id),
+    tradeId: t.id,
+    communityId: t.community_id,
+    intervalStart: unixSeconds(t.interval_start),
+    sellerSiteId: t.seller_site_id,
+    buyer: t.buyer,
+    seller: t.seller,
+    tradedWh: BigInt(t.energy_wh),
+    energyWh: BigInt(t.delivered_wh),
+    pricePerKwh: BigInt(t.price_per_kwh),
+    feeBps: t.fee_bps,
+    shares: t.shares.map((x) => ({ owner: x.owner, bps: x.bps })),
+  };
 }
 
 /**
@@ -50,6 +85,8 @@ export class TradeSettlement {
       publish: (tradeIds: string[]) => Promise<void>;
       /** To see whether a FAILED trade's buyer can pay now (sweep). */
       chain?: ChainReader;
+      /** The deployment's ledger domain (lib/ledger.ts), which every record hash is bound to. */
+      domain: () => Promise<LedgerDomain>;
     },
   ) {}
 
@@ -61,7 +98,7 @@ export class TradeSettlement {
     if (tradeIds.length === 0) return 0;
     const { rows } = await this.pool.query<PayableTrade & { settlement_record_id: string | null }>(
       `select t.id, t.community_id, t.interval_start, t.buyer_id, t.seller_id, t.seller_site_id,
-              t.delivered_wh, t.price_per_kwh, k.fee_bps, t.settlement_record_id,
+              t.energy_wh, t.delivered_wh, t.price_per_kwh, k.fee_bps, t.settlement_record_id,
               (select json_agg(json_build_object('userId', s.user_id, 'bps', s.share_bps) order by s.share_bps desc, s.user_id)
                  from "market"."site_share" s where s.site_id = t.seller_site_id) as shares
          from "market"."trade" t
@@ -104,6 +141,8 @@ export class TradeSettlement {
       await this.opts.publish([t.id]);
       return null;
     }
+    // The record's hash binds it to the deployment (lib/ledger.ts): without one, nothing is numbered.
+    const domain = await this.opts.domain();
     const { rows } = await this.pool.query<{ id: string }>(
       `select nextval('"market"."trade_record_seq"')::text as id`,
     );
@@ -122,18 +161,17 @@ export class TradeSettlement {
       recordHash: '',
       stoppedAt: new Date().toISOString(),
     };
-    job.recordHash = tradeRecordHash({
-      tradeId: t.id,
-      recordId: BigInt(recordId),
-      communityId: t.community_id,
-      intervalStart: BigInt(Math.floor(toMs(t.interval_start) / 1000)),
-      buyer: job.buyer,
-      seller: job.seller,
-      energyWh: BigInt(job.energyWh),
-      pricePerKwh: BigInt(job.pricePerKwh),
-      feeBps: job.feeBps,
-      shares: onChainShares,
-    });
+    job.recordHash = ledgerHash(
+      'EnergyTrade',
+      domain,
+      tradeLedgerMessage({
+        ...t,
+        record_id: recordId,
+        buyer: job.buyer,
+        seller: job.seller,
+        shares: onChainShares,
+      }),
+    );
     const { rowCount } = await this.pool.query(
       `update "market"."trade" set settlement_record_id = $2, settlement_status = 'PENDING',
               settlement_buyer = $3, settlement_seller = $4, settlement_shares = $5::jsonb,

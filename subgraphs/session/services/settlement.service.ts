@@ -12,7 +12,9 @@ import {
   type SettlementOutcomeJob,
   type SettlementStatus,
 } from '../../../lib/queues.js';
-import { recordHash, type SettleSessionJob } from '../../../lib/settlement.js';
+import { type SettleSessionJob } from '../../../lib/settlement.js';
+import type { LedgerDomain } from '../../../lib/ledger.js';
+import { sessionRecordHash } from './ledger-record.js';
 import { CLEARABLE_FAILURES } from '../../../lib/chain/contracts.js';
 import type { ChainReader } from '../../../lib/chain/reader.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
@@ -35,6 +37,8 @@ export class SettlementService {
       logger: Logger;
       /** Where the session's SETTLEMENT updates go once stored. */
       live: LiveEventBus;
+      /** The deployment's ledger domain (lib/ledger.ts), which every record hash is bound to. */
+      domain: () => Promise<LedgerDomain>;
     },
   ) {}
 
@@ -70,6 +74,9 @@ export class SettlementService {
       );
       return;
     }
+    // The record's hash binds it to the deployment (lib/ledger.ts): without one, nothing is numbered
+    // and the completion is retried (BullMQ) until the deployment can be read.
+    const domain = await this.opts.domain();
     const [{ id }] = await this.em.execute<{ id: string }[]>(
       `select nextval('"session"."settlement_record_seq"')::text as id`,
     );
@@ -79,19 +86,7 @@ export class SettlementService {
       payer,
       payee,
       amount: String(session.costMicros),
-      recordHash: recordHash({
-        sessionId: session.id,
-        recordId: BigInt(id!),
-        chargerIdentity: session.chargerIdentity,
-        transactionId: session.transactionId,
-        payer,
-        payee,
-        amount: BigInt(session.costMicros),
-        currency: session.currency,
-        energyWh: BigInt(session.energyWh),
-        startedAt: BigInt(Math.floor(session.startedAt.getTime() / 1000)),
-        stoppedAt: BigInt(Math.floor(session.stoppedAt!.getTime() / 1000)),
-      }),
+      recordHash: sessionRecordHash(domain, session, { recordId: id!, payer, payee }),
       stoppedAt: session.stoppedAt!.toISOString(),
     };
     // Only the first completion numbers the session (a concurrent one finds it numbered).

@@ -1,0 +1,172 @@
+/**
+ * The ledger's record format, version 1 (docs/ledger-format.md): every record the contract settles —
+ * a charging session, an energy trade, a refund — as EIP-712 typed data, whose digest is the
+ * `recordHash` in the record's on-chain event. The domain names the chain and the PaymentLedger
+ * contract, so a record hashed for one deployment or chain never passes for another's.
+ *
+ * The subgraphs build the messages from their rows when they number a record; the auditor's tool
+ * (scripts/audit.ts) rebuilds the digest from the message the public API returns and compares it with
+ * the event. The encoding is written out here (EIP-712's encodeType / encodeData / hashStruct) rather
+ * than taken from ethers' TypedDataEncoder, so that the tests can hold the two against each other.
+ *
+ * Conventions: amounts in token base units, energy in Wh, prices in token base units per kWh (or per
+ * minute), times in Unix seconds (rounded down), addresses checksummed, ids as the API shows them.
+ */
+import { AbiCoder, getAddress, keccak256, toUtf8Bytes, concat, type BytesLike } from 'ethers';
+
+export const LEDGER_NAME = 'GridLedger';
+export const LEDGER_VERSION = '1';
+
+export interface LedgerDomain {
+  name: string;
+  version: string;
+  chainId: number;
+  verifyingContract: string;
+}
+
+/** The domain of a deployment's records. */
+export const ledgerDomain = (d: { chainId: number; paymentsContract: string }): LedgerDomain => ({
+  name: LEDGER_NAME,
+  version: LEDGER_VERSION,
+  chainId: d.chainId,
+  verifyingContract: getAddress(d.paymentsContract),
+});
+
+type Field = { name: string; type: string };
+
+/** The record types (EIP-712 `types`, without EIP712Domain). Field order is part of the format. */
+export const LEDGER_TYPES = {
+  ChargingSession: [
+    { name: 'recordId', type: 'uint256' },
+    { name: 'sessionId', type: 'string' },
+    { name: 'chargerIdentity', type: 'string' },
+    { name: 'evseId', type: 'uint32' },
+    { name: 'transactionId', type: 'string' },
+    { name: 'payer', type: 'address' },
+    { name: 'payee', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'currency', type: 'string' },
+    { name: 'tariffId', type: 'string' },
+    { name: 'energyCost', type: 'uint256' },
+    { name: 'timeCost', type: 'uint256' },
+    { name: 'idleCost', type: 'uint256' },
+    { name: 'sessionFee', type: 'uint256' },
+    { name: 'energyWh', type: 'uint256' },
+    { name: 'meterStartWh', type: 'uint256' },
+    { name: 'meterStopWh', type: 'uint256' },
+    { name: 'startedAt', type: 'uint64' },
+    { name: 'stoppedAt', type: 'uint64' },
+  ],
+  EnergyTrade: [
+    { name: 'recordId', type: 'uint256' },
+    { name: 'tradeId', type: 'string' },
+    { name: 'communityId', type: 'string' },
+    { name: 'intervalStart', type: 'uint64' },
+    { name: 'sellerSiteId', type: 'string' },
+    { name: 'buyer', type: 'address' },
+    { name: 'seller', type: 'address' },
+    { name: 'tradedWh', type: 'uint256' },
+    { name: 'energyWh', type: 'uint256' },
+    { name: 'pricePerKwh', type: 'uint256' },
+    { name: 'feeBps', type: 'uint16' },
+    { name: 'shares', type: 'Share[]' },
+  ],
+  Share: [
+    { name: 'owner', type: 'address' },
+    { name: 'bps', type: 'uint16' },
+  ],
+  SessionRefund: [
+    { name: 'recordId', type: 'uint256' },
+    { name: 'sessionRecordId', type: 'uint256' },
+    { name: 'operator', type: 'address' },
+    { name: 'payer', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'reason', type: 'string' },
+    { name: 'createdAt', type: 'uint64' },
+  ],
+} as const satisfies Record<string, readonly Field[]>;
+
+export type LedgerKind = 'ChargingSession' | 'EnergyTrade' | 'SessionRefund';
+
+type Value = string | number | bigint | Value[] | { [k: string]: Value };
+export type LedgerMessage = Record<string, Value>;
+
+const DOMAIN_FIELDS: Field[] = [
+  { name: 'name', type: 'string' },
+  { name: 'version', type: 'string' },
+  { name: 'chainId', type: 'uint256' },
+  { name: 'verifyingContract', type: 'address' },
+];
+const ALL: Record<string, readonly Field[]> = { ...LEDGER_TYPES, EIP712Domain: DOMAIN_FIELDS };
+const abi = AbiCoder.defaultAbiCoder();
+
+/** EIP-712 encodeType: the primary type, then the struct types it references, sorted by name. */
+export function encodeType(primary: string): string {
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    if (found.has(name)) return;
+    found.add(name);
+    for (const f of ALL[name]!) {
+      const base = f.type.replace(/\[\]$/, '');
+      if (ALL[base]) visit(base);
+    }
+  };
+  visit(primary);
+  const [first, ...rest] = [primary, ...[...found].filter((n) => n !== primary).sort()];
+  return [first!, ...rest]
+    .map((n) => `${n}(${ALL[n]!.map((f) => `${f.type} ${f.name}`).join(',')})`)
+    .join('');
+}
+
+/** One field's 32-byte word in encodeData. */
+function encodeField(type: string, value: Value): BytesLike {
+  if (type.endsWith('[]')) {
+    const item = type.slice(0, -2);
+    return keccak256(concat((value as Value[]).map((v) => encodeField(item, v))));
+  }
+  if (ALL[type]) return hashStruct(type, value as LedgerMessage);
+  if (type === 'string') return keccak256(toUtf8Bytes(value as string));
+  return abi.encode([type], [value]);
+}
+
+/** EIP-712 hashStruct(s) = keccak256(typeHash ‖ encodeData(s)). */
+export function hashStruct(type: string, message: LedgerMessage): string {
+  const fields = ALL[type];
+  if (!fields) throw new Error(`unknown ledger type ${type}`);
+  return keccak256(
+    concat([
+      keccak256(toUtf8Bytes(encodeType(type))),
+      ...fields.map((f) => {
+        if (!(f.name in message)) throw new Error(`${type}.${f.name} is missing`);
+        return encodeField(f.type, message[f.name]!);
+      }),
+    ]),
+  );
+}
+
+/** The record's digest: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message)), its `recordHash`. */
+export function ledgerHash(kind: LedgerKind, domain: LedgerDomain, message: LedgerMessage): string {
+  return keccak256(concat(['0x1901', hashStruct('EIP712Domain', { ...domain }), hashStruct(kind, message)]));
+}
+
+/**
+ * The record as EIP-712 typed data (what `eth_signTypedData_v4` and ethers' TypedDataEncoder take),
+ * with integers as decimal strings so that it travels as JSON.
+ */
+export function ledgerTypedData(kind: LedgerKind, domain: LedgerDomain, message: LedgerMessage) {
+  const types: Record<string, readonly Field[]> = { EIP712Domain: DOMAIN_FIELDS };
+  for (const name of encodeType(kind).match(/[A-Za-z0-9]+(?=\()/g)!) types[name] = ALL[name]!;
+  return { types, primaryType: kind, domain, message: jsonable(message) as LedgerMessage };
+}
+
+const jsonable = (v: Value): Value =>
+  typeof v === 'bigint'
+    ? v.toString()
+    : Array.isArray(v)
+      ? v.map(jsonable)
+      : typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonable(x)]))
+        : v;
+
+/** Unix seconds (rounded down) of a time, as the format writes times. */
+export const unixSeconds = (d: Date | string) => BigInt(Math.floor(new Date(d).getTime() / 1000));

@@ -1,0 +1,80 @@
+import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
+import { badInput, forbidden, notFound } from '../../../lib/errors.js';
+import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
+import { ChargingSession } from '../entities/charging-session.entity.js';
+import type { SessionContext } from '../context.js';
+import { sessionLedgerMessage } from '../services/ledger-record.js';
+import { SessionLedgerPage, SessionLedgerRecord } from './types/ledger.types.js';
+
+/** A numbered session as a ledger record; the chain's fields are filled by settlementProof only. */
+function ledgerRecordOf(domain: LedgerDomain, s: ChargingSession): SessionLedgerRecord {
+  const party = { recordId: s.settlementRecordId!, payer: s.settlementPayer!, payee: s.settlementPayee! };
+  return {
+    recordId: s.settlementRecordId!,
+    sessionId: s.id,
+    status: s.settlementStatus!,
+    typedData: JSON.stringify(ledgerTypedData('ChargingSession', domain, sessionLedgerMessage(s, party))),
+    recordHash: s.settlementRecordHash!,
+    txHash: s.settlementTxHash,
+    blockNumber: s.settlementBlock,
+    logIndex: null,
+    confirmations: null,
+  };
+}
+
+/** The ledger as auditors read it: every numbered session as a record of docs/ledger-format.md. */
+@Resolver()
+export class LedgerResolver {
+  @Authorized(Role.AUDITOR, Role.ADMIN)
+  @Query(() => SessionLedgerPage, {
+    description:
+      'Every numbered charging session as a ledger record, in record-number order (auditors and admins). ' +
+      'Page with `after` = the previous page’s nextCursor; `first` 1–1,000.',
+  })
+  async sessionLedger(
+    @Ctx() ctx: SessionContext,
+    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<SessionLedgerPage> {
+    if (!Number.isInteger(first) || first < 1 || first > 1000)
+      throw badInput('first must be 1 to 1,000', 'first');
+    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    const domain = ledgerDomain((await ctx.chain.load()).deployment);
+    const rows = await ctx.em.find(
+      ChargingSession,
+      { settlementRecordId: { $ne: null, ...(after ? { $gt: after } : {}) } },
+      { orderBy: { settlementRecordId: 'asc' }, limit: first + 1 },
+    );
+    const page = rows.slice(0, first);
+    return {
+      records: page.map((s) => ledgerRecordOf(domain, s)),
+      nextCursor: rows.length > first ? page.at(-1)!.settlementRecordId : null,
+    };
+  }
+
+  @Authorized()
+  @Query(() => SessionLedgerRecord, {
+    description:
+      'One settled session’s record (docs/ledger-format.md), its hash, and the transaction, block, log index ' +
+      'and confirmations of its SessionSettled event, so that anyone can check it with a block explorer: ' +
+      'auditors, admins, and the session’s driver and operator. NOT_FOUND for an unknown record number.',
+  })
+  async settlementProof(
+    @Ctx() ctx: SessionContext,
+    @Arg('recordId', () => ID) recordId: string,
+  ): Promise<SessionLedgerRecord> {
+    if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
+    const s = await ctx.em.findOne(ChargingSession, { settlementRecordId: recordId });
+    if (!s) throw notFound('Settlement record', recordId);
+    const v = ctx.viewer;
+    const party = v.userId != null && (s.userId === v.userId || s.operatorId === v.userId);
+    if (!party && !hasRole(v, Role.AUDITOR) && !hasRole(v, Role.ADMIN))
+      throw forbidden('Only auditors, admins and the session’s driver and operator may read its proof');
+    const domain = ledgerDomain((await ctx.chain.load()).deployment);
+    const record = ledgerRecordOf(domain, s);
+    if (!s.settlementTxHash) return record;
+    const log = await ctx.chain.settlementLog('session', recordId, s.settlementTxHash);
+    return { ...record, logIndex: log?.logIndex ?? null, confirmations: log?.confirmations ?? 0 };
+  }
+}
