@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ChainReader } from '../../lib/chain/reader.js';
 import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { CommunityService } from './services/community.service.js';
@@ -15,4 +16,6 @@ export interface EnergyContext extends SubgraphContext {
   /** Both doors' way in for readings (stores them, then tells subscribers). */
   ingest: (readings: IncomingReading[]) => Promise<ReadingOutcome[]>;
   live: LiveEventBus;
+  /** The settlement contract, read-only (proofs). */
+  chain: ChainReader;
 }

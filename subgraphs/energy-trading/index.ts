@@ -142,6 +142,7 @@ export async function startEnergySubgraph(config: Config) {
         pool,
         ingest,
         live,
+        chain,
       };
     },
   });

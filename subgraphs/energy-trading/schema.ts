@@ -1,3 +1,4 @@
+import { TradeLedgerResolver } from './resolvers/ledger.resolver.js';
 import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
 import { ClearingResolver } from './resolvers/clearing.resolver.js';
@@ -21,6 +22,7 @@ export function buildEnergySchema() {
       TradeResolver,
       UserEnergyResolver,
       LiveMarketResolver,
+      TradeLedgerResolver,
     ],
   });
 }

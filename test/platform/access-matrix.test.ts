@@ -307,6 +307,14 @@ const QUERIES: Record<string, Row> = {
     query: () => ({ query: '{ settlementProof(recordId: "999999999") { recordHash } }' }),
     allowed: [...PERSONS, 'keyWithScope'],
   },
+  tradeLedger: {
+    query: () => ({ query: '{ tradeLedger(first: 1) { nextCursor } }' }),
+    allowed: ['auditor', 'admin'],
+  },
+  tradeSettlementProof: {
+    query: () => ({ query: '{ tradeSettlementProof(recordId: "999999999") { recordHash } }' }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
   mySessions: {
     query: () => ({ query: '{ mySessions(first: 1) { edges { node { id } } } }' }),
     allowed: [...PERSONS, 'keyWithScope'],

@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+import { TypedDataEncoder } from 'ethers';
 import { aUserWithRoles, loginAdmin, type Session } from '../support/builders.js';
 import {
   aFundedPayer,
@@ -412,6 +413,31 @@ it('a cleared, delivered trade is paid on chain: the buyer’s escrow to the sit
     16n,
     trade.settlement.recordHash,
   ]);
+  // Its proof, as the buyer reads it: the ledger record (docs/ledger-format.md) hashes, with ethers'
+  // own EIP-712 encoder, to the event's record hash; it names the co-owners' shares and both energies.
+  const proof = (
+    await gql(
+      url,
+      'query($r: ID!) { tradeSettlementProof(recordId: $r) { tradeId status typedData recordHash txHash logIndex confirmations } }',
+      { r: trade.settlement.recordId },
+      { token: buyer.token },
+    )
+  ).data!.tradeSettlementProof;
+  const typed = JSON.parse(proof.typedData);
+  expect(typed.message).toMatchObject({
+    recordId: trade.settlement.recordId,
+    buyer: buyerWallet,
+    seller: hostWallet.address,
+    tradedWh: '3000',
+    energyWh: '3000',
+    pricePerKwh: '551',
+    feeBps: 100,
+    intervalStart: String(start / 1000),
+  });
+  expect(typed.message.shares).toHaveLength(2);
+  const { EIP712Domain: _, ...types } = typed.types;
+  expect(TypedDataEncoder.hash(typed.domain, types, typed.message)).toBe(event.args[7]);
+  expect(proof).toMatchObject({ status: 'CONFIRMED', txHash: event.transactionHash, logIndex: event.index });
   const creditsAfter = await credits();
   expect(creditsAfter.map((c, i) => c - creditsBefore[i]!)).toEqual([1146n, 491n, 16n]);
   expect(((await f.payments.escrowOf(buyerWallet)) as bigint[])[0]).toBe(escrowBefore! - 1653n);

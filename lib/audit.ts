@@ -1,0 +1,406 @@
+/**
+ * The auditor's check of the ledger (`npm run audit`, scripts/audit.ts), with nothing but what an
+ * outside auditor has: a chain RPC and the public GraphQL API with an AUDITOR account or API key. No
+ * database, no internal token.
+ *
+ * 1. The contract's logs from `fromBlock` to `toBlock`, in bounded pages (hosted RPCs refuse unbounded
+ *    ranges); settlement events of other contracts with the same signatures are counted and ignored.
+ * 2. The API's ledger (sessionLedger, tradeLedger), in cursor pages.
+ * 3. Each record against its event: the record hash recomputed here from the record's typed data
+ *    under the deployment's domain (lib/ledger.ts, docs/ledger-format.md); parties and amounts; a
+ *    CONFIRMED record without an event; an event without a record.
+ * 4. A replay: every wallet's escrow and credits recomputed from the events alone, compared with the
+ *    contract's state at `toBlock`, and the contract's token balance = Σ escrow + Σ credits.
+ */
+import { Contract, getAddress, Interface, JsonRpcProvider, type InterfaceAbi, type Log } from 'ethers';
+import {
+  ledgerDomain,
+  ledgerHash,
+  type LedgerDomain,
+  type LedgerKind,
+  type LedgerMessage,
+} from './ledger.js';
+
+export interface AuditOptions {
+  rpcUrl: string;
+  apiUrl: string;
+  /** `authorization: Bearer …` or `x-api-key: …`. */
+  apiHeaders: Record<string, string>;
+  /** The PaymentLedger under audit; default: the API's settlementConfig (then reported as unpinned). */
+  contract?: string;
+  /** Default: the deployment block the caller knows, else 0. */
+  fromBlock: number;
+  /** Default: the chain's head when the audit starts. */
+  toBlock?: number;
+  /** Blocks per eth_getLogs call. */
+  pageBlocks?: number;
+  /** Records per API page. */
+  pageSize?: number;
+  /** Whether `fromBlock` is at or before the deployment, so that the events replay the whole ledger. */
+  replay?: boolean;
+  abi: InterfaceAbi;
+  tokenAbi: InterfaceAbi;
+  progress?: (phase: 'logs' | 'api' | 'replay', done: number, total: number) => void;
+}
+
+export type FindingKind =
+  | 'eventWithoutRecord'
+  | 'confirmedWithoutEvent'
+  | 'hashMismatch'
+  | 'termsMismatch'
+  | 'domainMismatch'
+  | 'contractMismatch'
+  | 'replayMismatch'
+  | 'balanceMismatch';
+
+export interface Finding {
+  kind: FindingKind;
+  record?: string;
+  detail: string;
+}
+
+export interface AuditReport {
+  chainId: number;
+  contract: string;
+  contractPinned: boolean;
+  fromBlock: number;
+  toBlock: number;
+  records: Record<'sessions' | 'trades', { api: number; events: number; matched: number; inFlight: number }>;
+  refunds: number;
+  foreignEvents: number;
+  replay: {
+    done: boolean;
+    why?: string;
+    wallets: number;
+    tokenBalance: string;
+    sumEscrow: string;
+    sumCredits: string;
+  };
+  findings: Finding[];
+  timings: Record<'rpcMs' | 'apiMs' | 'hashMs', number>;
+  ok: boolean;
+}
+
+interface ApiRecord {
+  recordId: string;
+  status: string;
+  typedData: string;
+  recordHash: string;
+  txHash: string | null;
+}
+
+const KINDS = [
+  { key: 'sessions', kind: 'ChargingSession', event: 'SessionSettled', query: 'sessionLedger' },
+  { key: 'trades', kind: 'EnergyTrade', event: 'TradeSettled', query: 'tradeLedger' },
+] as const;
+
+async function gql<T>(opts: AuditOptions, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await fetch(opts.apiUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...opts.apiHeaders },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as {
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  if (body.errors?.length || !body.data)
+    throw new Error(
+      `the API refused ${query.slice(0, 40)}…: ${body.errors?.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ') ?? res.status}`,
+    );
+  return body.data;
+}
+
+const addr = (a: unknown) => getAddress(String(a));
+
+export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
+  const timings = { rpcMs: 0, apiMs: 0, hashMs: 0 };
+  const timed = async <T>(what: keyof typeof timings, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[what] += performance.now() - t;
+    }
+  };
+  const findings: Finding[] = [];
+  const provider = new JsonRpcProvider(opts.rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
+  try {
+    const { chainId } = await timed('rpcMs', () => provider.getNetwork());
+    const config = await timed('apiMs', () =>
+      gql<{ settlementConfig: { chainId: number; paymentsContract: string } }>(
+        opts,
+        '{ settlementConfig { chainId paymentsContract } }',
+        {},
+      ),
+    );
+    const contract = addr(opts.contract ?? config.settlementConfig.paymentsContract);
+    if (
+      addr(config.settlementConfig.paymentsContract) !== contract ||
+      config.settlementConfig.chainId !== Number(chainId)
+    )
+      findings.push({
+        kind: 'contractMismatch',
+        detail: `the API names ${config.settlementConfig.paymentsContract} on chain ${config.settlementConfig.chainId}; audited: ${contract} on chain ${chainId}`,
+      });
+    const domain: LedgerDomain = ledgerDomain({ chainId: Number(chainId), paymentsContract: contract });
+    const iface = new Interface(opts.abi);
+    const toBlock = opts.toBlock ?? (await timed('rpcMs', () => provider.getBlockNumber()));
+    const pageBlocks = opts.pageBlocks ?? 2000;
+
+    // 1. Logs: the contract's own, and look-alike settlement events of any other contract.
+    const settlementTopics = ['SessionSettled', 'TradeSettled', 'SessionRefunded'].map(
+      (n) => iface.getEvent(n)!.topicHash,
+    );
+    const own: Log[] = [];
+    let foreignEvents = 0;
+    const pages = Math.max(1, Math.ceil((toBlock - opts.fromBlock + 1) / pageBlocks));
+    for (let p = 0; p < pages; p++) {
+      const from = opts.fromBlock + p * pageBlocks;
+      const to = Math.min(toBlock, from + pageBlocks - 1);
+      const [mine, lookAlikes] = await timed('rpcMs', () =>
+        Promise.all([
+          provider.getLogs({ address: contract, fromBlock: from, toBlock: to }),
+          provider.getLogs({ topics: [settlementTopics], fromBlock: from, toBlock: to }),
+        ]),
+      );
+      own.push(...mine);
+      foreignEvents += lookAlikes.filter((l) => addr(l.address) !== contract).length;
+      opts.progress?.('logs', p + 1, pages);
+    }
+    const events = own
+      .map((log) => ({ log, parsed: iface.parseLog(log) }))
+      .filter((e): e is { log: Log; parsed: NonNullable<typeof e.parsed> } => e.parsed != null);
+
+    // 2 and 3. The API's records, each against its event.
+    const records = {} as AuditReport['records'];
+    for (const k of KINDS) {
+      const byId = new Map<string, { log: Log; args: unknown[] }>();
+      for (const e of events)
+        if (e.parsed.name === k.event)
+          byId.set(String(e.parsed.args[0]), { log: e.log, args: [...e.parsed.args] });
+      const seen = new Set<string>();
+      const counts = { api: 0, events: byId.size, matched: 0, inFlight: 0 };
+      let after: string | null = null;
+      do {
+        const page: { records: ApiRecord[]; nextCursor: string | null } = (
+          await timed('apiMs', () =>
+            gql<Record<string, { records: ApiRecord[]; nextCursor: string | null }>>(
+              opts,
+              `query($first: Int!, $after: String) { ${k.query}(first: $first, after: $after) { records { recordId status typedData recordHash txHash } nextCursor } }`,
+              { first: opts.pageSize ?? 1000, after },
+            ),
+          )
+        )[k.query]!;
+        for (const r of page.records) {
+          counts.api++;
+          seen.add(r.recordId);
+          const event = byId.get(r.recordId);
+          const where = `${k.kind} ${r.recordId}`;
+          if (!event) {
+            if (r.status === 'CONFIRMED')
+              findings.push({
+                kind: 'confirmedWithoutEvent',
+                record: where,
+                detail: `CONFIRMED in ${r.txHash ?? 'no transaction'}, but the contract has no ${k.event} for it up to block ${toBlock}`,
+              });
+            continue;
+          }
+          if (r.status !== 'CONFIRMED') {
+            counts.inFlight++;
+            continue;
+          }
+          const before = findings.length;
+          const typed = JSON.parse(r.typedData) as { domain: LedgerDomain; message: LedgerMessage };
+          if (JSON.stringify(typed.domain) !== JSON.stringify(domain))
+            findings.push({
+              kind: 'domainMismatch',
+              record: where,
+              detail: `record domain ${JSON.stringify(typed.domain)}`,
+            });
+          const t = performance.now();
+          const hash = ledgerHash(k.kind as LedgerKind, domain, typed.message);
+          timings.hashMs += performance.now() - t;
+          const onChainHash = String(event.args[k.kind === 'ChargingSession' ? 5 : 7]);
+          if (hash !== onChainHash || r.recordHash !== onChainHash)
+            findings.push({
+              kind: 'hashMismatch',
+              record: where,
+              detail: `the record hashes to ${hash} (the API says ${r.recordHash}); the event in ${event.log.transactionHash} has ${onChainHash}`,
+            });
+          const terms = differences(k.kind, typed.message, event.args);
+          if (r.txHash !== event.log.transactionHash)
+            terms.push(`transaction ${r.txHash} ≠ ${event.log.transactionHash}`);
+          if (terms.length) findings.push({ kind: 'termsMismatch', record: where, detail: terms.join('; ') });
+          if (findings.length === before) counts.matched++;
+        }
+        after = page.nextCursor;
+        opts.progress?.('api', counts.api, Math.max(counts.api, counts.events));
+      } while (after);
+      for (const [id, e] of byId)
+        if (!seen.has(id))
+          findings.push({
+            kind: 'eventWithoutRecord',
+            record: `${k.kind} ${id}`,
+            detail: `${k.event} in ${e.log.transactionHash} (block ${e.log.blockNumber}) has no record in the API`,
+          });
+      records[k.key] = counts;
+    }
+
+    // 4. The replay, from the deployment on (a later fromBlock starts mid-history: no replay).
+    const replay =
+      opts.replay === false
+        ? {
+            done: false,
+            why: 'fromBlock is after the deployment: the events do not hold the whole ledger',
+            wallets: 0,
+            tokenBalance: '',
+            sumEscrow: '',
+            sumCredits: '',
+          }
+        : await timed('rpcMs', () => replayLedger(provider, opts, events, contract, toBlock, findings));
+    return {
+      chainId: Number(chainId),
+      contract,
+      contractPinned: opts.contract != null,
+      fromBlock: opts.fromBlock,
+      toBlock,
+      records,
+      refunds: events.filter((e) => e.parsed.name === 'SessionRefunded').length,
+      foreignEvents,
+      replay,
+      findings,
+      timings: {
+        rpcMs: Math.round(timings.rpcMs),
+        apiMs: Math.round(timings.apiMs),
+        hashMs: Math.round(timings.hashMs),
+      },
+      ok: findings.length === 0,
+    };
+  } finally {
+    provider.destroy();
+  }
+}
+
+/** Where the event's terms differ from the record's (sessions: payer, payee, amount; trades: parties, energy, price, gross). */
+function differences(kind: string, m: LedgerMessage, args: unknown[]): string[] {
+  const out: string[] = [];
+  const same = (name: string, a: unknown, b: unknown) => {
+    if (String(a).toLowerCase() !== String(b).toLowerCase())
+      out.push(`${name}: record ${String(a)}, event ${String(b)}`);
+  };
+  if (kind === 'ChargingSession') {
+    same('payer', m.payer, args[1]);
+    same('payee', m.payee, args[2]);
+    same('amount', m.amount, args[3]);
+  } else {
+    same('seller', m.seller, args[1]);
+    same('buyer', m.buyer, args[2]);
+    same('energyWh', m.energyWh, args[3]);
+    same('pricePerKwh', m.pricePerKwh, args[4]);
+    // The contract's rounding (docs/ledger-format.md): gross = ⌊energy × price / 1000⌋.
+    same('amount', (BigInt(m.energyWh as string) * BigInt(m.pricePerKwh as string)) / 1000n, args[5]);
+  }
+  return out;
+}
+
+/**
+ * Every wallet's escrow and credits from the events alone, compared with `escrowOf` / `creditsOf` at
+ * `toBlock`, and the contract's token balance with their sums. Needs every event since deployment.
+ */
+async function replayLedger(
+  provider: JsonRpcProvider,
+  opts: AuditOptions,
+  events: { log: Log; parsed: { name: string; args: readonly unknown[] } }[],
+  contract: string,
+  toBlock: number,
+  findings: Finding[],
+): Promise<AuditReport['replay']> {
+  const ledger = new Contract(contract, opts.abi, provider);
+  const escrow = new Map<string, bigint>();
+  const credits = new Map<string, bigint>();
+  const add = (m: Map<string, bigint>, who: unknown, v: bigint) => {
+    const a = addr(who);
+    m.set(a, (m.get(a) ?? 0n) + v);
+  };
+  let feeRecipient: string | null = null;
+  // A trade's ProceedsShared events come before its TradeSettled (in the same transaction).
+  const sellerOf = new Map<string, string>();
+  for (const { parsed: e } of events)
+    if (e.name === 'TradeSettled') sellerOf.set(String(e.args[0]), addr(e.args[1]));
+  for (const { parsed: e } of events) {
+    const a = e.args;
+    switch (e.name) {
+      case 'FeeChanged':
+        feeRecipient = addr(a[0]);
+        break;
+      case 'Deposited':
+        add(escrow, a[0], BigInt(a[1] as bigint));
+        break;
+      case 'Withdrawn':
+        add(escrow, a[0], -BigInt(a[2] as bigint));
+        break;
+      case 'CreditsWithdrawn':
+        add(credits, a[0], -BigInt(a[2] as bigint));
+        break;
+      case 'SessionSettled': {
+        const [amount, fee] = [BigInt(a[3] as bigint), BigInt(a[4] as bigint)];
+        add(escrow, a[1], -amount);
+        add(credits, a[2], amount - fee);
+        if (fee > 0n) add(credits, feeRecipient ?? '0x0000000000000000000000000000000000000000', fee);
+        break;
+      }
+      case 'TradeSettled': {
+        const [amount, fee] = [BigInt(a[5] as bigint), BigInt(a[6] as bigint)];
+        add(escrow, a[2], -amount);
+        add(credits, a[1], amount - fee);
+        if (fee > 0n) add(credits, feeRecipient ?? '0x0000000000000000000000000000000000000000', fee);
+        break;
+      }
+      case 'ProceedsShared': {
+        // A co-owned site's proceeds: from the seller's line to each owner's.
+        const seller = sellerOf.get(String(a[0]));
+        const v = BigInt(a[2] as bigint);
+        if (seller) add(credits, seller, -v);
+        add(credits, a[1], v);
+        break;
+      }
+      case 'SessionRefunded':
+        add(credits, a[2], -BigInt(a[4] as bigint));
+        add(escrow, a[3], BigInt(a[4] as bigint));
+        break;
+    }
+  }
+  const wallets = [...new Set([...escrow.keys(), ...credits.keys()])];
+  const at = { blockTag: toBlock };
+  let done = 0;
+  for (const w of wallets) {
+    const [[balance], owed] = (await Promise.all([
+      ledger.getFunction('escrowOf')(w, at),
+      ledger.getFunction('creditsOf')(w, at),
+    ])) as [bigint[], bigint];
+    if (balance !== (escrow.get(w) ?? 0n) || owed !== (credits.get(w) ?? 0n))
+      findings.push({
+        kind: 'replayMismatch',
+        record: w,
+        detail: `events give escrow ${escrow.get(w) ?? 0n}, credits ${credits.get(w) ?? 0n}; the contract at block ${toBlock} has ${balance}, ${owed}`,
+      });
+    opts.progress?.('replay', ++done, wallets.length);
+  }
+  const token = new Contract(String(await ledger.getFunction('token')(at)), opts.tokenAbi, provider);
+  const tokenBalance = (await token.getFunction('balanceOf')(contract, at)) as bigint;
+  const sumEscrow = [...escrow.values()].reduce((x, y) => x + y, 0n);
+  const sumCredits = [...credits.values()].reduce((x, y) => x + y, 0n);
+  if (tokenBalance !== sumEscrow + sumCredits)
+    findings.push({
+      kind: 'balanceMismatch',
+      detail: `the contract holds ${tokenBalance} tokens; the events give Σ escrow ${sumEscrow} + Σ credits ${sumCredits}`,
+    });
+  return {
+    done: true,
+    wallets: wallets.length,
+    tokenBalance: String(tokenBalance),
+    sumEscrow: String(sumEscrow),
+    sumCredits: String(sumCredits),
+  };
+}

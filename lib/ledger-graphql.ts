@@ -1,0 +1,43 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+
+/**
+ * What every kind of ledger record shows through GraphQL (the session and energy-trading subgraphs
+ * each extend it with their record's own id): the record in the ledger format (lib/ledger.ts,
+ * docs/ledger-format.md), the hash sent to the chain, and where the chain has it.
+ */
+@ObjectType()
+export abstract class LedgerRecordFields {
+  @Field({ description: 'The record number the contract knows the record by (its event’s recordId).' })
+  recordId!: string;
+
+  @Field({ description: 'PENDING, SUBMITTED, CONFIRMED or FAILED.' })
+  status!: string;
+
+  @Field({
+    description:
+      'The record as EIP-712 typed data, JSON text (types, primaryType, domain, message; integers as decimal ' +
+      'strings): what eth_signTypedData_v4 tools and ethers’ TypedDataEncoder hash (docs/ledger-format.md).',
+  })
+  typedData!: string;
+
+  @Field({ description: 'The record hash the platform sent to the chain with it (its event’s recordHash).' })
+  recordHash!: string;
+
+  @Field(() => String, { nullable: true, description: 'The settling transaction, once CONFIRMED.' })
+  txHash!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  blockNumber!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Index of the record’s event in its block (in a proof; null in lists).',
+  })
+  logIndex!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Blocks on top of the settling block, counting it, now (in a proof; null in lists).',
+  })
+  confirmations!: number | null;
+}

@@ -1,0 +1,113 @@
+import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { hasRole, Role } from '../../../lib/auth.js';
+import { badInput, forbidden, notFound } from '../../../lib/errors.js';
+import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
+import type { EnergyContext } from '../context.js';
+import { tradeLedgerMessage } from '../services/trade-settlement.js';
+import { TradeLedgerPage, TradeLedgerRecord } from './types/ledger.types.js';
+
+interface Row {
+  id: string;
+  record_id: string;
+  community_id: string;
+  interval_start: Date;
+  seller_site_id: string;
+  buyer_id: string;
+  seller_id: string;
+  energy_wh: number;
+  delivered_wh: number;
+  price_per_kwh: number;
+  settlement_status: string;
+  settlement_buyer: string;
+  settlement_seller: string;
+  settlement_shares: { owner: string; bps: number }[] | null;
+  settlement_fee_bps: number;
+  settlement_record_hash: string;
+  settlement_tx_hash: string | null;
+  settlement_block: string | null;
+  owners: string[];
+}
+
+const SELECT = `select t.id, t.settlement_record_id::text as record_id, t.community_id, t.interval_start,
+       t.seller_site_id, t.buyer_id, t.seller_id, t.energy_wh, t.delivered_wh, t.price_per_kwh,
+       t.settlement_status, t.settlement_buyer, t.settlement_seller, t.settlement_shares,
+       t.settlement_fee_bps, t.settlement_record_hash, t.settlement_tx_hash, t.settlement_block,
+       coalesce((select array_agg(s.user_id::text) from "market"."site_share" s where s.site_id = t.seller_site_id),
+                '{}') as owners
+  from "market"."trade" t`;
+
+function ledgerRecordOf(domain: LedgerDomain, t: Row): TradeLedgerRecord {
+  const message = tradeLedgerMessage({
+    ...t,
+    buyer: t.settlement_buyer,
+    seller: t.settlement_seller,
+    fee_bps: t.settlement_fee_bps,
+    shares: t.settlement_shares ?? [],
+  });
+  return {
+    recordId: t.record_id,
+    tradeId: t.id,
+    status: t.settlement_status,
+    typedData: JSON.stringify(ledgerTypedData('EnergyTrade', domain, message)),
+    recordHash: t.settlement_record_hash,
+    txHash: t.settlement_tx_hash,
+    blockNumber: t.settlement_block == null ? null : Number(t.settlement_block),
+    logIndex: null,
+    confirmations: null,
+  };
+}
+
+/** The trade side of the ledger as auditors read it: every numbered trade as a record of docs/ledger-format.md. */
+@Resolver()
+export class TradeLedgerResolver {
+  @Authorized(Role.AUDITOR, Role.ADMIN)
+  @Query(() => TradeLedgerPage, {
+    description:
+      'Every numbered energy trade as a ledger record, in record-number order (auditors and admins). Page ' +
+      'with `after` = the previous page’s nextCursor; `first` 1–1,000.',
+  })
+  async tradeLedger(
+    @Ctx() ctx: EnergyContext,
+    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<TradeLedgerPage> {
+    if (!Number.isInteger(first) || first < 1 || first > 1000)
+      throw badInput('first must be 1 to 1,000', 'first');
+    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    const domain = ledgerDomain((await ctx.chain.load()).deployment);
+    const { rows } = await ctx.pool.query<Row>(
+      `${SELECT} where t.settlement_record_id > $1 order by t.settlement_record_id limit $2`,
+      [after ?? '0', first + 1],
+    );
+    const page = rows.slice(0, first);
+    return {
+      records: page.map((t) => ledgerRecordOf(domain, t)),
+      nextCursor: rows.length > first ? page.at(-1)!.record_id : null,
+    };
+  }
+
+  @Authorized()
+  @Query(() => TradeLedgerRecord, {
+    description:
+      'One settled trade’s record (docs/ledger-format.md), its hash, and the transaction, block, log index and ' +
+      'confirmations of its TradeSettled event: auditors, admins, the buyer, and the selling site’s owners. ' +
+      'NOT_FOUND for an unknown record number.',
+  })
+  async tradeSettlementProof(
+    @Ctx() ctx: EnergyContext,
+    @Arg('recordId', () => ID) recordId: string,
+  ): Promise<TradeLedgerRecord> {
+    if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
+    const { rows } = await ctx.pool.query<Row>(`${SELECT} where t.settlement_record_id = $1`, [recordId]);
+    const t = rows[0];
+    if (!t) throw notFound('Trade settlement record', recordId);
+    const me = ctx.viewer.userId;
+    const party = me != null && (t.buyer_id === me || t.seller_id === me || t.owners.includes(me));
+    if (!party && !hasRole(ctx.viewer, Role.AUDITOR) && !hasRole(ctx.viewer, Role.ADMIN))
+      throw forbidden('Only auditors, admins, the buyer and the selling site’s owners may read its proof');
+    const record = ledgerRecordOf(ledgerDomain((await ctx.chain.load()).deployment), t);
+    if (!t.settlement_tx_hash) return record;
+    const log = await ctx.chain.settlementLog('trade', recordId, t.settlement_tx_hash);
+    return { ...record, logIndex: log?.logIndex ?? null, confirmations: log?.confirmations ?? 0 };
+  }
+}
