@@ -13,6 +13,7 @@
  *    contract's state at `toBlock`, and the contract's token balance = Σ escrow + Σ credits.
  */
 import { Contract, getAddress, Interface, JsonRpcProvider, type InterfaceAbi, type Log } from 'ethers';
+import { staticEventReader } from './chain/events.js';
 import {
   ledgerDomain,
   ledgerHash,
@@ -149,27 +150,40 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     const pageBlocks = opts.pageBlocks ?? 2000;
 
     // 1. Logs: the contract's own, and look-alike settlement events of any other contract.
-    const settlementTopics = ['SessionSettled', 'TradeSettled', 'SessionRefunded'].map(
-      (n) => iface.getEvent(n)!.topicHash,
+    // One query per page for every event the audit reads, of any contract: the contract's own, and
+    // look-alike settlement events of others (counted, ignored).
+    const settlementTopics = new Set(
+      ['SessionSettled', 'TradeSettled', 'SessionRefunded'].map((n) => iface.getEvent(n)!.topicHash),
     );
+    const names = [
+      'SessionSettled',
+      'TradeSettled',
+      'SessionRefunded',
+      'ProceedsShared',
+      'Deposited',
+      'Withdrawn',
+      'CreditsWithdrawn',
+      'FeeChanged',
+    ];
+    const topics = names.map((n) => iface.getEvent(n)!.topicHash);
+    const read = staticEventReader(iface, contract, names);
+    const ours = contract.toLowerCase();
     const own: Log[] = [];
     let foreignEvents = 0;
     const pages = Math.max(1, Math.ceil((toBlock - opts.fromBlock + 1) / pageBlocks));
     for (let p = 0; p < pages; p++) {
       const from = opts.fromBlock + p * pageBlocks;
       const to = Math.min(toBlock, from + pageBlocks - 1);
-      const [mine, lookAlikes] = await timed('rpcMs', () =>
-        Promise.all([
-          provider.getLogs({ address: contract, fromBlock: from, toBlock: to }),
-          provider.getLogs({ topics: [settlementTopics], fromBlock: from, toBlock: to }),
-        ]),
+      const logs = await timed('rpcMs', () =>
+        provider.getLogs({ topics: [topics], fromBlock: from, toBlock: to }),
       );
-      own.push(...mine);
-      foreignEvents += lookAlikes.filter((l) => addr(l.address) !== contract).length;
+      for (const l of logs)
+        if (l.address.toLowerCase() === ours) own.push(l);
+        else if (settlementTopics.has(l.topics[0]!)) foreignEvents++;
       opts.progress?.('logs', p + 1, pages);
     }
     const events = own
-      .map((log) => ({ log, parsed: iface.parseLog(log) }))
+      .map((log) => ({ log, parsed: read(log) }))
       .filter((e): e is { log: Log; parsed: NonNullable<typeof e.parsed> } => e.parsed != null);
 
     // 2 and 3. The API's records, each against its event.

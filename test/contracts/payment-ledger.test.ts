@@ -23,7 +23,7 @@ import {
   settlementGasBound,
   writeDeployment,
 } from '../../lib/chain/contracts.js';
-import { settlementEventReader } from '../../workers/settlement/batcher.js';
+import { staticEventReader } from '../../lib/chain/events.js';
 
 const suite = fixtureSuite((f) => fundWallet(f, f.payer, USD(1000)));
 let chain: Chain;
@@ -699,9 +699,13 @@ describe('the settlement worker’s gas bound (lib/chain/contracts.ts settlement
       ),
     );
     expect(trades.used).toBeLessThanOrEqual(trades.bound);
-    // The worker reads these receipts' events from their words (workers/settlement/batcher.ts), as
+    // The worker reads these receipts' events from their words (lib/chain/events.ts), as
     // ethers' decoder reads them.
-    const read = settlementEventReader(f.payments.interface, f.paymentsAddress);
+    const read = staticEventReader(f.payments.interface, f.paymentsAddress, [
+      'SessionSettled',
+      'TradeSettled',
+      'SettlementSkipped',
+    ]);
     for (const receipt of [worst.receipt, trades.receipt]) {
       const expected = events(receipt).filter((e) =>
         ['SessionSettled', 'TradeSettled', 'SettlementSkipped'].includes(e.name),
