@@ -12,7 +12,7 @@
  * Conventions: amounts in token base units, energy in Wh, prices in token base units per kWh (or per
  * minute), times in Unix seconds (rounded down), addresses checksummed, ids as the API shows them.
  */
-import { AbiCoder, getAddress, keccak256, toUtf8Bytes, concat, type BytesLike } from 'ethers';
+import { AbiCoder, getAddress, keccak256, toUtf8Bytes } from 'ethers';
 
 export const LEDGER_NAME = 'GridLedger';
 export const LEDGER_VERSION = '1';
@@ -118,35 +118,60 @@ export function encodeType(primary: string): string {
     .join('');
 }
 
-/** One field's 32-byte word in encodeData. */
-function encodeField(type: string, value: Value): BytesLike {
+const word = (n: bigint) => {
+  if (n < 0n || n >= 1n << 256n) throw new Error(`${n} is not a uint256`);
+  return n.toString(16).padStart(64, '0');
+};
+const typeHashes = new Map<string, string>();
+const typeHash = (type: string) => {
+  let h = typeHashes.get(type);
+  if (!h) typeHashes.set(type, (h = keccak256(toUtf8Bytes(encodeType(type)))));
+  return h;
+};
+
+/** One field's 32-byte word in encodeData, as hex without 0x (uints and addresses written out: a word each). */
+function encodeField(type: string, value: Value): string {
   if (type.endsWith('[]')) {
     const item = type.slice(0, -2);
-    return keccak256(concat((value as Value[]).map((v) => encodeField(item, v))));
+    return keccak256(`0x${(value as Value[]).map((v) => encodeField(item, v)).join('')}`).slice(2);
   }
-  if (ALL[type]) return hashStruct(type, value as LedgerMessage);
-  if (type === 'string') return keccak256(toUtf8Bytes(value as string));
-  return abi.encode([type], [value]);
+  if (ALL[type]) return hashStruct(type, value as LedgerMessage).slice(2);
+  if (type === 'string') return keccak256(toUtf8Bytes(value as string)).slice(2);
+  if (type === 'address') {
+    if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value))
+      throw new Error(`${String(value)} is not an address`);
+    return value.slice(2).toLowerCase().padStart(64, '0');
+  }
+  if (/^uint\d*$/.test(type)) {
+    const bits = Number(type.slice(4) || 256);
+    const n = BigInt(value as string | number | bigint);
+    if (n >= 1n << BigInt(bits)) throw new Error(`${n} does not fit ${type}`);
+    return word(n);
+  }
+  // Any other atomic type the format may add later.
+  return abi.encode([type], [value]).slice(2);
 }
 
 /** EIP-712 hashStruct(s) = keccak256(typeHash ‖ encodeData(s)). */
 export function hashStruct(type: string, message: LedgerMessage): string {
   const fields = ALL[type];
   if (!fields) throw new Error(`unknown ledger type ${type}`);
-  return keccak256(
-    concat([
-      keccak256(toUtf8Bytes(encodeType(type))),
-      ...fields.map((f) => {
-        if (!(f.name in message)) throw new Error(`${type}.${f.name} is missing`);
-        return encodeField(f.type, message[f.name]!);
-      }),
-    ]),
-  );
+  let data = typeHash(type);
+  for (const f of fields) {
+    if (!(f.name in message)) throw new Error(`${type}.${f.name} is missing`);
+    data += encodeField(f.type, message[f.name]!);
+  }
+  return keccak256(data);
 }
+
+const domainSeparators = new Map<string, string>();
 
 /** The record's digest: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message)), its `recordHash`. */
 export function ledgerHash(kind: LedgerKind, domain: LedgerDomain, message: LedgerMessage): string {
-  return keccak256(concat(['0x1901', hashStruct('EIP712Domain', { ...domain }), hashStruct(kind, message)]));
+  const key = `${domain.name}|${domain.version}|${domain.chainId}|${domain.verifyingContract}`;
+  let separator = domainSeparators.get(key);
+  if (!separator) domainSeparators.set(key, (separator = hashStruct('EIP712Domain', { ...domain })));
+  return keccak256(`0x1901${separator.slice(2)}${hashStruct(kind, message).slice(2)}`);
 }
 
 /**

@@ -66,6 +66,17 @@ describe('the ledger record format (lib/ledger.ts, docs/ledger-format.md)', () =
     );
   });
 
+  it('refuses values its types cannot hold, as EIP-712 encoders do', () => {
+    const m = vectors.records[0]!.message;
+    expect(() => ledgerHash('ChargingSession', vectors.domain, { ...m, evseId: 2 ** 32 })).toThrow(
+      'does not fit uint32',
+    );
+    expect(() => ledgerHash('ChargingSession', vectors.domain, { ...m, payer: '0x1234' })).toThrow(
+      'is not an address',
+    );
+    expect(() => ledgerHash('ChargingSession', vectors.domain, { ...m, amount: '-1' })).toThrow();
+  });
+
   it('refuses a message without one of its fields', () => {
     const { energyWh: _, ...rest } = vectors.records[0]!.message;
     expect(() => ledgerHash('ChargingSession', vectors.domain, rest)).toThrow(
