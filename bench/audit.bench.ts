@@ -231,6 +231,9 @@ try {
       '--format',
       'json',
       '--quiet',
+      // The local node packs 1,000 records into a block; hosted RPCs answer at most ~10,000 logs a call.
+      '--page-blocks',
+      process.env.BENCH_PAGE_BLOCKS ?? '5',
     ],
     {
       env: { ...process.env, AUDIT_EMAIL: auditor.email, AUDIT_PASSWORD: auditor.password },
@@ -247,9 +250,8 @@ try {
   say(
     `${N} records in ${seconds.toFixed(1)} s = ${(N / seconds).toFixed(0)} records/s (target: ${N} in < 60 s: ` +
       `${seconds < 60 ? 'met' : 'MISSED'}); RPC ${(t.rpcMs / 1000).toFixed(1)} s, API ${(t.apiMs / 1000).toFixed(1)} s ` +
-      `(${(N / (t.apiMs / 1000)).toFixed(0)} records/s), hashing ${(t.hashMs / 1000).toFixed(1)} s ` +
-      `(${(N / (t.hashMs / 1000)).toFixed(0)} records/s), the rest (process start, decoding, matching) ` +
-      `${(seconds - (t.rpcMs + t.apiMs + t.hashMs) / 1000).toFixed(1)} s`,
+      `(its cursor pages and the hashing, in parallel with the RPC: ${(N / (t.apiMs / 1000)).toFixed(0)} records/s), ` +
+      `of which hashing ${(t.hashMs / 1000).toFixed(1)} s (${(N / (t.hashMs / 1000)).toFixed(0)} records/s)`,
   );
   if (!report.ok || report.records.sessions.matched !== N) exitCode = 1;
 } catch (err) {

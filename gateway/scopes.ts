@@ -34,6 +34,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Query.chargingReadiness': S.SESSIONS_READ,
   'Query.sessionLedger': S.SESSIONS_READ,
   'Query.settlementProof': S.SESSIONS_READ,
+  'Query.ledgerSummary': S.SESSIONS_READ,
   'Query.me': S.USERS_READ,
   'Query.users': S.USERS_READ,
   'Query.communities': S.MARKET_READ,

@@ -12,7 +12,7 @@
  * 4. A replay: every wallet's escrow and credits recomputed from the events alone, compared with the
  *    contract's state at `toBlock`, and the contract's token balance = Σ escrow + Σ credits.
  */
-import { Contract, getAddress, Interface, JsonRpcProvider, type InterfaceAbi, type Log } from 'ethers';
+import { Contract, getAddress, Interface, JsonRpcProvider, toQuantity, type InterfaceAbi } from 'ethers';
 import { staticEventReader } from './chain/events.js';
 import {
   ledgerDomain,
@@ -80,6 +80,20 @@ export interface AuditReport {
   findings: Finding[];
   timings: Record<'rpcMs' | 'apiMs' | 'hashMs', number>;
   ok: boolean;
+}
+
+/** A log as eth_getLogs returns it (hex quantities). */
+interface RawLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  transactionHash: string;
+}
+
+interface Typed {
+  domain: LedgerDomain;
+  message: LedgerMessage;
 }
 
 interface ApiRecord {
@@ -168,95 +182,127 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     const topics = names.map((n) => iface.getEvent(n)!.topicHash);
     const read = staticEventReader(iface, contract, names);
     const ours = contract.toLowerCase();
-    const own: Log[] = [];
     let foreignEvents = 0;
-    const pages = Math.max(1, Math.ceil((toBlock - opts.fromBlock + 1) / pageBlocks));
-    for (let p = 0; p < pages; p++) {
-      const from = opts.fromBlock + p * pageBlocks;
-      const to = Math.min(toBlock, from + pageBlocks - 1);
-      const logs = await timed('rpcMs', () =>
-        provider.getLogs({ topics: [topics], fromBlock: from, toBlock: to }),
-      );
-      for (const l of logs)
-        if (l.address.toLowerCase() === ours) own.push(l);
-        else if (settlementTopics.has(l.topics[0]!)) foreignEvents++;
-      opts.progress?.('logs', p + 1, pages);
-    }
-    const events = own
-      .map((log) => ({ log, parsed: read(log) }))
-      .filter((e): e is { log: Log; parsed: NonNullable<typeof e.parsed> } => e.parsed != null);
 
-    // 2 and 3. The API's records, each against its event.
-    const records = {} as AuditReport['records'];
-    for (const k of KINDS) {
-      const byId = new Map<string, { log: Log; args: unknown[] }>();
-      for (const e of events)
-        if (e.parsed.name === k.event)
-          byId.set(String(e.parsed.args[0]), { log: e.log, args: [...e.parsed.args] });
-      const seen = new Set<string>();
-      const counts = { api: 0, events: byId.size, matched: 0, inFlight: 0 };
-      let after: string | null = null;
-      do {
-        const page: { records: ApiRecord[]; nextCursor: string | null } = (
-          await timed('apiMs', () =>
-            gql<Record<string, { records: ApiRecord[]; nextCursor: string | null }>>(
+    // The logs, raw (ethers' Log objects cost more to build than the RPC takes to send them).
+    // A range the RPC refuses as too large (hosted nodes cap the logs of one answer) is halved.
+    const logsIn = async (from: number, to: number): Promise<RawLog[]> => {
+      try {
+        return (await provider.send('eth_getLogs', [
+          { topics: [topics], fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+        ])) as RawLog[];
+      } catch (err) {
+        if (to <= from || !/more than|too many|limit|range|exceed/i.test(String((err as Error).message)))
+          throw err;
+        const mid = Math.floor((from + to) / 2);
+        return [...(await logsIn(from, mid)), ...(await logsIn(mid + 1, to))];
+      }
+    };
+    const logsTask = timed('rpcMs', async () => {
+      const own: RawLog[] = [];
+      const pages = Math.max(1, Math.ceil((toBlock - opts.fromBlock + 1) / pageBlocks));
+      for (let p = 0; p < pages; p++) {
+        const from = opts.fromBlock + p * pageBlocks;
+        const logs = await logsIn(from, Math.min(toBlock, from + pageBlocks - 1));
+        for (const l of logs)
+          if (l.address.toLowerCase() === ours) own.push(l);
+          else if (settlementTopics.has(l.topics[0]!)) foreignEvents++;
+        opts.progress?.('logs', p + 1, pages);
+      }
+      return own;
+    });
+    // 2. At the same time, the API's records, each hashed as its page arrives.
+    const apiTask = timed('apiMs', async () => {
+      const out = new Map<
+        (typeof KINDS)[number]['key'],
+        (ApiRecord & { hash: string | null; typed: Typed | null })[]
+      >();
+      for (const k of KINDS) {
+        const list: (ApiRecord & { hash: string | null; typed: Typed | null })[] = [];
+        let after: string | null = null;
+        do {
+          const page: { records: ApiRecord[]; nextCursor: string | null } = (
+            await gql<Record<string, { records: ApiRecord[]; nextCursor: string | null }>>(
               opts,
               `query($first: Int!, $after: String) { ${k.query}(first: $first, after: $after) { records { recordId status typedData recordHash txHash } nextCursor } }`,
               { first: opts.pageSize ?? 1000, after },
-            ),
-          )
-        )[k.query]!;
-        for (const r of page.records) {
-          counts.api++;
-          seen.add(r.recordId);
-          const event = byId.get(r.recordId);
-          const where = `${k.kind} ${r.recordId}`;
-          if (!event) {
-            if (r.status === 'CONFIRMED')
-              findings.push({
-                kind: 'confirmedWithoutEvent',
-                record: where,
-                detail: `CONFIRMED in ${r.txHash ?? 'no transaction'}, but the contract has no ${k.event} for it up to block ${toBlock}`,
-              });
-            continue;
-          }
-          if (r.status !== 'CONFIRMED') {
-            counts.inFlight++;
-            continue;
-          }
-          const before = findings.length;
-          const typed = JSON.parse(r.typedData) as { domain: LedgerDomain; message: LedgerMessage };
-          if (JSON.stringify(typed.domain) !== JSON.stringify(domain))
-            findings.push({
-              kind: 'domainMismatch',
-              record: where,
-              detail: `record domain ${JSON.stringify(typed.domain)}`,
-            });
+            )
+          )[k.query]!;
           const t = performance.now();
-          const hash = ledgerHash(k.kind as LedgerKind, domain, typed.message);
-          timings.hashMs += performance.now() - t;
-          const onChainHash = String(event.args[k.kind === 'ChargingSession' ? 5 : 7]);
-          if (hash !== onChainHash || r.recordHash !== onChainHash)
-            findings.push({
-              kind: 'hashMismatch',
-              record: where,
-              detail: `the record hashes to ${hash} (the API says ${r.recordHash}); the event in ${event.log.transactionHash} has ${onChainHash}`,
+          for (const r of page.records) {
+            const typed = r.status === 'CONFIRMED' ? (JSON.parse(r.typedData) as Typed) : null;
+            list.push({
+              ...r,
+              typed,
+              hash: typed && ledgerHash(k.kind as LedgerKind, domain, typed.message),
             });
-          const terms = differences(k.kind, typed.message, event.args);
-          if (r.txHash !== event.log.transactionHash)
-            terms.push(`transaction ${r.txHash} ≠ ${event.log.transactionHash}`);
-          if (terms.length) findings.push({ kind: 'termsMismatch', record: where, detail: terms.join('; ') });
-          if (findings.length === before) counts.matched++;
+          }
+          timings.hashMs += performance.now() - t;
+          after = page.nextCursor;
+          opts.progress?.('api', list.length, list.length + (after ? 1 : 0));
+        } while (after);
+        out.set(k.key, list);
+      }
+      return out;
+    });
+    const [own, fromApi] = await Promise.all([logsTask, apiTask]);
+    const events = own
+      .map((log) => ({ log, parsed: read(log) }))
+      .filter((e): e is { log: RawLog; parsed: NonNullable<typeof e.parsed> } => e.parsed != null);
+
+    // 3. Each record against its event.
+    const records = {} as AuditReport['records'];
+    for (const k of KINDS) {
+      const byId = new Map<string, { log: RawLog; args: unknown[] }>();
+      for (const e of events)
+        if (e.parsed.name === k.event)
+          byId.set(String(e.parsed.args[0]), { log: e.log, args: e.parsed.args });
+      const seen = new Set<string>();
+      const counts = { api: 0, events: byId.size, matched: 0, inFlight: 0 };
+      for (const r of fromApi.get(k.key)!) {
+        counts.api++;
+        seen.add(r.recordId);
+        const event = byId.get(r.recordId);
+        const where = `${k.kind} ${r.recordId}`;
+        if (!event) {
+          if (r.status === 'CONFIRMED')
+            findings.push({
+              kind: 'confirmedWithoutEvent',
+              record: where,
+              detail: `CONFIRMED in ${r.txHash ?? 'no transaction'}, but the contract has no ${k.event} for it up to block ${toBlock}`,
+            });
+          continue;
         }
-        after = page.nextCursor;
-        opts.progress?.('api', counts.api, Math.max(counts.api, counts.events));
-      } while (after);
+        if (!r.typed) {
+          counts.inFlight++;
+          continue;
+        }
+        const before = findings.length;
+        if (JSON.stringify(r.typed.domain) !== JSON.stringify(domain))
+          findings.push({
+            kind: 'domainMismatch',
+            record: where,
+            detail: `record domain ${JSON.stringify(r.typed.domain)}`,
+          });
+        const onChainHash = String(event.args[k.kind === 'ChargingSession' ? 5 : 7]);
+        if (r.hash !== onChainHash || r.recordHash !== onChainHash)
+          findings.push({
+            kind: 'hashMismatch',
+            record: where,
+            detail: `the record hashes to ${r.hash} (the API says ${r.recordHash}); the event in ${event.log.transactionHash} has ${onChainHash}`,
+          });
+        const terms = differences(k.kind, r.typed.message, event.args);
+        if (r.txHash !== event.log.transactionHash)
+          terms.push(`transaction ${r.txHash} ≠ ${event.log.transactionHash}`);
+        if (terms.length) findings.push({ kind: 'termsMismatch', record: where, detail: terms.join('; ') });
+        if (findings.length === before) counts.matched++;
+      }
       for (const [id, e] of byId)
         if (!seen.has(id))
           findings.push({
             kind: 'eventWithoutRecord',
             record: `${k.kind} ${id}`,
-            detail: `${k.event} in ${e.log.transactionHash} (block ${e.log.blockNumber}) has no record in the API`,
+            detail: `${k.event} in ${e.log.transactionHash} (block ${Number(e.log.blockNumber)}) has no record in the API`,
           });
       records[k.key] = counts;
     }
@@ -325,7 +371,7 @@ function differences(kind: string, m: LedgerMessage, args: unknown[]): string[] 
 async function replayLedger(
   provider: JsonRpcProvider,
   opts: AuditOptions,
-  events: { log: Log; parsed: { name: string; args: readonly unknown[] } }[],
+  events: { log: RawLog; parsed: { name: string; args: readonly unknown[] } }[],
   contract: string,
   toBlock: number,
   findings: Finding[],

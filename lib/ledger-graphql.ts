@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { badInput } from './errors.js';
 
 /**
  * What every kind of ledger record shows through GraphQL (the session and energy-trading subgraphs
@@ -40,4 +41,12 @@ export abstract class LedgerRecordFields {
     description: 'Blocks on top of the settling block, counting it, now (in a proof; null in lists).',
   })
   confirmations!: number | null;
+}
+
+/** A ledger summary's period, [from, to): checked (BAD_USER_INPUT: reversed, or longer than a year). */
+export function periodOf(from: Date, to: Date): { from: Date; to: Date } {
+  if (!(from.getTime() < to.getTime())) throw badInput('from must be before to', 'to');
+  if (to.getTime() - from.getTime() > 366 * 24 * 3600_000)
+    throw badInput('the period is at most a year', 'to');
+  return { from, to };
 }

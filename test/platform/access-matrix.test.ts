@@ -307,6 +307,13 @@ const QUERIES: Record<string, Row> = {
     query: () => ({ query: '{ settlementProof(recordId: "999999999") { recordHash } }' }),
     allowed: [...PERSONS, 'keyWithScope'],
   },
+  ledgerSummary: {
+    query: () => ({
+      query:
+        '{ ledgerSummary(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { sessionRecords trades { records } } }',
+    }),
+    allowed: ['auditor', 'admin'],
+  },
   tradeLedger: {
     query: () => ({ query: '{ tradeLedger(first: 1) { nextCursor } }' }),
     allowed: ['auditor', 'admin'],

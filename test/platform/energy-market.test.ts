@@ -1,6 +1,8 @@
 import type { MqttClient } from 'mqtt';
 import { TypedDataEncoder } from 'ethers';
-import { aUserWithRoles, loginAdmin, type Session } from '../support/builders.js';
+import pg from 'pg';
+import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
+import { runAuditCli } from '../support/audit.js';
 import {
   aFundedPayer,
   deployFixture,
@@ -438,6 +440,41 @@ it('a cleared, delivered trade is paid on chain: the buyer’s escrow to the sit
   const { EIP712Domain: _, ...types } = typed.types;
   expect(TypedDataEncoder.hash(typed.domain, types, typed.message)).toBe(event.args[7]);
   expect(proof).toMatchObject({ status: 'CONFIRMED', txHash: event.transactionHash, logIndex: event.index });
+  // The auditor's tool finds the trade matching its event; after its delivered energy is changed in
+  // the database, the record no longer hashes to the event's, nor pays what the event paid.
+  const auditorAccount = await registerUser(url);
+  await gql(
+    url,
+    'mutation($u: ID!) { setUserRoles(userId: $u, roles: [AUDITOR]) { id } }',
+    { u: auditorAccount.userId },
+    { token: admin.token },
+  );
+  const audit = () =>
+    runAuditCli({
+      rpc: chain.url,
+      api: url,
+      contract: f.payments.target as string,
+      auditor: { email: auditorAccount.input.email, password: auditorAccount.input.password },
+    });
+  const clean = await audit();
+  expect(clean.report.findings).toEqual([]);
+  expect(clean.report.records.trades).toMatchObject({ api: 1, events: 1, matched: 1 });
+  const db = new pg.Client({ connectionString: p.env.DATABASE_URL });
+  await db.connect();
+  try {
+    await db.query('update market.trade set delivered_wh = delivered_wh - 1000 where id = $1', [
+      proof.tradeId,
+    ]);
+    const tampered = await audit();
+    expect(tampered.code).toBe(1);
+    expect(tampered.report.findings.map((x) => x.kind)).toEqual(['hashMismatch', 'termsMismatch']);
+    expect(tampered.report.findings[1]!.detail).toContain('energyWh: record 2000, event 3000');
+  } finally {
+    await db.query('update market.trade set delivered_wh = delivered_wh + 1000 where id = $1', [
+      proof.tradeId,
+    ]);
+    await db.end();
+  }
   const creditsAfter = await credits();
   expect(creditsAfter.map((c, i) => c - creditsBefore[i]!)).toEqual([1146n, 491n, 16n]);
   expect(((await f.payments.escrowOf(buyerWallet)) as bigint[])[0]).toBe(escrowBefore! - 1653n);

@@ -3,11 +3,11 @@
  * AUDITOR account, nothing else. An untouched ledger audits clean; each kind of tampering is found.
  */
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Contract, keccak256, toUtf8Bytes } from 'ethers';
 import pg from 'pg';
-import type { AuditReport } from '../../lib/audit.js';
 import { loginAdmin, registerUser, aUserWithRoles, type Session } from '../support/builders.js';
 import {
   aFundedPayer,
@@ -19,11 +19,11 @@ import {
   type Chain,
   type Fixture,
 } from '../support/chain.js';
+import { AUDIT_CLI, runAuditCli } from '../support/audit.js';
 import { eventually } from '../support/chargers.js';
-import { gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { chargeFor, payingDriver, type PayingWorld } from '../support/paying.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USD = (n: number) => BigInt(Math.round(n * 1e6));
 
 let chain: Chain;
@@ -37,30 +37,8 @@ let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
 /** The two settled sessions' record numbers. */
 let records: string[];
 
-async function audit(...extra: string[]): Promise<{ code: number; report: AuditReport; stderr: string }> {
-  const args = [
-    `${ROOT}dist/scripts/audit.js`,
-    '--rpc',
-    chain.url,
-    '--api',
-    url,
-    '--contract',
-    await f.payments.getAddress(),
-    '--format',
-    'json',
-    '--page-blocks',
-    '7',
-    ...extra,
-  ];
-  const env = { ...process.env, AUDIT_EMAIL: auditor.email, AUDIT_PASSWORD: auditor.password };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env });
-    return { code: 0, report: JSON.parse(stdout) as AuditReport, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    if (e.code !== 1) throw new Error(`audit exited ${e.code}: ${e.stderr}`, { cause: err });
-    return { code: 1, report: JSON.parse(e.stdout) as AuditReport, stderr: e.stderr };
-  }
+async function audit(...args: string[]) {
+  return runAuditCli({ rpc: chain.url, api: url, contract: await f.payments.getAddress(), auditor, args });
 }
 
 /** Runs `tamper` on the database, audits, and puts the database back (also when the audit throws). */
@@ -167,6 +145,89 @@ it('an untouched ledger audits clean: every record matches its event and the led
   expect(stderr).toBe('');
 }, 60_000);
 
+it('sums the ledger per kind over a period for auditors (ledgerSummary), the trades from the energy-trading subgraph', async () => {
+  const token = (
+    await gql(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', {
+      e: auditor.email,
+      p: auditor.password,
+    })
+  ).data!.login.accessToken as string;
+  const summary = (q: { from: string; to: string }) =>
+    gql(
+      url,
+      'query($f: DateTimeISO!, $t: DateTimeISO!) { ledgerSummary(from: $f, to: $t) { sessionRecords sessionsConfirmed sessionAmount sessionFees trades { records confirmed amount fees } } }',
+      { f: q.from, t: q.to },
+      { token },
+    );
+  const now = Date.now();
+  const r = await summary({
+    from: new Date(now - 86_400_000).toISOString(),
+    to: new Date(now + 60_000).toISOString(),
+  });
+  if (!r.data) throw new Error(JSON.stringify(r.errors));
+  // 4.00 + 2.00 USD; fees 2.5 % of each: 0.10 + 0.05.
+  expect(r.data!.ledgerSummary).toEqual({
+    sessionRecords: 2,
+    sessionsConfirmed: 2,
+    sessionAmount: String(USD(6)),
+    sessionFees: String(USD(0.15)),
+    trades: { records: 0, confirmed: 0, amount: '0', fees: '0' },
+  });
+  const empty = await summary({ from: '2020-01-01T00:00:00Z', to: '2020-02-01T00:00:00Z' });
+  expect(empty.data!.ledgerSummary.sessionRecords).toBe(0);
+  const reversed = await summary({ from: '2020-02-01T00:00:00Z', to: '2020-01-01T00:00:00Z' });
+  expect(codeOf(reversed)).toBe('BAD_USER_INPUT');
+});
+
+it('halves a log range the RPC refuses as too large, and still audits clean', async () => {
+  // A node that, like hosted Polygon RPCs, refuses eth_getLogs over more than 3 blocks.
+  let refused = 0;
+  const proxy = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', async () => {
+      const call = JSON.parse(body);
+      const range =
+        call.method === 'eth_getLogs' ? Number(call.params[0].toBlock) - Number(call.params[0].fromBlock) : 0;
+      res.setHeader('content-type', 'application/json');
+      if (range > 2) {
+        refused++;
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: call.id,
+            error: { code: -32005, message: 'query exceeds max block range 3' },
+          }),
+        );
+        return;
+      }
+      const upstream = await fetch(chain.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      res.end(await upstream.text());
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  try {
+    const { port } = proxy.address() as AddressInfo;
+    const { code, report } = await runAuditCli({
+      rpc: `http://127.0.0.1:${port}`,
+      api: url,
+      contract: await f.payments.getAddress(),
+      auditor,
+      args: ['--page-blocks', '1000'],
+    });
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.records.sessions.matched).toBe(2);
+    expect(refused).toBeGreaterThan(1);
+  } finally {
+    proxy.close();
+  }
+}, 60_000);
+
 it('finds a session whose energy was changed in the database (its record no longer hashes to the event’s)', async () => {
   const { code, report } = await auditWith(
     'update session.charging_session set energy_wh = energy_wh + 1 where settlement_record_id = $1',
@@ -237,7 +298,7 @@ it('ignores (and counts) a look-alike SessionSettled with a real record id from 
 
 it('refuses to run without credentials or with a malformed block number (exit 2, a one-line reason)', async () => {
   const run = (args: string[], env: Record<string, string>) =>
-    promisify(execFile)(process.execPath, [`${ROOT}dist/scripts/audit.js`, ...args], {
+    promisify(execFile)(process.execPath, [AUDIT_CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
     }).then(
       () => ({ code: 0, stderr: '' }),

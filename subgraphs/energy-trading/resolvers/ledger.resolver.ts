@@ -1,10 +1,16 @@
-import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { periodOf } from '../../../lib/ledger-graphql.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
 import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
 import type { EnergyContext } from '../context.js';
 import { tradeLedgerMessage } from '../services/trade-settlement.js';
-import { TradeLedgerPage, TradeLedgerRecord } from './types/ledger.types.js';
+import {
+  LedgerSummary,
+  TradeLedgerPage,
+  TradeLedgerRecord,
+  TradeLedgerTotals,
+} from './types/ledger.types.js';
 
 interface Row {
   id: string;
@@ -109,5 +115,34 @@ export class TradeLedgerResolver {
     if (!t.settlement_tx_hash) return record;
     const log = await ctx.chain.settlementLog('trade', recordId, t.settlement_tx_hash);
     return { ...record, logIndex: log?.logIndex ?? null, confirmations: log?.confirmations ?? 0 };
+  }
+}
+
+/** The trades' part of the session subgraph's ledgerSummary. */
+@Resolver(() => LedgerSummary)
+export class LedgerSummaryTradesResolver {
+  @Authorized(Role.AUDITOR, Role.ADMIN)
+  @FieldResolver(() => TradeLedgerTotals, {
+    description: 'The period’s energy trades (auditors and admins).',
+  })
+  async trades(@Root() summary: LedgerSummary, @Ctx() ctx: EnergyContext): Promise<TradeLedgerTotals> {
+    const { from, to } = periodOf(new Date(summary.from), new Date(summary.to));
+    const { rows } = await ctx.pool.query<{
+      records: string;
+      confirmed: string;
+      amount: string;
+      fees: string;
+    }>(
+      `select count(*) as records,
+              count(*) filter (where settlement_status = 'CONFIRMED') as confirmed,
+              coalesce(sum(floor(delivered_wh::numeric * price_per_kwh / 1000))
+                         filter (where settlement_status = 'CONFIRMED'), 0)::text as amount,
+              coalesce(sum(settlement_fee) filter (where settlement_status = 'CONFIRMED'), 0)::text as fees
+         from "market"."trade"
+        where settlement_record_id is not null and interval_start >= $1 and interval_start < $2`,
+      [from, to],
+    );
+    const r = rows[0]!;
+    return { records: Number(r.records), confirmed: Number(r.confirmed), amount: r.amount, fees: r.fees };
   }
 }

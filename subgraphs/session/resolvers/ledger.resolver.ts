@@ -1,11 +1,12 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { periodOf } from '../../../lib/ledger-graphql.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
 import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
 import { ChargingSession } from '../entities/charging-session.entity.js';
 import type { SessionContext } from '../context.js';
 import { sessionLedgerMessage } from '../services/ledger-record.js';
-import { SessionLedgerPage, SessionLedgerRecord } from './types/ledger.types.js';
+import { LedgerSummary, SessionLedgerPage, SessionLedgerRecord } from './types/ledger.types.js';
 
 /** A numbered session as a ledger record; the chain's fields are filled by settlementProof only. */
 function ledgerRecordOf(domain: LedgerDomain, s: ChargingSession): SessionLedgerRecord {
@@ -76,5 +77,38 @@ export class LedgerResolver {
     if (!s.settlementTxHash) return record;
     const log = await ctx.chain.settlementLog('session', recordId, s.settlementTxHash);
     return { ...record, logIndex: log?.logIndex ?? null, confirmations: log?.confirmations ?? 0 };
+  }
+
+  @Authorized(Role.AUDITOR, Role.ADMIN)
+  @Query(() => LedgerSummary, {
+    description:
+      'Counts and sums of the ledger per record kind over [from, to) (auditors and admins); at most a year. ' +
+      'The trade fields come from the energy-trading subgraph.',
+  })
+  async ledgerSummary(
+    @Ctx() ctx: SessionContext,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+  ): Promise<LedgerSummary> {
+    periodOf(from, to);
+    const [row] = await ctx.em.execute<
+      { records: string; confirmed: string; amount: string; fees: string }[]
+    >(
+      `select count(*) as records,
+              count(*) filter (where settlement_status = 'CONFIRMED') as confirmed,
+              coalesce(sum(cost_micros) filter (where settlement_status = 'CONFIRMED'), 0)::text as amount,
+              coalesce(sum(settlement_fee) filter (where settlement_status = 'CONFIRMED'), 0)::text as fees
+         from "session"."charging_session"
+        where settlement_record_id is not null and stopped_at >= ? and stopped_at < ?`,
+      [from, to],
+    );
+    return {
+      from,
+      to,
+      sessionRecords: Number(row!.records),
+      sessionsConfirmed: Number(row!.confirmed),
+      sessionAmount: row!.amount,
+      sessionFees: row!.fees,
+    };
   }
 }

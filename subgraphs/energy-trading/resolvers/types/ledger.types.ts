@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { LedgerRecordFields } from '../../../../lib/ledger-graphql.js';
 
 @ObjectType({
@@ -21,4 +21,32 @@ export class TradeLedgerPage {
     description: 'Pass as `after` for the next page; null on the last page.',
   })
   nextCursor!: string | null;
+}
+
+/** The session subgraph's ledger summary, to which this subgraph adds the trades. */
+@ObjectType()
+@Directive('@key(fields: "from to")')
+export class LedgerSummary {
+  @Field()
+  from!: Date;
+
+  @Field()
+  to!: Date;
+}
+
+@ObjectType({ description: 'Trade totals of a ledger summary.' })
+export class TradeLedgerTotals {
+  @Field(() => Int, {
+    description: 'Energy trades numbered for settlement whose market interval began in [from, to).',
+  })
+  records!: number;
+
+  @Field(() => Int)
+  confirmed!: number;
+
+  @Field({ description: 'Σ gross amount paid by buyers for the CONFIRMED trades, token base units.' })
+  amount!: string;
+
+  @Field({ description: 'Σ community fee of the CONFIRMED trades, token base units.' })
+  fees!: string;
 }

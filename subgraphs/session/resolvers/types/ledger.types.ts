@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { LedgerRecordFields } from '../../../../lib/ledger-graphql.js';
 
 @ObjectType({
@@ -21,4 +21,31 @@ export class SessionLedgerPage {
     description: 'Pass as `after` for the next page; null on the last page.',
   })
   nextCursor!: string | null;
+}
+
+@ObjectType({
+  description:
+    'The ledger over a period, per record kind: records numbered for settlement, those CONFIRMED, and the sums ' +
+    'of their amounts and platform fees in token base units (auditors and admins). Sessions count by their ' +
+    'stop time, trades by their market interval.',
+})
+@Directive('@key(fields: "from to")')
+export class LedgerSummary {
+  @Field()
+  from!: Date;
+
+  @Field()
+  to!: Date;
+
+  @Field(() => Int, { description: 'Charging sessions numbered for settlement that stopped in [from, to).' })
+  sessionRecords!: number;
+
+  @Field(() => Int)
+  sessionsConfirmed!: number;
+
+  @Field({ description: 'Σ amount paid by drivers for the CONFIRMED sessions, token base units.' })
+  sessionAmount!: string;
+
+  @Field({ description: 'Σ platform fee of the CONFIRMED sessions, token base units.' })
+  sessionFees!: string;
 }
