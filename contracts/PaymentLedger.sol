@@ -64,6 +64,8 @@ contract PaymentLedger is EscrowAccounts {
     mapping(uint256 word => uint256) private _settledSessions;
     mapping(uint256 word => uint256) private _settledTrades;
     mapping(uint256 word => uint256) private _refunds;
+    /// @dev Merkle root of a community interval's meter readings, by keccak256(communityId, intervalStart).
+    mapping(bytes32 interval => bytes32 root) private _readingRoots;
 
     /// @notice A session was paid.
     /// @param recordId The session's record number.
@@ -123,6 +125,19 @@ contract PaymentLedger is EscrowAccounts {
     /// @param settled Records paid.
     /// @param skipped Records skipped.
     event BatchSettled(uint256 settled, uint256 skipped);
+
+    /// @notice A community interval's meter readings were anchored: the root of the standard Merkle tree
+    /// (OpenZeppelin's StandardMerkleTree) of its leaves (meter, intervalStart, importWh, exportWh).
+    /// @param communityId The community (its UUID, right-aligned).
+    /// @param intervalStart The interval's start, Unix seconds.
+    /// @param root The tree's root.
+    /// @param leafCount How many meter readings the tree holds.
+    event ReadingsAnchored(bytes32 indexed communityId, uint64 indexed intervalStart, bytes32 root, uint32 leafCount);
+
+    /// @notice A zero root anchors nothing.
+    error PaymentLedgerEmptyRoot();
+    /// @notice The interval's readings were anchored before with another root.
+    error PaymentLedgerReadingsAnchored(bytes32 communityId, uint64 intervalStart, bytes32 root);
 
     /// @notice The refund's record id was used before.
     error PaymentLedgerRefundRecorded(uint256 recordId);
@@ -273,7 +288,38 @@ contract PaymentLedger is EscrowAccounts {
         emit SessionRefunded(recordId, sessionRecordId, msg.sender, payer, amount, recordHash);
     }
 
+    /// @notice Anchors the Merkle root of a community interval's meter readings, before (or with) the
+    /// interval's trade settlement, so that anyone can prove a reading against the chain. Anchoring the
+    /// same root again does nothing (a retried job); another root for an anchored interval reverts.
+    /// @dev Moves no funds: a stolen settler key can anchor false roots (the audit then reports every
+    /// interval whose readings do not match), not take anything.
+    /// @param communityId The community (its UUID, right-aligned).
+    /// @param intervalStart The interval's start, Unix seconds.
+    /// @param root The root of the interval's readings tree.
+    /// @param leafCount How many readings the tree holds.
+    function anchorReadings(bytes32 communityId, uint64 intervalStart, bytes32 root, uint32 leafCount)
+        external
+        onlySettler
+        whenNotPaused
+    {
+        if (root == bytes32(0)) revert PaymentLedgerEmptyRoot();
+        bytes32 key = keccak256(abi.encode(communityId, intervalStart));
+        bytes32 stored = _readingRoots[key];
+        if (stored == root) return;
+        if (stored != bytes32(0)) revert PaymentLedgerReadingsAnchored(communityId, intervalStart, stored);
+        _readingRoots[key] = root;
+        emit ReadingsAnchored(communityId, intervalStart, root, leafCount);
+    }
+
     // ------------------------------------------------------------------ views
+
+    /// @notice The anchored root of a community interval's meter readings (zero: not anchored).
+    /// @param communityId The community (its UUID, right-aligned).
+    /// @param intervalStart The interval's start, Unix seconds.
+    /// @return The root.
+    function readingsRootOf(bytes32 communityId, uint64 intervalStart) external view returns (bytes32) {
+        return _readingRoots[keccak256(abi.encode(communityId, intervalStart))];
+    }
 
     /// @notice Whether a session record was settled (the settler asks before resending after a crash).
     /// @param recordId The session's record number.

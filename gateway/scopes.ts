@@ -51,6 +51,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Query.myTrades': S.MARKET_READ,
   'Query.tradeLedger': S.MARKET_READ,
   'Query.tradeSettlementProof': S.MARKET_READ,
+  'Query.readingAnchors': S.MARKET_READ,
+  'Query.readingProof': S.MARKET_READ,
   'Subscription.clearingPublished': S.MARKET_READ,
   'Subscription.myTradeUpdates': S.MARKET_READ,
   'Subscription.meterReadingsReceived': S.MARKET_READ,

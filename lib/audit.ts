@@ -15,6 +15,10 @@
 import { Contract, getAddress, Interface, JsonRpcProvider, toQuantity, type InterfaceAbi } from 'ethers';
 import { staticEventReader } from './chain/events.js';
 import {
+  communityKey,
+  readingsTree,
+  unixSeconds,
+  type ReadingLeaf,
   ledgerDomain,
   ledgerHash,
   type LedgerDomain,
@@ -51,6 +55,8 @@ export type FindingKind =
   | 'termsMismatch'
   | 'domainMismatch'
   | 'contractMismatch'
+  | 'anchorMismatch'
+  | 'anchorWithoutRecord'
   | 'replayMismatch'
   | 'balanceMismatch';
 
@@ -68,6 +74,8 @@ export interface AuditReport {
   toBlock: number;
   records: Record<'sessions' | 'trades', { api: number; events: number; matched: number; inFlight: number }>;
   refunds: number;
+  /** Meter-reading anchors: in the API, on chain, and whose leaves (read from the API now) give the chain's root. */
+  anchors: { api: number; events: number; matched: number };
   foreignEvents: number;
   replay: {
     done: boolean;
@@ -94,6 +102,16 @@ interface RawLog {
 interface Typed {
   domain: LedgerDomain;
   message: LedgerMessage;
+}
+
+interface ApiAnchor {
+  communityId: string;
+  intervalStart: string;
+  root: string;
+  leafCount: number;
+  status: string;
+  txHash: string | null;
+  leaves: string;
 }
 
 interface ApiRecord {
@@ -178,6 +196,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       'Withdrawn',
       'CreditsWithdrawn',
       'FeeChanged',
+      'ReadingsAnchored',
     ];
     const topics = names.map((n) => iface.getEvent(n)!.topicHash);
     const read = staticEventReader(iface, contract, names);
@@ -245,7 +264,23 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       }
       return out;
     });
-    const [own, fromApi] = await Promise.all([logsTask, apiTask]);
+    const anchorsTask = timed('apiMs', async () => {
+      const list: ApiAnchor[] = [];
+      let after: string | null = null;
+      do {
+        const page: { anchors: ApiAnchor[]; nextCursor: string | null } = (
+          await gql<{ readingAnchors: { anchors: ApiAnchor[]; nextCursor: string | null } }>(
+            opts,
+            'query($after: String) { readingAnchors(first: 500, after: $after) { anchors { communityId intervalStart root leafCount status txHash leaves } nextCursor } }',
+            { after },
+          )
+        ).readingAnchors;
+        list.push(...page.anchors);
+        after = page.nextCursor;
+      } while (after);
+      return list;
+    });
+    const [own, fromApi, apiAnchors] = await Promise.all([logsTask, apiTask, anchorsTask]);
     const events = own
       .map((log) => ({ log, parsed: read(log) }))
       .filter((e): e is { log: RawLog; parsed: NonNullable<typeof e.parsed> } => e.parsed != null);
@@ -307,6 +342,49 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       records[k.key] = counts;
     }
 
+    // Meter-reading anchors: the root of each interval's leaves as the API gives them now, against the chain's.
+    const anchorEvents = new Map<string, { log: RawLog; root: string; leafCount: bigint }>();
+    for (const e of events)
+      if (e.parsed.name === 'ReadingsAnchored')
+        anchorEvents.set(`${String(e.parsed.args[0])}|${String(e.parsed.args[1])}`, {
+          log: e.log,
+          root: String(e.parsed.args[2]),
+          leafCount: BigInt(e.parsed.args[3] as bigint),
+        });
+    const anchors = { api: apiAnchors.length, events: anchorEvents.size, matched: 0 };
+    const anchorSeen = new Set<string>();
+    for (const a of apiAnchors) {
+      const key = `${communityKey(a.communityId)}|${unixSeconds(a.intervalStart)}`;
+      const where = `interval ${a.intervalStart} of community ${a.communityId}`;
+      anchorSeen.add(key);
+      const event = anchorEvents.get(key);
+      if (!event) {
+        if (a.status === 'CONFIRMED')
+          findings.push({
+            kind: 'confirmedWithoutEvent',
+            record: where,
+            detail: `anchor CONFIRMED in ${a.txHash ?? 'no transaction'}, but the contract has no ReadingsAnchored for it`,
+          });
+        continue;
+      }
+      const leaves = JSON.parse(a.leaves) as ReadingLeaf[];
+      const root = leaves.length ? readingsTree(leaves).root : '0x';
+      if (root !== event.root || BigInt(leaves.length) !== event.leafCount)
+        findings.push({
+          kind: 'anchorMismatch',
+          record: where,
+          detail: `the API's ${leaves.length} readings give root ${root}; the chain anchored ${event.root} over ${event.leafCount} in ${event.log.transactionHash}`,
+        });
+      else anchors.matched++;
+    }
+    for (const [key, e] of anchorEvents)
+      if (!anchorSeen.has(key))
+        findings.push({
+          kind: 'anchorWithoutRecord',
+          record: key,
+          detail: `ReadingsAnchored in ${e.log.transactionHash} has no anchor in the API`,
+        });
+
     // 4. The replay, from the deployment on (a later fromBlock starts mid-history: no replay).
     const replay =
       opts.replay === false
@@ -327,6 +405,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       toBlock,
       records,
       refunds: events.filter((e) => e.parsed.name === 'SessionRefunded').length,
+      anchors,
       foreignEvents,
       replay,
       findings,

@@ -12,6 +12,7 @@
  * Conventions: amounts in token base units, energy in Wh, prices in token base units per kWh (or per
  * minute), times in Unix seconds (rounded down), addresses checksummed, ids as the API shows them.
  */
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { AbiCoder, getAddress, keccak256, toUtf8Bytes } from 'ethers';
 
 export const LEDGER_NAME = 'GridLedger';
@@ -195,3 +196,16 @@ const jsonable = (v: Value): Value =>
 
 /** Unix seconds (rounded down) of a time, as the format writes times. */
 export const unixSeconds = (d: Date | string) => BigInt(Math.floor(new Date(d).getTime() / 1000));
+
+/** A community's UUID as the contract's bytes32 (right-aligned), in ReadingsAnchored. */
+export const communityKey = (communityId: string) =>
+  `0x${communityId.replace(/-/g, '').toLowerCase().padStart(64, '0')}`;
+
+/**
+ * A community interval's meter readings as anchored on chain (ReadingsAnchored): one leaf per meter
+ * with interval energy, (meter id, interval start in Unix seconds, import Wh, export Wh), ordered by
+ * meter id, in OpenZeppelin's standard Merkle tree (leaf = keccak256(keccak256(abi.encode(values)))).
+ */
+export const READING_LEAF_TYPES = ['string', 'uint64', 'uint256', 'uint256'];
+export type ReadingLeaf = [meterId: string, intervalStart: string, importWh: string, exportWh: string];
+export const readingsTree = (leaves: ReadingLeaf[]) => StandardMerkleTree.of(leaves, READING_LEAF_TYPES);

@@ -133,8 +133,22 @@ export interface SettleTradeJob {
   requestId?: string;
 }
 
-/** Any record the settlement worker pays. */
-export type SettlementJob = SettleSessionJob | SettleTradeJob;
+/**
+ * Anchors the Merkle root of a community interval's meter readings on chain (PaymentLedger
+ * `anchorReadings`), queued before the interval's trades so that it goes out before or with them.
+ */
+export interface AnchorReadingsJob {
+  kind: 'anchor';
+  communityId: string;
+  /** The interval's start, ISO 8601. */
+  intervalStart: string;
+  root: string;
+  leafCount: number;
+  requestId?: string;
+}
+
+/** Anything the settlement worker sends: records it pays, and reading anchors. */
+export type SettlementJob = SettleSessionJob | SettleTradeJob | AnchorReadingsJob;
 
 /**
  * Options of every job on SETTLEMENT_QUEUE: retried with backoff (the worker checks the chain before
@@ -164,6 +178,7 @@ export const OUTCOME_REPLACES: Record<'SUBMITTED' | 'CONFIRMED' | 'FAILED', Sett
 /** Job names on SETTLEMENT_QUEUE. */
 export const SETTLE_SESSION = 'settle-session';
 export const SETTLE_TRADE = 'settle-trade';
+export const ANCHOR_READINGS = 'anchor-readings';
 
 /**
  * What became of trade settlements: settlement worker → energy-trading subgraph (job ids are
@@ -175,6 +190,16 @@ export const TRADE_OUTCOMES_QUEUE = 'trade-settlement-outcomes';
 export type TradeOutcomeJob = { tradeId: string; requestId?: string } & (
   | { status: 'SUBMITTED' }
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
+  | { status: 'FAILED'; failureReason: string }
+);
+
+/** What became of a reading anchor (on TRADE_OUTCOMES_QUEUE, for the energy-trading subgraph). */
+export type AnchorOutcomeJob = {
+  anchor: { communityId: string; intervalStart: string };
+  requestId?: string;
+} & (
+  | { status: 'SUBMITTED' }
+  | { status: 'CONFIRMED'; txHash: string; blockNumber: number }
   | { status: 'FAILED'; failureReason: string }
 );
 

@@ -171,6 +171,8 @@ export const GAS_BOUND = {
   trade: 18_000,
   share: 7_000,
   newSlot: 22_100,
+  /** One anchorReadings call (a new slot, the event, the call). */
+  anchor: 80_000,
 } as const;
 
 export function settlementGasBound(

@@ -8,7 +8,11 @@ import { ReadingResolver } from './resolvers/reading.resolver.js';
 import { SiteResolver } from './resolvers/site.resolver.js';
 import { TradeResolver } from './resolvers/trade.resolver.js';
 import { UserEnergyResolver } from './resolvers/user-energy.resolver.js';
-import { LedgerSummaryTradesResolver, TradeLedgerResolver } from './resolvers/ledger.resolver.js';
+import {
+  LedgerSummaryTradesResolver,
+  ReadingAnchorResolver,
+  TradeLedgerResolver,
+} from './resolvers/ledger.resolver.js';
 import { LedgerSummary } from './resolvers/types/ledger.types.js';
 
 /** The energy-trading subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
@@ -26,6 +30,7 @@ export function buildEnergySchema() {
         LiveMarketResolver,
         TradeLedgerResolver,
         LedgerSummaryTradesResolver,
+        ReadingAnchorResolver,
       ],
       orphanedTypes: [LedgerSummary],
     },

@@ -1,5 +1,13 @@
 import { rm } from 'node:fs/promises';
-import { FunctionFragment, JsonRpcSigner, Wallet, ZeroAddress, ZeroHash } from 'ethers';
+import {
+  FunctionFragment,
+  JsonRpcSigner,
+  keccak256,
+  toUtf8Bytes,
+  Wallet,
+  ZeroAddress,
+  ZeroHash,
+} from 'ethers';
 import {
   aRecord,
   aTrade,
@@ -20,6 +28,7 @@ import {
   deploymentPath,
   readDeployment,
   ROLES,
+  GAS_BOUND,
   settlementGasBound,
   writeDeployment,
 } from '../../lib/chain/contracts.js';
@@ -586,6 +595,7 @@ describe('trust model', () => {
         'SETTLER_DELAY',
         'SETTLER_ROLE',
         'acceptDefaultAdminTransfer',
+        'anchorReadings',
         'areSettled',
         'beginDefaultAdminTransfer',
         'cancelDefaultAdminTransfer',
@@ -610,6 +620,7 @@ describe('trust model', () => {
         'paused',
         'pendingDefaultAdmin',
         'pendingDefaultAdminDelay',
+        'readingsRootOf',
         'refundSession',
         'renounceRole',
         'revokeRole',
@@ -627,6 +638,46 @@ describe('trust model', () => {
         'withdrawCreditsTo',
         'withdrawTo',
       ].sort(),
+    );
+  });
+});
+
+describe('meter readings anchors', () => {
+  const community = `0x${'00'.repeat(16)}${'ab'.repeat(16)}`;
+  const root = keccak256(toUtf8Bytes('readings of one interval'));
+
+  it('the settler anchors an interval’s root once (ReadingsAnchored); the same root again does nothing', async () => {
+    const receipt = await mined(
+      as(f.payments, f.settler).anchorReadings(community, 1_764_754_200n, root, 12),
+    );
+    expect(events(receipt)).toEqual([
+      { name: 'ReadingsAnchored', args: [community, 1_764_754_200n, root, 12n] },
+    ]);
+    expect(await f.payments.readingsRootOf(community, 1_764_754_200n)).toBe(root);
+    expect(await f.payments.readingsRootOf(community, 1_764_754_260n)).toBe(ZeroHash);
+    expect(
+      events(await mined(as(f.payments, f.settler).anchorReadings(community, 1_764_754_200n, root, 12))),
+    ).toEqual([]);
+  });
+
+  it('refuses another root for an anchored interval, a zero root, anyone but the settler, and while paused', async () => {
+    await mined(as(f.payments, f.settler).anchorReadings(community, 60n, root, 1));
+    expect(
+      await errorOf(as(f.payments, f.settler).anchorReadings(community, 60n, keccak256('0x01'), 1)),
+    ).toEqual({
+      name: 'PaymentLedgerReadingsAnchored',
+      args: [community, 60n, root],
+    });
+    expect(await errorOf(as(f.payments, f.settler).anchorReadings(community, 120n, ZeroHash, 0))).toEqual({
+      name: 'PaymentLedgerEmptyRoot',
+      args: [],
+    });
+    expect((await errorOf(as(f.payments, f.stranger).anchorReadings(community, 120n, root, 1))).name).toBe(
+      'EscrowAccountsSettlerNotActive',
+    );
+    await mined(f.payments.pause());
+    expect((await errorOf(as(f.payments, f.settler).anchorReadings(community, 120n, root, 1))).name).toBe(
+      'EnforcedPause',
     );
   });
 });

@@ -314,6 +314,17 @@ const QUERIES: Record<string, Row> = {
     }),
     allowed: ['auditor', 'admin'],
   },
+  readingAnchors: {
+    query: () => ({ query: '{ readingAnchors(first: 1) { nextCursor } }' }),
+    allowed: ['auditor', 'admin'],
+  },
+  // An unknown meter: NOT_FOUND for whoever is signed in.
+  readingProof: {
+    query: () => ({
+      query: `{ readingProof(meterId: "${UNKNOWN}", intervalStart: "2026-01-01T00:00:00Z") { root } }`,
+    }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
   tradeLedger: {
     query: () => ({ query: '{ tradeLedger(first: 1) { nextCursor } }' }),
     allowed: ['auditor', 'admin'],

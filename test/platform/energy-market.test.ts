@@ -1,5 +1,7 @@
 import type { MqttClient } from 'mqtt';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { TypedDataEncoder } from 'ethers';
+import { READING_LEAF_TYPES } from '../../lib/ledger.js';
 import pg from 'pg';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import { runAuditCli } from '../support/audit.js';
@@ -459,6 +461,31 @@ it('a cleared, delivered trade is paid on chain: the buyer’s escrow to the sit
   const clean = await audit();
   expect(clean.report.findings).toEqual([]);
   expect(clean.report.records.trades).toMatchObject({ api: 1, events: 1, matched: 1 });
+  // The interval's meter readings were anchored on chain before its trade was paid.
+  const anchors = clean.report.anchors;
+  expect(anchors.matched).toBe(anchors.events);
+  expect(anchors.matched).toBeGreaterThanOrEqual(1);
+  const [anchored] = (await f.payments.queryFilter(
+    f.payments.filters.ReadingsAnchored!(null, BigInt(start / 1000)),
+  )) as any[];
+  expect(anchored.blockNumber).toBeLessThanOrEqual(event.blockNumber);
+  // The consumer proves its reading of that interval against the anchored root.
+  const reading = (
+    await gql(
+      url,
+      'query($m: ID!, $t: DateTimeISO!) { readingProof(meterId: $m, intervalStart: $t) { leaf proof root anchor { root status txHash } } }',
+      { m: consumer.meterId, t: iso(start) },
+      { token: buyer.token },
+    )
+  ).data!.readingProof;
+  expect(reading.leaf).toEqual([consumer.meterId, String(start / 1000), '3000', '0']);
+  expect(reading.root).toBe(anchored.args[2]);
+  expect(reading.anchor).toMatchObject({
+    root: anchored.args[2],
+    status: 'CONFIRMED',
+    txHash: anchored.transactionHash,
+  });
+  expect(StandardMerkleTree.verify(reading.root, READING_LEAF_TYPES, reading.leaf, reading.proof)).toBe(true);
   const db = new pg.Client({ connectionString: p.env.DATABASE_URL });
   await db.connect();
   try {

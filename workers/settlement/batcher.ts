@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { Contract, JsonRpcProvider, Wallet, type EventLog, type Log, type Signer } from 'ethers';
 import { connectChain } from '../../lib/chain/connection.js';
 import {
+  GAS_BOUND,
   settlementGasBound,
   SettlementSkipReason,
   SKIP_REASON_TEXT,
@@ -13,17 +14,25 @@ import type { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { finalityOf } from '../../lib/chain/finality.js';
 import { RevertedError, TxSender } from '../../lib/chain/tx-sender.js';
 import { staticEventReader } from '../../lib/chain/events.js';
+import { communityKey } from '../../lib/ledger.js';
 import { type Config } from '../../lib/config.js';
 import { type Logger } from '../../lib/logger.js';
-import { type SettlementJob, type SettleTradeJob } from '../../lib/queues.js';
+import {
+  type AnchorReadingsJob,
+  type SettleSessionJob,
+  type SettlementJob,
+  type SettleTradeJob,
+} from '../../lib/queues.js';
 
 export type Outcome =
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
   | { status: 'FAILED'; failureReason: string };
 
 /** A record's kind and number: session and trade ids are numbered apart, as the contract keeps them. */
-const keyOf = (j: SettlementJob) => `${j.kind ?? 'session'}:${j.recordId}`;
+type RecordJob = SettleSessionJob | SettleTradeJob;
+const keyOf = (j: RecordJob) => `${j.kind ?? 'session'}:${j.recordId}`;
 const isTrade = (j: SettlementJob): j is SettleTradeJob => j.kind === 'trade';
+const isAnchor = (j: SettlementJob): j is AnchorReadingsJob => j.kind === 'anchor';
 
 /** The contract's view of each kind: its batch function, settled check and event. */
 const KIND = {
@@ -32,7 +41,7 @@ const KIND = {
 } as const;
 
 /** The contract's struct for a job. */
-const onChainRecord = (j: SettlementJob) =>
+const onChainRecord = (j: RecordJob) =>
   isTrade(j)
     ? {
         recordId: BigInt(j.recordId),
@@ -53,7 +62,7 @@ const onChainRecord = (j: SettlementJob) =>
       };
 
 /** Where the event's terms differ from the job's (empty: the event is this record's payment). */
-function differencesOf(j: SettlementJob, args: readonly unknown[]): string[] {
+function differencesOf(j: RecordJob, args: readonly unknown[]): string[] {
   const addr = (a: unknown, b: string, name: string) =>
     String(a).toLowerCase() !== b.toLowerCase() && `${name} ${String(a)} ≠ ${b}`;
   const num = (a: unknown, b: string | number, name: string) =>
@@ -224,9 +233,12 @@ export class SettlementBatcher {
     const { payments, sender, readEvent, blockGasLimit } = await this.connect();
     // One sender per settler key: a second worker waits here until the first stops or dies.
     await this.lease?.acquire();
+    // Reading anchors first: they go out before (or with) their interval's trades.
+    const anchored = new Map<AnchorReadingsJob, Outcome>();
+    for (const a of jobs.filter(isAnchor)) anchored.set(a, await this.anchor(a));
     const outcomes = new Map<string, Outcome>();
     for (const kind of ['session', 'trade'] as const) {
-      const ofKind = jobs.filter((j) => (j.kind ?? 'session') === kind);
+      const ofKind = jobs.filter((j): j is RecordJob => !isAnchor(j) && (j.kind ?? 'session') === kind);
       if (!ofKind.length) continue;
       const k = KIND[kind];
       // Exactly once: whatever the chain already has is confirmed from its event, not sent again (one
@@ -284,8 +296,57 @@ export class SettlementBatcher {
       }
     }
     return jobs.map(
-      (j) => outcomes.get(keyOf(j)) ?? { status: 'FAILED', failureReason: 'No outcome in the receipt' },
+      (j) =>
+        (isAnchor(j) ? anchored.get(j) : outcomes.get(keyOf(j))) ?? {
+          status: 'FAILED',
+          failureReason: 'No outcome in the receipt',
+        },
     );
+  }
+
+  /**
+   * Anchors one interval's reading root (PaymentLedger `anchorReadings`). Exactly once: when the chain
+   * has this root for the interval already, the outcome comes from its ReadingsAnchored event; another
+   * root there is an alert and a FAILED anchor, never overwritten.
+   */
+  private async anchor(job: AnchorReadingsJob): Promise<Outcome> {
+    const { payments, sender } = await this.connect();
+    const community = communityKey(job.communityId);
+    const at = BigInt(Math.floor(Date.parse(job.intervalStart) / 1000));
+    const stored = String(await payments.getFunction('readingsRootOf')(community, at));
+    if (stored === job.root) return this.confirmedAnchor(community, at);
+    if (BigInt(stored) !== 0n) {
+      this.logger.error(
+        { communityId: job.communityId, intervalStart: job.intervalStart, onChain: stored, ours: job.root },
+        'ALERT: the chain holds another readings root for this interval',
+      );
+      return { status: 'FAILED', failureReason: `The chain holds another root for this interval: ${stored}` };
+    }
+    const call = await payments
+      .getFunction('anchorReadings')
+      .populateTransaction(community, at, job.root, job.leafCount);
+    const receipt = await sender.send({ ...call, gasLimit: BigInt(GAS_BOUND.anchor) });
+    return { status: 'CONFIRMED', txHash: receipt.hash, blockNumber: receipt.blockNumber, fee: '0' };
+  }
+
+  /** The ReadingsAnchored event of an interval anchored before, once final (newest pages first). */
+  private async confirmedAnchor(community: string, at: bigint): Promise<Outcome> {
+    const { payments, provider, deployment } = await this.connect();
+    const filter = payments.filters.ReadingsAnchored!(community, at);
+    const head = await provider.getBlockNumber();
+    let event: EventLog | undefined;
+    for (let to = head; to >= deployment.blockNumber && !event; to -= LOG_PAGE_BLOCKS) {
+      const from = Math.max(deployment.blockNumber, to - LOG_PAGE_BLOCKS + 1);
+      [event] = (await payments.queryFilter(filter, from, to)) as EventLog[];
+    }
+    if (!event) throw new Error(`interval ${community}/${at} is anchored but its event was not found`);
+    const state = await finalityOf(provider, event.blockNumber, event.blockHash, {
+      finality: this.config.settlement.finality,
+      confirmations: this.config.settlement.confirmations,
+    });
+    if (!state.final)
+      throw new Error(`the anchor of ${community}/${at} is not final (${state.detail}); retried later`);
+    return { status: 'CONFIRMED', txHash: event.transactionHash, blockNumber: event.blockNumber, fee: '0' };
   }
 
   /**
@@ -296,7 +357,7 @@ export class SettlementBatcher {
    * price for a trade) or record hash differ from the job is not this record's payment: the record is
    * FAILED with the difference, and an error is logged for the operators (never CONFIRMED).
    */
-  private async confirmedFromEvent(job: SettlementJob): Promise<Outcome> {
+  private async confirmedFromEvent(job: RecordJob): Promise<Outcome> {
     const { payments, provider, deployment } = await this.connect();
     const k = KIND[job.kind ?? 'session'];
     const filter = payments.filters[k.event]!(BigInt(job.recordId));

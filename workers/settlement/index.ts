@@ -14,6 +14,7 @@ import {
   SETTLEMENT_QUEUE,
   TRADE_OUTCOMES_QUEUE,
   traced,
+  type AnchorOutcomeJob,
   type SettlementJob,
   type SettlementOutcomeJob,
   type TradeOutcomeJob,
@@ -57,13 +58,29 @@ export async function startSettlementWorker(config: Config, port: number) {
     SETTLEMENT_OUTCOMES_QUEUE,
     'settlement outcomes producer',
   ) as Queue<SettlementOutcomeJob>;
-  const tradeOutcomes = producer(TRADE_OUTCOMES_QUEUE, 'trade outcomes producer') as Queue<TradeOutcomeJob>;
-  const report = (job: SettlementJob, o: Outcome | { status: 'SUBMITTED' }) =>
-    job.kind === 'trade'
+  const tradeOutcomes = producer(TRADE_OUTCOMES_QUEUE, 'trade outcomes producer') as Queue<
+    TradeOutcomeJob | AnchorOutcomeJob
+  >;
+  const report = (job: SettlementJob, o: Outcome | { status: 'SUBMITTED' }) => {
+    if (job.kind === 'anchor') {
+      const { fee: _, ...anchored } = o as Outcome & { fee?: string };
+      const anchor = { communityId: job.communityId, intervalStart: job.intervalStart };
+      return tradeOutcomes.add(
+        'anchor-outcome',
+        traced({ anchor, ...anchored } as AnchorOutcomeJob),
+        OUTCOME_OPTIONS,
+      );
+    }
+    return job.kind === 'trade'
       ? tradeOutcomes.add('trade-outcome', traced({ tradeId: job.tradeId, ...o }), OUTCOME_OPTIONS)
       : outcomes.add('settlement-outcome', traced({ sessionId: job.sessionId, ...o }), OUTCOME_OPTIONS);
+  };
   const recordOf = (job: SettlementJob) =>
-    job.kind === 'trade' ? { tradeId: job.tradeId } : { sessionId: job.sessionId };
+    job.kind === 'anchor'
+      ? { communityId: job.communityId, intervalStart: job.intervalStart }
+      : job.kind === 'trade'
+        ? { tradeId: job.tradeId }
+        : { sessionId: job.sessionId };
   const worker = startWorker<SettlementJob>({
     queue: SETTLEMENT_QUEUE,
     redisUrl: config.redisUrl,
@@ -77,7 +94,7 @@ export async function startSettlementWorker(config: Config, port: number) {
       const outcome = await batcher.submit(job.data);
       await report(job.data, outcome);
       measured.records.inc({ outcome: outcome.status });
-      if (outcome.status === 'CONFIRMED' && job.data.stoppedAt)
+      if (outcome.status === 'CONFIRMED' && job.data.kind !== 'anchor' && job.data.stoppedAt)
         measured.lag.observe(Math.max(0, (Date.now() - Date.parse(job.data.stoppedAt)) / 1000));
       logger.info({ ...recordOf(job.data), status: outcome.status }, 'settlement recorded');
       return outcome;

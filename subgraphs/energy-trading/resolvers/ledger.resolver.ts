@@ -5,8 +5,12 @@ import { badInput, forbidden, notFound } from '../../../lib/errors.js';
 import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
 import type { EnergyContext } from '../context.js';
 import { tradeLedgerMessage } from '../services/trade-settlement.js';
+import { intervalLeaves, readingsTree } from '../services/reading-anchors.js';
 import {
   LedgerSummary,
+  ReadingAnchor,
+  ReadingAnchorPage,
+  ReadingProof,
   TradeLedgerPage,
   TradeLedgerRecord,
   TradeLedgerTotals,
@@ -144,5 +148,105 @@ export class LedgerSummaryTradesResolver {
     );
     const r = rows[0]!;
     return { records: Number(r.records), confirmed: Number(r.confirmed), amount: r.amount, fees: r.fees };
+  }
+}
+
+interface AnchorRow {
+  community_id: string;
+  interval_start: Date | string;
+  root: string;
+  leaf_count: number;
+  status: string;
+  tx_hash: string | null;
+  block: string | null;
+}
+
+async function anchorOf(ctx: EnergyContext, a: AnchorRow): Promise<ReadingAnchor> {
+  // This pool may give timestamps as text.
+  const intervalStart = new Date(a.interval_start);
+  return {
+    communityId: a.community_id,
+    intervalStart,
+    root: a.root,
+    leafCount: a.leaf_count,
+    status: a.status,
+    txHash: a.tx_hash,
+    blockNumber: a.block == null ? null : Number(a.block),
+    leaves: JSON.stringify(await intervalLeaves(ctx.pool, a.community_id, intervalStart)),
+  };
+}
+
+/** Meter readings anchored on chain: the anchors for auditors, and one reading's proof. */
+@Resolver()
+export class ReadingAnchorResolver {
+  @Authorized(Role.AUDITOR, Role.ADMIN)
+  @Query(() => ReadingAnchorPage, {
+    description:
+      'Every community interval whose meter readings were anchored, oldest first, with its leaves as stored ' +
+      'now (auditors and admins). `first` 1–500.',
+  })
+  async readingAnchors(
+    @Ctx() ctx: EnergyContext,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<ReadingAnchorPage> {
+    if (!Number.isInteger(first) || first < 1 || first > 500)
+      throw badInput('first must be 1 to 500', 'first');
+    if (after != null && !/^\d{1,9}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    const offset = Number(after ?? 0);
+    const { rows } = await ctx.pool.query<AnchorRow>(
+      `select community_id, interval_start, root, leaf_count, status, tx_hash, block
+         from "market"."reading_anchor" order by interval_start, community_id offset $1 limit $2`,
+      [offset, first + 1],
+    );
+    const page = rows.slice(0, first);
+    return {
+      anchors: await Promise.all(page.map((a) => anchorOf(ctx, a))),
+      nextCursor: rows.length > first ? String(offset + first) : null,
+    };
+  }
+
+  @Authorized()
+  @Query(() => ReadingProof, {
+    description:
+      'One meter’s reading of an interval as a leaf of the interval’s tree, with its proof and the anchor: the ' +
+      'meter’s site owner and co-owners, auditors and admins. NOT_FOUND when the meter has no energy then.',
+  })
+  async readingProof(
+    @Ctx() ctx: EnergyContext,
+    @Arg('meterId', () => ID) meterId: string,
+    @Arg('intervalStart') intervalStart: Date,
+  ): Promise<ReadingProof> {
+    const { rows: meters } = await ctx.pool.query<{ community_id: string; owners: string[] }>(
+      `select s.community_id, array_append(coalesce(array_agg(sh.user_id::text) filter (where sh.user_id is not null), '{}'), s.owner_id::text) as owners
+         from "market"."meter" m join "market"."site" s on s.id = m.site_id
+         left join "market"."site_share" sh on sh.site_id = s.id
+        where m.id::text = $1 group by s.community_id, s.owner_id`,
+      [meterId],
+    );
+    const meter = meters[0];
+    if (!meter) throw notFound('Meter', meterId);
+    const me = ctx.viewer.userId;
+    if (
+      !(me && meter.owners.includes(me)) &&
+      !hasRole(ctx.viewer, Role.AUDITOR) &&
+      !hasRole(ctx.viewer, Role.ADMIN)
+    )
+      throw forbidden('Only the meter’s site owners, auditors and admins may read its proofs');
+    const leaves = await intervalLeaves(ctx.pool, meter.community_id, intervalStart);
+    const index = leaves.findIndex((l) => l[0] === meterId);
+    if (index < 0) throw notFound('Interval energy of meter', `${meterId}@${intervalStart.toISOString()}`);
+    const tree = readingsTree(leaves);
+    const { rows: anchors } = await ctx.pool.query<AnchorRow>(
+      `select community_id, interval_start, root, leaf_count, status, tx_hash, block
+         from "market"."reading_anchor" where community_id = $1 and interval_start = $2`,
+      [meter.community_id, intervalStart],
+    );
+    return {
+      leaf: leaves[index]!,
+      proof: tree.getProof(index),
+      root: tree.root,
+      anchor: anchors[0] ? await anchorOf(ctx, anchors[0]) : null,
+    };
   }
 }

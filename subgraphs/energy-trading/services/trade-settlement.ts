@@ -4,14 +4,18 @@ import { CLEARABLE_FAILURES } from '../../../lib/chain/contracts.js';
 import type { ChainReader } from '../../../lib/chain/reader.js';
 import type { Logger } from '../../../lib/logger.js';
 import {
+  ANCHOR_READINGS,
   jobId,
   OUTCOME_REPLACES,
   SETTLE_JOB_OPTIONS,
   SETTLE_TRADE,
   traced,
+  type AnchorOutcomeJob,
+  type AnchorReadingsJob,
   type SettleTradeJob,
   type TradeOutcomeJob,
 } from '../../../lib/queues.js';
+import { intervalLeaves, readingsTree } from './reading-anchors.js';
 import type { UserServiceClient } from '../../../lib/service-clients/user.js';
 import { ledgerHash, unixSeconds, type LedgerDomain, type LedgerMessage } from '../../../lib/ledger.js';
 
@@ -217,8 +221,70 @@ export class TradeSettlement {
     };
   }
 
-  /** Prepares the payable trades of one interval whose delivery was just checked. */
+  /**
+   * Anchors one checked interval's meter readings (once): the root of their tree (reading-anchors.ts)
+   * is stored and queued for the chain, ahead of the interval's trades (the worker sends anchors of a
+   * batch first). An interval without readings anchors nothing. A stored anchor still PENDING is
+   * queued again (its job id makes that a no-op when the job is there).
+   */
+  async anchorInterval(communityId: string, intervalStart: number): Promise<boolean> {
+    const at = new Date(intervalStart);
+    const leaves = await intervalLeaves(this.pool, communityId, at);
+    if (leaves.length) {
+      await this.pool.query(
+        `insert into "market"."reading_anchor" (community_id, interval_start, root, leaf_count)
+         values ($1, $2, $3, $4) on conflict do nothing`,
+        [communityId, at, readingsTree(leaves).root, leaves.length],
+      );
+    }
+    return this.queueAnchor(communityId, at);
+  }
+
+  private async queueAnchor(communityId: string, at: Date): Promise<boolean> {
+    const { rows } = await this.pool.query<{ root: string; leaf_count: number; status: string }>(
+      `select root, leaf_count, status from "market"."reading_anchor" where community_id = $1 and interval_start = $2`,
+      [communityId, at],
+    );
+    const a = rows[0];
+    if (!a || a.status !== 'PENDING') return false;
+    const job: AnchorReadingsJob = {
+      kind: 'anchor',
+      communityId,
+      intervalStart: at.toISOString(),
+      root: a.root,
+      leafCount: a.leaf_count,
+    };
+    await this.opts.queue.add(ANCHOR_READINGS, traced(job), {
+      ...SETTLE_JOB_OPTIONS,
+      jobId: jobId('anchor', communityId, at.getTime()),
+    });
+    return true;
+  }
+
+  /** Stores what the settlement worker reported of an anchor (one conditional UPDATE, as for trades). */
+  async recordAnchor(outcome: AnchorOutcomeJob): Promise<boolean> {
+    const confirmed = outcome.status === 'CONFIRMED';
+    const { rowCount } = await this.pool.query(
+      `update "market"."reading_anchor" set status = $3, tx_hash = $4, block = $5, failure_reason = $6
+        where community_id = $1 and interval_start = $2 and status = any($7::text[])`,
+      [
+        outcome.anchor.communityId,
+        outcome.anchor.intervalStart,
+        outcome.status,
+        confirmed ? outcome.txHash : null,
+        confirmed ? outcome.blockNumber : null,
+        outcome.status === 'FAILED' ? outcome.failureReason : null,
+        OUTCOME_REPLACES[outcome.status],
+      ],
+    );
+    if (outcome.status === 'FAILED')
+      this.opts.logger.error({ ...outcome.anchor, reason: outcome.failureReason }, 'readings anchor failed');
+    return !!rowCount;
+  }
+
+  /** Prepares the payable trades of one interval whose delivery was just checked, after its anchor. */
   async prepareInterval(communityId: string, intervalStart: number): Promise<number> {
+    await this.anchorInterval(communityId, intervalStart);
     const { rows } = await this.pool.query<{ id: string }>(
       'select id from "market"."trade" where community_id = $1 and interval_start = $2 and delivered_wh > 0',
       [communityId, new Date(intervalStart).toISOString()],
@@ -238,6 +304,13 @@ export class TradeSettlement {
         order by created_at limit $1`,
       [limit],
     );
+    // Anchors left PENDING a minute (their job never reached Redis): queued again.
+    const { rows: anchors } = await this.pool.query<{ community_id: string; interval_start: Date | string }>(
+      `select community_id, interval_start from "market"."reading_anchor"
+        where status = 'PENDING' and created_at < now() - interval '1 minute' limit $1`,
+      [limit],
+    );
+    for (const a of anchors) await this.queueAnchor(a.community_id, new Date(a.interval_start));
     return (
       (await this.prepare(rows.map((r) => r.id))) + (await this.reconcile()) + (await this.retryClearable())
     );

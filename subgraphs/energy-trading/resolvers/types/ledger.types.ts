@@ -50,3 +50,68 @@ export class TradeLedgerTotals {
   @Field({ description: 'Σ community fee of the CONFIRMED trades, token base units.' })
   fees!: string;
 }
+
+@ObjectType({
+  description:
+    'A community interval’s meter readings as anchored on chain (ReadingsAnchored): the root of the standard ' +
+    'Merkle tree of its leaves (docs/ledger-format.md), and where the chain has it.',
+})
+export class ReadingAnchor {
+  @Field()
+  communityId!: string;
+
+  @Field()
+  intervalStart!: Date;
+
+  @Field({ description: 'The root sent to the chain.' })
+  root!: string;
+
+  @Field(() => Int)
+  leafCount!: number;
+
+  @Field({ description: 'PENDING, SUBMITTED, CONFIRMED or FAILED.' })
+  status!: string;
+
+  @Field(() => String, { nullable: true })
+  txHash!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  blockNumber!: number | null;
+
+  @Field({
+    description:
+      'The leaves as stored now, JSON text: [meterId, intervalStart (Unix s), importWh, exportWh] per meter, ' +
+      'by meter id. Their tree’s root must be `root` and the chain’s.',
+  })
+  leaves!: string;
+}
+
+@ObjectType({ description: 'A page of reading anchors, oldest interval first.' })
+export class ReadingAnchorPage {
+  @Field(() => [ReadingAnchor])
+  anchors!: ReadingAnchor[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Pass as `after` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
+}
+
+@ObjectType({ description: 'One meter reading of an anchored interval, with its Merkle proof.' })
+export class ReadingProof {
+  @Field(() => [String], { description: '[meterId, intervalStart (Unix s), importWh, exportWh], as a leaf.' })
+  leaf!: string[];
+
+  @Field(() => [String], { description: 'The standard Merkle tree proof of the leaf (OpenZeppelin).' })
+  proof!: string[];
+
+  @Field({ description: 'The root of the interval’s leaves as stored now.' })
+  root!: string;
+
+  @Field(() => ReadingAnchor, {
+    nullable: true,
+    description: 'The interval’s anchor; null when not anchored.',
+  })
+  anchor!: ReadingAnchor | null;
+}
