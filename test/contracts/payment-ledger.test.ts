@@ -653,6 +653,8 @@ describe('meter readings anchors', () => {
     expect(events(receipt)).toEqual([
       { name: 'ReadingsAnchored', args: [community, 1_764_754_200n, root, 12n] },
     ]);
+    // Within the limit the settlement worker gives the call.
+    expect(receipt.gasUsed).toBeLessThanOrEqual(BigInt(GAS_BOUND.anchor));
     expect(await f.payments.readingsRootOf(community, 1_764_754_200n)).toBe(root);
     expect(await f.payments.readingsRootOf(community, 1_764_754_260n)).toBe(ZeroHash);
     expect(
