@@ -72,8 +72,10 @@ export interface AuditReport {
   contractPinned: boolean;
   fromBlock: number;
   toBlock: number;
-  records: Record<'sessions' | 'trades', { api: number; events: number; matched: number; inFlight: number }>;
-  refunds: number;
+  records: Record<
+    'sessions' | 'trades' | 'refunds',
+    { api: number; events: number; matched: number; inFlight: number }
+  >;
   /** Meter-reading anchors: in the API, on chain, and whose leaves (read from the API now) give the chain's root. */
   anchors: { api: number; events: number; matched: number };
   foreignEvents: number;
@@ -122,9 +124,11 @@ interface ApiRecord {
   txHash: string | null;
 }
 
+/** The record kinds: their event, the event's recordHash argument, and the API's listing. */
 const KINDS = [
-  { key: 'sessions', kind: 'ChargingSession', event: 'SessionSettled', query: 'sessionLedger' },
-  { key: 'trades', kind: 'EnergyTrade', event: 'TradeSettled', query: 'tradeLedger' },
+  { key: 'sessions', kind: 'ChargingSession', event: 'SessionSettled', hashArg: 5, query: 'sessionLedger' },
+  { key: 'trades', kind: 'EnergyTrade', event: 'TradeSettled', hashArg: 7, query: 'tradeLedger' },
+  { key: 'refunds', kind: 'SessionRefund', event: 'SessionRefunded', hashArg: 5, query: 'refundLedger' },
 ] as const;
 
 async function gql<T>(opts: AuditOptions, query: string, variables: Record<string, unknown>): Promise<T> {
@@ -319,7 +323,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
             record: where,
             detail: `record domain ${JSON.stringify(r.typed.domain)}`,
           });
-        const onChainHash = String(event.args[k.kind === 'ChargingSession' ? 5 : 7]);
+        const onChainHash = String(event.args[k.hashArg]);
         if (r.hash !== onChainHash || r.recordHash !== onChainHash)
           findings.push({
             kind: 'hashMismatch',
@@ -404,7 +408,6 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       fromBlock: opts.fromBlock,
       toBlock,
       records,
-      refunds: events.filter((e) => e.parsed.name === 'SessionRefunded').length,
       anchors,
       foreignEvents,
       replay,
@@ -432,6 +435,11 @@ function differences(kind: string, m: LedgerMessage, args: unknown[]): string[] 
     same('payer', m.payer, args[1]);
     same('payee', m.payee, args[2]);
     same('amount', m.amount, args[3]);
+  } else if (kind === 'SessionRefund') {
+    same('sessionRecordId', m.sessionRecordId, args[1]);
+    same('operator', m.operator, args[2]);
+    same('payer', m.payer, args[3]);
+    same('amount', m.amount, args[4]);
   } else {
     same('seller', m.seller, args[1]);
     same('buyer', m.buyer, args[2]);

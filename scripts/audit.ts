@@ -123,11 +123,11 @@ function table(r: AuditReport): string {
     `Ledger audit of ${r.contract} on chain ${r.chainId}${r.contractPinned ? '' : ' (the contract the API names: not pinned)'}, blocks ${r.fromBlock}–${r.toBlock}`,
     '',
     'kind       records (API)  events  matched  in flight',
-    ...(['sessions', 'trades'] as const).map(
+    ...(['sessions', 'trades', 'refunds'] as const).map(
       (k) =>
         `${k.padEnd(10)} ${String(r.records[k].api).padStart(13)}  ${String(r.records[k].events).padStart(6)}  ${String(r.records[k].matched).padStart(7)}  ${String(r.records[k].inFlight).padStart(9)}`,
     ),
-    `refund events: ${r.refunds}; look-alike events of other contracts (ignored): ${r.foreignEvents}`,
+    `look-alike events of other contracts (ignored): ${r.foreignEvents}`,
     `meter-reading anchors: ${r.anchors.api} in the API, ${r.anchors.events} on chain, ${r.anchors.matched} matching the API's readings`,
     r.replay.done
       ? `replay: ${r.replay.wallets} wallets; token balance ${r.replay.tokenBalance} = Σ escrow ${r.replay.sumEscrow} + Σ credits ${r.replay.sumCredits}`

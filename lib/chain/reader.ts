@@ -1,4 +1,4 @@
-import type { Contract } from 'ethers';
+import type { Contract, EventLog } from 'ethers';
 import { connectChain } from './connection.js';
 import type { Deployment } from './contracts.js';
 import { notFound } from '../errors.js';
@@ -90,5 +90,34 @@ export class ChainReader {
       logIndex: log.index,
       confirmations: head - log.blockNumber + 1,
     };
+  }
+
+  /**
+   * A refund record's SessionRefunded event, when the chain has recorded it (`isRefunded`): found
+   * newest first in pages of 1,000 blocks down to the deployment block. Null when not recorded.
+   */
+  async refundEvent(recordId: string) {
+    const { payments, deployment } = await this.load();
+    if (!((await payments.getFunction('isRefunded')(BigInt(recordId))) as boolean)) return null;
+    const provider = payments.runner!.provider!;
+    const filter = payments.filters.SessionRefunded!(BigInt(recordId));
+    for (let to = await provider.getBlockNumber(); to >= deployment.blockNumber; to -= 1000) {
+      const [e] = (await payments.queryFilter(
+        filter,
+        Math.max(deployment.blockNumber, to - 999),
+        to,
+      )) as EventLog[];
+      if (e)
+        return {
+          sessionRecordId: e.args[1] as bigint,
+          operator: String(e.args[2]),
+          payer: String(e.args[3]),
+          amount: e.args[4] as bigint,
+          recordHash: String(e.args[5]),
+          txHash: e.transactionHash,
+          blockNumber: e.blockNumber,
+        };
+    }
+    return null;
   }
 }

@@ -25,7 +25,7 @@ import { ChargeGuard } from './services/charge-guard.js';
 import { PlacementCache } from './services/session-events.js';
 import { consumeSessionEvents } from './consumers/session-events.js';
 import { consumeSettlementOutcomes } from './consumers/settlement-outcomes.js';
-import { runSettlementSweeper } from './consumers/settlement-sweeper.js';
+import { runRefundWatcher, runSettlementSweeper } from './consumers/settlement-sweeper.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
@@ -82,6 +82,7 @@ export async function startSessionSubgraph(config: Config) {
     consumeSessionEvents({ config, orm, logger, metrics, placements, settlementsFor, live }),
     consumeSettlementOutcomes({ config, orm, logger, metrics, settlementsFor }),
     runSettlementSweeper({ orm, chain, settlementsFor, logger, everyMs: config.settlement.sweepMs }),
+    runRefundWatcher({ orm, chain, logger, everyMs: config.settlement.pollMs }),
   ];
   const commands = new ChargerCommandClient(
     redis,

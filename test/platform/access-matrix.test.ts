@@ -132,6 +132,12 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: [...OPERATORS, 'keyWithScope'],
   },
+  prepareRefund: {
+    query: () => ({
+      query: `mutation { prepareRefund(sessionId: "${UNKNOWN}", amount: "1.00", reason: "test") { to } }`,
+    }),
+    allowed: [...OPERATORS, 'keyWithScope'],
+  },
   createApiKey: {
     query: () => ({ query: 'mutation { createApiKey(name: "m", scopes: [STATIONS_READ]) { apiKey } }' }),
     allowed: OPERATORS,
@@ -312,6 +318,10 @@ const QUERIES: Record<string, Row> = {
       query:
         '{ ledgerSummary(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { sessionRecords trades { records } } }',
     }),
+    allowed: ['auditor', 'admin'],
+  },
+  refundLedger: {
+    query: () => ({ query: '{ refundLedger(first: 1) { nextCursor } }' }),
     allowed: ['auditor', 'admin'],
   },
   readingAnchors: {

@@ -36,6 +36,16 @@ let db: pg.Client;
 let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
 /** The two settled sessions' record numbers. */
 let records: string[];
+let sessionIds: string[];
+let refundRecord: string;
+
+const prepareRefund = (sessionId: string, amount: string) =>
+  gql(
+    url,
+    'mutation($s: ID!, $a: String!, $r: String!) { prepareRefund(sessionId: $s, amount: $a, reason: $r) { from to data record { recordId status amount } } }',
+    { s: sessionId, a: amount, r: 'connector fault after 20 minutes' },
+    { token: operator.token },
+  );
 
 async function audit(...args: string[]) {
   return runAuditCli({ rpc: chain.url, api: url, contract: await f.payments.getAddress(), auditor, args });
@@ -83,12 +93,13 @@ beforeAll(async () => {
   await payingDriver(w, 5, 'AUDITCARD2', 100, 50);
   const chargers = [await chargeFor(w, 'AUDITCARD1', 10_000), await chargeFor(w, 'AUDITCARD2', 5_000)];
   records = [];
+  sessionIds = [];
   for (const c of chargers) {
     const r = await eventually(
       () =>
         gql(
           url,
-          'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { settlement { status recordId } } } } }',
+          'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { id settlement { status recordId } } } } }',
           { c: c.chargerId },
           { token: operator.token },
         ),
@@ -96,17 +107,27 @@ beforeAll(async () => {
       30_000,
     );
     records.push(r.data!.sessions.edges[0].node.settlement.recordId);
+    sessionIds.push(r.data!.sessions.edges[0].node.id);
   }
-  // The operator refunds 1.00 USD of the first session from its credits, and withdraws some.
+  // The operator refunds 1.00 USD of the first session: the platform numbers the refund, the operator
+  // sends it from the wallet the session paid, the sweeper confirms it from its event.
+  const refund = await prepareRefund(sessionIds[0]!, '1.00');
+  expect(refund.data!.prepareRefund).toMatchObject({
+    from: chain.wallet(3).address,
+    to: await f.payments.getAddress(),
+    record: { status: 'PENDING', amount: '1.00' },
+  });
   const asOperator = f.payments.connect(chain.wallet(3)) as Contract;
-  await mined(
-    asOperator.refundSession(
-      1n,
-      BigInt(records[0]!),
-      chain.wallet(2).address,
-      USD(1),
-      keccak256(toUtf8Bytes('refund 1')),
-    ),
+  await (
+    await chain
+      .wallet(3)
+      .sendTransaction({ to: refund.data!.prepareRefund.to, data: refund.data!.prepareRefund.data })
+  ).wait();
+  refundRecord = refund.data!.prepareRefund.record.recordId;
+  await eventually(
+    () => db.query('select status from session.refund where record_id = $1', [refundRecord]),
+    (x) => x.rows[0]?.status === 'CONFIRMED',
+    15_000,
   );
   await mined(asOperator.withdrawCredits(USD(0.5)));
 }, 180_000);
@@ -127,11 +148,11 @@ it('an untouched ledger audits clean: every record matches its event and the led
     contract: await f.payments.getAddress(),
     contractPinned: true,
     ok: true,
-    refunds: 1,
     foreignEvents: 0,
     records: {
       sessions: { api: 2, events: 2, matched: 2, inFlight: 0 },
       trades: { api: 0, events: 0, matched: 0 },
+      refunds: { api: 1, events: 1, matched: 1 },
     },
   });
   // Escrow: 200 − 4.00 − 2.00 + 1.00; credits: 6.00 − 1.00 − 0.50 (operator and fee recipient together).
@@ -226,6 +247,21 @@ it('halves a log range the RPC refuses as too large, and still audits clean', as
   } finally {
     proxy.close();
   }
+}, 60_000);
+
+it('refuses a refund beyond what the session cost less its refunds, and finds a refund changed in the database', async () => {
+  // The first session cost 4.00 and 1.00 came back: 3.00 are left.
+  expect(codeOf(await prepareRefund(sessionIds[0]!, '3.01'))).toBe('CONFLICT');
+  const { code, report } = await auditWith(
+    'update session.refund set amount = amount + 1 where record_id = $1',
+    'update session.refund set amount = amount - 1 where record_id = $1',
+    [refundRecord],
+  );
+  expect(code).toBe(1);
+  expect(report.findings.map((x) => [x.kind, x.record])).toEqual([
+    ['hashMismatch', `SessionRefund ${refundRecord}`],
+    ['termsMismatch', `SessionRefund ${refundRecord}`],
+  ]);
 }, 60_000);
 
 it('finds a session whose energy was changed in the database (its record no longer hashes to the event’s)', async () => {

@@ -3,6 +3,7 @@ import type { ChainReader } from '../../../lib/chain/reader.js';
 import type { Orm } from '../../../lib/db.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { SettlementService } from '../services/settlement.service.js';
+import { RefundService } from '../services/refunds.js';
 
 /**
  * Every `everyMs`, SettlementService.sweep: re-checks recent CONFIRMED records against the chain,
@@ -21,20 +22,37 @@ export function runSettlementSweeper(deps: {
   /** A SUBMITTED record untouched this long is queued again. */
   stuckMs?: number;
 }) {
+  return repeat(deps.everyMs, deps.logger, 'settlement sweep', () =>
+    deps
+      .settlementsFor(deps.orm.em.fork() as EntityManager)
+      .sweep(deps.chain, { recent: deps.recent ?? 200, stuckMs: deps.stuckMs ?? 15 * 60_000 }),
+  );
+}
+
+/**
+ * Every `everyMs` (SETTLEMENT_POLL_MS), RefundService.confirm: refunds the operators sent are confirmed
+ * from their SessionRefunded events (one query when none is pending).
+ */
+export function runRefundWatcher(deps: { orm: Orm; chain: ChainReader; logger: Logger; everyMs: number }) {
+  return repeat(deps.everyMs, deps.logger, 'refund check', () =>
+    new RefundService(deps.orm.em.fork() as EntityManager, deps.logger).confirm(deps.chain),
+  );
+}
+
+/** Runs `pass` every `everyMs` after the previous one ended (a failure is logged and tried again). */
+function repeat(everyMs: number, logger: Logger, what: string, pass: () => Promise<unknown>) {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout;
   const loop = () => {
     if (stopped) return;
-    running = deps
-      .settlementsFor(deps.orm.em.fork() as EntityManager)
-      .sweep(deps.chain, { recent: deps.recent ?? 200, stuckMs: deps.stuckMs ?? 15 * 60_000 })
-      .catch((err: unknown) => deps.logger.warn({ err }, 'settlement sweep failed; retrying'))
+    running = pass()
+      .catch((err: unknown) => logger.warn({ err }, `${what} failed; retrying`))
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, deps.everyMs);
+        if (!stopped) timer = setTimeout(loop, everyMs);
       });
   };
-  timer = setTimeout(loop, deps.everyMs);
+  timer = setTimeout(loop, everyMs);
   return {
     close: async () => {
       stopped = true;

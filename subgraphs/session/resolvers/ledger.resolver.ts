@@ -1,4 +1,13 @@
-import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { abiOf } from '../../../lib/chain/contracts.js';
+import { parseMoney, formatMoney } from '../services/money.js';
+import {
+  REFUND_COLUMNS,
+  REFUND_FROM,
+  refundLedgerMessage,
+  RefundService,
+  type RefundRow,
+} from '../services/refunds.js';
 import { periodOf } from '../../../lib/ledger-graphql.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
@@ -6,7 +15,14 @@ import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/l
 import { ChargingSession } from '../entities/charging-session.entity.js';
 import type { SessionContext } from '../context.js';
 import { sessionLedgerMessage } from '../services/ledger-record.js';
-import { LedgerSummary, SessionLedgerPage, SessionLedgerRecord } from './types/ledger.types.js';
+import {
+  LedgerSummary,
+  RefundLedgerPage,
+  RefundLedgerRecord,
+  RefundRequest,
+  SessionLedgerPage,
+  SessionLedgerRecord,
+} from './types/ledger.types.js';
 
 /** A numbered session as a ledger record; the chain's fields are filled by settlementProof only. */
 function ledgerRecordOf(domain: LedgerDomain, s: ChargingSession): SessionLedgerRecord {
@@ -19,6 +35,22 @@ function ledgerRecordOf(domain: LedgerDomain, s: ChargingSession): SessionLedger
     recordHash: s.settlementRecordHash!,
     txHash: s.settlementTxHash,
     blockNumber: s.settlementBlock,
+    logIndex: null,
+    confirmations: null,
+  };
+}
+
+/** A refund as a ledger record. */
+function refundRecordOf(domain: LedgerDomain, r: RefundRow): RefundLedgerRecord {
+  return {
+    recordId: r.record_id,
+    sessionId: r.session_id,
+    amount: formatMoney(Number(r.amount)),
+    status: r.status,
+    typedData: JSON.stringify(ledgerTypedData('SessionRefund', domain, refundLedgerMessage(r))),
+    recordHash: r.record_hash,
+    txHash: r.tx_hash,
+    blockNumber: r.block == null ? null : Number(r.block),
     logIndex: null,
     confirmations: null,
   };
@@ -109,6 +141,66 @@ export class LedgerResolver {
       sessionsConfirmed: Number(row!.confirmed),
       sessionAmount: row!.amount,
       sessionFees: row!.fees,
+    };
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => RefundRequest, {
+    description:
+      'Numbers a refund of (part of) a CONFIRMED session for its operator: `amount` (decimal, the session ' +
+      'currency) at most what the session cost less its other refunds, `reason` 3–500 characters. The operator ' +
+      'sends the returned call from the wallet the session paid; the refund comes out of that wallet’s credits ' +
+      'and is CONFIRMED once the chain has recorded it. CONFLICT when the session is not settled or the amount ' +
+      'is too large.',
+  })
+  async prepareRefund(
+    @Ctx() ctx: SessionContext,
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('amount') amount: string,
+    @Arg('reason') reason: string,
+  ): Promise<RefundRequest> {
+    const session = await ctx.sessions.get(sessionId, ctx.viewer);
+    const micros = parseMoney(amount, 'amount');
+    if (micros <= 0) throw badInput('amount must be above 0', 'amount');
+    const why = reason.trim();
+    if (why.length < 3 || why.length > 500) throw badInput('reason must be 3 to 500 characters', 'reason');
+    const domain = ledgerDomain((await ctx.chain.load()).deployment);
+    const { row, to, data } = await new RefundService(ctx.em).prepare(
+      session,
+      ctx.viewer.userId!,
+      micros,
+      why,
+      {
+        domain,
+        abi: await abiOf('PaymentLedger'),
+      },
+    );
+    return { record: refundRecordOf(domain, row), from: row.operator_wallet, to, data };
+  }
+
+  @Authorized(Role.AUDITOR, Role.ADMIN)
+  @Query(() => RefundLedgerPage, {
+    description:
+      'Every numbered refund as a ledger record, in record-number order (auditors and admins). Page with ' +
+      '`after` = the previous page’s nextCursor; `first` 1–1,000.',
+  })
+  async refundLedger(
+    @Ctx() ctx: SessionContext,
+    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<RefundLedgerPage> {
+    if (!Number.isInteger(first) || first < 1 || first > 1000)
+      throw badInput('first must be 1 to 1,000', 'first');
+    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    const domain = ledgerDomain((await ctx.chain.load()).deployment);
+    const rows = await ctx.em.execute<RefundRow[]>(
+      `select ${REFUND_COLUMNS} from ${REFUND_FROM} where f.record_id > ? order by f.record_id limit ?`,
+      [after ?? '0', first + 1],
+    );
+    const page = rows.slice(0, first);
+    return {
+      records: page.map((r) => refundRecordOf(domain, r)),
+      nextCursor: rows.length > first ? page.at(-1)!.record_id : null,
     };
   }
 }

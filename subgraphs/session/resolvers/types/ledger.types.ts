@@ -49,3 +49,50 @@ export class LedgerSummary {
   @Field({ description: 'Σ platform fee of the CONFIRMED sessions, token base units.' })
   sessionFees!: string;
 }
+
+@ObjectType({
+  description:
+    'A refund of a settled session as a ledger record (docs/ledger-format.md: EIP-712 typed data SessionRefund), ' +
+    'with where the chain has it (SessionRefunded).',
+})
+export class RefundLedgerRecord extends LedgerRecordFields {
+  @Field({ description: 'The refunded session.' })
+  sessionId!: string;
+
+  @Field({ description: 'Refunded amount, decimal, in the session currency.' })
+  amount!: string;
+}
+
+@ObjectType({ description: 'A page of refund records, in record-number order.' })
+export class RefundLedgerPage {
+  @Field(() => [RefundLedgerRecord])
+  records!: RefundLedgerRecord[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Pass as `after` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
+}
+
+@ObjectType({
+  description:
+    'A numbered refund, to be sent by the operator from the wallet the session paid: the transaction `to` ' +
+    'and `data` call PaymentLedger.refundSession with the record number and hash. It becomes CONFIRMED once ' +
+    'the chain has recorded it.',
+})
+export class RefundRequest {
+  @Field(() => RefundLedgerRecord)
+  record!: RefundLedgerRecord;
+
+  @Field({ description: 'The wallet that must send it (the session’s payee).' })
+  from!: string;
+
+  @Field({ description: 'The PaymentLedger contract.' })
+  to!: string;
+
+  @Field({
+    description: 'The call data of refundSession(recordId, sessionRecordId, payer, amount, recordHash).',
+  })
+  data!: string;
+}
