@@ -118,6 +118,8 @@ interface ApiAnchor {
 
 interface ApiRecord {
   recordId: string;
+  /** Trades: the stored gross paid. */
+  amount?: string;
   status: string;
   typedData: string;
   recordHash: string;
@@ -247,7 +249,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
           const page: { records: ApiRecord[]; nextCursor: string | null } = (
             await gql<Record<string, { records: ApiRecord[]; nextCursor: string | null }>>(
               opts,
-              `query($first: Int!, $after: String) { ${k.query}(first: $first, after: $after) { records { recordId status typedData recordHash txHash } nextCursor } }`,
+              `query($first: Int!, $after: String) { ${k.query}(first: $first, after: $after) { records { recordId status typedData recordHash txHash${k.kind === 'EnergyTrade' ? ' amount' : ''} } nextCursor } }`,
               { first: opts.pageSize ?? 1000, after },
             )
           )[k.query]!;
@@ -331,6 +333,9 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
             detail: `the record hashes to ${r.hash} (the API says ${r.recordHash}); the event in ${event.log.transactionHash} has ${onChainHash}`,
           });
         const terms = differences(k.kind, r.typed.message, event.args);
+        // A trade's stored gross, which the API shows its parties, must be what the chain took.
+        if (r.amount !== undefined && BigInt(r.amount) !== BigInt(event.args[5] as bigint))
+          terms.push(`stored amount ${r.amount} ≠ paid ${String(event.args[5])}`);
         if (r.txHash !== event.log.transactionHash)
           terms.push(`transaction ${r.txHash} ≠ ${event.log.transactionHash}`);
         if (terms.length) findings.push({ kind: 'termsMismatch', record: where, detail: terms.join('; ') });

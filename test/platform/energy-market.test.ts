@@ -496,10 +496,32 @@ it('a cleared, delivered trade is paid on chain: the buyer’s escrow to the sit
     expect(tampered.code).toBe(1);
     expect(tampered.report.findings.map((x) => x.kind)).toEqual(['hashMismatch', 'termsMismatch']);
     expect(tampered.report.findings[1]!.detail).toContain('energyWh: record 2000, event 3000');
-  } finally {
     await db.query('update market.trade set delivered_wh = delivered_wh + 1000 where id = $1', [
       proof.tradeId,
     ]);
+    // The trade's stored amount changed (what its parties see): not what the chain took.
+    await db.query('update market.trade set delivered_gross_amount = 1000 where id = $1', [proof.tradeId]);
+    const amount = await audit();
+    expect(amount.code).toBe(1);
+    expect(amount.report.findings).toEqual([
+      expect.objectContaining({ kind: 'termsMismatch', detail: 'stored amount 1000 ≠ paid 1653' }),
+    ]);
+    await db.query('update market.trade set delivered_gross_amount = 1653 where id = $1', [proof.tradeId]);
+    // One stored reading of the anchored interval changed: its tree's root is no longer the chain's.
+    await db.query(
+      'update market.interval_energy set import_wh = import_wh + 1 where meter_id = $1 and interval_start = $2',
+      [consumer.meterId, iso(start)],
+    );
+    const reread = await audit();
+    expect(reread.code).toBe(1);
+    expect(reread.report.findings.map((x) => x.kind)).toEqual(['anchorMismatch']);
+    expect(reread.report.findings[0]!.record).toContain(`interval ${iso(start)}`);
+    await db.query(
+      'update market.interval_energy set import_wh = import_wh - 1 where meter_id = $1 and interval_start = $2',
+      [consumer.meterId, iso(start)],
+    );
+    expect((await audit()).report.findings).toEqual([]);
+  } finally {
     await db.end();
   }
   const creditsAfter = await credits();

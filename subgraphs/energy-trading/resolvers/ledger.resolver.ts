@@ -35,6 +35,7 @@ interface Row {
   settlement_record_hash: string;
   settlement_tx_hash: string | null;
   settlement_block: string | null;
+  delivered_gross_amount: string | null;
   owners: string[];
 }
 
@@ -42,6 +43,7 @@ const SELECT = `select t.id, t.settlement_record_id::text as record_id, t.commun
        t.seller_site_id, t.buyer_id, t.seller_id, t.energy_wh, t.delivered_wh, t.price_per_kwh,
        t.settlement_status, t.settlement_buyer, t.settlement_seller, t.settlement_shares,
        t.settlement_fee_bps, t.settlement_record_hash, t.settlement_tx_hash, t.settlement_block,
+       t.delivered_gross_amount::text as delivered_gross_amount,
        coalesce((select array_agg(s.user_id::text) from "market"."site_share" s where s.site_id = t.seller_site_id),
                 '{}') as owners
   from "market"."trade" t`;
@@ -57,6 +59,7 @@ function ledgerRecordOf(domain: LedgerDomain, t: Row): TradeLedgerRecord {
   return {
     recordId: t.record_id,
     tradeId: t.id,
+    amount: t.delivered_gross_amount ?? '0',
     status: t.settlement_status,
     typedData: JSON.stringify(ledgerTypedData('EnergyTrade', domain, message)),
     recordHash: t.settlement_record_hash,

@@ -9,6 +9,13 @@ import { LedgerRecordFields } from '../../../../lib/ledger-graphql.js';
 export class TradeLedgerRecord extends LedgerRecordFields {
   @Field({ description: 'The trade.' })
   tradeId!: string;
+
+  @Field({
+    description:
+      'What the platform holds the buyer paid for the delivered energy (its stored gross), token base units: ' +
+      'the contract computes it from the record, and the event carries it.',
+  })
+  amount!: string;
 }
 
 @ObjectType({ description: 'A page of trade ledger records, in record-number order.' })
