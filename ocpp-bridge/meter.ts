@@ -28,6 +28,32 @@ function scaled(s: Sample): number | null {
   return raw * multiplier * k;
 }
 
+/**
+ * The readings of a message's meter values, each sample checked: a sample whose value is not a
+ * number ("abc") is rejected with its reason and the rest of the batch kept; a meter value left with no
+ * figure at all is dropped (it would only move the session's last-sample time). The charger's answer
+ * cannot say which samples were refused (MeterValues.conf is empty), so the reasons go to the log.
+ */
+export function readMeterValues(
+  list: { timestamp: string; sampledValue: Sample[] }[],
+  log?: { warn: (o: object, msg: string) => void },
+  where?: object,
+): MeterReading[] {
+  const rejected: string[] = [];
+  const readings: MeterReading[] = [];
+  for (const mv of list) {
+    for (const s of mv.sampledValue)
+      if (scaled(s) == null)
+        rejected.push(
+          `${mv.timestamp} ${s.measurand ?? 'Energy.Active.Import.Register'}: "${String(s.value)}" is not a number`,
+        );
+    const r = readMeterValue(mv);
+    if (r.energyWh != null || r.powerW != null || r.soc != null) readings.push(r);
+  }
+  if (rejected.length) log?.warn({ ...where, rejected }, 'meter samples rejected');
+  return readings;
+}
+
 export function readMeterValue(mv: { timestamp: string; sampledValue: Sample[] }): MeterReading {
   let energyWh: number | null = null;
   let powerW: number | null = null;

@@ -1,4 +1,6 @@
+import { Queue } from 'bullmq';
 import { WebSocket } from 'ws';
+import { jobId, QUEUE } from '../../lib/queues.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -132,6 +134,75 @@ describe('OCPP 1.6J charging session, end to end to GraphQL', () => {
     );
     expect(status.data!.charger.connectors[0]).toEqual({ evseId: 1, status: 'AVAILABLE' });
     expect(status.data!.charger.lastSeenAt).toEqual(expect.any(String));
+    await cp.close();
+  });
+
+  it('rejects a non-numeric sample and keeps the rest of its batch; samples dated after the stop stay out of the finished session', async () => {
+    const c = await registeredCharger(url, operator);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const start = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: CARD,
+      meterStart: 0,
+      timestamp: iso(-40),
+    })) as any;
+    const tx = String(start.transactionId);
+    const [bad, good, late] = [iso(-30), iso(-20), iso(-5)];
+    await cp.call('MeterValues', {
+      connectorId: 1,
+      transactionId: start.transactionId,
+      meterValue: [
+        { timestamp: bad, sampledValue: [{ value: 'abc' }] },
+        {
+          timestamp: good,
+          sampledValue: [
+            { value: '2000', unit: 'Wh' },
+            { value: 'x', unit: 'W', measurand: 'Power.Active.Import' },
+          ],
+        },
+      ],
+    });
+    await cp.call('StopTransaction', {
+      transactionId: start.transactionId,
+      meterStop: 3000,
+      timestamp: iso(-10),
+    });
+    await cp.call('MeterValues', {
+      connectorId: 1,
+      transactionId: start.transactionId,
+      meterValue: [{ timestamp: late, sampledValue: [{ value: '9000', unit: 'Wh' }] }],
+    });
+    // Every job the bridge queued for this transaction has run.
+    const queue = new Queue(QUEUE.sessionEvents, {
+      connection: { url: p.env.REDIS_URL },
+      prefix: `${p.env.REDIS_PREFIX}:bull`,
+    });
+    try {
+      const ids = [
+        jobId('mv', c.identity, tx, good),
+        jobId('tx-stop', c.identity, tx),
+        jobId('mv', c.identity, tx, late),
+      ];
+      await eventually(
+        async () => Promise.all(ids.map(async (id) => (await queue.getJob(id))?.isCompleted())),
+        (done) => done.every(Boolean),
+      );
+      // The non-numeric sample never became a job.
+      expect(await queue.getJob(jobId('mv', c.identity, tx, bad))).toBeUndefined();
+    } finally {
+      await queue.close();
+    }
+    const r = await gql(
+      url,
+      'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { status energyWh meterValues { energyWh powerW soc } } } } }',
+      { c: c.chargerId },
+      { token: operator.token },
+    );
+    expect(r.data!.sessions.edges[0].node).toEqual({
+      status: 'COMPLETED',
+      energyWh: 3000,
+      meterValues: [{ energyWh: 2000, powerW: null, soc: null }],
+    });
     await cp.close();
   });
 

@@ -1,5 +1,5 @@
 import { jobId } from '../../../lib/queues.js';
-import { readMeterValue } from '../../meter.js';
+import { readMeterValues, type MeterReading } from '../../meter.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -8,9 +8,12 @@ import type { Handler } from '../context.js';
  */
 export const stopTransaction: Handler = async (ctx, params) => {
   const transactionId = String(params.transactionId);
-  const samples = (params.transactionData ?? []).map(readMeterValue);
+  const samples = readMeterValues(params.transactionData ?? [], ctx.logger, {
+    identity: ctx.identity,
+    transactionId,
+  });
   await ctx.events.enqueueSession([
-    ...samples.map((r: ReturnType<typeof readMeterValue>) => ({
+    ...samples.map((r: MeterReading) => ({
       id: jobId('mv', ctx.identity, transactionId, r.timestamp),
       event: { kind: 'meter' as const, identity: ctx.identity, transactionId, ...r },
     })),

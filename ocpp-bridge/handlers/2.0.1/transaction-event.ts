@@ -1,6 +1,6 @@
 import type { SessionEvent } from '../../../lib/queues.js';
 import { jobId } from '../../../lib/queues.js';
-import { firstEnergy, lastEnergy, readMeterValue } from '../../meter.js';
+import { firstEnergy, lastEnergy, readMeterValues } from '../../meter.js';
 import { chargeHoldKey } from '../../../lib/service-clients/session.js';
 import type { Handler } from '../context.js';
 
@@ -12,7 +12,10 @@ import type { Handler } from '../context.js';
  */
 export const transactionEvent: Handler = async (ctx, params) => {
   const transactionId: string = params.transactionInfo.transactionId;
-  const readings = (params.meterValue ?? []).map(readMeterValue);
+  const readings = readMeterValues(params.meterValue ?? [], ctx.logger, {
+    identity: ctx.identity,
+    transactionId,
+  });
   const idToken: string | null = params.idToken?.idToken ?? null;
   const auth = idToken ? await ctx.idTokens.authorize(idToken) : null;
   const base = { identity: ctx.identity, transactionId };

@@ -194,6 +194,12 @@ export class SessionService {
   /** Stores a sample (once) and updates the session's live figures if it is the newest. */
   sample(event: SessionSample): Promise<ChargingSession> {
     return this.locked(event.chargerIdentity, event.transactionId, async (em, session) => {
+      // A finished session keeps the samples taken up to its stop (they may arrive after it); later
+      // ones belong to no charging and are not added.
+      if (session.status !== SessionStatus.ACTIVE && session.stoppedAt && event.timestamp > session.stoppedAt)
+        return session;
+      // A sample without a figure (the bridge drops those) would only move the last-sample time.
+      if (event.energyWh == null && event.powerW == null && event.soc == null) return session;
       await em
         .createQueryBuilder(MeterValue)
         .insert({
