@@ -20,7 +20,8 @@ export type TriggerableMessage =
 export interface ConfigurationEntry {
   key: string;
   value: string | null;
-  readonly: boolean;
+  /** Null where the protocol does not say (2.0.1 GetVariables reports no mutability). */
+  readonly: boolean | null;
 }
 
 /** The charger's answer, normalized: its status word, and for configuration reads the entries. */
@@ -45,7 +46,8 @@ export type CommandReply =
   | {
       id: string;
       ok: false;
-      code: 'CHARGER_OFFLINE' | 'CHARGER_TIMEOUT' | 'CHARGER_REJECTED';
+      /** BAD_INPUT: the command cannot be said in the charger's protocol; nothing was sent. */
+      code: 'CHARGER_OFFLINE' | 'CHARGER_TIMEOUT' | 'CHARGER_REJECTED' | 'BAD_INPUT';
       message: string;
     };
 
@@ -132,6 +134,7 @@ export class ChargerCommandClient {
     if (result.ok) return result.result;
     if (result.code === 'CHARGER_OFFLINE') throw chargerOffline(identity);
     if (result.code === 'CHARGER_TIMEOUT') throw chargerTimeout(identity);
+    if (result.code === 'BAD_INPUT') throw new AppError(ErrorCode.BAD_USER_INPUT, result.message);
     throw chargerRejected(identity, result.message);
   }
 

@@ -164,7 +164,8 @@ function call201(c: ChargerCommand): Call {
             .map((r) => ({
               key: `${r.component.name}.${r.variable.name}`,
               value: r.attributeValue ?? null,
-              readonly: false,
+              // GetVariables does not report mutability (a NotifyReport would).
+              readonly: null,
             })),
           unknownKeys: a.getVariableResult
             .filter((r) => r.attributeStatus !== 'Accepted')
@@ -286,12 +287,8 @@ export class CommandServer {
       if (err instanceof ocpp.TimeoutError) {
         await reply({ id: req.id, ok: false, code: 'CHARGER_TIMEOUT', message: 'no answer' });
       } else if (err instanceof CommandInputError) {
-        await reply({
-          id: req.id,
-          ok: false,
-          code: 'CHARGER_REJECTED',
-          message: e.message ?? 'invalid command',
-        });
+        // Nothing reached the charger: the caller's input cannot be said in its protocol.
+        await reply({ id: req.id, ok: false, code: 'BAD_INPUT', message: e.message ?? 'invalid command' });
       } else {
         this.opts.logger.info({ err, identity: req.identity }, 'charger refused a command');
         await reply({ id: req.id, ok: false, code: 'CHARGER_REJECTED', message: e.rpcErrorCode ?? 'error' });

@@ -235,7 +235,20 @@ describe('remote commands to an OCPP 2.0.1 charging station', () => {
       'mutation($c: ID!) { getChargerConfiguration(chargerId: $c) { unknownKeys } }',
       id,
     );
-    expect(codeOf(noKeys)).toBe('CHARGER_REJECTED');
+    expect(codeOf(noKeys)).toBe('BAD_USER_INPUT');
+    const notComponentVariable = await run(
+      'mutation($c: ID!) { setChargerConfiguration(chargerId: $c, key: "HeartbeatInterval", value: "60") { status } }',
+      id,
+    );
+    expect(codeOf(notComponentVariable)).toBe('BAD_USER_INPUT');
+    expect(notComponentVariable.errors![0]!.message).toContain('Component.Variable');
+    // Neither reached the charger; and 2.0.1 entries do not claim a mutability they were not told.
+    expect(received).toHaveLength(7);
+    expect(
+      await ok(
+        'mutation($c: ID!) { getChargerConfiguration(chargerId: $c, keys: ["OCPPCommCtrlr.HeartbeatInterval"]) { entries { key readonly } } }',
+      ),
+    ).toEqual({ entries: [{ key: 'OCPPCommCtrlr.HeartbeatInterval', readonly: null }] });
     await cs.close();
   });
 });

@@ -33,8 +33,11 @@ export class ConfigurationEntry {
   @Field(() => String, { nullable: true })
   value!: string | null;
 
-  @Field()
-  readonly!: boolean;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether the charger refuses changes to it; null where the protocol does not say (2.0.1).',
+  })
+  readonly!: boolean | null;
 }
 
 @ObjectType()
