@@ -9,6 +9,8 @@ export interface StationContext extends SubgraphContext {
   commands: ChargerCommandClient;
   /** Live events for subscriptions. */
   live: LiveEventBus;
+  /** What the user subgraph says of an id token: ACCEPTED, BLOCKED, EXPIRED or INVALID (unknown). */
+  idTokenStatus: (token: string) => Promise<{ status: string; userId: string | null }>;
   /** Last time the bridge heard from a charger (Redis, written on heartbeats), by identity. */
   lastSeen: DataLoader<string, Date | null>;
 }

@@ -83,6 +83,7 @@ export async function startStationSubgraph(config: Config) {
       ),
       commands,
       live,
+      idTokenStatus: (token) => users.idTokenAuthorization(token),
       lastSeen: new DataLoader<string, Date | null>(async (identities) => {
         const values = await redis.hmget(lastSeenKey(config.redisPrefix), ...identities);
         return values.map((v) => (v ? new Date(v) : null));

@@ -9,6 +9,7 @@ let p: TestPlatform;
 let url: string;
 let admin: Session;
 let operator: Session;
+let blockedDriver: Session;
 
 beforeAll(async () => {
   // Long enough that a loaded CI machine does not turn slow answers into timeouts; short enough to test one.
@@ -16,6 +17,17 @@ beforeAll(async () => {
   url = p.gatewayUrl;
   admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+  // The cards the remote starts below are for.
+  const driver = await registerUser(url);
+  for (const card of ['CARD1', 'CARD2'])
+    await gql(
+      url,
+      'mutation($t: String!) { addIdToken(token: $t) { id } }',
+      { t: card },
+      { token: driver.token },
+    );
+  blockedDriver = await registerUser(url);
+  await gql(url, 'mutation { addIdToken(token: "BLOCKED9") { id } }', {}, { token: blockedDriver.token });
 });
 afterAll(() => p?.stop());
 
@@ -36,6 +48,37 @@ const run = (query: string, variables: Record<string, unknown>, token = operator
   gql(url, query, variables, { token });
 
 describe('remote commands to an OCPP 1.6J charger', () => {
+  it('startCharging checks the EVSE and the id token before anything is sent', async () => {
+    await gql(url, 'mutation { blockIdToken(token: "BLOCKED9") { id } }', {}, { token: blockedDriver.token });
+    const c = await registeredCharger(url, operator);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const received = answerCommands(cp, { RemoteStartTransaction: { status: 'Accepted' } });
+    const start = (evseId: number, token: string) =>
+      run(
+        `mutation($c: ID!) { startCharging(chargerId: $c, evseId: ${evseId}, idToken: "${token}") { status } }`,
+        { c: c.chargerId },
+      );
+    const noEvse = await start(7, 'CARD1');
+    expect(codeOf(noEvse)).toBe('BAD_USER_INPUT');
+    expect(noEvse.errors![0]!.message).toBe('EVSE 7 does not exist on this charger (it has 1, 2)');
+    const unknown = await start(1, 'NOPE0001');
+    expect([codeOf(unknown), unknown.errors![0]!.message]).toEqual([
+      'BAD_USER_INPUT',
+      'idToken NOPE0001 is not known',
+    ]);
+    const blocked = await start(1, 'BLOCKED9');
+    expect([codeOf(blocked), blocked.errors![0]!.message]).toEqual([
+      'BAD_USER_INPUT',
+      'idToken BLOCKED9 is Blocked',
+    ]);
+    expect(received).toEqual([]);
+    expect((await start(2, 'CARD1')).data).toEqual({ startCharging: { status: 'Accepted' } });
+    expect(received).toEqual([
+      { method: 'RemoteStartTransaction', params: { connectorId: 2, idTag: 'CARD1' } },
+    ]);
+    await cp.close();
+  });
+
   it('maps each mutation to its 1.6 message and returns the charger’s answer', async () => {
     const c = await registeredCharger(url, operator);
     const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');

@@ -25,9 +25,11 @@ export class CommandResolver {
 
   @Authorized(Role.OPERATOR)
   @Mutation(() => CommandResult, {
-    description: 'Starts charging on an EVSE for an id token (RemoteStart / RequestStart).',
+    description:
+      'Starts charging on an EVSE for an id token (RemoteStart / RequestStart). BAD_USER_INPUT, and nothing ' +
+      'sent, for an EVSE the charger does not have or a token that is unknown, blocked or expired.',
   })
-  startCharging(
+  async startCharging(
     @Arg('chargerId', () => ID) chargerId: string,
     @Arg('evseId', () => Int) evseId: number,
     @Arg('idToken') idToken: string,
@@ -36,7 +38,24 @@ export class CommandResolver {
     const token = idToken.trim().toUpperCase();
     if (!/^[A-Z0-9:._-]{1,20}$/.test(token))
       throw badInput('idToken must be 1–20 characters (OCPP idTag)', 'idToken');
-    return this.send(ctx, chargerId, { type: 'start', evseId: evse(evseId, 'evseId'), idToken: token });
+    // Checked before anything is sent: the EVSE exists on this charger, the token is known and may charge.
+    const charger = await ctx.stations.ownedCharger(chargerId);
+    const evses = (await charger.connectors.loadItems()).map((c) => c.evseId);
+    if (!evses.includes(evseId))
+      throw badInput(
+        `EVSE ${evseId} does not exist on this charger (it has ${[...new Set(evses)].join(', ') || 'none'})`,
+        'evseId',
+      );
+    // The user subgraph's IdTokenStatus: ACCEPTED, BLOCKED, EXPIRED or INVALID (unknown).
+    const { status } = await ctx.idTokenStatus(token);
+    if (status === 'INVALID') throw badInput(`idToken ${token} is not known`, 'idToken');
+    if (status !== 'ACCEPTED')
+      throw badInput(`idToken ${token} is ${status.charAt(0)}${status.slice(1).toLowerCase()}`, 'idToken');
+    return ctx.commands.send(charger.identity, {
+      type: 'start',
+      evseId: evse(evseId, 'evseId'),
+      idToken: token,
+    });
   }
 
   @Authorized(Role.OPERATOR)

@@ -34,9 +34,12 @@ export class IdTokenResolver {
   }
 
   @Directive('@inaccessible')
-  @Query(() => IdTokenAuthorization, { description: 'For the OCPP bridge only: may this token charge?' })
+  @Query(() => IdTokenAuthorization, {
+    description:
+      'For the OCPP bridge (and the station subgraph before a remote start): may this token charge?',
+  })
   idTokenAuthorization(@Arg('token') token: string, @Ctx() ctx: UserContext) {
-    requireService(ctx.viewer, 'ocpp-bridge');
+    requireService(ctx.viewer, 'ocpp-bridge', 'station-subgraph');
     return ctx.idTokens.authorize(token);
   }
 
