@@ -439,6 +439,32 @@ describe('bad frames get the right OCPP error and the connection lives on', () =
     ws.close();
   });
 
+  it('a negative connector in a StatusNotification and connector 0 in a StartTransaction are PropertyConstraintViolation (1.6)', async () => {
+    const { ws, send } = await rawCharger();
+    const status = await send(
+      JSON.stringify([
+        2,
+        's1',
+        'StatusNotification',
+        { connectorId: -1, errorCode: 'NoError', status: 'Available' },
+      ]),
+    );
+    expect(status.slice(0, 3)).toEqual([4, 's1', 'PropertyConstraintViolation']);
+    expect(status[3]).toContain('connectorId');
+    const start = await send(
+      JSON.stringify([
+        2,
+        's2',
+        'StartTransaction',
+        { connectorId: 0, idTag: CARD, meterStart: 0, timestamp: new Date().toISOString() },
+      ]),
+    );
+    expect(start.slice(0, 3)).toEqual([4, 's2', 'PropertyConstraintViolation']);
+    // Nothing was recorded for the refused start, and the connection lives on.
+    expect((await send(JSON.stringify([2, 's3', 'Heartbeat', {}])))[0]).toBe(3);
+    ws.close();
+  });
+
   it('a StopTransaction for a transaction the platform never saw is acknowledged but creates nothing', async () => {
     const c = await registeredCharger(url, operator);
     const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');

@@ -1,3 +1,4 @@
+import { createRPCError } from 'ocpp-rpc';
 import { createHash } from 'node:crypto';
 import { jobId } from '../../../lib/queues.js';
 import { chargeHoldKey } from '../../../lib/service-clients/session.js';
@@ -19,6 +20,9 @@ export function transactionIdFor(
 }
 
 export const startTransaction: Handler = async (ctx, params) => {
+  // §6.45: a transaction is on a connector, connectorId > 0 (0 is the charge point itself).
+  if (!(params.connectorId > 0))
+    throw createRPCError('PropertyConstraintViolation', 'connectorId must be 1 or more for a transaction');
   const transactionId = transactionIdFor(ctx.identity, params);
   const auth = await ctx.idTokens.authorize(params.idTag);
   const { userId } = auth;

@@ -1,3 +1,4 @@
+import { createRPCError } from 'ocpp-rpc';
 import { normalizeStatus } from '../../status.js';
 import { type Handler, now } from '../context.js';
 
@@ -7,6 +8,8 @@ import { type Handler, now } from '../context.js';
  */
 export const statusNotification: Handler = async (ctx, params, messageId) => {
   const evseId: number = params.connectorId;
+  // §4.9: connectorId is an integer ≥ 0 (0: the charge point itself); the schema does not say so.
+  if (evseId < 0) throw createRPCError('PropertyConstraintViolation', 'connectorId must be 0 or more');
   await ctx.events.reportStatus(ctx.identity, messageId, {
     evseId,
     connectorId: evseId === 0 ? 0 : 1,
