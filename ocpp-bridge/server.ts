@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createRPCError, RPCServer } from 'ocpp-rpc';
+import { createRequire } from 'node:module';
 import { withLogContext, type Logger } from '../lib/logger.js';
 import type { OcppProtocol } from '../lib/queues.js';
 import { CommandServer, type CallableCharger } from './commands.js';
@@ -13,6 +14,16 @@ import { handlers201 } from './handlers/2.0.1/index.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { ChargerAuthenticator, ChargeGuard, IdTokenAuthorizer } from './ports.js';
 import { actionAwareValidators } from './validators.js';
+
+/** Every action of each protocol, from the schemas ocpp-rpc validates with ("<Action>.req"). */
+const schemas = createRequire(import.meta.url);
+const actionsOf = (file: string) =>
+  new Set(
+    (schemas(`ocpp-rpc/lib/schemas/${file}`) as { $id: string }[])
+      .map((s) => /^urn:(\w+)\.req$/.exec(s.$id)?.[1])
+      .filter((a): a is string => a != null),
+  );
+const KNOWN_ACTIONS = { OCPP16: actionsOf('ocpp1_6.json'), OCPP201: actionsOf('ocpp2_0_1.json') } as const;
 
 const PROTOCOLS: Record<string, OcppProtocol> = { 'ocpp1.6': 'OCPP16', 'ocpp2.0.1': 'OCPP201' };
 const ENDPOINT = '/ocpp';
@@ -134,10 +145,18 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
         run(ctx, action, handler, call),
       );
     }
+    // An action of the protocol that the bridge does not take (a CSMS-to-station one, or one not
+    // handled yet) is NotSupported, "recognised, not supported"; anything else NotImplemented.
     client.handle(({ method }: { method: string }) => {
-      ctx.logger.debug({ method }, 'not implemented');
-      metrics.message(method, 'in', 'NotImplemented');
-      throw createRPCError('NotImplemented', `${method} is not supported`);
+      const code = KNOWN_ACTIONS[protocol].has(method) ? 'NotSupported' : 'NotImplemented';
+      ctx.logger.debug({ method }, code);
+      metrics.message(method, 'in', code);
+      throw createRPCError(
+        code,
+        code === 'NotSupported'
+          ? `${method} is not supported here`
+          : `${method} is not an action of this protocol`,
+      );
     });
     // Calls that break the schema never reach a handler: ocpp-rpc answers them itself.
     client.on('strictValidationFailure', (e: { message?: unknown[]; error?: { rpcErrorCode?: string } }) => {

@@ -329,6 +329,8 @@ describe('OCPP 2.0.1 charging session, end to end to GraphQL', () => {
       (x: any) =>
         x.data?.sessions.edges[0]?.node.status === 'COMPLETED' &&
         x.data.sessions.edges[0].node.meterValues.length === 3,
+      // Retried jobs back off (250 ms, doubling): a loaded machine can take a while.
+      30_000,
     );
     expect(r.data!.sessions.edges).toHaveLength(1);
     const s = r.data!.sessions.edges[0].node;
@@ -350,6 +352,26 @@ describe('OCPP 2.0.1 charging session, end to end to GraphQL', () => {
       { id: c.chargerId },
     );
     expect(connector.data!.charger.connectors[0]).toEqual({ evseId: 1, status: 'OCCUPIED' });
+    await cs.close();
+  });
+});
+
+describe('OCPP 2.0.1 actions the bridge does not take', () => {
+  it('are answered NotSupported (recognised), unknown ones NotImplemented; the connection lives on', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const codeOfCall = (method: string, params: Record<string, unknown>) =>
+      cs.call(method, params).then(
+        () => 'answered',
+        (err: { rpcErrorCode?: string }) => err.rpcErrorCode,
+      );
+    const now = new Date().toISOString();
+    expect(await codeOfCall('SecurityEventNotification', { type: 'FirmwareUpdated', timestamp: now })).toBe(
+      'NotSupported',
+    );
+    expect(await codeOfCall('DataTransfer', { vendorId: 'acme' })).toBe('NotSupported');
+    expect(await codeOfCall('LogStatusNotification', { status: 'Idle' })).toBe('NotSupported');
+    expect(await codeOfCall('Heartbeat', {})).toBe('answered');
     await cs.close();
   });
 });
@@ -426,8 +448,12 @@ describe('bad frames get the right OCPP error and the connection lives on', () =
     const unknown = await send(JSON.stringify([2, 'm3', 'MakeCoffee', {}]));
     expect(unknown).toEqual([4, 'm3', 'NotImplemented', expect.any(String), expect.anything()]);
 
+    // Actions of the protocol the bridge does not take (here: ones a central system sends) are
+    // "recognised, not supported".
     const notHandled = await send(JSON.stringify([2, 'm4', 'GetDiagnostics', { location: 'ftp://x' }]));
-    expect(notHandled[2]).toBe('NotImplemented');
+    expect(notHandled[2]).toBe('NotSupported');
+    const remoteStart = await send(JSON.stringify([2, 'm4b', 'RemoteStartTransaction', { idTag: 'X' }]));
+    expect(remoteStart.slice(0, 3)).toEqual([4, 'm4b', 'NotSupported']);
 
     // Internal text never reaches a charger: no stack frames, paths or library names.
     expect(JSON.stringify([malformed, invalid, unknown, notHandled])).not.toMatch(

@@ -233,6 +233,12 @@ export class SessionService {
   stop(event: SessionStop): Promise<{ session: ChargingSession; completedNow: boolean }> {
     return this.locked(event.chargerIdentity, event.transactionId, async (em, session) => {
       if (session.status !== SessionStatus.ACTIVE) return { session, completedNow: false };
+      // Samples dated after the stop belong to no charging: one handled before the stop is dropped here
+      // (one handled after it is refused by sample()).
+      await em.nativeDelete(MeterValue, { sessionId: session.id, timestamp: { $gt: event.timestamp } });
+      if (session.lastMeterAt && session.lastMeterAt > event.timestamp) session.lastMeterAt = event.timestamp;
+      if (session.lastEnergyAt && session.lastEnergyAt > event.timestamp)
+        session.lastEnergyAt = event.timestamp;
       const meterStop = event.meterStopWh ?? session.meterStartWh + session.energyWh;
       const energyWh = Math.max(0, meterStop - session.meterStartWh);
       if (energyWh > session.energyWh) session.lastEnergyAt = event.timestamp;
