@@ -187,16 +187,13 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     const toBlock = opts.toBlock ?? (await timed('rpcMs', () => provider.getBlockNumber()));
     const pageBlocks = opts.pageBlocks ?? 2000;
 
-    // 1. Logs: the contract's own, and look-alike settlement events of any other contract.
-    // One query per page for every event the audit reads, of any contract: the contract's own, and
-    // look-alike settlement events of others (counted, ignored).
-    const settlementTopics = new Set(
-      ['SessionSettled', 'TradeSettled', 'SessionRefunded'].map((n) => iface.getEvent(n)!.topicHash),
-    );
+    // 1. Logs, per page: every event of the contract that the audit reads (filtered by its address),
+    // and, from any contract, the settlement events' signatures — look-alikes of other contracts are
+    // counted and ignored. (One query for all events without the address would also return every
+    // other contract's Deposited/Withdrawn on a public chain.)
+    const settlementNames = ['SessionSettled', 'TradeSettled', 'SessionRefunded'];
     const names = [
-      'SessionSettled',
-      'TradeSettled',
-      'SessionRefunded',
+      ...settlementNames,
       'ProceedsShared',
       'Deposited',
       'Withdrawn',
@@ -204,23 +201,23 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       'FeeChanged',
       'ReadingsAnchored',
     ];
-    const topics = names.map((n) => iface.getEvent(n)!.topicHash);
+    const topicOf = (n: string) => iface.getEvent(n)!.topicHash;
     const read = staticEventReader(iface, contract, names);
     const ours = contract.toLowerCase();
     let foreignEvents = 0;
 
     // The logs, raw (ethers' Log objects cost more to build than the RPC takes to send them).
     // A range the RPC refuses as too large (hosted nodes cap the logs of one answer) is halved.
-    const logsIn = async (from: number, to: number): Promise<RawLog[]> => {
+    const logsIn = async (filter: object, from: number, to: number): Promise<RawLog[]> => {
       try {
         return (await provider.send('eth_getLogs', [
-          { topics: [topics], fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+          { ...filter, fromBlock: toQuantity(from), toBlock: toQuantity(to) },
         ])) as RawLog[];
       } catch (err) {
         if (to <= from || !/more than|too many|limit|range|exceed/i.test(String((err as Error).message)))
           throw err;
         const mid = Math.floor((from + to) / 2);
-        return [...(await logsIn(from, mid)), ...(await logsIn(mid + 1, to))];
+        return [...(await logsIn(filter, from, mid)), ...(await logsIn(filter, mid + 1, to))];
       }
     };
     const logsTask = timed('rpcMs', async () => {
@@ -228,10 +225,13 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       const pages = Math.max(1, Math.ceil((toBlock - opts.fromBlock + 1) / pageBlocks));
       for (let p = 0; p < pages; p++) {
         const from = opts.fromBlock + p * pageBlocks;
-        const logs = await logsIn(from, Math.min(toBlock, from + pageBlocks - 1));
-        for (const l of logs)
-          if (l.address.toLowerCase() === ours) own.push(l);
-          else if (settlementTopics.has(l.topics[0]!)) foreignEvents++;
+        const to = Math.min(toBlock, from + pageBlocks - 1);
+        const [mine, lookAlikes] = await Promise.all([
+          logsIn({ address: contract, topics: [names.map(topicOf)] }, from, to),
+          logsIn({ topics: [settlementNames.map(topicOf)] }, from, to),
+        ]);
+        own.push(...mine);
+        foreignEvents += lookAlikes.filter((l) => l.address.toLowerCase() !== ours).length;
         opts.progress?.('logs', p + 1, pages);
       }
       return own;
