@@ -1,4 +1,12 @@
-import { getAddress, type EventFragment, type Interface, type Log } from 'ethers';
+import {
+  getAddress,
+  type Contract,
+  type ContractEventName,
+  type EventFragment,
+  type EventLog,
+  type Interface,
+  type Log,
+} from 'ethers';
 
 /**
  * Reads a contract's events straight from their topics and data words, for events whose every field
@@ -32,4 +40,28 @@ export function staticEventReader(iface: Interface, contract: string, names: rea
     });
     return { name: fragment.name, args };
   };
+}
+
+/** Blocks per log query when looking for one event (hosted Polygon RPCs allow a few thousand). */
+export const LOG_PAGE_BLOCKS = 1000;
+
+/**
+ * The newest event matching `filter`, searched in pages of LOG_PAGE_BLOCKS from the chain's head down
+ * to `fromBlock` (the deployment's block): hosted RPCs refuse unbounded log ranges. Undefined when none.
+ */
+export async function newestEvent(
+  contract: Contract,
+  filter: ContractEventName,
+  fromBlock: number,
+): Promise<EventLog | undefined> {
+  const head = await contract.runner!.provider!.getBlockNumber();
+  for (let to = head; to >= fromBlock; to -= LOG_PAGE_BLOCKS) {
+    const found = (await contract.queryFilter(
+      filter,
+      Math.max(fromBlock, to - LOG_PAGE_BLOCKS + 1),
+      to,
+    )) as EventLog[];
+    if (found.length) return found.at(-1);
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
-import type { Contract, EventLog } from 'ethers';
+import type { Contract } from 'ethers';
+import { newestEvent } from './events.js';
 import { connectChain } from './connection.js';
 import type { Deployment } from './contracts.js';
 import { notFound } from '../errors.js';
@@ -99,25 +100,21 @@ export class ChainReader {
   async refundEvent(recordId: string) {
     const { payments, deployment } = await this.load();
     if (!((await payments.getFunction('isRefunded')(BigInt(recordId))) as boolean)) return null;
-    const provider = payments.runner!.provider!;
-    const filter = payments.filters.SessionRefunded!(BigInt(recordId));
-    for (let to = await provider.getBlockNumber(); to >= deployment.blockNumber; to -= 1000) {
-      const [e] = (await payments.queryFilter(
-        filter,
-        Math.max(deployment.blockNumber, to - 999),
-        to,
-      )) as EventLog[];
-      if (e)
-        return {
-          sessionRecordId: e.args[1] as bigint,
-          operator: String(e.args[2]),
-          payer: String(e.args[3]),
-          amount: e.args[4] as bigint,
-          recordHash: String(e.args[5]),
-          txHash: e.transactionHash,
-          blockNumber: e.blockNumber,
-        };
-    }
+    const e = await newestEvent(
+      payments,
+      payments.filters.SessionRefunded!(BigInt(recordId)),
+      deployment.blockNumber,
+    );
+    if (e)
+      return {
+        sessionRecordId: e.args[1] as bigint,
+        operator: String(e.args[2]),
+        payer: String(e.args[3]),
+        amount: e.args[4] as bigint,
+        recordHash: String(e.args[5]),
+        txHash: e.transactionHash,
+        blockNumber: e.blockNumber,
+      };
     return null;
   }
 }

@@ -1,6 +1,14 @@
 import type { SettlementMetrics } from './metrics.js';
 import { UnrecoverableError } from 'bullmq';
-import { Contract, JsonRpcProvider, Wallet, type EventLog, type Log, type Signer } from 'ethers';
+import {
+  Contract,
+  JsonRpcProvider,
+  Wallet,
+  type ContractEventName,
+  type EventLog,
+  type Log,
+  type Signer,
+} from 'ethers';
 import { connectChain } from '../../lib/chain/connection.js';
 import {
   GAS_BOUND,
@@ -13,7 +21,7 @@ import { devWallet, isDevelopmentKey } from '../../lib/chain/hardhat-node.js';
 import type { SettlerLease } from '../../lib/chain/settler-lease.js';
 import { finalityOf } from '../../lib/chain/finality.js';
 import { RevertedError, TxSender } from '../../lib/chain/tx-sender.js';
-import { staticEventReader } from '../../lib/chain/events.js';
+import { newestEvent, staticEventReader } from '../../lib/chain/events.js';
 import { communityKey } from '../../lib/ledger.js';
 import { type Config } from '../../lib/config.js';
 import { type Logger } from '../../lib/logger.js';
@@ -83,9 +91,6 @@ function differencesOf(j: RecordJob, args: readonly unknown[]): string[] {
       ];
   return list.filter((d): d is string => typeof d === 'string');
 }
-
-/** Blocks per log query when looking for a record's event (hosted Polygon RPCs allow a few thousand). */
-export const LOG_PAGE_BLOCKS = 1000;
 
 interface Pending {
   job: SettlementJob;
@@ -331,50 +336,49 @@ export class SettlementBatcher {
 
   /** The ReadingsAnchored event of an interval anchored before, once final (newest pages first). */
   private async confirmedAnchor(community: string, at: bigint): Promise<Outcome> {
-    const { payments, provider, deployment } = await this.connect();
-    const filter = payments.filters.ReadingsAnchored!(community, at);
-    const head = await provider.getBlockNumber();
-    let event: EventLog | undefined;
-    for (let to = head; to >= deployment.blockNumber && !event; to -= LOG_PAGE_BLOCKS) {
-      const from = Math.max(deployment.blockNumber, to - LOG_PAGE_BLOCKS + 1);
-      [event] = (await payments.queryFilter(filter, from, to)) as EventLog[];
-    }
-    if (!event) throw new Error(`interval ${community}/${at} is anchored but its event was not found`);
-    const state = await finalityOf(provider, event.blockNumber, event.blockHash, {
-      finality: this.config.settlement.finality,
-      confirmations: this.config.settlement.confirmations,
+    const { payments } = await this.connect();
+    const event = await this.finalEvent(payments.filters.ReadingsAnchored!(community, at), {
+      missing: `interval ${community}/${at} is anchored but its event was not found`,
+      notFinal: `the anchor of ${community}/${at} is not final`,
     });
-    if (!state.final)
-      throw new Error(`the anchor of ${community}/${at} is not final (${state.detail}); retried later`);
     return { status: 'CONFIRMED', txHash: event.transactionHash, blockNumber: event.blockNumber, fee: '0' };
   }
 
   /**
+   * The newest event matching `filter` (lib/chain/events.ts newestEvent, from the deployment's block),
+   * once as final as a transaction sent here must be before it counts (CHAIN_FINALITY /
+   * CHAIN_CONFIRMATIONS); throws — the job is retried later — when missing or not final yet.
+   */
+  private async finalEvent(
+    filter: ContractEventName,
+    say: { missing: string; notFinal: string },
+  ): Promise<EventLog> {
+    const { payments, provider, deployment } = await this.connect();
+    const event = await newestEvent(payments, filter, deployment.blockNumber);
+    if (!event) throw new Error(say.missing);
+    const state = await finalityOf(provider, event.blockNumber, event.blockHash, {
+      finality: this.config.settlement.finality,
+      confirmations: this.config.settlement.confirmations,
+    });
+    if (!state.final) throw new Error(`${say.notFinal} (${state.detail}); retried later`);
+    return event;
+  }
+
+  /**
    * The outcome of a record the chain says is settled already, from its SessionSettled or
-   * TradeSettled event: found newest first, in pages of LOG_PAGE_BLOCKS from the chain's head down to
+   * TradeSettled event: found newest first, in pages of LOG_PAGE_BLOCKS (lib/chain/events.ts) from the chain's head down to
    * the deployment's block (hosted RPCs refuse unbounded log ranges), as deep as CHAIN_CONFIRMATIONS
    * asks of any settlement, and compared with the job. An event whose parties, amount (energy and
    * price for a trade) or record hash differ from the job is not this record's payment: the record is
    * FAILED with the difference, and an error is logged for the operators (never CONFIRMED).
    */
   private async confirmedFromEvent(job: RecordJob): Promise<Outcome> {
-    const { payments, provider, deployment } = await this.connect();
+    const { payments } = await this.connect();
     const k = KIND[job.kind ?? 'session'];
-    const filter = payments.filters[k.event]!(BigInt(job.recordId));
-    const head = await provider.getBlockNumber();
-    let event: EventLog | undefined;
-    for (let to = head; to >= deployment.blockNumber && !event; to -= LOG_PAGE_BLOCKS) {
-      const from = Math.max(deployment.blockNumber, to - LOG_PAGE_BLOCKS + 1);
-      [event] = (await payments.queryFilter(filter, from, to)) as EventLog[];
-    }
-    if (!event) throw new Error(`record ${keyOf(job)} is settled but its event was not found`);
-    // As final as a transaction sent here must be before it is CONFIRMED (else: retried later).
-    const state = await finalityOf(provider, event.blockNumber, event.blockHash, {
-      finality: this.config.settlement.finality,
-      confirmations: this.config.settlement.confirmations,
+    const event = await this.finalEvent(payments.filters[k.event]!(BigInt(job.recordId)), {
+      missing: `record ${keyOf(job)} is settled but its event was not found`,
+      notFinal: `record ${keyOf(job)}'s settlement is not final`,
     });
-    if (!state.final)
-      throw new Error(`record ${keyOf(job)}'s settlement is not final (${state.detail}); retried later`);
     const args = event.args as unknown as unknown[];
     const differences = differencesOf(job, args);
     if (differences.length) {
