@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from './errors.js';
 
 /**
@@ -41,6 +41,25 @@ export abstract class LedgerRecordFields {
     description: 'Blocks on top of the settling block, counting it, now (in a proof; null in lists).',
   })
   confirmations!: number | null;
+}
+
+/**
+ * The object type of a page of ledger records of one kind (`name`, e.g. SessionLedgerPage), in
+ * record-number order: the records and the cursor of the next page.
+ */
+export function LedgerPage<T extends object>(recordType: ClassType<T>, name: string, what: string) {
+  @ObjectType(name, { description: `A page of ${what}, in record-number order.` })
+  class Page {
+    @Field(() => [recordType])
+    records!: T[];
+
+    @Field(() => String, {
+      nullable: true,
+      description: 'Pass as `after` for the next page; null on the last page.',
+    })
+    nextCursor!: string | null;
+  }
+  return Page;
 }
 
 /** A ledger summary's period, [from, to): checked (BAD_USER_INPUT: reversed, or longer than a year). */

@@ -1,5 +1,5 @@
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
-import { LedgerRecordFields } from '../../../../lib/ledger-graphql.js';
+import { LedgerPage, LedgerRecordFields } from '../../../../lib/ledger-graphql.js';
 
 @ObjectType({
   description:
@@ -18,17 +18,8 @@ export class TradeLedgerRecord extends LedgerRecordFields {
   amount!: string;
 }
 
-@ObjectType({ description: 'A page of trade ledger records, in record-number order.' })
-export class TradeLedgerPage {
-  @Field(() => [TradeLedgerRecord])
-  records!: TradeLedgerRecord[];
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Pass as `after` for the next page; null on the last page.',
-  })
-  nextCursor!: string | null;
-}
+export const TradeLedgerPage = LedgerPage(TradeLedgerRecord, 'TradeLedgerPage', 'trade ledger records');
+export type TradeLedgerPage = InstanceType<typeof TradeLedgerPage>;
 
 /** The session subgraph's ledger summary, to which this subgraph adds the trades. */
 @ObjectType()

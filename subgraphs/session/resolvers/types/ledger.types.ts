@@ -1,5 +1,5 @@
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
-import { LedgerRecordFields } from '../../../../lib/ledger-graphql.js';
+import { LedgerPage, LedgerRecordFields } from '../../../../lib/ledger-graphql.js';
 
 @ObjectType({
   description:
@@ -11,17 +11,12 @@ export class SessionLedgerRecord extends LedgerRecordFields {
   sessionId!: string;
 }
 
-@ObjectType({ description: 'A page of session ledger records, in record-number order.' })
-export class SessionLedgerPage {
-  @Field(() => [SessionLedgerRecord])
-  records!: SessionLedgerRecord[];
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Pass as `after` for the next page; null on the last page.',
-  })
-  nextCursor!: string | null;
-}
+export const SessionLedgerPage = LedgerPage(
+  SessionLedgerRecord,
+  'SessionLedgerPage',
+  'session ledger records',
+);
+export type SessionLedgerPage = InstanceType<typeof SessionLedgerPage>;
 
 @ObjectType({
   description:
@@ -63,17 +58,8 @@ export class RefundLedgerRecord extends LedgerRecordFields {
   amount!: string;
 }
 
-@ObjectType({ description: 'A page of refund records, in record-number order.' })
-export class RefundLedgerPage {
-  @Field(() => [RefundLedgerRecord])
-  records!: RefundLedgerRecord[];
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Pass as `after` for the next page; null on the last page.',
-  })
-  nextCursor!: string | null;
-}
+export const RefundLedgerPage = LedgerPage(RefundLedgerRecord, 'RefundLedgerPage', 'refund records');
+export type RefundLedgerPage = InstanceType<typeof RefundLedgerPage>;
 
 @ObjectType({
   description:
