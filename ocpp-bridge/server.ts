@@ -6,6 +6,7 @@ import { createRPCError, RPCServer } from 'ocpp-rpc';
 import { createRequire } from 'node:module';
 import { withLogContext, type Logger } from '../lib/logger.js';
 import type { OcppProtocol } from '../lib/queues.js';
+import { replyOrdering } from './call-errors.js';
 import { CommandServer, type CallableCharger } from './commands.js';
 import type { EventSink } from './events.js';
 import type { HandlerContext, Handler } from './handlers/context.js';
@@ -139,11 +140,20 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       logger: logger.child({ identity }),
     };
+    // Message ids of the calls being handled now; replies leave in order, with the protocol's codes.
+    const inFlight = new Set<string>();
+    const sendRaw = client.sendRaw.bind(client) as (frame: string) => void;
+    client.sendRaw = replyOrdering(protocol, sendRaw, (id) => inFlight.has(id));
     const table = protocol === 'OCPP16' ? handlers16 : handlers201;
     for (const [action, handler] of Object.entries(table)) {
-      client.handle(action, (call: { params: unknown; messageId: string }) =>
-        run(ctx, action, handler, call),
-      );
+      client.handle(action, async (call: { params: unknown; messageId: string }) => {
+        inFlight.add(call.messageId);
+        try {
+          return await run(ctx, action, handler, call);
+        } finally {
+          inFlight.delete(call.messageId);
+        }
+      });
     }
     // An action of the protocol that the bridge does not take (a CSMS-to-station one, or one not
     // handled yet) is NotSupported, "recognised, not supported"; anything else NotImplemented.

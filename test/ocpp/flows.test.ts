@@ -406,10 +406,10 @@ describe('who may connect', () => {
 });
 
 describe('bad frames get the right OCPP error and the connection lives on', () => {
-  async function rawCharger() {
+  async function rawCharger(protocol = 'ocpp1.6') {
     const c = await registeredCharger(url, operator);
     const auth = `Basic ${Buffer.from(`${c.identity}:${c.password}`).toString('base64')}`;
-    const ws = new WebSocket(`ws://127.0.0.1:${p.config.ports.ocpp}/ocpp/${c.identity}`, ['ocpp1.6'], {
+    const ws = new WebSocket(`ws://127.0.0.1:${p.config.ports.ocpp}/ocpp/${c.identity}`, [protocol], {
       headers: { authorization: auth },
     });
     await new Promise((resolve, reject) => {
@@ -428,22 +428,26 @@ describe('bad frames get the right OCPP error and the connection lives on', () =
       );
       return replies[replies.length - 1]!;
     };
-    return { ws, send };
+    return { ws, send, replies, charger: c };
   }
 
-  it('malformed JSON, schema violations and unknown actions', async () => {
+  it('malformed JSON, schema violations and unknown actions, with the codes of the OCPP-J 1.6 table', async () => {
     const { ws, send } = await rawCharger();
+    // 1.6 has no RpcFrameworkError: a frame without the PDU's structure is a FormationViolation.
     const malformed = await send('[2, "m1", "Heartbeat", {');
     expect(malformed[0]).toBe(4);
-    expect(malformed[2]).toBe('RpcFrameworkError');
+    expect(malformed[2]).toBe('FormationViolation');
+    expect((await send('{"not": "an array"}'))[2]).toBe('FormationViolation');
+    expect((await send(JSON.stringify([7, 'm1b', 'Heartbeat', {}])))[2]).toBe('FormationViolation');
 
     const invalid = await send(
       JSON.stringify([2, 'm2', 'BootNotification', { chargePointVendor: 42, chargePointModel: 'x' }]),
     );
     expect(invalid[0]).toBe(4);
     expect(invalid[2]).toBe('TypeConstraintViolation');
+    // Spelt as the 1.6 table spells it (errata v1.0 §5.1: not to be fixed in 1.6).
     const missing = await send(JSON.stringify([2, 'm2b', 'BootNotification', { chargePointVendor: 'x' }]));
-    expect(missing[2]).toBe('OccurrenceConstraintViolation');
+    expect(missing[2]).toBe('OccurenceConstraintViolation');
 
     const unknown = await send(JSON.stringify([2, 'm3', 'MakeCoffee', {}]));
     expect(unknown).toEqual([4, 'm3', 'NotImplemented', expect.any(String), expect.anything()]);
@@ -462,6 +466,47 @@ describe('bad frames get the right OCPP error and the connection lives on', () =
 
     const heartbeat = await send(JSON.stringify([2, 'm5', 'Heartbeat', {}]));
     expect(heartbeat).toEqual([3, 'm5', { currentTime: expect.any(String) }]);
+    ws.close();
+  });
+
+  it('2.0.1 keeps the codes of the OCPP-J 2.0.1 table', async () => {
+    const { ws, send } = await rawCharger('ocpp2.0.1');
+    expect((await send('[2, "m1", "Heartbeat", {'))[2]).toBe('RpcFrameworkError');
+    expect((await send(JSON.stringify([7, 'm1b', 'Heartbeat', {}])))[2]).toBe('MessageTypeNotSupported');
+    expect((await send(JSON.stringify([2, 'm2', 'Heartbeat', {}])))[0]).toBe(3);
+    ws.close();
+  });
+
+  it('a call repeated under the same message id: the first call’s reply comes first, the repeat is refused after it', async () => {
+    const { ws, replies, charger } = await rawCharger();
+    const frame = JSON.stringify([
+      2,
+      'dup-1',
+      'StartTransaction',
+      { connectorId: 1, idTag: CARD, meterStart: 100, timestamp: iso(-5) },
+    ]);
+    ws.send(frame);
+    ws.send(frame);
+    await eventually(
+      async () => replies.length,
+      (n) => n >= 2,
+      10_000,
+    );
+    expect(replies[0]!.slice(0, 2)).toEqual([3, 'dup-1']);
+    expect(replies[1]!.slice(0, 3)).toEqual([4, 'dup-1', 'FormationViolation']);
+    // The session the first call answered for exists, once.
+    const transactionId = String((replies[0]![2] as { transactionId: number }).transactionId);
+    const r = await eventually(
+      () =>
+        gql(
+          url,
+          'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { transactionId } } } }',
+          { c: charger.chargerId },
+          { token: operator.token },
+        ),
+      (x: any) => x.data?.sessions.edges.length > 0,
+    );
+    expect(r.data!.sessions.edges.map((e: any) => e.node.transactionId)).toEqual([transactionId]);
     ws.close();
   });
 
