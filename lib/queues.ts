@@ -61,13 +61,26 @@ export type SessionEvent =
       kind: 'started';
       identity: string;
       transactionId: string;
-      evseId: number;
-      connectorId: number;
+      /** null: the charger has not said (a 2.0.1 Started without `evse`); a later event may. */
+      evseId: number | null;
+      connectorId: number | null;
       idToken: string | null;
       /** The account of the id token, when it belongs to one. */
       userId: string | null;
+      /**
+       * The id token's status the charger was told (OCPP AuthorizationStatus: Accepted, Invalid,
+       * Blocked, Expired, ConcurrentTx, NoCredit); null without a token.
+       */
+      authorization?: string | null;
       timestamp: string;
-      meterStartWh: number;
+      /** The energy register at the start; null when the start carried no reading. */
+      meterStartWh: number | null;
+      /**
+       * Opened from a later 2.0.1 TransactionEvent (Updated or Ended) whose Started the bridge has not
+       * seen: what that event tells (its time, first reading, EVSE, token). A start finds the session
+       * and fills in what it did not know.
+       */
+      inferred?: boolean;
     }
   | {
       kind: 'meter';

@@ -56,6 +56,17 @@ export interface ChargeGuard {
 }
 
 /**
+ * The id-token status a charger is told when the charge guard refuses: the EVSE has a session in
+ * progress → ConcurrentTx; the charger has no such EVSE → Invalid (1.6) / NotAtThisLocation (2.0.1);
+ * the escrow cannot pay → Blocked (1.6, which has no NoCredit) / NoCredit (2.0.1).
+ */
+export function refusalStatus(protocol: 'OCPP16' | 'OCPP201', reason: string | null): string {
+  if (reason === 'EVSE_BUSY') return 'ConcurrentTx';
+  if (reason === 'UNKNOWN_EVSE') return protocol === 'OCPP16' ? 'Invalid' : 'NotAtThisLocation';
+  return protocol === 'OCPP16' ? 'Blocked' : 'NoCredit';
+}
+
+/**
  * Asks the session subgraph. When it cannot answer (down, slow), the driver is let charge and a
  * warning is logged: a charger that cannot start for a platform outage strands drivers, and a session
  * the escrow cannot pay ends FAILED with its reason, to be retried, rather than paid by anyone else.

@@ -139,6 +139,7 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       chargeGuard: opts.chargeGuard,
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       logger: logger.child({ identity }),
+      openTransactions: new Map(),
     };
     // Message ids of the calls being handled now; replies leave in order, with the protocol's codes.
     const inFlight = new Set<string>();

@@ -7,7 +7,7 @@ import type { ServiceClient } from '../service-client.js';
 /** Whether a token owner may charge at a charger now (the escrow check before charging). */
 export interface ChargeHoldAnswer {
   allowed: boolean;
-  /** NO_WALLET, INSUFFICIENT_ESCROW or RECORD_LIMIT_TOO_LOW; null when allowed. */
+  /** NO_WALLET, INSUFFICIENT_ESCROW, RECORD_LIMIT_TOO_LOW, UNKNOWN_EVSE or EVSE_BUSY; null when allowed. */
   reason: string | null;
 }
 

@@ -14,6 +14,11 @@ export interface HandlerContext {
   chargeGuard?: ChargeGuard;
   heartbeatIntervalSeconds: number;
   logger: Logger;
+  /**
+   * 2.0.1: what this connection has forwarded of each open transaction's start (by transactionId), so
+   * that a later event opens or completes it only when it tells something new (see transaction-event).
+   */
+  openTransactions: Map<string, { evse: boolean; token: boolean }>;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { WebSocket } from 'ws';
 import { jobId, QUEUE } from '../../lib/queues.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
-import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
+import { connectCharger, eventually, registeredCharger, setTariff } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let p: TestPlatform;
@@ -26,16 +26,6 @@ const SESSION_FIELDS = `id status energyWh meterStartWh meterStopWh cost currenc
   costBreakdown { energy time idle sessionFee total } meterValues { energyWh powerW soc }
   charger { identity vendor model firmwareVersion protocol } user { id }`;
 
-async function setTariff(stationId: string) {
-  const r = await gql(
-    url,
-    'mutation($i: SetTariffInput!) { setTariff(input: $i) { id } }',
-    { i: { stationId, name: 'Standard', currency: 'EUR', pricePerKwh: '0.40', sessionFee: '0.50' } },
-    { token: operator.token },
-  );
-  if (r.errors) throw new Error(JSON.stringify(r.errors));
-}
-
 const mySessions = () =>
   gql(url, `{ mySessions { edges { node { ${SESSION_FIELDS} } } } }`, {}, { token: driver.token });
 /** A time `offsetMinutes` from now: sessions span minutes, so their energy fits their EVSE's power. */
@@ -44,7 +34,7 @@ const iso = (offsetMinutes = 0) => new Date(Date.now() + offsetMinutes * 60_000)
 describe('OCPP 1.6J charging session, end to end to GraphQL', () => {
   it('boot, status, authorize, start, meter values and stop give a COMPLETED, priced session', async () => {
     const c = await registeredCharger(url, operator);
-    await setTariff(c.stationId);
+    await setTariff(url, operator, c.stationId);
     const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
 
     const boot = (await cp.call('BootNotification', {
@@ -256,7 +246,7 @@ describe('OCPP 1.6J charging session, end to end to GraphQL', () => {
 describe('OCPP 2.0.1 charging session, end to end to GraphQL', () => {
   it('TransactionEvent Started, Updated and Ended give a COMPLETED, priced session; repeats change nothing', async () => {
     const c = await registeredCharger(url, operator);
-    await setTariff(c.stationId);
+    await setTariff(url, operator, c.stationId);
     const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
     const boot = (await cs.call('BootNotification', {
       reason: 'PowerUp',

@@ -75,3 +75,14 @@ export async function eventually<T>(
   } while (Date.now() < deadline);
   throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
 }
+
+/** The station's tariff: 0.40 EUR per kWh and a 0.50 EUR session fee. */
+export async function setTariff(url: string, operator: Session, stationId: string) {
+  const r = await gql(
+    url,
+    'mutation($i: SetTariffInput!) { setTariff(input: $i) { id } }',
+    { i: { stationId, name: 'Standard', currency: 'EUR', pricePerKwh: '0.40', sessionFee: '0.50' } },
+    { token: operator.token },
+  );
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
+}

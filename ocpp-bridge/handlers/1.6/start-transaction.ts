@@ -2,6 +2,7 @@ import { createRPCError } from 'ocpp-rpc';
 import { createHash } from 'node:crypto';
 import { jobId } from '../../../lib/queues.js';
 import { chargeHoldKey } from '../../../lib/service-clients/session.js';
+import { refusalStatus } from '../../ports.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -27,8 +28,9 @@ export const startTransaction: Handler = async (ctx, params) => {
   const auth = await ctx.idTokens.authorize(params.idTag);
   const { userId } = auth;
   let status: string = auth.status;
-  // The hold on the driver's escrow is reserved now (one per transaction: a repeat finds it). Refused:
-  // `Blocked`, and the charge point stops the transaction (StopTransactionOnInvalidId).
+  // The hold on the driver's escrow is reserved now (one per transaction: a repeat finds it). Refused
+  // (no such connector, one already charging, escrow short): not Accepted, and the charge point stops
+  // the transaction (StopTransactionOnInvalidId); the session is recorded as the charger reports it.
   if (status === 'Accepted' && userId && ctx.chargeGuard) {
     const answer = await ctx.chargeGuard.check(
       ctx.identity,
@@ -36,7 +38,7 @@ export const startTransaction: Handler = async (ctx, params) => {
       params.connectorId,
       chargeHoldKey(ctx.identity, transactionId),
     );
-    if (!answer.allowed) status = 'Blocked';
+    if (!answer.allowed) status = refusalStatus('OCPP16', answer.reason);
   }
   await ctx.events.enqueueSession([
     {
@@ -49,6 +51,7 @@ export const startTransaction: Handler = async (ctx, params) => {
         connectorId: 1,
         idToken: params.idTag,
         userId,
+        authorization: status,
         timestamp: params.timestamp,
         meterStartWh: params.meterStart,
       },

@@ -2,6 +2,7 @@ import type { SessionEvent } from '../../../lib/queues.js';
 import { jobId } from '../../../lib/queues.js';
 import { firstEnergy, lastEnergy, readMeterValues } from '../../meter.js';
 import { chargeHoldKey } from '../../../lib/service-clients/session.js';
+import { refusalStatus } from '../../ports.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -9,6 +10,13 @@ import type { Handler } from '../context.js';
  * transactionId and numbers the messages of a transaction (seqNo), which makes the job ids. The
  * message is acknowledged only once its jobs are durably enqueued (E13: the station SHALL retry
  * transaction-related messages until they are answered).
+ *
+ * A CSMS may see any event of a transaction first (a lost or late Started): an Updated or Ended of a
+ * transaction this connection has not forwarded a start for opens it (an `inferred` start, with what
+ * that event tells), and so does one that says something the start did not — the EVSE (a Started
+ * without `evse`; "the EVSE SHALL be given in the first event after it is known") or the id token (a
+ * transaction authorised after it began). The session subgraph merges starts, so either order ends
+ * in one session.
  */
 export const transactionEvent: Handler = async (ctx, params) => {
   const transactionId: string = params.transactionInfo.transactionId;
@@ -17,22 +25,46 @@ export const transactionEvent: Handler = async (ctx, params) => {
     transactionId,
   });
   const idToken: string | null = params.idToken?.idToken ?? null;
+  const evseId: number | null = params.evse?.id ?? null;
   const auth = idToken ? await ctx.idTokens.authorize(idToken) : null;
+  let told: string | null = auth?.status ?? null;
+  // A start, or a token given after it, reserves the hold on the driver's escrow (one per
+  // transaction: a repeat finds it); refused: the station ends the transaction (E05: not authorized).
+  if (
+    auth?.status === 'Accepted' &&
+    auth.userId &&
+    ctx.chargeGuard &&
+    (params.eventType === 'Started' || params.eventType === 'Updated')
+  ) {
+    const answer = await ctx.chargeGuard.check(
+      ctx.identity,
+      auth.userId,
+      evseId,
+      chargeHoldKey(ctx.identity, transactionId),
+    );
+    if (!answer.allowed) told = refusalStatus('OCPP201', answer.reason);
+  }
+
   const base = { identity: ctx.identity, transactionId };
+  const start = {
+    kind: 'started' as const,
+    ...base,
+    evseId,
+    connectorId: params.evse?.connectorId ?? (evseId ? 1 : null),
+    idToken,
+    userId: auth?.userId ?? null,
+    authorization: told,
+    timestamp: params.timestamp,
+    meterStartWh: firstEnergy(readings),
+  };
   const jobs: { id: string; event: SessionEvent }[] = [];
+  const known = ctx.openTransactions.get(transactionId);
   if (params.eventType === 'Started') {
+    jobs.push({ id: jobId('tx', ctx.identity, transactionId, 'started'), event: start });
+  } else if (!known || (evseId && !known.evse) || (idToken && !known.token)) {
     jobs.push({
-      id: jobId('tx', ctx.identity, transactionId, 'started'),
-      event: {
-        kind: 'started',
-        ...base,
-        evseId: params.evse?.id ?? 1,
-        connectorId: params.evse?.connectorId ?? 1,
-        idToken,
-        userId: auth?.userId ?? null,
-        timestamp: params.timestamp,
-        meterStartWh: firstEnergy(readings) ?? 0,
-      },
+      id: jobId('tx', ctx.identity, transactionId, 'opened', params.seqNo),
+      event: { ...start, inferred: true },
     });
   }
   for (const r of readings) {
@@ -54,17 +86,11 @@ export const transactionEvent: Handler = async (ctx, params) => {
     });
   }
   await ctx.events.enqueueSession(jobs);
-  if (!auth) return {};
-  // At the start, the hold on the driver's escrow is reserved (one per transaction: a repeat finds
-  // it); refused: NoCredit, and the station ends the transaction (E05: not authorized).
-  if (params.eventType === 'Started' && auth.status === 'Accepted' && auth.userId && ctx.chargeGuard) {
-    const answer = await ctx.chargeGuard.check(
-      ctx.identity,
-      auth.userId,
-      params.evse?.id ?? null,
-      chargeHoldKey(ctx.identity, transactionId),
-    );
-    if (!answer.allowed) return { idTokenInfo: { status: 'NoCredit' } };
-  }
-  return { idTokenInfo: { status: auth.status } };
+  if (params.eventType === 'Ended') ctx.openTransactions.delete(transactionId);
+  else
+    ctx.openTransactions.set(transactionId, {
+      evse: Boolean(evseId) || Boolean(known?.evse),
+      token: Boolean(idToken) || Boolean(known?.token),
+    });
+  return told ? { idTokenInfo: { status: told } } : {};
 };

@@ -38,6 +38,10 @@ export class ChargingSession {
     | 'settlementBlock'
     | 'settlementFee'
     | 'settlementFailureReason'
+    | 'tokenStatus'
+    | 'startInferred'
+    | 'meterStartKnown'
+    | 'anomalies'
     | 'createdAt';
 
   @Field(() => ID)
@@ -62,7 +66,7 @@ export class ChargingSession {
   @Property({ type: 'text' })
   transactionId!: string;
 
-  @Field(() => Int)
+  /** 0 while the charger has not said which EVSE (a 2.0.1 Started without `evse`); GraphQL says null. */
   @Property({ type: 'integer' })
   evseId!: number;
 
@@ -177,7 +181,8 @@ export class ChargingSession {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Why the session is (or was) DISPUTED: the energy the EVSE could not have delivered.',
+    description:
+      'Why the session is (or was) DISPUTED: the energy the EVSE could not have delivered, or its anomalies.',
   })
   @Property({ type: 'text', nullable: true })
   disputeReason: string | null = null;
@@ -191,6 +196,36 @@ export class ChargingSession {
 
   @Property({ type: 'uuid', nullable: true })
   disputeResolvedBy: string | null = null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The id token’s status the charger was told at the start (ACCEPTED, INVALID, BLOCKED, EXPIRED, ' +
+      'CONCURRENT_TX, NO_CREDIT); null for a session without a token. A session not ACCEPTED is not billed ' +
+      'unless its operator decides so (it ends DISPUTED).',
+  })
+  @Property({ type: 'text', nullable: true })
+  tokenStatus: string | null = null;
+
+  @Field({
+    description:
+      'True when the platform never received the transaction’s start (OCPP 2.0.1 TransactionEvent Started) ' +
+      'and opened it from a later event; its energy counts from the first register reading received.',
+  })
+  @Property({ type: 'boolean' })
+  startInferred: boolean = false;
+
+  /** False while an inferred session has had no register reading: the first one becomes its start. */
+  @Property({ type: 'boolean' })
+  meterStartKnown: boolean = true;
+
+  @Field(() => [String], {
+    description:
+      'What is wrong with the session as the charger reported it (an EVSE not registered, another session ' +
+      'active on its EVSE, a token not accepted, …). A session with anomalies ends DISPUTED.',
+  })
+  @Property({ type: 'json' })
+  anomalies: string[] = [];
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

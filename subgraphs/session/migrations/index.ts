@@ -3,6 +3,7 @@ import { Migration20261122000700 } from './Migration20261122000700.js';
 import { Migration20261203000200 } from './Migration20261203000200.js';
 import { Migration20261203000300 } from './Migration20261203000300.js';
 import { Migration20261203000500 } from './Migration20261203000500.js';
+import { Migration20261203000600 } from './Migration20261203000600.js';
 
 /** Every migration of the `session` schema, oldest first. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   { name: 'Migration20261203000200', class: Migration20261203000200 },
   { name: 'Migration20261203000300', class: Migration20261203000300 },
   { name: 'Migration20261203000500', class: Migration20261203000500 },
+  { name: 'Migration20261203000600', class: Migration20261203000600 },
 ];

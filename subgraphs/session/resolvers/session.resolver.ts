@@ -140,6 +140,15 @@ export class SessionResolver {
     return ctx.tariffs.byId(s.tariffId);
   }
 
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description:
+      'The EVSE the session is on; null while the charger has not said (an OCPP 2.0.1 start without `evse`).',
+  })
+  evseId(@Root() session: ChargingSession): number | null {
+    return session.evseId || null;
+  }
+
   @FieldResolver(() => Charger)
   charger(@Root() s: ChargingSession): Charger {
     return { id: s.chargerId };

@@ -7,7 +7,8 @@ import { computeCost } from './pricing.js';
 import { tariffAt } from './session.service.js';
 
 /** Why a driver may not start charging here now (stable codes; `message` says it for people). */
-export type ChargeRefusal = 'NO_WALLET' | 'INSUFFICIENT_ESCROW' | 'RECORD_LIMIT_TOO_LOW';
+export type ChargeRefusal =
+  'NO_WALLET' | 'INSUFFICIENT_ESCROW' | 'RECORD_LIMIT_TOO_LOW' | 'UNKNOWN_EVSE' | 'EVSE_BUSY';
 
 export interface ChargeAnswer {
   allowed: boolean;
@@ -66,6 +67,25 @@ export class ChargeGuard {
   ): Promise<ChargeAnswer> {
     const placement = await this.deps.placements.get(identity);
     if (!placement) return ALLOWED_FREE;
+    // The EVSE first, whatever the tariff: one the charger does not have, or one with a session active
+    // on it already (other than this transaction's own, when a start is repeated), takes no new one.
+    if (evseId) {
+      const refuse = (reason: ChargeRefusal, message: string): ChargeAnswer => ({
+        ...ALLOWED_FREE,
+        allowed: false,
+        reason,
+        message,
+      });
+      if (!placement.evsePowers?.some((e) => e.evseId === evseId))
+        return refuse('UNKNOWN_EVSE', `This charger has no EVSE ${evseId}`);
+      const [busy] = await this.em.execute<{ id: string }[]>(
+        `select id from "session"."charging_session"
+          where charger_id = ? and evse_id = ? and status = 'ACTIVE'
+            and (?::text is null or charger_identity || '|' || transaction_id <> ?) limit 1`,
+        [placement.chargerId, evseId, reserveFor, reserveFor],
+      );
+      if (busy) return refuse('EVSE_BUSY', `EVSE ${evseId} has a session in progress`);
+    }
     const tariff = await tariffAt(this.em, placement, evseId);
     // Sessions not in the token's currency are not settled on chain: nothing to guarantee here.
     if (!tariff || tariff.currency !== this.deps.settlementCurrency) return ALLOWED_FREE;
@@ -113,6 +133,9 @@ export class ChargeGuard {
               + coalesce((select sum(cost_micros) from "session"."charging_session"
                            where user_id = ? and status in ('COMPLETED', 'DISPUTED') and currency = ?
                              and coalesce(dispute_resolution, '') <> 'WRITE_OFF'
+                             -- a session on a token the charger was told not Accepted is not the
+                             -- owner's to pay unless the operator decides so
+                             and (status = 'COMPLETED' or coalesce(token_status, 'ACCEPTED') = 'ACCEPTED')
                              and (settlement_status in ('PENDING', 'SUBMITTED')
                                   -- stopped, not numbered yet (the settlement job follows the stop)
                                   or (settlement_status is null and stopped_at > now() - interval '10 minutes'))

@@ -24,13 +24,23 @@ const FREE = {
 export interface SessionStart {
   chargerIdentity: string;
   transactionId: string;
-  evseId: number;
-  connectorId: number;
+  /** null: not said yet (a 2.0.1 Started without `evse`). */
+  evseId: number | null;
+  connectorId: number | null;
   idToken: string | null;
   userId: string | null;
+  /** The id token's status the charger was told (OCPP spelling); null without a token. */
+  authorization?: string | null;
   timestamp: Date;
-  meterStartWh: number;
+  /** null: the start carried no register reading. */
+  meterStartWh: number | null;
+  /** Opened from a later event (its Started never arrived, or not yet). */
+  inferred?: boolean;
 }
+
+/** ACCEPTED, BLOCKED, CONCURRENT_TX, NO_CREDIT, …: an OCPP AuthorizationStatus as the API spells enums. */
+const authorizationOf = (status: string | null | undefined) =>
+  status ? status.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() : null;
 
 /** A meter sample for a transaction. */
 export interface SessionSample {
@@ -158,37 +168,131 @@ export class SessionService {
   }
 
   /**
-   * Creates the session once; a repeated start (a retried job, a charger resending) finds it. The
-   * tariff in force at the start prices it: the most specific (EVSE over station), then the newest.
+   * Creates the session once; a repeated start (a retried job, a charger resending) finds it, and a
+   * start that tells more than the session knows completes it (`merge`). The tariff in force at the
+   * start prices it: the most specific (EVSE over station), then the newest.
+   *
+   * What keeps a session from being billed (its `anomalies`; it ends DISPUTED, for its operator to
+   * settle or write off): a token the charger was not told Accepted, an EVSE the charger does not have,
+   * another session active on its EVSE (the earlier one stays the EVSE's session). Checked under a lock
+   * per EVSE, so two starts on one EVSE handled at once cannot both find it free.
    */
   async start(event: SessionStart, placement: Placement): Promise<ChargingSession> {
     const existing = await this.find(event.chargerIdentity, event.transactionId);
-    if (existing) return existing;
-    const tariff = await tariffAt(this.em, placement, event.evseId);
-    const session = this.em.create(ChargingSession, {
-      chargerId: placement.chargerId,
-      chargerIdentity: event.chargerIdentity,
-      stationId: placement.stationId,
-      operatorId: placement.operatorId,
-      transactionId: event.transactionId,
-      evseId: event.evseId,
-      connectorId: event.connectorId,
-      idToken: event.idToken,
-      userId: event.userId,
-      startedAt: event.timestamp,
-      meterStartWh: event.meterStartWh,
-      tariffId: tariff?.id ?? null,
-      currency: tariff?.currency ?? this.defaultCurrency,
-      evseMaxPowerKw: placement.evsePowers?.find((e) => e.evseId === event.evseId)?.maxPowerKw ?? null,
-    });
+    if (existing) return this.needsMerge(existing, event) ? this.merge(event, placement) : existing;
     try {
-      await this.em.flush();
+      return await this.em.transactional(async (em) => {
+        const evseId = event.evseId ?? 0;
+        await em.execute('select pg_advisory_xact_lock(hashtext(?))', [
+          `evse:${placement.chargerId}:${evseId}`,
+        ]);
+        const tariff = await tariffAt(em as EntityManager, placement, evseId || null);
+        const session = em.create(ChargingSession, {
+          chargerId: placement.chargerId,
+          chargerIdentity: event.chargerIdentity,
+          stationId: placement.stationId,
+          operatorId: placement.operatorId,
+          transactionId: event.transactionId,
+          evseId,
+          connectorId: event.connectorId ?? (evseId ? 1 : 0),
+          idToken: event.idToken,
+          userId: event.userId,
+          tokenStatus: authorizationOf(event.authorization),
+          startedAt: event.timestamp,
+          // No reading at the start: the lowest register reading received stands for it (see sample()).
+          meterStartWh: event.meterStartWh ?? 0,
+          meterStartKnown: event.meterStartWh != null && !event.inferred,
+          startInferred: Boolean(event.inferred),
+          tariffId: tariff?.id ?? null,
+          currency: tariff?.currency ?? this.defaultCurrency,
+          evseMaxPowerKw: null,
+        });
+        session.anomalies = [
+          ...tokenAnomalies(session),
+          ...(await this.evseAnomalies(em as EntityManager, session, placement)),
+        ];
+        await em.flush();
+        return session;
+      });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       this.em.clear();
-      return (await this.find(event.chargerIdentity, event.transactionId))!;
+      const found = (await this.find(event.chargerIdentity, event.transactionId))!;
+      return this.needsMerge(found, event) ? this.merge(event, placement) : found;
     }
-    return session;
+  }
+
+  private needsMerge(s: ChargingSession, event: SessionStart) {
+    return (
+      s.status === SessionStatus.ACTIVE &&
+      ((s.startInferred && (!event.inferred || event.timestamp < s.startedAt)) ||
+        (!s.evseId && event.evseId != null) ||
+        (!s.idToken && event.idToken != null))
+    );
+  }
+
+  /**
+   * Completes an ACTIVE session from a start that tells more: the transaction's real start (or an
+   * earlier event of it) sets when it began and, with a reading, its start register (the energy so far
+   * is counted again from it); an EVSE or a token not known before is filled in and checked as at a
+   * start. A finished session is not changed: what it was priced and settled with stands.
+   */
+  private merge(event: SessionStart, placement: Placement) {
+    return this.locked(event.chargerIdentity, event.transactionId, async (em, s) => {
+      if (!this.needsMerge(s, event)) return s;
+      if (s.startInferred && (!event.inferred || event.timestamp < s.startedAt)) {
+        if (event.timestamp < s.startedAt) s.startedAt = event.timestamp;
+        if (!event.inferred) s.startInferred = false;
+        if (event.meterStartWh != null && !event.inferred) {
+          s.meterStartWh = event.meterStartWh;
+          s.meterStartKnown = true;
+          await this.recount(em, s);
+        }
+      }
+      if (!s.evseId && event.evseId != null) {
+        s.evseId = event.evseId;
+        s.connectorId = event.connectorId ?? 1;
+        await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`evse:${s.chargerId}:${s.evseId}`]);
+        s.tariffId = (await tariffAt(em, placement, s.evseId))?.id ?? s.tariffId;
+        s.anomalies = [...s.anomalies, ...(await this.evseAnomalies(em, s, placement))];
+      }
+      if (!s.idToken && event.idToken != null) {
+        s.idToken = event.idToken;
+        s.userId = event.userId;
+        s.tokenStatus = authorizationOf(event.authorization);
+        s.anomalies = [...s.anomalies, ...tokenAnomalies(s)];
+      }
+      return s;
+    });
+  }
+
+  /** An EVSE the charger does not have, or one with another session active: the EVSE's plausibility bound too. */
+  private async evseAnomalies(em: EntityManager, s: ChargingSession, placement: Placement) {
+    if (!s.evseId) return [];
+    const evse = placement.evsePowers?.find((e) => e.evseId === s.evseId);
+    s.evseMaxPowerKw = evse?.maxPowerKw ?? null;
+    if (!evse) return [`EVSE ${s.evseId} is not registered on this charger`];
+    const other = await em.findOne(
+      ChargingSession,
+      { chargerId: s.chargerId, evseId: s.evseId, status: SessionStatus.ACTIVE, id: { $ne: s.id } },
+      { orderBy: { startedAt: 'asc' }, fields: ['id'] },
+    );
+    return other ? [`EVSE ${s.evseId} already had session ${other.id} in progress`] : [];
+  }
+
+  /**
+   * Energy so far from the session's stored register readings: from its start register, or, while that
+   * is not known, from the lowest reading. False when it has no reading yet.
+   */
+  private async recount(em: EntityManager, s: ChargingSession) {
+    const [row] = await em.execute<{ low: number | null; high: number | null }[]>(
+      'select min(energy_wh) as low, max(energy_wh) as high from "session"."meter_value" where session_id = ?',
+      [s.id],
+    );
+    if (row?.high == null) return false;
+    if (!s.meterStartKnown) s.meterStartWh = Number(row.low);
+    s.energyWh = Math.max(0, Number(row.high) - s.meterStartWh);
+    return true;
   }
 
   /** Stores a sample (once) and updates the session's live figures if it is the newest. */
@@ -212,6 +316,14 @@ export class SessionService {
         .onConflict(['sessionId', 'timestamp'])
         .ignore()
         .execute();
+      // A session whose start gave no register reading: the lowest reading received stands for it
+      // (registers only grow), and the energy so far is counted again from it.
+      if (session.status === SessionStatus.ACTIVE && !session.meterStartKnown && event.energyWh != null) {
+        const before = session.energyWh;
+        await this.recount(em, session);
+        if (session.energyWh > before && (!session.lastEnergyAt || event.timestamp > session.lastEnergyAt))
+          session.lastEnergyAt = event.timestamp;
+      }
       if (
         session.status === SessionStatus.ACTIVE &&
         (!session.lastMeterAt || event.timestamp >= session.lastMeterAt)
@@ -239,6 +351,13 @@ export class SessionService {
       if (session.lastMeterAt && session.lastMeterAt > event.timestamp) session.lastMeterAt = event.timestamp;
       if (session.lastEnergyAt && session.lastEnergyAt > event.timestamp)
         session.lastEnergyAt = event.timestamp;
+      if (!session.meterStartKnown) {
+        // Its start never came with a reading: the lowest register reading received is its start, the
+        // stop's own included (energy before the first reading the platform saw is not billed).
+        const readings = await this.recount(em, session);
+        if (event.meterStopWh != null && (!readings || event.meterStopWh < session.meterStartWh))
+          session.meterStartWh = event.meterStopWh;
+      }
       const meterStop = event.meterStopWh ?? session.meterStartWh + session.energyWh;
       const energyWh = Math.max(0, meterStop - session.meterStartWh);
       if (energyWh > session.energyWh) session.lastEnergyAt = event.timestamp;
@@ -270,6 +389,14 @@ export class SessionService {
       );
       // A charger (or whoever holds its credentials) reporting more energy than its EVSE can deliver
       // in the time would bill the token's owner for it: such a session waits for a person instead.
+      // A session with anomalies (a token not accepted, an EVSE not registered or busy, an EVSE never
+      // said) is not billed unless a person decides so.
+      const anomalies = [...session.anomalies];
+      if (!session.evseId) anomalies.push('the charger never said which EVSE');
+      if (anomalies.length) {
+        session.status = SessionStatus.DISPUTED;
+        session.disputeReason = anomalies.join('; ');
+      }
       if (session.evseMaxPowerKw != null) {
         const bound = plausibleEnergyWh(
           session.evseMaxPowerKw,
@@ -280,6 +407,7 @@ export class SessionService {
         if (energyWh > bound) {
           session.status = SessionStatus.DISPUTED;
           session.disputeReason =
+            (session.disputeReason ? `${session.disputeReason}; ` : '') +
             `${energyWh} Wh reported in ${Math.round((event.timestamp.getTime() - session.startedAt.getTime()) / 1000)} s; ` +
             `a ${session.evseMaxPowerKw} kW EVSE delivers at most ${bound} Wh in that time`;
         }
@@ -312,11 +440,13 @@ export class SessionService {
   }
 
   async activeOnCharger(chargerId: string, viewer: Viewer): Promise<ChargingSession | null> {
-    const session = await this.em.findOne(
+    // The newest of those without anomalies (a second start on a busy EVSE is not its session).
+    const active = await this.em.find(
       ChargingSession,
       { chargerId, status: SessionStatus.ACTIVE },
-      { orderBy: { startedAt: 'desc' } },
+      { orderBy: { startedAt: 'desc' }, limit: 20 },
     );
+    const session = active.find((s) => s.anomalies.length === 0) ?? active[0] ?? null;
     return session && canRead(viewer, session) ? session : null;
   }
 
@@ -357,6 +487,12 @@ export class SessionService {
     });
     return toConnection(rows, limit, (s) => [s.startedAt.toISOString(), s.id]);
   }
+}
+
+/** A token the charger was not told Accepted: its owner is not billed for what the charger did anyway. */
+function tokenAnomalies(s: ChargingSession): string[] {
+  if (!s.idToken || !s.tokenStatus || s.tokenStatus === 'ACCEPTED') return [];
+  return [`id token ${s.idToken} was answered ${s.tokenStatus} at the start`];
 }
 
 export function canRead(viewer: Viewer, session: ChargingSession): boolean {

@@ -96,7 +96,8 @@ export class ChargeReadiness {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Why not: NO_WALLET, INSUFFICIENT_ESCROW or RECORD_LIMIT_TOO_LOW; null when allowed.',
+    description:
+      'Why not: NO_WALLET, INSUFFICIENT_ESCROW, RECORD_LIMIT_TOO_LOW, UNKNOWN_EVSE (the charger has no such EVSE) or EVSE_BUSY (a session is in progress on it); null when allowed.',
   })
   reason!: string | null;
 

@@ -1,0 +1,231 @@
+import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
+import { connectCharger, eventually, registeredCharger, setTariff } from '../support/chargers.js';
+import { gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+/**
+ * Transactions as a conformance tool drives them (issue 17): events out of order or missing, tokens
+ * not accepted, connectors that do not exist or are busy. Every case with a real OCPP client.
+ */
+let p: TestPlatform;
+let url: string;
+let operator: Session;
+let driver: Session;
+const CARD = 'TXCARD0001';
+const BLOCKED_CARD = 'TXCARD0002';
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  url = p.gatewayUrl;
+  const admin = await loginAdmin(url);
+  operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+  driver = await registerUser(url);
+  for (const card of [CARD, BLOCKED_CARD])
+    await gql(url, `mutation { addIdToken(token: "${card}") { id } }`, {}, { token: driver.token });
+  await gql(url, `mutation { blockIdToken(token: "${BLOCKED_CARD}") { id } }`, {}, { token: driver.token });
+});
+afterAll(() => p?.stop());
+
+const iso = (offsetMinutes = 0) => new Date(Date.now() + offsetMinutes * 60_000).toISOString();
+const energy = (kWh: number) => ({
+  value: kWh,
+  measurand: 'Energy.Active.Import.Register',
+  unitOfMeasure: { unit: 'kWh' },
+});
+const SESSION = `id status transactionId evseId energyWh meterStartWh meterStopWh startInferred tokenStatus
+  anomalies disputeReason settlement { status } user { id } meterValues { energyWh }`;
+
+const sessionsOf = (chargerId: string) =>
+  gql(
+    url,
+    `query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { ${SESSION} } } } }`,
+    { c: chargerId },
+    { token: operator.token },
+  );
+const sessionsWhen = (chargerId: string, done: (nodes: any[]) => boolean) =>
+  eventually(
+    () => sessionsOf(chargerId),
+    (r: any) => Boolean(r.data) && done(r.data.sessions.edges.map((e: any) => e.node)),
+    30_000,
+  ).then((r: any) => r.data.sessions.edges.map((e: any) => e.node) as any[]);
+
+/** A 2.0.1 TransactionEvent at `minutes` from now; `kWh`: an energy register reading taken then. */
+function txEvent(
+  cs: { call: (method: string, params: unknown) => Promise<unknown> },
+  eventType: 'Started' | 'Updated' | 'Ended',
+  transactionId: string,
+  seqNo: number,
+  minutes: number,
+  o: { kWh?: number; evse?: number; token?: string; trigger?: string; stoppedReason?: string } = {},
+) {
+  return cs.call('TransactionEvent', {
+    eventType,
+    timestamp: iso(minutes),
+    triggerReason: o.trigger ?? 'MeterValuePeriodic',
+    seqNo,
+    transactionInfo: { transactionId, ...(o.stoppedReason ? { stoppedReason: o.stoppedReason } : {}) },
+    ...(o.token ? { idToken: { idToken: o.token, type: 'ISO14443' } } : {}),
+    ...(o.evse ? { evse: { id: o.evse, connectorId: 1 } } : {}),
+    ...(o.kWh != null ? { meterValue: [{ timestamp: iso(minutes), sampledValue: [energy(o.kWh)] }] } : {}),
+  }) as Promise<any>;
+}
+
+/** A 1.6 StartTransaction at `minutes` from now. */
+const start16 = (
+  cp: { call: (method: string, params: unknown) => Promise<unknown> },
+  connectorId: number,
+  idTag: string,
+  meterStart: number,
+  minutes: number,
+) => cp.call('StartTransaction', { connectorId, idTag, meterStart, timestamp: iso(minutes) }) as Promise<any>;
+
+describe('OCPP 2.0.1: the transaction is opened by whichever event arrives first', () => {
+  it('Updated and Ended without a Started give one session, counted from the first reading received', async () => {
+    const c = await registeredCharger(url, operator);
+    await setTariff(url, operator, c.stationId);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const tx = 'lost-start-1';
+    const updated = await txEvent(cs, 'Updated', tx, 1, -20, { kWh: 50, token: CARD, evse: 1 });
+    expect(updated.idTokenInfo).toEqual({ status: 'Accepted' });
+    await txEvent(cs, 'Ended', tx, 2, -10, { kWh: 56, stoppedReason: 'EVDisconnected' });
+    const [s] = await sessionsWhen(c.chargerId, (n) => n[0]?.status === 'COMPLETED');
+    expect(s).toMatchObject({
+      transactionId: tx,
+      evseId: 1,
+      startInferred: true,
+      tokenStatus: 'ACCEPTED',
+      anomalies: [],
+      meterStartWh: 50_000,
+      meterStopWh: 56_000,
+      energyWh: 6_000,
+      user: { id: driver.userId },
+    });
+    await cs.close();
+  });
+
+  it('a Started that arrives after an Updated sets the start; events after Ended add nothing', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const tx = 'late-start-1';
+    await txEvent(cs, 'Updated', tx, 1, -20, { kWh: 12 });
+    await sessionsWhen(c.chargerId, (n) => n.length === 1 && n[0].startInferred);
+    await txEvent(cs, 'Started', tx, 0, -30, { kWh: 10, token: CARD, evse: 2, trigger: 'Authorized' });
+    await txEvent(cs, 'Ended', tx, 2, -5, { kWh: 15, stoppedReason: 'Local' });
+    const [s] = await sessionsWhen(
+      c.chargerId,
+      (n) => n[0]?.status === 'COMPLETED' && n[0].meterValues.length === 3,
+    );
+    expect(s).toMatchObject({
+      startInferred: false,
+      evseId: 2,
+      meterStartWh: 10_000,
+      energyWh: 5_000,
+      tokenStatus: 'ACCEPTED',
+      user: { id: driver.userId },
+    });
+    // The charger goes on sending for the finished transaction: nothing is added to it.
+    await txEvent(cs, 'Updated', tx, 3, -1, { kWh: 30 });
+    await cs.call('Heartbeat', {});
+    await new Promise((r) => setTimeout(r, 1500));
+    const [after] = await sessionsWhen(c.chargerId, () => true);
+    expect(after).toMatchObject({ status: 'COMPLETED', energyWh: 5_000, meterStopWh: 15_000 });
+    expect(after.meterValues).toHaveLength(3);
+    await cs.close();
+  });
+
+  it('a Started without evse is not put on EVSE 1: the EVSE comes from the event that names it', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const tx = 'no-evse-1';
+    await txEvent(cs, 'Started', tx, 0, -10, { kWh: 1, trigger: 'CablePluggedIn' });
+    const [opened] = await sessionsWhen(c.chargerId, (n) => n.length === 1);
+    expect(opened.evseId).toBeNull();
+    await txEvent(cs, 'Updated', tx, 1, -9, { evse: 2, token: CARD, trigger: 'Authorized' });
+    const [s] = await sessionsWhen(c.chargerId, (n) => n[0]?.evseId === 2 && n[0].user != null);
+    expect(s).toMatchObject({ evseId: 2, tokenStatus: 'ACCEPTED', anomalies: [], status: 'ACTIVE' });
+    await cs.close();
+  });
+});
+
+describe('tokens not accepted at the start are recorded and flagged, not billed', () => {
+  it('1.6: a blocked and an unknown card start anyway; both sessions end DISPUTED and are not settled', async () => {
+    const c = await registeredCharger(url, operator);
+    await setTariff(url, operator, c.stationId);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const blocked = await start16(cp, 1, BLOCKED_CARD, 0, -30);
+    expect(blocked.idTagInfo.status).toBe('Blocked');
+    const unknown = await start16(cp, 2, 'NOBODYS-CARD', 0, -30);
+    expect(unknown.idTagInfo.status).toBe('Invalid');
+    for (const t of [blocked, unknown])
+      await cp.call('StopTransaction', {
+        transactionId: t.transactionId,
+        meterStop: 5000,
+        timestamp: iso(-5),
+      });
+    const sessions = await sessionsWhen(
+      c.chargerId,
+      (n) => n.length === 2 && n.every((s) => s.status !== 'ACTIVE'),
+    );
+    const byToken = Object.fromEntries(sessions.map((s) => [s.tokenStatus, s]));
+    expect(byToken.BLOCKED).toMatchObject({
+      status: 'DISPUTED',
+      settlement: null,
+      user: { id: driver.userId },
+      anomalies: [`id token ${BLOCKED_CARD} was answered BLOCKED at the start`],
+    });
+    expect(byToken.INVALID).toMatchObject({ status: 'DISPUTED', settlement: null, user: null });
+    await cp.close();
+  });
+
+  it('2.0.1: a Started with a blocked token is answered Blocked and flagged', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const tx = 'blocked-201';
+    const answer = await txEvent(cs, 'Started', tx, 0, -10, { kWh: 1, token: BLOCKED_CARD, evse: 1 });
+    expect(answer.idTokenInfo).toEqual({ status: 'Blocked' });
+    await txEvent(cs, 'Ended', tx, 1, -5, { kWh: 2, stoppedReason: 'DeAuthorized' });
+    const [s] = await sessionsWhen(c.chargerId, (n) => n[0]?.status === 'DISPUTED');
+    expect(s).toMatchObject({ tokenStatus: 'BLOCKED', settlement: null });
+    expect(s.disputeReason).toContain('BLOCKED');
+    await cs.close();
+  });
+});
+
+describe('connectors are checked at the start', () => {
+  it('1.6: an unregistered connector is answered Invalid, a busy one ConcurrentTx; both are flagged and the EVSE keeps its session', async () => {
+    const c = await registeredCharger(url, operator);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const seven = await start16(cp, 7, CARD, 0, -30);
+    expect(seven.idTagInfo.status).toBe('Invalid');
+    const first = await start16(cp, 1, CARD, 100, -20);
+    expect(first.idTagInfo.status).toBe('Accepted');
+    await sessionsWhen(c.chargerId, (n) => n.length === 2);
+    const busy = await start16(cp, 1, CARD, 200, -15);
+    expect(busy.idTagInfo.status).toBe('ConcurrentTx');
+    const sessions = await sessionsWhen(c.chargerId, (n) => n.length === 3);
+    const byTx = (t: any) => sessions.find((s) => s.transactionId === String(t.transactionId));
+    expect(byTx(seven)).toMatchObject({ tokenStatus: 'INVALID', evseId: 7 });
+    expect(byTx(seven).anomalies).toContain('EVSE 7 is not registered on this charger');
+    expect(byTx(busy).tokenStatus).toBe('CONCURRENT_TX');
+    expect(byTx(busy).anomalies).toContain(`EVSE 1 already had session ${byTx(first).id} in progress`);
+    expect(byTx(first).anomalies).toEqual([]);
+
+    const active = await gql(
+      url,
+      'query($id: ID!) { charger(id: $id) { activeSession { transactionId } } }',
+      { id: c.chargerId },
+      { token: operator.token },
+    );
+    expect(active.data!.charger.activeSession).toEqual({ transactionId: String(first.transactionId) });
+
+    for (const t of [seven, first, busy])
+      await cp.call('StopTransaction', {
+        transactionId: t.transactionId,
+        meterStop: 1000,
+        timestamp: iso(-1),
+      });
+    const done = await sessionsWhen(c.chargerId, (n) => n.every((s) => s.status !== 'ACTIVE'));
+    const statusOf = (t: any) => done.find((s) => s.transactionId === String(t.transactionId)).status;
+    expect([statusOf(seven), statusOf(first), statusOf(busy)]).toEqual(['DISPUTED', 'COMPLETED', 'DISPUTED']);
+    await cp.close();
+  });
+});
