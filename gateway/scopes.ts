@@ -67,6 +67,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.submitMeterReadings': null,
   'Subscription.chargerStatusChanged': S.STATIONS_READ,
   'Subscription.connectorStatusChanged': S.STATIONS_READ,
+  'Subscription.chargerAlertRaised': S.STATIONS_READ,
   'Subscription.sessionUpdated': S.SESSIONS_READ,
   'Subscription.mySessionUpdates': S.SESSIONS_READ,
   'Mutation.createStation': S.STATIONS_WRITE,

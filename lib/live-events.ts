@@ -12,6 +12,8 @@ import type { NormalizedStatus } from './queues.js';
 export const LIVE_TOPIC = {
   /** A charger's or one of its connectors' status, as the charger reported it to a bridge. */
   chargerStatus: 'station:charger-status',
+  /** A charger raised an alert (station subgraph, once stored). */
+  chargerAlert: 'station:charger-alert',
   /** A charging session changed (started, meter value, stopped, settlement), as stored. */
   sessionUpdated: 'session:updated',
   /** A community interval was cleared (energy-trading subgraph). */
@@ -39,6 +41,11 @@ export interface LiveStatus {
 
 /** Pub/sub channel of live status from every bridge instance (bridge → station subgraph). */
 export const liveStatusChannel = (prefix: string) => `${prefix}:ocpp:status`;
+/**
+ * Pub/sub channel of id tokens whose status changed (blocked): user subgraph → every OCPP bridge, which
+ * forgets its cached answer for the token at once. The message is the token, normalised (upper case).
+ */
+export const idTokenChangedChannel = (prefix: string) => `${prefix}:id-token:changed`;
 /** Redis hash: charger identity → ISO time the bridge last heard from it (throttled per charger). */
 export const lastSeenKey = (prefix: string) => `${prefix}:ocpp:last-seen`;
 
@@ -51,6 +58,13 @@ export type ChargerStatusLive = Pick<LiveStatus, 'evseId' | 'connectorId' | 'at'
   stationId: string;
   status: string;
 };
+
+/** Published by the station subgraph when it has stored a charger alert. */
+export interface ChargerAlertLive {
+  alertId: string;
+  chargerId: string;
+  stationId: string;
+}
 
 export type SessionUpdateKind = 'STARTED' | 'METER_VALUES' | 'STOPPED' | 'SETTLEMENT';
 

@@ -54,7 +54,15 @@ export type StationEvent =
       at: string;
     }
   | { kind: 'firmware' | 'diagnostics'; identity: string; status: string; at: string }
-  | { kind: 'device-event'; identity: string; events: unknown[]; at: string };
+  | { kind: 'device-event'; identity: string; events: unknown[]; at: string }
+  | {
+      /** 2.0.1 SecurityEventNotification. */
+      kind: 'security-event';
+      identity: string;
+      type: string;
+      techInfo: string | null;
+      at: string;
+    };
 
 export type SessionEvent =
   | {
@@ -68,8 +76,8 @@ export type SessionEvent =
       /** The account of the id token, when it belongs to one. */
       userId: string | null;
       /**
-       * The id token's status the charger was told (OCPP AuthorizationStatus: Accepted, Invalid,
-       * Blocked, Expired, ConcurrentTx, NoCredit); null without a token.
+       * The id token's own status when the transaction started (Accepted, Invalid, Blocked, Expired);
+       * null without a token. (What the charger was told may differ: a charge-guard refusal.)
        */
       authorization?: string | null;
       timestamp: string;

@@ -1,4 +1,5 @@
 import { metricsPlacement } from '../lib/config.js';
+import { idTokenChangedChannel } from '../lib/live-events.js';
 import { runIfMain } from '../lib/main.js';
 import { Metrics, serveMetrics } from '../lib/metrics.js';
 import { createLogger } from '../lib/logger.js';
@@ -43,6 +44,13 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     enableOfflineQueue: false,
   });
   const commandSubscriber = createRedis(base.redisUrl, logger, { purpose: 'command subscriber' });
+  const idTokens = new IdTokenCache(
+    deps.idTokens ?? userIdTokenAuthorizer(new UserServiceClient(client(base.subgraphUrls.user))),
+  );
+  // A token blocked anywhere is forgotten here at once (the cache's TTL covers a lost message).
+  const idTokenSubscriber = createRedis(base.redisUrl, logger, { purpose: 'id token changes' });
+  idTokenSubscriber.on('message', (_channel: string, token: string) => idTokens.forget(token));
+  await idTokenSubscriber.subscribe(idTokenChangedChannel(base.redisPrefix));
   const registry = new Metrics('ocpp-bridge');
   let connectionsByProtocol = () => ({ OCPP16: 0, OCPP201: 0 });
   const metrics = bridgeMetrics(registry, () => connectionsByProtocol());
@@ -63,9 +71,7 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     authenticator:
       deps.authenticator ?? stationAuthenticator(new StationServiceClient(client(base.subgraphUrls.station))),
-    idTokens: new IdTokenCache(
-      deps.idTokens ?? userIdTokenAuthorizer(new UserServiceClient(client(base.subgraphUrls.user))),
-    ),
+    idTokens,
     chargeGuard:
       deps.chargeGuard ??
       sessionChargeGuard(new SessionServiceClient(client(base.subgraphUrls.session)), logger),
@@ -86,7 +92,7 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
       await server.close();
       await events.close();
       await metricsServer.close();
-      for (const r of [redis, queueRedis, commandSubscriber]) r.disconnect();
+      for (const r of [redis, queueRedis, commandSubscriber, idTokenSubscriber]) r.disconnect();
     },
   };
 }

@@ -12,7 +12,9 @@ export type IdTokenStatus = 'Accepted' | 'Invalid' | 'Blocked' | 'Expired';
 
 /** Answers "may this id token charge?". */
 export interface IdTokenAuthorizer {
-  authorize(idToken: string): Promise<{ status: IdTokenStatus; userId: string | null }>;
+  authorize(
+    idToken: string,
+  ): Promise<{ status: IdTokenStatus; userId: string | null; expiresAt?: Date | null }>;
 }
 
 const STATUS: Record<string, IdTokenStatus> = {
@@ -37,7 +39,11 @@ export function userIdTokenAuthorizer(users: UserServiceClient): IdTokenAuthoriz
   return {
     async authorize(idToken) {
       const answer = await users.idTokenAuthorization(idToken);
-      return { status: STATUS[answer.status] ?? 'Invalid', userId: answer.userId };
+      return {
+        status: STATUS[answer.status] ?? 'Invalid',
+        userId: answer.userId,
+        expiresAt: answer.expiresAt ? new Date(answer.expiresAt) : null,
+      };
     },
   };
 }

@@ -30,10 +30,12 @@ export class UserServiceClient {
   }
 
   /** May this id token (RFID tag, app token) charge, and whose is it (OCPP bridge). */
-  async idTokenAuthorization(token: string): Promise<{ status: string; userId: string | null }> {
+  async idTokenAuthorization(
+    token: string,
+  ): Promise<{ status: string; userId: string | null; expiresAt: string | null }> {
     const data = await this.client.request<{
-      idTokenAuthorization: { status: string; userId: string | null };
-    }>('query($t: String!) { idTokenAuthorization(token: $t) { status userId } }', { t: token });
+      idTokenAuthorization: { status: string; userId: string | null; expiresAt: string | null };
+    }>('query($t: String!) { idTokenAuthorization(token: $t) { status userId expiresAt } }', { t: token });
     return data.idTokenAuthorization;
   }
 

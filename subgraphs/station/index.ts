@@ -14,6 +14,7 @@ import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
 import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
+import { ChargerAlert } from './entities/charger-alert.entity.js';
 import { Connector } from './entities/connector.entity.js';
 import { Station } from './entities/station.entity.js';
 import { migrations } from './migrations/index.js';
@@ -23,7 +24,7 @@ import { consumeStationEvents } from './consumers/station-events.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
-export const stationEntities = [Station, Charger, Connector];
+export const stationEntities = [Station, Charger, Connector, ChargerAlert];
 
 /**
  * Starts the station subgraph: migrations, the consumer of the bridge's station events, the client
@@ -57,7 +58,7 @@ export async function startStationSubgraph(config: Config) {
       [LIVE_TOPIC.chargerStatus]: new LiveStatusSource(config.redisPrefix, orm.em),
     },
   );
-  const events = consumeStationEvents({ config, orm, logger, metrics });
+  const events = consumeStationEvents({ config, orm, logger, metrics, live });
   const users = new UserServiceClient(
     new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'station-subgraph' }),
   );

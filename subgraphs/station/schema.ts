@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
 import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
+import { ChargerAlertResolver, ChargerAlertsResolver } from './resolvers/alert.resolver.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
@@ -20,6 +21,8 @@ export function buildStationSchema() {
         OperatorStationsResolver,
         CommandResolver,
         LiveStatusResolver,
+        ChargerAlertsResolver,
+        ChargerAlertResolver,
       ],
       orphanedTypes: [User],
     },

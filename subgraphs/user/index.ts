@@ -10,6 +10,7 @@ import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
 import { Metrics } from '../../lib/metrics.js';
+import { idTokenChangedChannel } from '../../lib/live-events.js';
 import { createRedis } from '../../lib/redis.js';
 import { RevocationList } from '../../lib/revocation.js';
 import { startSubgraph } from '../../lib/subgraph.js';
@@ -119,7 +120,13 @@ export async function startUserSubgraph(config: Config) {
       return {
         ...base,
         users,
-        idTokens: new IdTokenService(base.em, base.viewer),
+        idTokens: new IdTokenService(base.em, base.viewer, (token) =>
+          redis
+            .publish(idTokenChangedChannel(config.redisPrefix), token)
+            .catch((err) =>
+              logger.warn({ err }, 'id token change not published; bridges see it within 60 s'),
+            ),
+        ),
         wallets: new WalletService(base.em, walletSettings),
         apiKeys: new ApiKeyService(base.em, base.viewer, {
           perMinute: config.rateLimits.apiKeyPerMinute,

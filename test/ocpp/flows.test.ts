@@ -356,7 +356,7 @@ describe('OCPP 2.0.1 actions the bridge does not take', () => {
         (err: { rpcErrorCode?: string }) => err.rpcErrorCode,
       );
     const now = new Date().toISOString();
-    expect(await codeOfCall('SecurityEventNotification', { type: 'FirmwareUpdated', timestamp: now })).toBe(
+    expect(await codeOfCall('NotifyReport', { requestId: 1, generatedAt: now, seqNo: 0 })).toBe(
       'NotSupported',
     );
     expect(await codeOfCall('DataTransfer', { vendorId: 'acme' })).toBe('NotSupported');

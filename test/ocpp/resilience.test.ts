@@ -1,6 +1,6 @@
 import { type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { aUserWithRoles, loginAdmin, type Session } from '../support/builders.js';
+import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { freePort, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { startRedis } from '../support/redis.js';
@@ -24,6 +24,9 @@ beforeAll(async () => {
   url = p.gatewayUrl;
   const admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+  // A known card: a session on an unknown one ends DISPUTED, not COMPLETED.
+  const driver = await registerUser(url);
+  await gql(url, 'mutation { addIdToken(token: "CARD") { id } }', {}, { token: driver.token });
 });
 afterAll(async () => {
   await p?.stop();

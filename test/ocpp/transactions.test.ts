@@ -1,6 +1,7 @@
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
 import { connectCharger, eventually, registeredCharger, setTariff } from '../support/chargers.js';
-import { gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { follow, wsClient } from '../support/subscriptions.js';
 
 /**
  * Transactions as a conformance tool drives them (issue 17): events out of order or missing, tokens
@@ -170,7 +171,7 @@ describe('tokens not accepted at the start are recorded and flagged, not billed'
       status: 'DISPUTED',
       settlement: null,
       user: { id: driver.userId },
-      anomalies: [`id token ${BLOCKED_CARD} was answered BLOCKED at the start`],
+      anomalies: [`id token ${BLOCKED_CARD} was BLOCKED at the start`],
     });
     expect(byToken.INVALID).toMatchObject({ status: 'DISPUTED', settlement: null, user: null });
     await cp.close();
@@ -203,9 +204,8 @@ describe('connectors are checked at the start', () => {
     expect(busy.idTagInfo.status).toBe('ConcurrentTx');
     const sessions = await sessionsWhen(c.chargerId, (n) => n.length === 3);
     const byTx = (t: any) => sessions.find((s) => s.transactionId === String(t.transactionId));
-    expect(byTx(seven)).toMatchObject({ tokenStatus: 'INVALID', evseId: 7 });
+    expect(byTx(seven)).toMatchObject({ tokenStatus: 'ACCEPTED', evseId: 7 });
     expect(byTx(seven).anomalies).toContain('EVSE 7 is not registered on this charger');
-    expect(byTx(busy).tokenStatus).toBe('CONCURRENT_TX');
     expect(byTx(busy).anomalies).toContain(`EVSE 1 already had session ${byTx(first).id} in progress`);
     expect(byTx(first).anomalies).toEqual([]);
 
@@ -227,5 +227,115 @@ describe('connectors are checked at the start', () => {
     const statusOf = (t: any) => done.find((s) => s.transactionId === String(t.transactionId)).status;
     expect([statusOf(seven), statusOf(first), statusOf(busy)]).toEqual(['DISPUTED', 'COMPLETED', 'DISPUTED']);
     await cp.close();
+  });
+});
+
+describe('a blocked card stops working at once', () => {
+  it('Authorize answered Accepted (and cached by the bridge) is answered Blocked right after blockIdToken', async () => {
+    const c = await registeredCharger(url, operator);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const card = 'TXCARD0003';
+    await gql(url, `mutation { addIdToken(token: "${card}") { id } }`, {}, { token: driver.token });
+    const authorize = async () =>
+      ((await cp.call('Authorize', { idTag: card })) as { idTagInfo: { status: string } }).idTagInfo.status;
+    expect(await authorize()).toBe('Accepted');
+    const blocked = await gql(
+      url,
+      `mutation { blockIdToken(token: "${card}") { status } }`,
+      {},
+      {
+        token: driver.token,
+      },
+    );
+    expect(blocked.data!.blockIdToken.status).toBe('BLOCKED');
+    // The bridge's cache keeps answers 60 s; the block reaches it by pub/sub in well under a second.
+    await eventually(authorize, (status) => status === 'Blocked', 2_000);
+    await cp.close();
+  });
+});
+
+describe('reports that fit nowhere else are alerts on the charger', () => {
+  const ALERTS = 'kind evseId connectorId status errorCode message chargerId';
+
+  it('a fault on an unregistered connector (1.6), an unknown EVSE and a security event (2.0.1) reach the operator, live and stored', async () => {
+    const c = await registeredCharger(url, operator);
+    const ws = wsClient(url, { authorization: `Bearer ${operator.token}` });
+    const live = follow(ws, `subscription($c: ID) { chargerAlertRaised(chargerId: $c) { ${ALERTS} } }`, {
+      c: c.chargerId,
+    });
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    // The upstream subscription is in place once the gateway answers: report until the alert lands
+    // (each report is an alert of its own: another time).
+    let minute = -30;
+    await eventually(
+      async () => {
+        await cp.call('StatusNotification', {
+          connectorId: 7,
+          errorCode: 'GroundFailure',
+          status: 'Faulted',
+          timestamp: iso(minute++),
+        });
+        return live.results.length;
+      },
+      (n) => n > 0,
+    );
+    const first = await live.next();
+    expect(first.data!.chargerAlertRaised).toMatchObject({
+      kind: 'UNKNOWN_CONNECTOR',
+      evseId: 7,
+      status: 'FAULTED',
+      errorCode: 'GroundFailure',
+      chargerId: c.chargerId,
+    });
+    await cp.close();
+
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    await cs.call('StatusNotification', {
+      timestamp: iso(-2),
+      connectorStatus: 'Faulted',
+      evseId: 9,
+      connectorId: 1,
+    });
+    await cs.call('SecurityEventNotification', {
+      type: 'TamperDetectionActivated',
+      timestamp: iso(-1),
+      techInfo: 'enclosure opened',
+    });
+    await live.next((r) => r.data?.chargerAlertRaised.kind === 'SECURITY_EVENT');
+    const stored = await eventually(
+      () =>
+        gql(
+          url,
+          `query($id: ID!) { charger(id: $id) { alerts { ${ALERTS} } } }`,
+          { id: c.chargerId },
+          {
+            token: operator.token,
+          },
+        ),
+      (r: any) => r.data?.charger.alerts[0]?.kind === 'SECURITY_EVENT',
+    );
+    const alerts = stored.data!.charger.alerts.map((a: any) => [a.kind, a.evseId, a.status, a.errorCode]);
+    expect(alerts.slice(0, 3)).toEqual([
+      ['SECURITY_EVENT', null, null, 'TamperDetectionActivated'],
+      ['UNKNOWN_CONNECTOR', 9, 'FAULTED', null],
+      ['UNKNOWN_CONNECTOR', 7, 'FAULTED', 'GroundFailure'],
+    ]);
+    expect(stored.data!.charger.alerts[0].message).toContain('enclosure opened');
+
+    // Another operator sees none of it.
+    const admin = await loginAdmin(url);
+    const other = await aUserWithRoles(url, admin, ['OPERATOR']);
+    const denied = await gql(
+      url,
+      'query($id: ID!) { charger(id: $id) { alerts { kind } } }',
+      { id: c.chargerId },
+      {
+        token: other.token,
+      },
+    );
+    expect(codeOf(denied)).toBe('FORBIDDEN');
+    live.stop();
+    await ws.dispose();
+    await cs.close();
   });
 });

@@ -51,7 +51,7 @@ export const startTransaction: Handler = async (ctx, params) => {
         connectorId: 1,
         idToken: params.idTag,
         userId,
-        authorization: status,
+        authorization: auth.status,
         timestamp: params.timestamp,
         meterStartWh: params.meterStart,
       },

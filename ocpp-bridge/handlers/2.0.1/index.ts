@@ -5,10 +5,11 @@ import { firmwareStatusNotification } from './firmware-status-notification.js';
 import { heartbeat } from './heartbeat.js';
 import { meterValues } from './meter-values.js';
 import { notifyEvent } from './notify-event.js';
+import { securityEventNotification } from './security-event-notification.js';
 import { statusNotification } from './status-notification.js';
 import { transactionEvent } from './transaction-event.js';
 
-/** OCPP 2.0.1 actions a charging station may send; anything else is answered NotImplemented. */
+/** OCPP 2.0.1 actions a charging station may send and the bridge takes (the others: NotSupported). */
 export const handlers201: Record<string, Handler> = {
   Authorize: authorize,
   BootNotification: bootNotification,
@@ -16,6 +17,7 @@ export const handlers201: Record<string, Handler> = {
   Heartbeat: heartbeat,
   MeterValues: meterValues,
   NotifyEvent: notifyEvent,
+  SecurityEventNotification: securityEventNotification,
   StatusNotification: statusNotification,
   TransactionEvent: transactionEvent,
 };

@@ -53,7 +53,7 @@ export const transactionEvent: Handler = async (ctx, params) => {
     connectorId: params.evse?.connectorId ?? (evseId ? 1 : null),
     idToken,
     userId: auth?.userId ?? null,
-    authorization: told,
+    authorization: auth?.status ?? null,
     timestamp: params.timestamp,
     meterStartWh: firstEnergy(readings),
   };

@@ -40,7 +40,7 @@ export class ChargingSession {
     | 'settlementFailureReason'
     | 'tokenStatus'
     | 'startInferred'
-    | 'meterStartKnown'
+    | 'meterStartSource'
     | 'anomalies'
     | 'createdAt';
 
@@ -200,9 +200,9 @@ export class ChargingSession {
   @Field(() => String, {
     nullable: true,
     description:
-      'The id token’s status the charger was told at the start (ACCEPTED, INVALID, BLOCKED, EXPIRED, ' +
-      'CONCURRENT_TX, NO_CREDIT); null for a session without a token. A session not ACCEPTED is not billed ' +
-      'unless its operator decides so (it ends DISPUTED).',
+      'The id token’s status when the session started (ACCEPTED, INVALID, BLOCKED, EXPIRED); null for a ' +
+      'session without a token. A session on a token not ACCEPTED is not billed unless its operator decides ' +
+      'so (it ends DISPUTED).',
   })
   @Property({ type: 'text', nullable: true })
   tokenStatus: string | null = null;
@@ -215,9 +215,13 @@ export class ChargingSession {
   @Property({ type: 'boolean' })
   startInferred: boolean = false;
 
-  /** False while an inferred session has had no register reading: the first one becomes its start. */
-  @Property({ type: 'boolean' })
-  meterStartKnown: boolean = true;
+  /**
+   * Where `meterStartWh` comes from: START (the transaction's start message); LOWEST_READING (its start
+   * gave none, or never came: the lowest register reading received so far, registers only grow); NONE
+   * (no reading yet: `meterStartWh` means nothing).
+   */
+  @Property({ type: 'text' })
+  meterStartSource: 'START' | 'LOWEST_READING' | 'NONE' = 'START';
 
   @Field(() => [String], {
     description:

@@ -133,7 +133,7 @@ export class ChargeGuard {
               + coalesce((select sum(cost_micros) from "session"."charging_session"
                            where user_id = ? and status in ('COMPLETED', 'DISPUTED') and currency = ?
                              and coalesce(dispute_resolution, '') <> 'WRITE_OFF'
-                             -- a session on a token the charger was told not Accepted is not the
+                             -- a session on a token not Accepted at its start is not the
                              -- owner's to pay unless the operator decides so
                              and (status = 'COMPLETED' or coalesce(token_status, 'ACCEPTED') = 'ACCEPTED')
                              and (settlement_status in ('PENDING', 'SUBMITTED')

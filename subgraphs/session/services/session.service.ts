@@ -29,7 +29,7 @@ export interface SessionStart {
   connectorId: number | null;
   idToken: string | null;
   userId: string | null;
-  /** The id token's status the charger was told (OCPP spelling); null without a token. */
+  /** The id token's own status at the start (OCPP spelling: Accepted, Blocked, …); null without a token. */
   authorization?: string | null;
   timestamp: Date;
   /** null: the start carried no register reading. */
@@ -38,7 +38,7 @@ export interface SessionStart {
   inferred?: boolean;
 }
 
-/** ACCEPTED, BLOCKED, CONCURRENT_TX, NO_CREDIT, …: an OCPP AuthorizationStatus as the API spells enums. */
+/** ACCEPTED, BLOCKED, EXPIRED, INVALID: an OCPP AuthorizationStatus as the API spells enums. */
 const authorizationOf = (status: string | null | undefined) =>
   status ? status.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() : null;
 
@@ -201,7 +201,7 @@ export class SessionService {
           startedAt: event.timestamp,
           // No reading at the start: the lowest register reading received stands for it (see sample()).
           meterStartWh: event.meterStartWh ?? 0,
-          meterStartKnown: event.meterStartWh != null && !event.inferred,
+          meterStartSource: event.meterStartWh == null ? 'NONE' : event.inferred ? 'LOWEST_READING' : 'START',
           startInferred: Boolean(event.inferred),
           tariffId: tariff?.id ?? null,
           currency: tariff?.currency ?? this.defaultCurrency,
@@ -243,9 +243,11 @@ export class SessionService {
       if (s.startInferred && (!event.inferred || event.timestamp < s.startedAt)) {
         if (event.timestamp < s.startedAt) s.startedAt = event.timestamp;
         if (!event.inferred) s.startInferred = false;
-        if (event.meterStartWh != null && !event.inferred) {
-          s.meterStartWh = event.meterStartWh;
-          s.meterStartKnown = true;
+        if (event.meterStartWh != null && s.meterStartSource !== 'START') {
+          // The real start's reading is the start; an earlier event's is a lower bound like any reading.
+          if (!event.inferred || s.meterStartSource === 'NONE' || event.meterStartWh < s.meterStartWh)
+            s.meterStartWh = event.meterStartWh;
+          s.meterStartSource = event.inferred ? 'LOWEST_READING' : 'START';
           await this.recount(em, s);
         }
       }
@@ -281,18 +283,21 @@ export class SessionService {
   }
 
   /**
-   * Energy so far from the session's stored register readings: from its start register, or, while that
-   * is not known, from the lowest reading. False when it has no reading yet.
+   * Energy so far from the session's stored register readings, counted from its start register; while
+   * that is not known (meterStartSource not START), the lowest reading received stands for it.
    */
   private async recount(em: EntityManager, s: ChargingSession) {
     const [row] = await em.execute<{ low: number | null; high: number | null }[]>(
       'select min(energy_wh) as low, max(energy_wh) as high from "session"."meter_value" where session_id = ?',
       [s.id],
     );
-    if (row?.high == null) return false;
-    if (!s.meterStartKnown) s.meterStartWh = Number(row.low);
+    if (row?.high == null) return;
+    if (s.meterStartSource !== 'START') {
+      const low = Number(row.low);
+      if (s.meterStartSource === 'NONE' || low < s.meterStartWh) s.meterStartWh = low;
+      s.meterStartSource = 'LOWEST_READING';
+    }
     s.energyWh = Math.max(0, Number(row.high) - s.meterStartWh);
-    return true;
   }
 
   /** Stores a sample (once) and updates the session's live figures if it is the newest. */
@@ -318,7 +323,11 @@ export class SessionService {
         .execute();
       // A session whose start gave no register reading: the lowest reading received stands for it
       // (registers only grow), and the energy so far is counted again from it.
-      if (session.status === SessionStatus.ACTIVE && !session.meterStartKnown && event.energyWh != null) {
+      if (
+        session.status === SessionStatus.ACTIVE &&
+        session.meterStartSource !== 'START' &&
+        event.energyWh != null
+      ) {
         const before = session.energyWh;
         await this.recount(em, session);
         if (session.energyWh > before && (!session.lastEnergyAt || event.timestamp > session.lastEnergyAt))
@@ -351,11 +360,14 @@ export class SessionService {
       if (session.lastMeterAt && session.lastMeterAt > event.timestamp) session.lastMeterAt = event.timestamp;
       if (session.lastEnergyAt && session.lastEnergyAt > event.timestamp)
         session.lastEnergyAt = event.timestamp;
-      if (!session.meterStartKnown) {
-        // Its start never came with a reading: the lowest register reading received is its start, the
-        // stop's own included (energy before the first reading the platform saw is not billed).
-        const readings = await this.recount(em, session);
-        if (event.meterStopWh != null && (!readings || event.meterStopWh < session.meterStartWh))
+      if (session.meterStartSource !== 'START') {
+        // Its start came without a reading, or never: the lowest register reading received is its
+        // start, the stop's own included (energy before the first reading the platform saw is not billed).
+        await this.recount(em, session);
+        if (
+          event.meterStopWh != null &&
+          (session.meterStartSource === 'NONE' || event.meterStopWh < session.meterStartWh)
+        )
           session.meterStartWh = event.meterStopWh;
       }
       const meterStop = event.meterStopWh ?? session.meterStartWh + session.energyWh;
@@ -489,10 +501,10 @@ export class SessionService {
   }
 }
 
-/** A token the charger was not told Accepted: its owner is not billed for what the charger did anyway. */
+/** A token not Accepted at the start (unknown, blocked, expired): its owner is not billed for what the charger did anyway. */
 function tokenAnomalies(s: ChargingSession): string[] {
   if (!s.idToken || !s.tokenStatus || s.tokenStatus === 'ACCEPTED') return [];
-  return [`id token ${s.idToken} was answered ${s.tokenStatus} at the start`];
+  return [`id token ${s.idToken} was ${s.tokenStatus} at the start`];
 }
 
 export function canRead(viewer: Viewer, session: ChargingSession): boolean {

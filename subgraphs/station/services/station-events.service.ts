@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../lib/logger.js';
 import type { StationEvent } from '../../../lib/queues.js';
+import { randomUUID } from 'node:crypto';
+import type { ChargerAlertLive } from '../../../lib/live-events.js';
+import { ChargerAlert, ChargerAlertKind } from '../entities/charger-alert.entity.js';
 import { Charger } from '../entities/charger.entity.js';
 import { ChargerStatus, OcppProtocol } from '../entities/enums.js';
 
@@ -22,6 +25,8 @@ export class StationEventsService {
   constructor(
     private readonly em: EntityManager,
     private readonly logger: Logger,
+    /** Tells subscribers of a stored alert (LIVE_TOPIC.chargerAlert). */
+    private readonly alerted: (alert: ChargerAlertLive) => Promise<void> = async () => {},
   ) {}
 
   async apply(event: StationEvent): Promise<AppliedStatus | null> {
@@ -49,6 +54,14 @@ export class StationEventsService {
         break;
       case 'device-event':
         this.logger.info({ identity: event.identity, events: event.events.length }, 'device events reported');
+        break;
+      case 'security-event':
+        await this.raise(charger.id, charger.station.id, {
+          kind: ChargerAlertKind.SECURITY_EVENT,
+          errorCode: event.type,
+          message: `Security event ${event.type}${event.techInfo ? `: ${event.techInfo}` : ''}`,
+          at,
+        });
         break;
     }
     await this.em.flush();
@@ -101,10 +114,23 @@ export class StationEventsService {
       return null;
     }
     if (!row.known_connector) {
+      // OCPP 1.6 §4.9 / 2.0.1 G01: a status for a connector the charger was not registered with is
+      // an alert for its operator (a fault there would otherwise show nowhere).
       this.logger.warn(
         { identity: event.identity, evseId: event.evseId, connectorId: event.connectorId },
         'status for an unregistered connector',
       );
+      await this.raise(row.charger_id, row.station_id, {
+        kind: ChargerAlertKind.UNKNOWN_CONNECTOR,
+        evseId: event.evseId,
+        connectorId: event.connectorId,
+        status,
+        errorCode: event.errorCode,
+        message:
+          `Status ${status}${event.errorCode ? ` (${event.errorCode})` : ''} reported for EVSE ${event.evseId}` +
+          ` connector ${event.connectorId}, which this charger is not registered with`,
+        at,
+      });
       return null;
     }
     if (!row.applied) return null;
@@ -116,6 +142,43 @@ export class StationEventsService {
       status,
       at,
     };
+  }
+
+  /** Stores an alert once per report (a redelivered event finds it) and tells subscribers. */
+  private async raise(
+    chargerId: string,
+    stationId: string,
+    alert: Pick<ChargerAlert, 'kind' | 'message' | 'at'> &
+      Partial<Pick<ChargerAlert, 'evseId' | 'connectorId' | 'status' | 'errorCode'>>,
+  ): Promise<void> {
+    const dedupeKey = [
+      chargerId,
+      alert.kind,
+      alert.evseId ?? '',
+      alert.connectorId ?? '',
+      alert.status ?? '',
+      alert.errorCode ?? '',
+      alert.at.toISOString(),
+    ].join('|');
+    const [row] = await this.em.execute<{ id: string }[]>(
+      `insert into "station"."charger_alert"
+         (id, charger_id, kind, evse_id, connector_id, status, error_code, message, at, dedupe_key, created_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+       on conflict (dedupe_key) do nothing returning id`,
+      [
+        randomUUID(),
+        chargerId,
+        alert.kind,
+        alert.evseId ?? null,
+        alert.connectorId ?? null,
+        alert.status ?? null,
+        alert.errorCode ?? null,
+        alert.message,
+        alert.at,
+        dedupeKey,
+      ],
+    );
+    if (row) await this.alerted({ alertId: row.id, chargerId, stationId });
   }
 
   private unknownCharger(event: StationEvent): void {

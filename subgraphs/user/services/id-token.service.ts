@@ -14,6 +14,8 @@ export class IdTokenService {
   constructor(
     private readonly em: EntityManager,
     private readonly viewer: Viewer,
+    /** Tells every OCPP bridge that the token's status changed (they forget their cached answer). */
+    private readonly changed: (token: string) => Promise<unknown> = async () => {},
   ) {}
 
   async add(token: string, expiresAt?: Date | null): Promise<IdToken> {
@@ -45,6 +47,9 @@ export class IdTokenService {
     }
     found.blocked = true;
     await this.em.flush();
+    // Stored first: a bridge that asks again after the message reads the block. Without Redis the
+    // block still holds, and bridges see it when their cached answer lapses (at most 60 s).
+    await this.changed(found.token);
     return found;
   }
 
