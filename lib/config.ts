@@ -28,6 +28,12 @@ const envSchema = z.object({
   STATION_SUBGRAPH_PORT: port(4002),
   SESSION_SUBGRAPH_PORT: port(4003),
   OCPP_PORT: port(9000),
+  /**
+   * OCPP security profile the bridge requires of every charger: 1 Basic auth over ws://; 2 Basic auth
+   * over wss:// (TLS with the bridge's certificate, OCPP_TLS_CERT_FILE/OCPP_TLS_KEY_FILE); 3 wss:// with
+   * a client certificate signed by OCPP_TLS_CLIENT_CA_FILE whose CN is the charger's identity.
+   */
+  OCPP_SECURITY_PROFILE: z.coerce.number().int().min(1).max(3).default(1),
   SETTLEMENT_WORKER_PORT: port(4005),
   ENERGY_SUBGRAPH_PORT: port(4006),
   CHAIN_PORT: port(8545),
@@ -124,6 +130,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   host: string;
+  /** 1: ws://; 2 and 3: wss:// (the bridge's port, its /health included, speaks TLS). */
+  ocppSecurityProfile: 1 | 2 | 3;
   ports: {
     gateway: number;
     user: number;
@@ -311,6 +319,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     host: e.HOST,
+    ocppSecurityProfile: e.OCPP_SECURITY_PROFILE as 1 | 2 | 3,
     ports: {
       gateway: e.GATEWAY_PORT,
       user: e.USER_SUBGRAPH_PORT,

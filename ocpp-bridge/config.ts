@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../lib/config.js';
 
@@ -10,7 +11,20 @@ const bridgeSchema = z.object({
   /** lastSeen is written to Redis at most this often per charger. */
   OCPP_LAST_SEEN_THROTTLE_MS: z.coerce.number().int().min(0).default(30_000),
   OCPP_INSTANCE_ID: z.string().optional(),
+  /** PEM files: the bridge's certificate chain and key (profiles 2, 3), the CA of charger certificates (3). */
+  OCPP_TLS_CERT_FILE: z.string().optional(),
+  OCPP_TLS_KEY_FILE: z.string().optional(),
+  OCPP_TLS_CLIENT_CA_FILE: z.string().optional(),
 });
+
+/** TLS for security profiles 2 and 3 (PEM contents). */
+export interface BridgeTls {
+  profile: 2 | 3;
+  cert: Buffer;
+  key: Buffer;
+  /** Profile 3: the CA that signs charger certificates. */
+  clientCa?: Buffer;
+}
 
 export interface BridgeConfig {
   base: Config;
@@ -20,6 +34,8 @@ export interface BridgeConfig {
   heartbeatIntervalSeconds: number;
   lastSeenThrottleMs: number;
   instanceId?: string;
+  /** Absent: security profile 1 (ws://). */
+  tls?: BridgeTls;
 }
 
 /** The bridge's settings on top of the platform's; the environment is read here only. */
@@ -31,6 +47,32 @@ export function loadBridgeConfig(source: Record<string, string | undefined> = pr
     throw new Error(`Invalid OCPP bridge configuration: ${problems}`);
   }
   const e = parsed.data;
+  let tls: BridgeTls | undefined;
+  if (base.ocppSecurityProfile > 1) {
+    const need = (name: string, file: string | undefined) => {
+      if (!file)
+        throw new Error(
+          `Invalid OCPP bridge configuration: ${name} is required for OCPP_SECURITY_PROFILE ${base.ocppSecurityProfile}`,
+        );
+      try {
+        return readFileSync(file);
+      } catch (err) {
+        throw new Error(
+          `Invalid OCPP bridge configuration: ${name}: cannot read ${file} (${(err as Error).message})`,
+          { cause: err },
+        );
+      }
+    };
+    tls = {
+      profile: base.ocppSecurityProfile as 2 | 3,
+      cert: need('OCPP_TLS_CERT_FILE', e.OCPP_TLS_CERT_FILE),
+      key: need('OCPP_TLS_KEY_FILE', e.OCPP_TLS_KEY_FILE),
+      clientCa:
+        base.ocppSecurityProfile === 3
+          ? need('OCPP_TLS_CLIENT_CA_FILE', e.OCPP_TLS_CLIENT_CA_FILE)
+          : undefined,
+    };
+  }
   return {
     base,
     port: base.ports.ocpp,
@@ -39,5 +81,6 @@ export function loadBridgeConfig(source: Record<string, string | undefined> = pr
     heartbeatIntervalSeconds: e.OCPP_HEARTBEAT_INTERVAL_SECONDS,
     lastSeenThrottleMs: e.OCPP_LAST_SEEN_THROTTLE_MS,
     instanceId: e.OCPP_INSTANCE_ID,
+    tls,
   };
 }

@@ -80,6 +80,7 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     commandSubscriber,
     prefix: base.redisPrefix,
     instanceId: config.instanceId,
+    tls: config.tls,
     logger,
     metrics,
     routes: metricsServer.onMainServer,

@@ -6,7 +6,7 @@ import type { OcppProtocol } from '../lib/queues.js';
 const ENQUEUE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** Why a charger's connection was refused (`gridledger_ocpp_connections_refused_total{reason}`). */
-export type RefusalReason = 'endpoint' | 'subprotocol' | 'cap' | 'auth' | 'auth_unavailable';
+export type RefusalReason = 'endpoint' | 'subprotocol' | 'cap' | 'auth' | 'certificate' | 'auth_unavailable';
 
 /**
  * The OCPP bridge's metrics. Label children are cached: the message counter is on the path of every

@@ -3,9 +3,17 @@ import type { SessionServiceClient } from '../lib/service-clients/session.js';
 import type { StationServiceClient } from '../lib/service-clients/station.js';
 import type { UserServiceClient } from '../lib/service-clients/user.js';
 
-/** Checks a charger's Basic-auth login (security profile 1, or 2 behind TLS). */
+/**
+ * Checks a charger's login: its Basic-auth password (security profiles 1 and 2), or, with
+ * `certificateVerified` (profile 3: TLS verified its client certificate and its CN is the identity),
+ * only that the charger is registered.
+ */
 export interface ChargerAuthenticator {
-  authenticate(identity: string, password: Buffer | undefined): Promise<{ chargerId: string } | null>;
+  authenticate(
+    identity: string,
+    password: Buffer | undefined,
+    opts?: { certificateVerified?: boolean },
+  ): Promise<{ chargerId: string } | null>;
 }
 
 export type IdTokenStatus = 'Accepted' | 'Invalid' | 'Blocked' | 'Expired';
@@ -27,9 +35,11 @@ const STATUS: Record<string, IdTokenStatus> = {
 /** Asks the station subgraph, which owns charger credentials. */
 export function stationAuthenticator(station: StationServiceClient): ChargerAuthenticator {
   return {
-    async authenticate(identity, password) {
-      if (!password) return null;
-      return station.chargerAuthentication(identity, password.toString('utf8'));
+    async authenticate(identity, password, opts) {
+      if (password) return station.chargerAuthentication(identity, password.toString('utf8'));
+      if (!opts?.certificateVerified) return null;
+      const placement = await station.chargerPlacement({ identity });
+      return placement?.chargerId ? { chargerId: placement.chargerId } : null;
     },
   };
 }

@@ -1,4 +1,6 @@
 import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -8,6 +10,7 @@ import { withLogContext, type Logger } from '../lib/logger.js';
 import type { OcppProtocol } from '../lib/queues.js';
 import { replyOrdering } from './call-errors.js';
 import { CommandServer, type CallableCharger } from './commands.js';
+import type { BridgeTls } from './config.js';
 import type { EventSink } from './events.js';
 import type { HandlerContext, Handler } from './handlers/context.js';
 import { handlers16 } from './handlers/1.6/index.js';
@@ -44,6 +47,8 @@ export interface BridgeServerOptions {
   instanceId?: string;
   logger: Logger;
   metrics: BridgeMetrics;
+  /** Security profiles 2 and 3: wss:// with this certificate (3: and a client certificate). */
+  tls?: BridgeTls;
   /** Answers `/metrics` on the bridge's HTTP port (unless METRICS_PORT moved it); true when it did. */
   routes: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 }
@@ -97,9 +102,24 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       metrics.refused('cap');
       return reject(503, 'Too many connections; retry later');
     }
+    // Profile 3: TLS has verified the client certificate against the chargers' CA; it must be this
+    // charger's (CN = identity), and then it stands for the password.
+    let certificateVerified = false;
+    if (opts.tls?.profile === 3) {
+      const socket = handshake.request.socket as TLSSocket;
+      const cn = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
+      if (cn !== identity) {
+        metrics.refused('certificate');
+        logger.info({ identity, cn, remote: handshake.remoteAddress }, 'charger refused: certificate');
+        return reject(401, 'Unauthorized');
+      }
+      certificateVerified = true;
+    }
     pendingUpgrades++;
     try {
-      const found = await opts.authenticator.authenticate(identity, handshake.password);
+      const found = await opts.authenticator.authenticate(identity, handshake.password, {
+        certificateVerified,
+      });
       if (!found) {
         metrics.refused('auth');
         logger.info({ identity, remote: handshake.remoteAddress }, 'charger refused: bad credentials');
@@ -211,7 +231,7 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
     });
   }
 
-  const httpServer = http.createServer(async (req, res) => {
+  const routes = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (await opts.routes(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health' || path === '/ready') {
@@ -228,7 +248,23 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       return;
     }
     res.writeHead(404).end();
-  });
+  };
+  // OCPP 2.0.1 A00.FR.3xx: TLS 1.2 or above.
+  const httpServer = opts.tls
+    ? https.createServer(
+        {
+          cert: opts.tls.cert,
+          key: opts.tls.key,
+          minVersion: 'TLSv1.2',
+          // Profile 3 asks every client for a certificate but lets the handshake finish without one, so
+          // that /health answers; a charger's upgrade is refused unless its certificate verified.
+          ...(opts.tls.profile === 3
+            ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false }
+            : {}),
+        },
+        routes,
+      )
+    : http.createServer(routes);
   httpServer.on('upgrade', rpc.handleUpgrade);
   // Accept errors (EMFILE when file descriptors run out) must not take every charger down with them.
   httpServer.on('error', (err) => logger.error({ err }, 'OCPP HTTP server error'));
@@ -242,7 +278,10 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
-  logger.info({ port, instanceId, maxConnections: opts.maxConnections }, 'OCPP bridge listening');
+  logger.info(
+    { port, instanceId, maxConnections: opts.maxConnections, securityProfile: opts.tls?.profile ?? 1 },
+    'OCPP bridge listening',
+  );
 
   return {
     port,

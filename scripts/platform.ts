@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -106,12 +107,37 @@ export interface RunningPlatform {
  * so a port another process holds (whose health would answer just as well) fails the start at once.
  */
 async function answersAsChild(healthUrl: string, child: ChildProcess): Promise<boolean> {
-  const res = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) }).catch(() => null);
-  if (!res?.ok) return false;
-  const body = (await res.json().catch(() => ({}))) as { pid?: unknown };
+  const body: { pid?: unknown } | null = healthUrl.startsWith('https:')
+    ? await localTlsHealth(healthUrl)
+    : await fetch(healthUrl, { signal: AbortSignal.timeout(1000) })
+        .then((res) => (res.ok ? (res.json() as Promise<{ pid?: unknown }>).catch(() => ({})) : null))
+        .catch(() => null);
+  if (!body) return false;
   if (typeof body.pid === 'number' && body.pid !== child.pid)
     throw new Error(`${healthUrl} is answered by another process (pid ${body.pid}): its port is taken`);
   return true;
+}
+
+/**
+ * `/health` of a child that serves TLS with a certificate the supervisor need not trust (the OCPP
+ * bridge under security profile 2 or 3): the pid in the answer says whose it is.
+ */
+function localTlsHealth(url: string): Promise<{ pid?: unknown } | null> {
+  return new Promise((resolve) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(text) as { pid?: unknown }) : null);
+        } catch {
+          resolve({});
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
 }
 
 async function waitHealthy(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -14,7 +14,15 @@ export function platformServices(config: Config): ServiceSpec[] {
     { name: 'session', entry: 'subgraphs/session/index.js', healthUrl: health(config.ports.session) },
     { name: 'energy', entry: 'subgraphs/energy-trading/index.js', healthUrl: health(config.ports.energy) },
     { name: 'gateway', entry: 'gateway/index.js', healthUrl: health(config.ports.gateway) },
-    { name: 'ocpp-bridge', entry: 'ocpp-bridge/index.js', healthUrl: health(config.ports.ocpp) },
+    {
+      name: 'ocpp-bridge',
+      entry: 'ocpp-bridge/index.js',
+      // Profiles 2 and 3: the bridge's port speaks TLS only.
+      healthUrl:
+        config.ocppSecurityProfile > 1
+          ? `https://${config.host}:${config.ports.ocpp}/health`
+          : health(config.ports.ocpp),
+    },
     {
       name: 'settlement-worker',
       entry: 'workers/settlement/index.js',

@@ -42,12 +42,18 @@ export async function connectCharger(
   identity: string,
   password: string | undefined,
   protocol: Protocol,
-  opts: { strictMode?: boolean; reconnect?: boolean } = {},
+  opts: {
+    strictMode?: boolean;
+    reconnect?: boolean;
+    /** wss:// (security profiles 2 and 3) with these TLS options (ca, and a client cert and key). */
+    tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+  } = {},
 ) {
   // ocpp-rpc's typings mark every option required; the library itself defaults them.
   type Options = ConstructorParameters<typeof RPCClient>[0];
   const options: Partial<Options> = {
-    endpoint: `ws://127.0.0.1:${ocppPort}/ocpp`,
+    endpoint: `${opts.tls ? 'wss' : 'ws'}://127.0.0.1:${ocppPort}/ocpp`,
+    ...(opts.tls ? { wsOpts: opts.tls } : {}),
     identity,
     password: password ?? null,
     protocols: [protocol],
