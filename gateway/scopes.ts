@@ -24,6 +24,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Query.stations': S.STATIONS_READ,
   'Query.station': S.STATIONS_READ,
   'Query.charger': S.STATIONS_READ,
+  'Query.chargerMessages': S.STATIONS_READ,
   'Query.chargerByIdentity': S.STATIONS_READ,
   'Query.tariffs': S.STATIONS_READ,
   'Query.settlementConfig': S.STATIONS_READ,

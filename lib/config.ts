@@ -85,6 +85,8 @@ const envSchema = z.object({
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   CHARGER_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Days the OCPP message log keeps (whole days are dropped after it). */
+  OCPP_MESSAGE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
   SETTLEMENT_CURRENCY: z
@@ -217,6 +219,8 @@ export interface Config {
   market: { mqttUrl: string | null; deliveryGraceSeconds: number; minIntervalMinutes: number };
   /** How long a remote command waits for the charger's answer before CHARGER_TIMEOUT. */
   chargerCommandTimeoutMs: number;
+  /** OCPP_MESSAGE_LOG_RETENTION_DAYS. */
+  messageLogRetentionDays: number;
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -410,6 +414,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       minIntervalMinutes: production ? 5 : 1,
     },
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
+    messageLogRetentionDays: e.OCPP_MESSAGE_LOG_RETENTION_DAYS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
     chain: {

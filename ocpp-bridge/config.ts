@@ -11,6 +11,10 @@ const bridgeSchema = z.object({
   /** lastSeen is written to Redis at most this often per charger. */
   OCPP_LAST_SEEN_THROTTLE_MS: z.coerce.number().int().min(0).default(30_000),
   OCPP_INSTANCE_ID: z.string().optional(),
+  /** Every frame in and out is shipped to the message log (the station subgraph stores it): on / off. */
+  OCPP_MESSAGE_LOG: z.enum(['on', 'off']).default('on'),
+  /** Frames logged per charger per minute; beyond it they are counted, not stored (bounded storage). */
+  OCPP_MESSAGE_LOG_PER_CHARGER_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** PEM files: the bridge's certificate chain and key (profiles 2, 3), the CA of charger certificates (3). */
   OCPP_TLS_CERT_FILE: z.string().optional(),
   OCPP_TLS_KEY_FILE: z.string().optional(),
@@ -34,6 +38,8 @@ export interface BridgeConfig {
   heartbeatIntervalSeconds: number;
   lastSeenThrottleMs: number;
   instanceId?: string;
+  /** Frames per charger per minute shipped to the message log; null: no message log. */
+  messageLogPerChargerPerMinute: number | null;
   /** Absent: security profile 1 (ws://). */
   tls?: BridgeTls;
 }
@@ -81,6 +87,8 @@ export function loadBridgeConfig(source: Record<string, string | undefined> = pr
     heartbeatIntervalSeconds: e.OCPP_HEARTBEAT_INTERVAL_SECONDS,
     lastSeenThrottleMs: e.OCPP_LAST_SEEN_THROTTLE_MS,
     instanceId: e.OCPP_INSTANCE_ID,
+    messageLogPerChargerPerMinute:
+      e.OCPP_MESSAGE_LOG === 'on' ? e.OCPP_MESSAGE_LOG_PER_CHARGER_PER_MINUTE : null,
     tls,
   };
 }

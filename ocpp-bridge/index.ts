@@ -11,6 +11,7 @@ import { UserServiceClient } from '../lib/service-clients/user.js';
 import { loadBridgeConfig, type BridgeConfig } from './config.js';
 import { EventSink } from './events.js';
 import { IdTokenCache } from './id-token-cache.js';
+import { MessageLogShipper } from './message-log.js';
 import { bridgeMetrics } from './metrics.js';
 import {
   stationAuthenticator,
@@ -64,6 +65,15 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     lastSeenThrottleMs: config.lastSeenThrottleMs,
     logger,
   });
+  const messageLog =
+    config.messageLogPerChargerPerMinute === null
+      ? undefined
+      : new MessageLogShipper({
+          redis: queueRedis,
+          prefix: base.redisPrefix,
+          logger,
+          perChargerPerMinute: config.messageLogPerChargerPerMinute,
+        });
   const server = await startBridgeServer({
     host: base.host,
     port: config.port,
@@ -81,6 +91,7 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     prefix: base.redisPrefix,
     instanceId: config.instanceId,
     tls: config.tls,
+    messageLog,
     logger,
     metrics,
     routes: metricsServer.onMainServer,
@@ -91,6 +102,7 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     ...server,
     close: async () => {
       await server.close();
+      await messageLog?.close();
       await events.close();
       await metricsServer.close();
       for (const r of [redis, queueRedis, commandSubscriber, idTokenSubscriber]) r.disconnect();

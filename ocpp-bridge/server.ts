@@ -47,6 +47,8 @@ export interface BridgeServerOptions {
   instanceId?: string;
   logger: Logger;
   metrics: BridgeMetrics;
+  /** Where every frame in and out goes (the OCPP message log); absent: nowhere. */
+  messageLog?: { record(identity: string, outbound: boolean, frame: string): void };
   /** Security profiles 2 and 3: wss:// with this certificate (3: and a client certificate). */
   tls?: BridgeTls;
   /** Answers `/metrics` on the bridge's HTTP port (unless METRICS_PORT moved it); true when it did. */
@@ -149,6 +151,15 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       close: (options?: object) => client.close(options),
     };
     chargers.set(identity, held);
+    const log = opts.messageLog;
+    if (log)
+      client.on('message', (m: { message: string | Buffer; outbound: boolean }) =>
+        log.record(
+          identity,
+          m.outbound,
+          typeof m.message === 'string' ? m.message : m.message.toString('utf8'),
+        ),
+      );
     void commands.hold(identity).catch((err) => logger.warn({ err, identity }, 'could not record holder'));
     const ctx: HandlerContext = {
       identity,

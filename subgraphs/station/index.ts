@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { ChargerCommandClient } from '../../lib/charger-commands.js';
 import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
@@ -21,6 +22,7 @@ import { migrations } from './migrations/index.js';
 import { buildStationSchema } from './schema.js';
 import { LiveStatusSource } from './services/live-status.js';
 import { consumeStationEvents } from './consumers/station-events.js';
+import { storeMessageLog } from './services/message-log.service.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
@@ -59,6 +61,14 @@ export async function startStationSubgraph(config: Config) {
     },
   );
   const events = consumeStationEvents({ config, orm, logger, metrics, live });
+  // The bridges' message log, stored here (the station subgraph owns chargers).
+  const messageLog = storeMessageLog({
+    em: () => orm.em.fork() as EntityManager,
+    redis: createRedis(config.redisUrl, logger, { purpose: 'message log' }),
+    prefix: config.redisPrefix,
+    retentionDays: config.messageLogRetentionDays,
+    logger,
+  });
   const users = new UserServiceClient(
     new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'station-subgraph' }),
   );
@@ -97,6 +107,7 @@ export async function startStationSubgraph(config: Config) {
     close: async () => {
       await server.close();
       await events.close();
+      await messageLog.close();
       live.close();
       await commands.close();
       redis.disconnect();

@@ -3,6 +3,7 @@ import { buildFederatedSchema } from '../../lib/subgraph.js';
 import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
 import { ChargerAlertResolver, ChargerAlertsResolver } from './resolvers/alert.resolver.js';
+import { MessageLogResolver } from './resolvers/message-log.resolver.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
@@ -23,6 +24,7 @@ export function buildStationSchema() {
         LiveStatusResolver,
         ChargerAlertsResolver,
         ChargerAlertResolver,
+        MessageLogResolver,
       ],
       orphanedTypes: [User],
     },

@@ -11,6 +11,7 @@ import { migrations } from '../../subgraphs/station/migrations/index.js';
 import { STATION_SCHEMA, stationEntities } from '../../subgraphs/station/index.js';
 import { Charger } from '../../subgraphs/station/entities/charger.entity.js';
 import { StationEventsService } from '../../subgraphs/station/services/station-events.service.js';
+import { maintainMessageLogPartitions } from '../../subgraphs/station/services/message-log.service.js';
 import { aUserWithRoles, loginAdmin } from '../support/builders.js';
 import { registeredCharger } from '../support/chargers.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -109,5 +110,27 @@ describe('status reports', () => {
     expect(await apply(status(1, 'CHARGING', 40, 'NO-SUCH-CHARGER'))).toBeNull();
     // The unregistered connector's report still says the charger was heard from.
     expect(await stored()).toEqual({ ...before, lastSeenAt: at(40) });
+  });
+});
+
+describe('the message log’s daily partitions', () => {
+  it('exist from yesterday to the day after tomorrow; days past the retention are dropped whole', async () => {
+    const em = orm.em.fork() as EntityManager;
+    await em.execute(
+      `create table if not exists "station"."ocpp_message_p20200101" partition of "station"."ocpp_message"
+         for values from ('2020-01-01T00:00:00Z') to ('2020-01-02T00:00:00Z')`,
+    );
+    const now = new Date();
+    const dropped = await maintainMessageLogPartitions(em, 7, now);
+    expect(dropped).toContain('ocpp_message_p20200101');
+    const day = (offset: number) =>
+      `ocpp_message_p${new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '')}`;
+    const rows = await em.execute<{ relname: string }[]>(
+      `select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        join pg_class p on p.oid = i.inhparent where p.relname = 'ocpp_message'`,
+    );
+    const names = rows.map((r) => r.relname);
+    for (const d of [-1, 0, 1, 2]) expect(names).toContain(day(d));
+    expect(names).not.toContain('ocpp_message_p20200101');
   });
 });

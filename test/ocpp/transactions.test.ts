@@ -339,3 +339,49 @@ describe('reports that fit nowhere else are alerts on the charger', () => {
     await cs.close();
   });
 });
+
+describe('the OCPP message log', () => {
+  it('keeps every frame in and out per charger, replies named after their calls, for its operator only', async () => {
+    const c = await registeredCharger(url, operator);
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    await cp.call('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'Log' });
+    await cp.call('Heartbeat', {});
+    await cp.call('Authorize', { idTag: 'NOBODYS-CARD' });
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const LOG = `query($c: ID!, $from: DateTimeISO!, $to: DateTimeISO!, $a: String, $after: String, $first: Int) {
+      chargerMessages(chargerId: $c, from: $from, to: $to, action: $a, after: $after, first: $first) {
+        edges { node { direction messageType action messageId frame } } pageInfo { hasNextPage endCursor } } }`;
+    const read = (vars: Record<string, unknown> = {}) =>
+      gql(url, LOG, { c: c.chargerId, from, to, ...vars }, { token: operator.token });
+    const all = await eventually(read, (r: any) => r.data?.chargerMessages.edges.length === 6);
+    const nodes = all.data!.chargerMessages.edges.map((e: any) => e.node);
+    expect(nodes.map((n: any) => [n.direction, n.messageType, n.action])).toEqual([
+      ['IN', 'CALL', 'BootNotification'],
+      ['OUT', 'CALLRESULT', 'BootNotification'],
+      ['IN', 'CALL', 'Heartbeat'],
+      ['OUT', 'CALLRESULT', 'Heartbeat'],
+      ['IN', 'CALL', 'Authorize'],
+      ['OUT', 'CALLRESULT', 'Authorize'],
+    ]);
+    expect(JSON.parse(nodes[5].frame)).toEqual([3, nodes[4].messageId, { idTagInfo: { status: 'Invalid' } }]);
+
+    const authorize = await read({ a: 'Authorize' });
+    expect(authorize.data!.chargerMessages.edges).toHaveLength(2);
+    const page = await read({ first: 4 });
+    expect(page.data!.chargerMessages.pageInfo.hasNextPage).toBe(true);
+    const rest = await read({ first: 4, after: page.data!.chargerMessages.pageInfo.endCursor });
+    expect(rest.data!.chargerMessages.edges.map((e: any) => e.node.action)).toEqual([
+      'Authorize',
+      'Authorize',
+    ]);
+
+    const admin = await loginAdmin(url);
+    const other = await aUserWithRoles(url, admin, ['OPERATOR']);
+    expect(codeOf(await gql(url, LOG, { c: c.chargerId, from, to }, { token: other.token }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(codeOf(await read({ from: to, to: from }))).toBe('BAD_USER_INPUT');
+    await cp.close();
+  });
+});

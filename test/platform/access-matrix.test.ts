@@ -320,6 +320,14 @@ const QUERIES: Record<string, Row> = {
     }),
     allowed: ['auditor', 'admin'],
   },
+  chargerMessages: {
+    query: (f) => ({
+      query:
+        'query($c: ID!) { chargerMessages(chargerId: $c, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { edges { cursor } } }',
+      variables: { c: f.chargerId },
+    }),
+    allowed: ['owner', 'admin', 'keyWithScope'],
+  },
   refundLedger: {
     query: () => ({ query: '{ refundLedger(first: 1) { nextCursor } }' }),
     allowed: ['auditor', 'admin'],

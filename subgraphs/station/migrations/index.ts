@@ -1,10 +1,12 @@
 import { Migration20261122000100 } from './Migration20261122000100.js';
 import { Migration20261122000600 } from './Migration20261122000600.js';
 import { Migration20261203000700 } from './Migration20261203000700.js';
+import { Migration20261203000800 } from './Migration20261203000800.js';
 
 /** Every migration of the `station` schema, oldest first. */
 export const migrations = [
   { name: 'Migration20261122000100', class: Migration20261122000100 },
   { name: 'Migration20261122000600', class: Migration20261122000600 },
   { name: 'Migration20261203000700', class: Migration20261203000700 },
+  { name: 'Migration20261203000800', class: Migration20261203000800 },
 ];
