@@ -84,6 +84,9 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.triggerMessage': S.CHARGERS_COMMAND,
   'Mutation.getChargerConfiguration': S.CHARGERS_COMMAND,
   'Mutation.setChargerConfiguration': S.CHARGERS_COMMAND,
+  'Mutation.updateFirmware': S.CHARGERS_COMMAND,
+  'Mutation.requestChargerLogs': S.CHARGERS_COMMAND,
+  'Mutation.clearAuthorizationCache': S.CHARGERS_COMMAND,
   'Mutation.retrySettlement': S.SETTLEMENT_WRITE,
   'Mutation.resolveSessionDispute': S.SETTLEMENT_WRITE,
   'Mutation.prepareRefund': S.SETTLEMENT_WRITE,
@@ -107,6 +110,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.addVehicle': null,
   'Mutation.createCommunity': null,
   'Mutation.removeVehicle': null,
+  'Mutation.reserveConnector': null,
+  'Mutation.cancelReservation': null,
 };
 
 /**

@@ -12,7 +12,15 @@ export type ChargerCommand =
   | { type: 'changeAvailability'; evseId: number | null; operative: boolean }
   | { type: 'trigger'; message: TriggerableMessage; evseId: number | null }
   | { type: 'getConfiguration'; keys: string[] }
-  | { type: 'setConfiguration'; key: string; value: string };
+  | { type: 'setConfiguration'; key: string; value: string }
+  /** `reservationId`: the OCPP reservation id (an integer both versions share). */
+  | { type: 'reserve'; reservationId: number; evseId: number; idToken: string; expiresAt: string }
+  | { type: 'cancelReservation'; reservationId: number }
+  /** `location`: where the charger downloads the firmware from; `retrieveAt`: not before. */
+  | { type: 'updateFirmware'; requestId: number; location: string; retrieveAt: string }
+  /** 1.6 GetDiagnostics / 2.0.1 GetLog (DiagnosticsLog): the charger uploads its logs to `location`. */
+  | { type: 'uploadLogs'; requestId: number; location: string }
+  | { type: 'clearCache' };
 
 export type TriggerableMessage =
   'BootNotification' | 'Heartbeat' | 'StatusNotification' | 'MeterValues' | 'FirmwareStatusNotification';
@@ -27,6 +35,8 @@ export interface ConfigurationEntry {
 /** The charger's answer, normalized: its status word, and for configuration reads the entries. */
 export interface ChargerCommandResult {
   status: string;
+  /** uploadLogs: the file name the charger will upload, when it says. */
+  fileName?: string | null;
   configuration?: ConfigurationEntry[];
   unknownKeys?: string[];
 }

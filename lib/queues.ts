@@ -56,6 +56,22 @@ export type StationEvent =
   | { kind: 'firmware' | 'diagnostics'; identity: string; status: string; at: string }
   | { kind: 'device-event'; identity: string; events: unknown[]; at: string }
   | {
+      /** A transaction started on a reserved EVSE by its driver (the reservation is used). */
+      kind: 'reservation-used';
+      identity: string;
+      reservationId: string;
+      transactionId: string;
+      at: string;
+    }
+  | {
+      /** 2.0.1 ReservationStatusUpdate: the charger let a reservation go (Expired) or dropped it (Removed). */
+      kind: 'reservation-status';
+      identity: string;
+      ocppId: number;
+      status: 'Expired' | 'Removed';
+      at: string;
+    }
+  | {
       /** 2.0.1 SecurityEventNotification. */
       kind: 'security-event';
       identity: string;
@@ -89,6 +105,8 @@ export type SessionEvent =
        * and fills in what it did not know.
        */
       inferred?: boolean;
+      /** The reservation this start used (its driver's), or `conflict`: the EVSE was reserved for another. */
+      reservation?: { id: string } | 'conflict' | null;
     }
   | {
       kind: 'meter';

@@ -31,6 +31,13 @@ const TRIGGER_201: Record<TriggerableMessage, string> = {
   FirmwareStatusNotification: 'FirmwareStatusNotification',
 };
 
+/** Commands whose message is the same in 1.6 and 2.0.1. */
+function sameInBoth(c: Extract<ChargerCommand, { type: 'cancelReservation' | 'clearCache' }>): Call {
+  return c.type === 'clearCache'
+    ? { method: 'ClearCache', params: {}, normalize: plainStatus }
+    : { method: 'CancelReservation', params: { reservationId: c.reservationId }, normalize: plainStatus };
+}
+
 /** The OCPP 1.6 message for a command. */
 function call16(c: ChargerCommand): Call {
   switch (c.type) {
@@ -85,6 +92,34 @@ function call16(c: ChargerCommand): Call {
         params: { key: c.key, value: c.value },
         normalize: plainStatus,
       };
+    case 'reserve':
+      return {
+        method: 'ReserveNow',
+        params: {
+          connectorId: c.evseId,
+          expiryDate: c.expiresAt,
+          idTag: c.idToken,
+          reservationId: c.reservationId,
+        },
+        normalize: plainStatus,
+      };
+    case 'cancelReservation':
+      return sameInBoth(c);
+    case 'updateFirmware':
+      // 1.6 UpdateFirmware.conf is empty: the charger reports progress in FirmwareStatusNotification.
+      return {
+        method: 'UpdateFirmware',
+        params: { location: c.location, retrieveDate: c.retrieveAt },
+        normalize: () => ({ status: 'Accepted' }),
+      };
+    case 'uploadLogs':
+      return {
+        method: 'GetDiagnostics',
+        params: { location: c.location },
+        normalize: (a: { fileName?: string }) => ({ status: 'Accepted', fileName: a.fileName ?? null }),
+      };
+    case 'clearCache':
+      return sameInBoth(c);
   }
 }
 
@@ -181,6 +216,39 @@ function call201(c: ChargerCommand): Call {
           status: a.setVariableResult[0]?.attributeStatus ?? 'Rejected',
         }),
       };
+    case 'reserve':
+      return {
+        method: 'ReserveNow',
+        params: {
+          id: c.reservationId,
+          expiryDateTime: c.expiresAt,
+          evseId: c.evseId,
+          idToken: { idToken: c.idToken, type: 'ISO14443' },
+        },
+        normalize: plainStatus,
+      };
+    case 'cancelReservation':
+      return sameInBoth(c);
+    case 'updateFirmware':
+      return {
+        method: 'UpdateFirmware',
+        params: {
+          requestId: c.requestId,
+          firmware: { location: c.location, retrieveDateTime: c.retrieveAt },
+        },
+        normalize: plainStatus,
+      };
+    case 'uploadLogs':
+      return {
+        method: 'GetLog',
+        params: { logType: 'DiagnosticsLog', requestId: c.requestId, log: { remoteLocation: c.location } },
+        normalize: (a: { status: string; filename?: string }) => ({
+          status: a.status,
+          fileName: a.filename ?? null,
+        }),
+      };
+    case 'clearCache':
+      return sameInBoth(c);
   }
 }
 

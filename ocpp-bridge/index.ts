@@ -14,6 +14,7 @@ import { IdTokenCache } from './id-token-cache.js';
 import { MessageLogShipper } from './message-log.js';
 import { bridgeMetrics } from './metrics.js';
 import {
+  redisReservations,
   stationAuthenticator,
   sessionChargeGuard,
   userIdTokenAuthorizer,
@@ -85,6 +86,7 @@ export async function startOcppBridge(config: BridgeConfig, deps: BridgeDeps = {
     chargeGuard:
       deps.chargeGuard ??
       sessionChargeGuard(new SessionServiceClient(client(base.subgraphUrls.session)), logger),
+    reservations: redisReservations(redis, base.redisPrefix, logger),
     events,
     redis,
     commandSubscriber,

@@ -1,4 +1,6 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.js';
+import { reservationsKey, type ReservationHold } from '../lib/reservations.js';
 import type { SessionServiceClient } from '../lib/service-clients/session.js';
 import type { StationServiceClient } from '../lib/service-clients/station.js';
 import type { UserServiceClient } from '../lib/service-clients/user.js';
@@ -70,6 +72,30 @@ export interface ChargeGuard {
     reserveFor: string | null,
   ): Promise<{ allowed: boolean; reason: string | null }>;
 }
+
+/** The reservation held on a charger's EVSE, if any (lib/reservations.ts). */
+export interface ReservationLookup {
+  at(identity: string, evseId: number): Promise<ReservationHold | null>;
+}
+
+/** Reads the station subgraph's reservation holds in Redis; unreadable: none (the charger holds it too). */
+export function redisReservations(redis: Redis, prefix: string, logger: Logger): ReservationLookup {
+  return {
+    async at(identity, evseId) {
+      try {
+        const raw = await redis.hget(reservationsKey(prefix, identity), String(evseId));
+        return raw ? (JSON.parse(raw) as ReservationHold) : null;
+      } catch (err) {
+        logger.warn({ err, identity }, 'reservations unreadable; start allowed');
+        return null;
+      }
+    },
+  };
+}
+
+/** The id-token status a charger is told when a start is on an EVSE reserved for another driver. */
+export const reservedStatus = (protocol: 'OCPP16' | 'OCPP201') =>
+  protocol === 'OCPP16' ? 'Invalid' : 'NotAtThisTime';
 
 /**
  * The id-token status a charger is told when the charge guard refuses: the EVSE has a session in

@@ -16,7 +16,7 @@ import type { HandlerContext, Handler } from './handlers/context.js';
 import { handlers16 } from './handlers/1.6/index.js';
 import { handlers201 } from './handlers/2.0.1/index.js';
 import type { BridgeMetrics } from './metrics.js';
-import type { ChargerAuthenticator, ChargeGuard, IdTokenAuthorizer } from './ports.js';
+import type { ChargerAuthenticator, ChargeGuard, IdTokenAuthorizer, ReservationLookup } from './ports.js';
 import { actionAwareValidators } from './validators.js';
 
 /** Every action of each protocol, from the schemas ocpp-rpc validates with ("<Action>.req"). */
@@ -40,6 +40,7 @@ export interface BridgeServerOptions {
   authenticator: ChargerAuthenticator;
   idTokens: IdTokenAuthorizer;
   chargeGuard?: ChargeGuard;
+  reservations?: ReservationLookup;
   events: EventSink;
   redis: Redis;
   commandSubscriber: Redis;
@@ -168,6 +169,7 @@ export async function startBridgeServer(opts: BridgeServerOptions) {
       events: opts.events,
       idTokens: opts.idTokens,
       chargeGuard: opts.chargeGuard,
+      reservations: opts.reservations,
       heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
       logger: logger.child({ identity }),
       openTransactions: new Map(),

@@ -1,7 +1,7 @@
 import type { Logger } from '../../lib/logger.js';
 import type { OcppProtocol } from '../../lib/queues.js';
 import type { EventSink } from '../events.js';
-import type { ChargeGuard, IdTokenAuthorizer } from '../ports.js';
+import type { ChargeGuard, IdTokenAuthorizer, ReservationLookup } from '../ports.js';
 
 /** What every handler of one connection knows. */
 export interface HandlerContext {
@@ -14,6 +14,8 @@ export interface HandlerContext {
   chargeGuard?: ChargeGuard;
   heartbeatIntervalSeconds: number;
   logger: Logger;
+  /** Reservations on the charger's EVSEs (absent: none are honoured). */
+  reservations?: ReservationLookup;
   /**
    * 2.0.1: what this connection has forwarded of each open transaction's start (by transactionId), so
    * that a later event opens or completes it only when it tells something new (see transaction-event).

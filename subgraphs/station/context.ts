@@ -2,11 +2,13 @@ import type DataLoader from 'dataloader';
 import type { ChargerCommandClient } from '../../lib/charger-commands.js';
 import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
+import type { ReservationService } from './services/reservation.service.js';
 import type { StationService } from './services/station.service.js';
 
 export interface StationContext extends SubgraphContext {
   stations: StationService;
   commands: ChargerCommandClient;
+  reservations: ReservationService;
   /** Live events for subscriptions. */
   live: LiveEventBus;
   /** What the user subgraph says of an id token: ACCEPTED, BLOCKED, EXPIRED or INVALID (unknown). */

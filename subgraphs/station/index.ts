@@ -17,16 +17,18 @@ import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
 import { ChargerAlert } from './entities/charger-alert.entity.js';
 import { Connector } from './entities/connector.entity.js';
+import { Reservation } from './entities/reservation.entity.js';
 import { Station } from './entities/station.entity.js';
 import { migrations } from './migrations/index.js';
 import { buildStationSchema } from './schema.js';
 import { LiveStatusSource } from './services/live-status.js';
 import { consumeStationEvents } from './consumers/station-events.js';
 import { storeMessageLog } from './services/message-log.service.js';
+import { ReservationHolds, ReservationService } from './services/reservation.service.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
-export const stationEntities = [Station, Charger, Connector, ChargerAlert];
+export const stationEntities = [Station, Charger, Connector, ChargerAlert, Reservation];
 
 /**
  * Starts the station subgraph: migrations, the consumer of the bridge's station events, the client
@@ -60,7 +62,8 @@ export async function startStationSubgraph(config: Config) {
       [LIVE_TOPIC.chargerStatus]: new LiveStatusSource(config.redisPrefix, orm.em),
     },
   );
-  const events = consumeStationEvents({ config, orm, logger, metrics, live });
+  const holds = new ReservationHolds(redis, config.redisPrefix);
+  const events = consumeStationEvents({ config, orm, logger, metrics, live, holds });
   // The bridges' message log, stored here (the station subgraph owns chargers).
   const messageLog = storeMessageLog({
     em: () => orm.em.fork() as EntityManager,
@@ -84,22 +87,32 @@ export async function startStationSubgraph(config: Config) {
     subscriptions: true,
     metrics,
     metricsAt: metricsPlacement(config, 'station'),
-    context: (base) => ({
-      ...base,
-      stations: new StationService(
+    context: (base) => {
+      const stations = new StationService(
         base.em,
         base.viewer,
         (userId) => users.accountExists(userId),
         (vehicleId, userId) => users.vehiclePlugs(vehicleId, userId),
-      ),
-      commands,
-      live,
-      idTokenStatus: (token) => users.idTokenAuthorization(token),
-      lastSeen: new DataLoader<string, Date | null>(async (identities) => {
-        const values = await redis.hmget(lastSeenKey(config.redisPrefix), ...identities);
-        return values.map((v) => (v ? new Date(v) : null));
-      }),
-    }),
+      );
+      const idTokenStatus = (token: string) => users.idTokenAuthorization(token);
+      return {
+        ...base,
+        stations,
+        commands,
+        reservations: new ReservationService(base.em, base.viewer, {
+          stations,
+          commands,
+          holds,
+          idTokenStatus,
+        }),
+        live,
+        idTokenStatus,
+        lastSeen: new DataLoader<string, Date | null>(async (identities) => {
+          const values = await redis.hmget(lastSeenKey(config.redisPrefix), ...identities);
+          return values.map((v) => (v ? new Date(v) : null));
+        }),
+      };
+    },
   });
   return {
     url: server.url,

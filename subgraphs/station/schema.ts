@@ -4,6 +4,7 @@ import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
 import { ChargerAlertResolver, ChargerAlertsResolver } from './resolvers/alert.resolver.js';
 import { MessageLogResolver } from './resolvers/message-log.resolver.js';
+import { ChargerReservationsResolver, ReservationResolver } from './resolvers/reservation.resolver.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
@@ -25,6 +26,8 @@ export function buildStationSchema() {
         ChargerAlertsResolver,
         ChargerAlertResolver,
         MessageLogResolver,
+        ReservationResolver,
+        ChargerReservationsResolver,
       ],
       orphanedTypes: [User],
     },

@@ -1,8 +1,7 @@
-import type { RPCClient } from 'ocpp-rpc';
 import { loadBridgeConfig } from '../../ocpp-bridge/config.js';
 import { startOcppBridge } from '../../ocpp-bridge/index.js';
 import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
-import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
+import { answerCommands, connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { codeOf, freePort, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let p: TestPlatform;
@@ -30,19 +29,6 @@ beforeAll(async () => {
   await gql(url, 'mutation { addIdToken(token: "BLOCKED9") { id } }', {}, { token: blockedDriver.token });
 });
 afterAll(() => p?.stop());
-
-/** Records what the platform asked the charger, and answers like a cooperative charger. */
-function answerCommands(client: RPCClient, answers: Record<string, unknown>) {
-  const received: { method: string; params: any }[] = [];
-  for (const [method, answer] of Object.entries(answers)) {
-    const handler = async ({ params }: { params?: unknown }) => {
-      received.push({ method, params });
-      return answer as Record<string, unknown>;
-    };
-    client.handle(method, handler);
-  }
-  return received;
-}
 
 const run = (query: string, variables: Record<string, unknown>, token = operator.token) =>
   gql(url, query, variables, { token });

@@ -360,7 +360,9 @@ describe('OCPP 2.0.1 actions the bridge does not take', () => {
       'NotSupported',
     );
     expect(await codeOfCall('DataTransfer', { vendorId: 'acme' })).toBe('NotSupported');
-    expect(await codeOfCall('LogStatusNotification', { status: 'Idle' })).toBe('NotSupported');
+    expect(await codeOfCall('NotifyChargingLimit', { chargingLimit: { chargingLimitSource: 'EMS' } })).toBe(
+      'NotSupported',
+    );
     expect(await codeOfCall('Heartbeat', {})).toBe('answered');
     await cs.close();
   });

@@ -118,6 +118,31 @@ const MUTATIONS: Record<string, Row> = {
     query: command('setChargerConfiguration', 'key: "HeartbeatInterval", value: "60"'),
     allowed: [...OWNER, 'keyWithScope'],
   },
+  updateFirmware: {
+    query: command('updateFirmware', 'location: "https://fw.example.org/v2.bin"'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  requestChargerLogs: {
+    query: command('requestChargerLogs', 'location: "ftp://logs.example.org/"'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  clearAuthorizationCache: {
+    query: command('clearAuthorizationCache', ''),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  // A token that is nobody's: every person gets past the checks to BAD_USER_INPUT; API keys may not reserve.
+  reserveConnector: {
+    query: (f) => ({
+      query:
+        'mutation($c: ID!, $x: DateTimeISO!) { reserveConnector(chargerId: $c, evseId: 1, expiresAt: $x, idToken: "TAG00001") { id } }',
+      variables: { c: f.chargerId, x: new Date(Date.now() + 3_600_000).toISOString() },
+    }),
+    allowed: PERSONS,
+  },
+  cancelReservation: {
+    query: () => ({ query: `mutation { cancelReservation(id: "${UNKNOWN}") { id } }` }),
+    allowed: PERSONS,
+  },
   stopCharging: {
     query: () => ({ query: `mutation { stopCharging(sessionId: "${UNKNOWN}") { id } }` }),
     allowed: [...PERSONS, 'keyWithScope'],

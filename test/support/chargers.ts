@@ -92,3 +92,16 @@ export async function setTariff(url: string, operator: Session, stationId: strin
   );
   if (r.errors) throw new Error(JSON.stringify(r.errors));
 }
+
+/** Records what the platform asked the charger, and answers like a cooperative charger. */
+export function answerCommands(client: RPCClient, answers: Record<string, unknown>) {
+  const received: { method: string; params: any }[] = [];
+  for (const [method, answer] of Object.entries(answers)) {
+    const handler = async ({ params }: { params?: unknown }) => {
+      received.push({ method, params });
+      return answer as Record<string, unknown>;
+    };
+    client.handle(method, handler);
+  }
+  return received;
+}

@@ -2,7 +2,8 @@ import { createRPCError } from 'ocpp-rpc';
 import { createHash } from 'node:crypto';
 import { jobId } from '../../../lib/queues.js';
 import { chargeHoldKey } from '../../../lib/service-clients/session.js';
-import { refusalStatus } from '../../ports.js';
+import { refusalStatus, reservedStatus } from '../../ports.js';
+import { reservationAtStart } from '../reservation-check.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -28,6 +29,14 @@ export const startTransaction: Handler = async (ctx, params) => {
   const auth = await ctx.idTokens.authorize(params.idTag);
   const { userId } = auth;
   let status: string = auth.status;
+  const { reservation, used } = await reservationAtStart(ctx, {
+    evseId: params.connectorId,
+    idToken: params.idTag,
+    userId,
+    transactionId: String(transactionId),
+    at: params.timestamp,
+  });
+  if (reservation === 'conflict' && status === 'Accepted') status = reservedStatus('OCPP16');
   // The hold on the driver's escrow is reserved now (one per transaction: a repeat finds it). Refused
   // (no such connector, one already charging, escrow short): not Accepted, and the charge point stops
   // the transaction (StopTransactionOnInvalidId); the session is recorded as the charger reports it.
@@ -52,10 +61,12 @@ export const startTransaction: Handler = async (ctx, params) => {
         idToken: params.idTag,
         userId,
         authorization: auth.status,
+        reservation,
         timestamp: params.timestamp,
         meterStartWh: params.meterStart,
       },
     },
   ]);
+  if (used) await ctx.events.enqueueStation([used]);
   return { transactionId, idTagInfo: { status } };
 };

@@ -2,7 +2,8 @@ import type { SessionEvent } from '../../../lib/queues.js';
 import { jobId } from '../../../lib/queues.js';
 import { firstEnergy, lastEnergy, readMeterValues } from '../../meter.js';
 import { chargeHoldKey } from '../../../lib/service-clients/session.js';
-import { refusalStatus } from '../../ports.js';
+import { refusalStatus, reservedStatus } from '../../ports.js';
+import { reservationAtStart } from '../reservation-check.js';
 import type { Handler } from '../context.js';
 
 /**
@@ -28,9 +29,22 @@ export const transactionEvent: Handler = async (ctx, params) => {
   const evseId: number | null = params.evse?.id ?? null;
   const auth = idToken ? await ctx.idTokens.authorize(idToken) : null;
   let told: string | null = auth?.status ?? null;
+  // A reservation is looked at where a start becomes known with its EVSE.
+  const { reservation, used } =
+    params.eventType === 'Started' || !ctx.openTransactions.has(transactionId)
+      ? await reservationAtStart(ctx, {
+          evseId,
+          idToken,
+          userId: auth?.userId ?? null,
+          transactionId,
+          at: params.timestamp,
+        })
+      : { reservation: null, used: null };
+  if (reservation === 'conflict' && told === 'Accepted') told = reservedStatus('OCPP201');
   // A start, or a token given after it, reserves the hold on the driver's escrow (one per
   // transaction: a repeat finds it); refused: the station ends the transaction (E05: not authorized).
   if (
+    told === 'Accepted' &&
     auth?.status === 'Accepted' &&
     auth.userId &&
     ctx.chargeGuard &&
@@ -54,6 +68,7 @@ export const transactionEvent: Handler = async (ctx, params) => {
     idToken,
     userId: auth?.userId ?? null,
     authorization: auth?.status ?? null,
+    reservation,
     timestamp: params.timestamp,
     meterStartWh: firstEnergy(readings),
   };
@@ -86,6 +101,7 @@ export const transactionEvent: Handler = async (ctx, params) => {
     });
   }
   await ctx.events.enqueueSession(jobs);
+  if (used) await ctx.events.enqueueStation([used]);
   if (params.eventType === 'Ended') ctx.openTransactions.delete(transactionId);
   else
     ctx.openTransactions.set(transactionId, {

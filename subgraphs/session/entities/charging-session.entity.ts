@@ -42,6 +42,7 @@ export class ChargingSession {
     | 'startInferred'
     | 'meterStartSource'
     | 'anomalies'
+    | 'reservationId'
     | 'createdAt';
 
   @Field(() => ID)
@@ -230,6 +231,13 @@ export class ChargingSession {
   })
   @Property({ type: 'json' })
   anomalies: string[] = [];
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The reservation the session used (its driver’s, on that EVSE).',
+  })
+  @Property({ type: 'uuid', nullable: true })
+  reservationId: string | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

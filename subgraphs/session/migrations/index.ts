@@ -4,6 +4,7 @@ import { Migration20261203000200 } from './Migration20261203000200.js';
 import { Migration20261203000300 } from './Migration20261203000300.js';
 import { Migration20261203000500 } from './Migration20261203000500.js';
 import { Migration20261203000600 } from './Migration20261203000600.js';
+import { Migration20261203001000 } from './Migration20261203001000.js';
 
 /** Every migration of the `session` schema, oldest first. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   { name: 'Migration20261203000300', class: Migration20261203000300 },
   { name: 'Migration20261203000500', class: Migration20261203000500 },
   { name: 'Migration20261203000600', class: Migration20261203000600 },
+  { name: 'Migration20261203001000', class: Migration20261203001000 },
 ];

@@ -68,7 +68,8 @@ export class ChargeGuard {
     const placement = await this.deps.placements.get(identity);
     if (!placement) return ALLOWED_FREE;
     // The EVSE first, whatever the tariff: one the charger does not have, or one with a session active
-    // on it already (other than this transaction's own, when a start is repeated), takes no new one.
+    // on it already (other than this transaction's own, when a start is repeated; one with anomalies,
+    // which the charger was told not to run, does not count), takes no new one.
     if (evseId) {
       const refuse = (reason: ChargeRefusal, message: string): ChargeAnswer => ({
         ...ALLOWED_FREE,
@@ -80,7 +81,7 @@ export class ChargeGuard {
         return refuse('UNKNOWN_EVSE', `This charger has no EVSE ${evseId}`);
       const [busy] = await this.em.execute<{ id: string }[]>(
         `select id from "session"."charging_session"
-          where charger_id = ? and evse_id = ? and status = 'ACTIVE'
+          where charger_id = ? and evse_id = ? and status = 'ACTIVE' and anomalies = '[]'::jsonb
             and (?::text is null or charger_identity || '|' || transaction_id <> ?) limit 1`,
         [placement.chargerId, evseId, reserveFor, reserveFor],
       );

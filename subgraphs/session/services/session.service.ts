@@ -36,6 +36,8 @@ export interface SessionStart {
   meterStartWh: number | null;
   /** Opened from a later event (its Started never arrived, or not yet). */
   inferred?: boolean;
+  /** The reservation it used, or `conflict`: its EVSE was reserved for another driver. */
+  reservation?: { id: string } | 'conflict' | null;
 }
 
 /** ACCEPTED, BLOCKED, EXPIRED, INVALID: an OCPP AuthorizationStatus as the API spells enums. */
@@ -206,8 +208,10 @@ export class SessionService {
           tariffId: tariff?.id ?? null,
           currency: tariff?.currency ?? this.defaultCurrency,
           evseMaxPowerKw: null,
+          reservationId: event.reservation && event.reservation !== 'conflict' ? event.reservation.id : null,
         });
         session.anomalies = [
+          ...(event.reservation === 'conflict' ? [`EVSE ${evseId} was reserved for another driver`] : []),
           ...tokenAnomalies(session),
           ...(await this.evseAnomalies(em as EntityManager, session, placement)),
         ];
@@ -274,10 +278,13 @@ export class SessionService {
     const evse = placement.evsePowers?.find((e) => e.evseId === s.evseId);
     s.evseMaxPowerKw = evse?.maxPowerKw ?? null;
     if (!evse) return [`EVSE ${s.evseId} is not registered on this charger`];
-    const other = await em.findOne(
-      ChargingSession,
-      { chargerId: s.chargerId, evseId: s.evseId, status: SessionStatus.ACTIVE, id: { $ne: s.id } },
-      { orderBy: { startedAt: 'asc' }, fields: ['id'] },
+    // Another session in progress there, itself without anomalies (one the charger was told not to
+    // run, e.g. on a refused token, does not hold the EVSE).
+    const [other] = await em.execute<{ id: string }[]>(
+      `select id from "session"."charging_session"
+        where charger_id = ? and evse_id = ? and status = 'ACTIVE' and id <> ? and anomalies = '[]'::jsonb
+        order by started_at limit 1`,
+      [s.chargerId, s.evseId, s.id],
     );
     return other ? [`EVSE ${s.evseId} already had session ${other.id} in progress`] : [];
   }

@@ -5,6 +5,7 @@ import type { Metrics } from '../../../lib/metrics.js';
 import { LIVE_TOPIC, type ChargerAlertLive, type LiveEventBus } from '../../../lib/live-events.js';
 import { QUEUE, type StationEvent } from '../../../lib/queues.js';
 import { startWorker } from '../../../lib/worker.js';
+import type { ReservationHolds } from '../services/reservation.service.js';
 import { StationEventsService } from '../services/station-events.service.js';
 
 /** Consumes QUEUE.stationEvents (from the OCPP bridge): boot notifications, status, firmware. */
@@ -14,6 +15,7 @@ export function consumeStationEvents(deps: {
   logger: Logger;
   metrics: Metrics;
   live: LiveEventBus;
+  holds: ReservationHolds;
 }) {
   return startWorker<StationEvent>({
     queue: QUEUE.stationEvents,
@@ -22,8 +24,11 @@ export function consumeStationEvents(deps: {
     logger: deps.logger,
     metrics: deps.metrics,
     process: (job) =>
-      new StationEventsService(deps.orm.em.fork(), deps.logger, (alert) =>
-        deps.live.publish<ChargerAlertLive>(LIVE_TOPIC.chargerAlert, alert),
+      new StationEventsService(
+        deps.orm.em.fork(),
+        deps.logger,
+        (alert) => deps.live.publish<ChargerAlertLive>(LIVE_TOPIC.chargerAlert, alert),
+        deps.holds,
       ).apply(job.data),
   });
 }

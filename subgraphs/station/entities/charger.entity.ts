@@ -84,7 +84,11 @@ export class Charger {
   @Property({ type: 'text', nullable: true })
   firmwareStatus: string | null = null;
 
-  @Field(() => String, { nullable: true, description: 'Last diagnostics upload status reported (1.6).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Last log upload status reported (1.6 DiagnosticsStatusNotification, 2.0.1 LogStatusNotification).',
+  })
   @Property({ type: 'text', nullable: true })
   diagnosticsStatus: string | null = null;
 

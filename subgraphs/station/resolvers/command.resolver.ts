@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import { Role } from '../../../lib/auth.js';
 import { badInput } from '../../../lib/errors.js';
@@ -148,4 +149,61 @@ export class CommandResolver {
     if (value.length > 500) throw badInput('value must be at most 500 characters', 'value');
     return this.send(ctx, chargerId, { type: 'setConfiguration', key, value });
   }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, {
+    description:
+      'Asks the charger to install firmware downloaded from `location` (an ftp://, http:// or https:// URL) not before `retrieveAt` (UpdateFirmware). Progress arrives as `Charger.firmwareStatus`.',
+  })
+  updateFirmware(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('location') location: string,
+    @Ctx() ctx: StationContext,
+    @Arg('retrieveAt', () => Date, { nullable: true }) retrieveAt?: Date,
+  ) {
+    return this.send(ctx, chargerId, {
+      type: 'updateFirmware',
+      requestId: randomInt(1, 2 ** 31 - 1),
+      location: uploadUrl(location, 'location'),
+      retrieveAt: (retrieveAt ?? new Date()).toISOString(),
+    });
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, {
+    description:
+      'Asks the charger to upload its diagnostics log to `location` (1.6 GetDiagnostics; 2.0.1 GetLog DiagnosticsLog); `fileName` is the file it will write when it says. Progress arrives as `Charger.diagnosticsStatus`.',
+  })
+  requestChargerLogs(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('location') location: string,
+    @Ctx() ctx: StationContext,
+  ) {
+    return this.send(ctx, chargerId, {
+      type: 'uploadLogs',
+      requestId: randomInt(1, 2 ** 31 - 1),
+      location: uploadUrl(location, 'location'),
+    });
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => CommandResult, {
+    description: 'Clears the charger’s authorization cache (ClearCache): every id token is asked again.',
+  })
+  clearAuthorizationCache(@Arg('chargerId', () => ID) chargerId: string, @Ctx() ctx: StationContext) {
+    return this.send(ctx, chargerId, { type: 'clearCache' });
+  }
+}
+
+/** A location a charger can reach: ftp(s)://, http(s)://, at most 512 characters (OCPP's limit). */
+function uploadUrl(value: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badInput(`${field} must be a URL`, field);
+  }
+  if (!['ftp:', 'ftps:', 'http:', 'https:'].includes(url.protocol) || value.length > 512)
+    throw badInput(`${field} must be an ftp(s) or http(s) URL of at most 512 characters`, field);
+  return value;
 }

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { ChargerAlertLive } from '../../../lib/live-events.js';
 import { ChargerAlert, ChargerAlertKind } from '../entities/charger-alert.entity.js';
 import { Charger } from '../entities/charger.entity.js';
+import { Reservation, ReservationStatus } from '../entities/reservation.entity.js';
+import type { ReservationHolds } from './reservation.service.js';
 import { ChargerStatus, OcppProtocol } from '../entities/enums.js';
 
 /** A status change the station subgraph has stored. */
@@ -27,6 +29,8 @@ export class StationEventsService {
     private readonly logger: Logger,
     /** Tells subscribers of a stored alert (LIVE_TOPIC.chargerAlert). */
     private readonly alerted: (alert: ChargerAlertLive) => Promise<void> = async () => {},
+    /** The bridges' reservation holds, released when a reservation is used or let go. */
+    private readonly holds?: ReservationHolds,
   ) {}
 
   async apply(event: StationEvent): Promise<AppliedStatus | null> {
@@ -55,6 +59,31 @@ export class StationEventsService {
       case 'device-event':
         this.logger.info({ identity: event.identity, events: event.events.length }, 'device events reported');
         break;
+      case 'reservation-used':
+      case 'reservation-status': {
+        const reservation = await this.em.findOne(
+          Reservation,
+          event.kind === 'reservation-used'
+            ? { id: event.reservationId, charger: charger.id }
+            : { ocppId: event.ocppId, charger: charger.id },
+        );
+        if (!reservation) break;
+        if (
+          reservation.status === ReservationStatus.ACTIVE ||
+          reservation.status === ReservationStatus.PENDING
+        ) {
+          if (event.kind === 'reservation-used') {
+            reservation.status = ReservationStatus.USED;
+            reservation.transactionId = event.transactionId;
+          } else
+            reservation.status =
+              event.status === 'Expired' ? ReservationStatus.EXPIRED : ReservationStatus.CANCELLED;
+          reservation.updatedAt = new Date();
+        }
+        await this.em.flush();
+        await this.holds?.release(event.identity, reservation);
+        break;
+      }
       case 'security-event':
         await this.raise(charger.id, charger.station.id, {
           kind: ChargerAlertKind.SECURITY_EVENT,

@@ -21,8 +21,14 @@ registerEnumType(TriggerMessageType, { name: 'TriggerMessageType' });
   description: 'The charger’s answer to a remote command (its OCPP status word, e.g. Accepted).',
 })
 export class CommandResult {
-  @Field()
+  @Field({ description: 'The charger’s answer (Accepted, Rejected, …).' })
   status!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'requestChargerLogs: the file the charger will upload.',
+  })
+  fileName?: string | null;
 }
 
 @ObjectType()

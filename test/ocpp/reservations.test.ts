@@ -1,0 +1,231 @@
+import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
+import { answerCommands, connectCharger, eventually, registeredCharger } from '../support/chargers.js';
+import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+/** Reservations, firmware updates and log uploads, with real OCPP 1.6 and 2.0.1 clients. */
+let p: TestPlatform;
+let url: string;
+let operator: Session;
+let driver: Session;
+let other: Session;
+const MINE = 'RESV0001';
+const THEIRS = 'RESV0002';
+
+beforeAll(async () => {
+  p = await startTestPlatform({ CHARGER_COMMAND_TIMEOUT_MS: '4000' });
+  url = p.gatewayUrl;
+  const admin = await loginAdmin(url);
+  operator = await aUserWithRoles(url, admin, ['OPERATOR']);
+  driver = await registerUser(url);
+  other = await registerUser(url);
+  await gql(url, `mutation { addIdToken(token: "${MINE}") { id } }`, {}, { token: driver.token });
+  await gql(url, `mutation { addIdToken(token: "${THEIRS}") { id } }`, {}, { token: other.token });
+});
+afterAll(() => p?.stop());
+
+const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+const iso = (offsetMinutes = 0) => new Date(Date.now() + offsetMinutes * 60_000).toISOString();
+const RESERVE = `mutation($c: ID!, $e: Int!, $x: DateTimeISO!, $t: String!) {
+  reserveConnector(chargerId: $c, evseId: $e, expiresAt: $x, idToken: $t) { id status evseId chargerAnswer } }`;
+const reserve = (who: Session, chargerId: string, evseId: number, idToken: string, expiresAt = inAnHour()) =>
+  gql(url, RESERVE, { c: chargerId, e: evseId, x: expiresAt, t: idToken }, { token: who.token });
+
+describe('reservations', () => {
+  it('1.6: ReserveNow reaches the charger; another driver’s start there is refused, the reserving driver’s uses it', async () => {
+    const c = await registeredCharger(url, operator);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const asked = answerCommands(cp, { ReserveNow: { status: 'Accepted' } });
+    const made = await reserve(driver, c.chargerId, 1, MINE);
+    expect(made.data!.reserveConnector).toMatchObject({ status: 'ACTIVE', evseId: 1 });
+    expect(asked).toEqual([
+      {
+        method: 'ReserveNow',
+        params: {
+          connectorId: 1,
+          idTag: MINE,
+          expiryDate: expect.any(String),
+          reservationId: expect.any(Number),
+        },
+      },
+    ]);
+    // The EVSE is taken: a second reservation is a CONFLICT, nothing is sent.
+    expect(codeOf(await reserve(other, c.chargerId, 1, THEIRS))).toBe('CONFLICT');
+    expect(asked).toHaveLength(1);
+    // Validation: someone else's token, an EVSE the charger lacks, an expiry beyond a day.
+    expect(codeOf(await reserve(driver, c.chargerId, 2, THEIRS))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await reserve(driver, c.chargerId, 9, MINE))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await reserve(driver, c.chargerId, 2, MINE, iso(60 * 25)))).toBe('BAD_USER_INPUT');
+
+    // The operator sees it on the charger; another driver does not.
+    const RES = 'query($id: ID!) { charger(id: $id) { reservations { id evseId idToken status } } }';
+    const seen = await gql(url, RES, { id: c.chargerId }, { token: operator.token });
+    expect(seen.data!.charger.reservations).toEqual([
+      { id: made.data!.reserveConnector.id, evseId: 1, idToken: MINE, status: 'ACTIVE' },
+    ]);
+    expect(
+      (await gql(url, RES, { id: c.chargerId }, { token: other.token })).data!.charger.reservations,
+    ).toEqual([]);
+
+    const theirs = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: THEIRS,
+      meterStart: 0,
+      timestamp: iso(-10),
+    })) as any;
+    expect(theirs.idTagInfo.status).toBe('Invalid');
+    const mine = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: MINE,
+      meterStart: 0,
+      timestamp: iso(-5),
+    })) as any;
+    expect(mine.idTagInfo.status).toBe('Accepted');
+
+    const sessions = await eventually(
+      () =>
+        gql(
+          url,
+          'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { transactionId reservationId anomalies } } } }',
+          { c: c.chargerId },
+          { token: operator.token },
+        ),
+      (r: any) => r.data?.sessions.edges.length === 2,
+    );
+    const byTx = (t: any) =>
+      sessions
+        .data!.sessions.edges.map((e: any) => e.node)
+        .find((s: any) => s.transactionId === String(t.transactionId));
+    expect(byTx(mine)).toEqual({
+      transactionId: String(mine.transactionId),
+      reservationId: made.data!.reserveConnector.id,
+      anomalies: [],
+    });
+    expect(byTx(theirs).reservationId).toBeNull();
+    expect(byTx(theirs).anomalies).toContain('EVSE 1 was reserved for another driver');
+    // Used: it is no longer in force.
+    await eventually(
+      () => gql(url, RES, { id: c.chargerId }, { token: operator.token }),
+      (r: any) => r.data?.charger.reservations.length === 0,
+    );
+    await cp.close();
+  });
+
+  it('2.0.1: a refused ReserveNow is REJECTED with the charger’s answer; cancelling sends CancelReservation; ReservationStatusUpdate ends one', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    let answer = 'Occupied';
+    const asked: { method: string; params: any }[] = [];
+    cs.handle('ReserveNow', async ({ params }: { params?: any }) => {
+      asked.push({ method: 'ReserveNow', params });
+      return { status: answer };
+    });
+    cs.handle('CancelReservation', async ({ params }: { params?: any }) => {
+      asked.push({ method: 'CancelReservation', params });
+      return { status: 'Accepted' };
+    });
+    const refused = await reserve(driver, c.chargerId, 1, MINE);
+    expect(refused.data!.reserveConnector).toMatchObject({ status: 'REJECTED', chargerAnswer: 'Occupied' });
+    answer = 'Accepted';
+    const made = (await reserve(driver, c.chargerId, 1, MINE)).data!.reserveConnector;
+    expect(made.status).toBe('ACTIVE');
+    expect(asked[1]).toEqual({
+      method: 'ReserveNow',
+      params: {
+        id: expect.any(Number),
+        evseId: 1,
+        expiryDateTime: expect.any(String),
+        idToken: { idToken: MINE, type: 'ISO14443' },
+      },
+    });
+    const ocppId = asked[1]!.params.id;
+
+    // Another driver may not cancel it; its driver may.
+    const CANCEL = 'mutation($id: ID!) { cancelReservation(id: $id) { status } }';
+    expect(codeOf(await gql(url, CANCEL, { id: made.id }, { token: other.token }))).toBe('FORBIDDEN');
+    const cancelled = await gql(url, CANCEL, { id: made.id }, { token: driver.token });
+    expect(cancelled.data!.cancelReservation.status).toBe('CANCELLED');
+    expect(asked[2]).toEqual({ method: 'CancelReservation', params: { reservationId: ocppId } });
+    expect(codeOf(await gql(url, CANCEL, { id: made.id }, { token: driver.token }))).toBe('CONFLICT');
+
+    // The charger lets a reservation go by itself: ReservationStatusUpdate.
+    const again = (await reserve(driver, c.chargerId, 2, MINE)).data!.reserveConnector;
+    await cs.call('ReservationStatusUpdate', {
+      reservationId: asked[3]!.params.id,
+      reservationUpdateStatus: 'Expired',
+    });
+    const RES = 'query($id: ID!) { charger(id: $id) { reservations { id } } }';
+    await eventually(
+      () => gql(url, RES, { id: c.chargerId }, { token: driver.token }),
+      (r: any) => r.data?.charger.reservations.length === 0,
+    );
+    expect(again.status).toBe('ACTIVE');
+    await cs.close();
+  });
+});
+
+describe('firmware and logs', () => {
+  it('UpdateFirmware and GetDiagnostics (1.6) / GetLog (2.0.1) as operator commands; their status notifications show on the charger', async () => {
+    const STATUS = 'query($id: ID!) { charger(id: $id) { firmwareStatus diagnosticsStatus } }';
+    for (const protocol of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+      const c = await registeredCharger(url, operator);
+      const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, protocol);
+      const v16 = protocol === 'ocpp1.6';
+      const asked = answerCommands(
+        cp,
+        v16
+          ? { UpdateFirmware: {}, GetDiagnostics: { fileName: 'diag-1.zip' } }
+          : { UpdateFirmware: { status: 'Accepted' }, GetLog: { status: 'Accepted', filename: 'log-1.zip' } },
+      );
+      const fw = await gql(
+        url,
+        'mutation($c: ID!) { updateFirmware(chargerId: $c, location: "https://fw.example.org/v2.bin") { status } }',
+        { c: c.chargerId },
+        { token: operator.token },
+      );
+      expect(fw.data!.updateFirmware.status).toBe('Accepted');
+      const logs = await gql(
+        url,
+        'mutation($c: ID!) { requestChargerLogs(chargerId: $c, location: "ftp://logs.example.org/in/") { status fileName } }',
+        { c: c.chargerId },
+        { token: operator.token },
+      );
+      expect(logs.data!.requestChargerLogs).toEqual({
+        status: 'Accepted',
+        fileName: v16 ? 'diag-1.zip' : 'log-1.zip',
+      });
+      expect(asked.map((a) => a.method)).toEqual(
+        v16 ? ['UpdateFirmware', 'GetDiagnostics'] : ['UpdateFirmware', 'GetLog'],
+      );
+      expect(v16 ? asked[0]!.params.location : asked[0]!.params.firmware.location).toBe(
+        'https://fw.example.org/v2.bin',
+      );
+      expect(v16 ? asked[1]!.params.location : asked[1]!.params.log.remoteLocation).toBe(
+        'ftp://logs.example.org/in/',
+      );
+
+      await cp.call('FirmwareStatusNotification', {
+        status: 'Downloading',
+        ...(v16 ? {} : { requestId: 1 }),
+      });
+      await cp.call(v16 ? 'DiagnosticsStatusNotification' : 'LogStatusNotification', {
+        status: 'Uploaded',
+        ...(v16 ? {} : { requestId: 1 }),
+      });
+      await eventually(
+        () => gql(url, STATUS, { id: c.chargerId }, { token: operator.token }),
+        (r: any) =>
+          r.data?.charger.firmwareStatus === 'Downloading' && r.data.charger.diagnosticsStatus === 'Uploaded',
+      );
+      // Not a URL a charger can fetch: BAD_USER_INPUT, nothing sent.
+      const bad = await gql(
+        url,
+        'mutation($c: ID!) { updateFirmware(chargerId: $c, location: "file:///etc/passwd") { status } }',
+        { c: c.chargerId },
+        { token: operator.token },
+      );
+      expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+      expect(asked).toHaveLength(2);
+      await cp.close();
+    }
+  });
+});
