@@ -20,7 +20,15 @@ export type ChargerCommand =
   | { type: 'updateFirmware'; requestId: number; location: string; retrieveAt: string }
   /** 1.6 GetDiagnostics / 2.0.1 GetLog (DiagnosticsLog): the charger uploads its logs to `location`. */
   | { type: 'uploadLogs'; requestId: number; location: string }
-  | { type: 'clearCache' };
+  | { type: 'clearCache' }
+  /**
+   * A TxDefaultProfile on one EVSE: at most `limitW` from the start of each transaction on it (and of
+   * the one in progress), at stack level 1 under id `profileId` (a later one with the same id replaces it).
+   */
+  | { type: 'setChargingProfile'; evseId: number; limitW: number; profileId: number }
+  /** Clears the platform's profiles on one EVSE (or every EVSE: null). */
+  | { type: 'clearChargingProfile'; evseId: number | null }
+  | { type: 'getCompositeSchedule'; evseId: number; durationSeconds: number };
 
 export type TriggerableMessage =
   'BootNotification' | 'Heartbeat' | 'StatusNotification' | 'MeterValues' | 'FirmwareStatusNotification';
@@ -37,6 +45,8 @@ export interface ChargerCommandResult {
   status: string;
   /** uploadLogs: the file name the charger will upload, when it says. */
   fileName?: string | null;
+  /** getCompositeSchedule: the periods (seconds from `scheduleStart`) and their limits in W. */
+  schedule?: { scheduleStart: string | null; periods: { startPeriod: number; limitW: number }[] } | null;
   configuration?: ConfigurationEntry[];
   unknownKeys?: string[];
 }

@@ -120,6 +120,58 @@ function call16(c: ChargerCommand): Call {
       };
     case 'clearCache':
       return sameInBoth(c);
+    case 'setChargingProfile':
+      return {
+        method: 'SetChargingProfile',
+        params: {
+          connectorId: c.evseId,
+          csChargingProfiles: {
+            chargingProfileId: c.profileId,
+            stackLevel: 1,
+            chargingProfilePurpose: 'TxDefaultProfile',
+            chargingProfileKind: 'Relative',
+            chargingSchedule: {
+              chargingRateUnit: 'W',
+              chargingSchedulePeriod: [{ startPeriod: 0, limit: c.limitW }],
+            },
+          },
+        },
+        normalize: plainStatus,
+      };
+    case 'clearChargingProfile':
+      return {
+        method: 'ClearChargingProfile',
+        params: {
+          chargingProfilePurpose: 'TxDefaultProfile',
+          stackLevel: 1,
+          ...(c.evseId != null ? { connectorId: c.evseId } : {}),
+        },
+        normalize: plainStatus,
+      };
+    case 'getCompositeSchedule':
+      return {
+        method: 'GetCompositeSchedule',
+        params: { connectorId: c.evseId, duration: c.durationSeconds, chargingRateUnit: 'W' },
+        normalize: (a: {
+          status: string;
+          scheduleStart?: string;
+          chargingSchedule?: {
+            chargingRateUnit: string;
+            chargingSchedulePeriod: { startPeriod: number; limit: number }[];
+          };
+        }) => ({
+          status: a.status,
+          schedule: a.chargingSchedule
+            ? {
+                scheduleStart: a.scheduleStart ?? null,
+                periods: a.chargingSchedule.chargingSchedulePeriod.map((p) => ({
+                  startPeriod: p.startPeriod,
+                  limitW: p.limit,
+                })),
+              }
+            : null,
+        }),
+      };
   }
 }
 
@@ -249,6 +301,62 @@ function call201(c: ChargerCommand): Call {
       };
     case 'clearCache':
       return sameInBoth(c);
+    case 'setChargingProfile':
+      return {
+        method: 'SetChargingProfile',
+        params: {
+          evseId: c.evseId,
+          chargingProfile: {
+            id: c.profileId,
+            stackLevel: 1,
+            chargingProfilePurpose: 'TxDefaultProfile',
+            chargingProfileKind: 'Relative',
+            chargingSchedule: [
+              {
+                id: c.profileId,
+                chargingRateUnit: 'W',
+                chargingSchedulePeriod: [{ startPeriod: 0, limit: c.limitW }],
+              },
+            ],
+          },
+        },
+        normalize: plainStatus,
+      };
+    case 'clearChargingProfile':
+      return {
+        method: 'ClearChargingProfile',
+        params: {
+          chargingProfileCriteria: {
+            chargingProfilePurpose: 'TxDefaultProfile',
+            stackLevel: 1,
+            ...(c.evseId != null ? { evseId: c.evseId } : {}),
+          },
+        },
+        normalize: plainStatus,
+      };
+    case 'getCompositeSchedule':
+      return {
+        method: 'GetCompositeSchedule',
+        params: { evseId: c.evseId, duration: c.durationSeconds, chargingRateUnit: 'W' },
+        normalize: (a: {
+          status: string;
+          schedule?: {
+            scheduleStart: string;
+            chargingSchedulePeriod: { startPeriod: number; limit: number }[];
+          };
+        }) => ({
+          status: a.status,
+          schedule: a.schedule
+            ? {
+                scheduleStart: a.schedule.scheduleStart,
+                periods: a.schedule.chargingSchedulePeriod.map((p) => ({
+                  startPeriod: p.startPeriod,
+                  limitW: p.limit,
+                })),
+              }
+            : null,
+        }),
+      };
   }
 }
 

@@ -25,6 +25,7 @@ import { LiveStatusSource } from './services/live-status.js';
 import { consumeStationEvents } from './consumers/station-events.js';
 import { storeMessageLog } from './services/message-log.service.js';
 import { ReservationHolds, ReservationService } from './services/reservation.service.js';
+import { SmartCharging } from './services/smart-charging.service.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
@@ -63,7 +64,16 @@ export async function startStationSubgraph(config: Config) {
     },
   );
   const holds = new ReservationHolds(redis, config.redisPrefix);
-  const events = consumeStationEvents({ config, orm, logger, metrics, live, holds });
+  const smart = new SmartCharging({ em: () => orm.em.fork() as EntityManager, commands, logger });
+  const events = consumeStationEvents({
+    config,
+    orm,
+    logger,
+    metrics,
+    live,
+    holds,
+    statusChanged: (stationId) => smart.statusChanged(stationId),
+  });
   // The bridges' message log, stored here (the station subgraph owns chargers).
   const messageLog = storeMessageLog({
     em: () => orm.em.fork() as EntityManager,
@@ -99,6 +109,7 @@ export async function startStationSubgraph(config: Config) {
         ...base,
         stations,
         commands,
+        smart,
         reservations: new ReservationService(base.em, base.viewer, {
           stations,
           commands,

@@ -5,6 +5,7 @@ import { Charger } from './entities/charger.entity.js';
 import { ChargerAlertResolver, ChargerAlertsResolver } from './resolvers/alert.resolver.js';
 import { MessageLogResolver } from './resolvers/message-log.resolver.js';
 import { ChargerReservationsResolver, ReservationResolver } from './resolvers/reservation.resolver.js';
+import { SmartChargingResolver } from './resolvers/smart-charging.resolver.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
@@ -28,6 +29,7 @@ export function buildStationSchema() {
         MessageLogResolver,
         ReservationResolver,
         ChargerReservationsResolver,
+        SmartChargingResolver,
       ],
       orphanedTypes: [User],
     },

@@ -229,3 +229,124 @@ describe('firmware and logs', () => {
     }
   });
 });
+
+describe('smart charging: a station power limit shared through charging profiles', () => {
+  const LIMIT =
+    'mutation($s: ID!, $l: Float) { setStationPowerLimit(stationId: $s, limitKw: $l) { powerLimitKw } }';
+  const limitW = (call: { params: any }) =>
+    call.params.csChargingProfiles?.chargingSchedule.chargingSchedulePeriod[0].limit ??
+    call.params.chargingProfile.chargingSchedule[0].chargingSchedulePeriod[0].limit;
+  const evseOf = (call: { params: any }) => call.params.connectorId ?? call.params.evseId;
+
+  it('1.6: shared when set, again as EVSEs start and stop being used, cleared when removed', async () => {
+    const c = await registeredCharger(url, operator); // EVSE 1: 150 kW, EVSE 2: 22 kW
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const asked = answerCommands(cp, {
+      SetChargingProfile: { status: 'Accepted' },
+      ClearChargingProfile: { status: 'Accepted' },
+      GetCompositeSchedule: {
+        status: 'Accepted',
+        connectorId: 1,
+        scheduleStart: '2026-12-03T10:00:00Z',
+        chargingSchedule: {
+          chargingRateUnit: 'W',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: 15000 }],
+        },
+      },
+    });
+    const profiles = () =>
+      asked.filter((a) => a.method === 'SetChargingProfile').map((a) => [evseOf(a), limitW(a)]);
+    const set = await gql(url, LIMIT, { s: c.stationId, l: 30 }, { token: operator.token });
+    expect(set.data!.setStationPowerLimit.powerLimitKw).toBe(30);
+    // Nothing in use: each EVSE may take the whole limit, up to its own maximum.
+    expect(profiles()).toEqual([
+      [1, 30_000],
+      [2, 22_000],
+    ]);
+    expect(asked[0]!.params.csChargingProfiles).toMatchObject({
+      chargingProfilePurpose: 'TxDefaultProfile',
+      stackLevel: 1,
+      chargingSchedule: { chargingRateUnit: 'W' },
+    });
+
+    let minute = 0;
+    const status = (evse: number, s: string) =>
+      cp.call('StatusNotification', {
+        connectorId: evse,
+        errorCode: 'NoError',
+        status: s,
+        timestamp: iso(minute++ - 30),
+      });
+    await status(1, 'Charging'); // EVSE 1 keeps 30 kW; idle EVSE 2 would get half
+    await eventually(
+      async () => profiles().length,
+      (n) => n === 3,
+    );
+    expect(profiles()[2]).toEqual([2, 15_000]);
+    await status(2, 'Charging'); // both in use: 15 kW each
+    await eventually(
+      async () => profiles().length,
+      (n) => n === 4,
+    );
+    expect(profiles()[3]).toEqual([1, 15_000]);
+    const CONNECTORS = 'query($id: ID!) { charger(id: $id) { connectors { evseId powerLimitW } } }';
+    const shares = await eventually(
+      () => gql(url, CONNECTORS, { id: c.chargerId }),
+      (r: any) => r.data?.charger.connectors.every((x: any) => x.powerLimitW === 15_000),
+    );
+    expect(shares.data!.charger.connectors).toHaveLength(2);
+    await status(1, 'Available'); // EVSE 2 alone: its 22 kW maximum
+    await eventually(
+      async () => profiles().length,
+      (n) => n === 5,
+    );
+    expect(profiles()[4]).toEqual([2, 22_000]);
+
+    const schedule = await gql(
+      url,
+      'mutation($c: ID!) { getCompositeSchedule(chargerId: $c, evseId: 1, durationSeconds: 600) { status scheduleStart periods { startPeriod limitW } } }',
+      { c: c.chargerId },
+      { token: operator.token },
+    );
+    expect(schedule.data!.getCompositeSchedule).toEqual({
+      status: 'Accepted',
+      scheduleStart: '2026-12-03T10:00:00.000Z',
+      periods: [{ startPeriod: 0, limitW: 15000 }],
+    });
+    expect(asked.find((a) => a.method === 'GetCompositeSchedule')!.params).toEqual({
+      connectorId: 1,
+      duration: 600,
+      chargingRateUnit: 'W',
+    });
+
+    await gql(url, LIMIT, { s: c.stationId, l: null }, { token: operator.token });
+    expect(asked.filter((a) => a.method === 'ClearChargingProfile').map((a) => a.params.connectorId)).toEqual(
+      [1, 2],
+    );
+    const cleared = await gql(url, CONNECTORS, { id: c.chargerId });
+    expect(cleared.data!.charger.connectors.map((x: any) => x.powerLimitW)).toEqual([null, null]);
+    expect(codeOf(await gql(url, LIMIT, { s: c.stationId, l: 0.5 }, { token: operator.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(codeOf(await gql(url, LIMIT, { s: c.stationId, l: 30 }, { token: driver.token }))).toBe(
+      'FORBIDDEN',
+    );
+    await cp.close();
+  });
+
+  it('2.0.1: SetChargingProfile carries the share for the EVSE', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const asked = answerCommands(cs, { SetChargingProfile: { status: 'Accepted' } });
+    await gql(url, LIMIT, { s: c.stationId, l: 11 }, { token: operator.token });
+    expect(asked.map((a) => [evseOf(a), limitW(a)])).toEqual([
+      [1, 11_000],
+      [2, 11_000],
+    ]);
+    expect(asked[0]!.params.chargingProfile).toMatchObject({
+      chargingProfilePurpose: 'TxDefaultProfile',
+      chargingProfileKind: 'Relative',
+    });
+    await cs.close();
+  });
+});

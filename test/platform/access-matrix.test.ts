@@ -126,6 +126,24 @@ const MUTATIONS: Record<string, Row> = {
     query: command('requestChargerLogs', 'location: "ftp://logs.example.org/"'),
     allowed: [...OWNER, 'keyWithScope'],
   },
+  setStationPowerLimit: {
+    query: (f) => ({
+      query: 'mutation($s: ID!) { setStationPowerLimit(stationId: $s, limitKw: null) { id } }',
+      variables: { s: f.stationId },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  clearChargingProfile: {
+    query: (f) => ({
+      query: 'mutation($c: ID!) { clearChargingProfile(chargerId: $c) }',
+      variables: { c: f.chargerId },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  getCompositeSchedule: {
+    query: command('getCompositeSchedule', 'evseId: 1'),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
   clearAuthorizationCache: {
     query: command('clearAuthorizationCache', ''),
     allowed: [...OWNER, 'keyWithScope'],

@@ -16,6 +16,8 @@ export function consumeStationEvents(deps: {
   metrics: Metrics;
   live: LiveEventBus;
   holds: ReservationHolds;
+  /** Told of each status stored, to share a limited station's power again. */
+  statusChanged: (stationId: string) => Promise<void>;
 }) {
   return startWorker<StationEvent>({
     queue: QUEUE.stationEvents,
@@ -23,12 +25,16 @@ export function consumeStationEvents(deps: {
     redisPrefix: deps.config.redisPrefix,
     logger: deps.logger,
     metrics: deps.metrics,
-    process: (job) =>
-      new StationEventsService(
+    process: async (job) => {
+      const applied = await new StationEventsService(
         deps.orm.em.fork(),
         deps.logger,
         (alert) => deps.live.publish<ChargerAlertLive>(LIVE_TOPIC.chargerAlert, alert),
         deps.holds,
-      ).apply(job.data),
+      ).apply(job.data);
+      // Not awaited: charging profiles go out while the queue moves on.
+      if (applied) void deps.statusChanged(applied.stationId).catch(() => {});
+      return applied;
+    },
   });
 }

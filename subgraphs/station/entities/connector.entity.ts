@@ -13,7 +13,7 @@ import { ChargerStatus, ConnectorType } from './enums.js';
 @Entity({ tableName: 'connector' })
 @Unique({ properties: ['charger', 'evseId', 'connectorId'] })
 export class Connector {
-  [OptionalProps]?: 'id' | 'status' | 'statusAt';
+  [OptionalProps]?: 'id' | 'status' | 'statusAt' | 'powerLimitW';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -45,4 +45,12 @@ export class Connector {
   @Field(() => Date, { nullable: true })
   @Property({ type: 'timestamptz', nullable: true })
   statusAt: Date | null = null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Its share of the station’s power limit, W, as the charger last accepted it (null: no limit sent).',
+  })
+  @Property({ type: 'integer', nullable: true })
+  powerLimitW: number | null = null;
 }

@@ -19,7 +19,7 @@ export class GeoPoint {
 @Entity({ tableName: 'station' })
 @Index({ properties: ['latitude', 'longitude'] })
 export class Station {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'chargers';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'chargers' | 'powerLimitKw';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -47,6 +47,14 @@ export class Station {
   @Field({ description: 'IANA time zone of the site, e.g. Europe/Berlin.' })
   @Property({ type: 'text' })
   timezone!: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The most power the station’s chargers may draw together, kW (setStationPowerLimit): shared among its EVSEs through charging profiles. Null: no limit.',
+  })
+  @Property({ type: 'double', nullable: true })
+  powerLimitKw: number | null = null;
 
   @OneToMany(() => Charger, (c) => c.station)
   chargers = new Collection<Charger>(this);

@@ -3,6 +3,7 @@ import { Migration20261122000600 } from './Migration20261122000600.js';
 import { Migration20261203000700 } from './Migration20261203000700.js';
 import { Migration20261203000800 } from './Migration20261203000800.js';
 import { Migration20261203000900 } from './Migration20261203000900.js';
+import { Migration20261203001100 } from './Migration20261203001100.js';
 
 /** Every migration of the `station` schema, oldest first. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   { name: 'Migration20261203000700', class: Migration20261203000700 },
   { name: 'Migration20261203000800', class: Migration20261203000800 },
   { name: 'Migration20261203000900', class: Migration20261203000900 },
+  { name: 'Migration20261203001100', class: Migration20261203001100 },
 ];
