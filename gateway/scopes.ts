@@ -90,6 +90,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.setStationPowerLimit': S.STATIONS_WRITE,
   'Mutation.clearChargingProfile': S.CHARGERS_COMMAND,
   'Mutation.getCompositeSchedule': S.CHARGERS_COMMAND,
+  'Mutation.syncLocalList': S.CHARGERS_COMMAND,
+  'Mutation.getLocalListVersion': S.CHARGERS_COMMAND,
   'Mutation.retrySettlement': S.SETTLEMENT_WRITE,
   'Mutation.resolveSessionDispute': S.SETTLEMENT_WRITE,
   'Mutation.prepareRefund': S.SETTLEMENT_WRITE,

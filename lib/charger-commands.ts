@@ -28,7 +28,15 @@ export type ChargerCommand =
   | { type: 'setChargingProfile'; evseId: number; limitW: number; profileId: number }
   /** Clears the platform's profiles on one EVSE (or every EVSE: null). */
   | { type: 'clearChargingProfile'; evseId: number | null }
-  | { type: 'getCompositeSchedule'; evseId: number; durationSeconds: number };
+  | { type: 'getCompositeSchedule'; evseId: number; durationSeconds: number }
+  /** A local authorization list update; an entry without `status` is removed from the list. */
+  | {
+      type: 'sendLocalList';
+      version: number;
+      updateType: 'Full' | 'Differential';
+      entries: { idToken: string; status: string | null; expiresAt: string | null }[];
+    }
+  | { type: 'getLocalListVersion' };
 
 export type TriggerableMessage =
   'BootNotification' | 'Heartbeat' | 'StatusNotification' | 'MeterValues' | 'FirmwareStatusNotification';
@@ -45,6 +53,8 @@ export interface ChargerCommandResult {
   status: string;
   /** uploadLogs: the file name the charger will upload, when it says. */
   fileName?: string | null;
+  /** getLocalListVersion: the version of the charger's local list (0: none, -1: not supported, 2.0.1 none). */
+  listVersion?: number;
   /** getCompositeSchedule: the periods (seconds from `scheduleStart`) and their limits in W. */
   schedule?: { scheduleStart: string | null; periods: { startPeriod: number; limitW: number }[] } | null;
   configuration?: ConfigurationEntry[];

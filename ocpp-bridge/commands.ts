@@ -148,6 +148,27 @@ function call16(c: ChargerCommand): Call {
         },
         normalize: plainStatus,
       };
+    case 'sendLocalList':
+      return {
+        method: 'SendLocalList',
+        params: {
+          listVersion: c.version,
+          updateType: c.updateType,
+          localAuthorizationList: c.entries.map((e) => ({
+            idTag: e.idToken,
+            ...(e.status
+              ? { idTagInfo: { status: e.status, ...(e.expiresAt ? { expiryDate: e.expiresAt } : {}) } }
+              : {}),
+          })),
+        },
+        normalize: plainStatus,
+      };
+    case 'getLocalListVersion':
+      return {
+        method: 'GetLocalListVersion',
+        params: {},
+        normalize: (a: { listVersion: number }) => ({ status: 'Accepted', listVersion: a.listVersion }),
+      };
     case 'getCompositeSchedule':
       return {
         method: 'GetCompositeSchedule',
@@ -333,6 +354,32 @@ function call201(c: ChargerCommand): Call {
           },
         },
         normalize: plainStatus,
+      };
+    case 'sendLocalList':
+      return {
+        method: 'SendLocalList',
+        params: {
+          versionNumber: c.version,
+          updateType: c.updateType,
+          localAuthorizationList: c.entries.map((e) => ({
+            idToken: { idToken: e.idToken, type: 'ISO14443' },
+            ...(e.status
+              ? {
+                  idTokenInfo: {
+                    status: e.status,
+                    ...(e.expiresAt ? { cacheExpiryDateTime: e.expiresAt } : {}),
+                  },
+                }
+              : {}),
+          })),
+        },
+        normalize: plainStatus,
+      };
+    case 'getLocalListVersion':
+      return {
+        method: 'GetLocalListVersion',
+        params: {},
+        normalize: (a: { versionNumber: number }) => ({ status: 'Accepted', listVersion: a.versionNumber }),
       };
     case 'getCompositeSchedule':
       return {

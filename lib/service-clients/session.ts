@@ -18,6 +18,15 @@ export const chargeHoldKey = (identity: string, transactionId: string | number) 
 export class SessionServiceClient {
   constructor(private readonly client: ServiceClient) {}
 
+  /** The drivers who charged at a station since `since`, most recent first (station subgraph). */
+  async stationDrivers(stationId: string, since: Date): Promise<string[]> {
+    const data = await this.client.request<{ stationDrivers: string[] }>(
+      'query($s: ID!, $since: DateTimeISO!) { stationDrivers(stationId: $s, since: $since) }',
+      { s: stationId, since: since.toISOString() },
+    );
+    return data.stationDrivers;
+  }
+
   /**
    * May `userId` charge at this charger (its EVSE `evseId`, or any) now; with `reserveFor`
    * (`identity|transactionId`), an allowed answer reserves the session's hold on their escrow.

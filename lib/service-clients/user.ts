@@ -39,6 +39,19 @@ export class UserServiceClient {
     return data.idTokenAuthorization;
   }
 
+  /** The id tokens of these users and their status (station subgraph: local authorization lists). */
+  async idTokensOfUsers(
+    userIds: string[],
+  ): Promise<{ token: string; userId: string; status: string; expiresAt: string | null }[]> {
+    if (!userIds.length) return [];
+    const data = await this.client.request<{
+      idTokensOfUsers: { token: string; userId: string; status: string; expiresAt: string | null }[];
+    }>('query($u: [ID!]!) { idTokensOfUsers(userIds: $u) { token userId status expiresAt } }', {
+      u: userIds,
+    });
+    return data.idTokensOfUsers;
+  }
+
   /** Whether an account exists, through the user subgraph's entity resolver (station subgraph). */
   async accountExists(userId: string): Promise<boolean> {
     const data = await this.client.request<{ _entities: ({ id: string } | null)[] }>(

@@ -3,6 +3,7 @@ import type { ChargerCommandClient } from '../../lib/charger-commands.js';
 import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { ReservationService } from './services/reservation.service.js';
+import type { LocalLists } from './services/local-list.service.js';
 import type { SmartCharging } from './services/smart-charging.service.js';
 import type { StationService } from './services/station.service.js';
 
@@ -11,6 +12,7 @@ export interface StationContext extends SubgraphContext {
   commands: ChargerCommandClient;
   reservations: ReservationService;
   smart: SmartCharging;
+  localLists: LocalLists;
   /** Live events for subscriptions. */
   live: LiveEventBus;
   /** What the user subgraph says of an id token: ACCEPTED, BLOCKED, EXPIRED or INVALID (unknown). */

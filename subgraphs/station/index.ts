@@ -6,10 +6,11 @@ import { loadConfig, metricsPlacement, type Config } from '../../lib/config.js';
 import { createOrm } from '../../lib/db.js';
 import { runIfMain } from '../../lib/main.js';
 import { createLogger } from '../../lib/logger.js';
-import { LIVE_TOPIC, LiveEventBus, lastSeenKey } from '../../lib/live-events.js';
+import { LIVE_TOPIC, LiveEventBus, idTokenChangedChannel, lastSeenKey } from '../../lib/live-events.js';
 
 import { Metrics } from '../../lib/metrics.js';
 import { createRedis } from '../../lib/redis.js';
+import { SessionServiceClient } from '../../lib/service-clients/session.js';
 import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { startSubgraph } from '../../lib/subgraph.js';
@@ -26,6 +27,7 @@ import { consumeStationEvents } from './consumers/station-events.js';
 import { storeMessageLog } from './services/message-log.service.js';
 import { ReservationHolds, ReservationService } from './services/reservation.service.js';
 import { SmartCharging } from './services/smart-charging.service.js';
+import { LocalLists } from './services/local-list.service.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
@@ -85,6 +87,24 @@ export async function startStationSubgraph(config: Config) {
   const users = new UserServiceClient(
     new ServiceClient({ url: config.subgraphUrls.user, keys: config.signing, service: 'station-subgraph' }),
   );
+  const sessions = new SessionServiceClient(
+    new ServiceClient({
+      url: config.subgraphUrls.session,
+      keys: config.signing,
+      service: 'station-subgraph',
+    }),
+  );
+  const localLists = new LocalLists({
+    em: () => orm.em.fork() as EntityManager,
+    commands,
+    stationDrivers: (stationId, since) => sessions.stationDrivers(stationId, since),
+    idTokensOfUsers: (userIds) => users.idTokensOfUsers(userIds),
+    logger,
+  });
+  // A token blocked anywhere reaches the local lists that hold it.
+  const tokenChanges = createRedis(config.redisUrl, logger, { purpose: 'id token changes' });
+  tokenChanges.on('message', (_channel: string, token: string) => void localLists.tokenChanged(token));
+  await tokenChanges.subscribe(idTokenChangedChannel(config.redisPrefix));
   const { schema } = await buildStationSchema();
   const server = await startSubgraph<StationContext>({
     name: 'station',
@@ -110,6 +130,7 @@ export async function startStationSubgraph(config: Config) {
         stations,
         commands,
         smart,
+        localLists,
         reservations: new ReservationService(base.em, base.viewer, {
           stations,
           commands,
@@ -132,6 +153,7 @@ export async function startStationSubgraph(config: Config) {
       await server.close();
       await events.close();
       await messageLog.close();
+      tokenChanges.disconnect();
       live.close();
       await commands.close();
       redis.disconnect();

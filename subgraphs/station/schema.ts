@@ -6,6 +6,7 @@ import { ChargerAlertResolver, ChargerAlertsResolver } from './resolvers/alert.r
 import { MessageLogResolver } from './resolvers/message-log.resolver.js';
 import { ChargerReservationsResolver, ReservationResolver } from './resolvers/reservation.resolver.js';
 import { SmartChargingResolver } from './resolvers/smart-charging.resolver.js';
+import { LocalListResolver } from './resolvers/local-list.resolver.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
@@ -30,6 +31,7 @@ export function buildStationSchema() {
         ReservationResolver,
         ChargerReservationsResolver,
         SmartChargingResolver,
+        LocalListResolver,
       ],
       orphanedTypes: [User],
     },

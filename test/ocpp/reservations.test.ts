@@ -350,3 +350,97 @@ describe('smart charging: a station power limit shared through charging profiles
     await cs.close();
   });
 });
+
+describe('local authorization lists', () => {
+  const SYNC =
+    'mutation($c: ID!, $f: Boolean) { syncLocalList(chargerId: $c, full: $f) { status updateType version entries } }';
+
+  it('1.6: the station’s drivers’ tokens go Full, then Differential; a card blocked later reaches the list at once', async () => {
+    const spare = 'RESV0003';
+    await gql(url, `mutation { addIdToken(token: "${spare}") { id } }`, {}, { token: driver.token });
+    const c = await registeredCharger(url, operator);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const asked = answerCommands(cp, {
+      SendLocalList: { status: 'Accepted' },
+      GetLocalListVersion: { listVersion: 2 },
+    });
+    // The driver charged here: their tokens belong on this station's lists.
+    const start = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: MINE,
+      meterStart: 0,
+      timestamp: iso(-20),
+    })) as any;
+    await cp.call('StopTransaction', {
+      transactionId: start.transactionId,
+      meterStop: 1000,
+      timestamp: iso(-5),
+    });
+    const first = await eventually(
+      () => gql(url, SYNC, { c: c.chargerId }, { token: operator.token }),
+      (r: any) => r.data?.syncLocalList.entries >= 2,
+    );
+    expect(first.data!.syncLocalList).toEqual({
+      status: 'Accepted',
+      updateType: 'Full',
+      version: 1,
+      entries: 2,
+    });
+    const full = asked.filter((a) => a.method === 'SendLocalList').at(-1)!;
+    expect(full.params).toEqual({
+      listVersion: 1,
+      updateType: 'Full',
+      localAuthorizationList: [
+        { idTag: MINE, idTagInfo: { status: 'Accepted' } },
+        { idTag: spare, idTagInfo: { status: 'Accepted' } },
+      ],
+    });
+    const sent = asked.length;
+    expect(
+      (await gql(url, SYNC, { c: c.chargerId }, { token: operator.token })).data!.syncLocalList,
+    ).toMatchObject({
+      status: 'Unchanged',
+      version: 1,
+    });
+    expect(asked).toHaveLength(sent);
+
+    await gql(url, `mutation { blockIdToken(token: "${spare}") { id } }`, {}, { token: driver.token });
+    await eventually(
+      async () => asked.length,
+      (n) => n > sent,
+    );
+    expect(asked.at(-1)).toEqual({
+      method: 'SendLocalList',
+      params: {
+        listVersion: 2,
+        updateType: 'Differential',
+        localAuthorizationList: [{ idTag: spare, idTagInfo: { status: 'Blocked' } }],
+      },
+    });
+    const VERSION = 'mutation($c: ID!) { getLocalListVersion(chargerId: $c) }';
+    expect(
+      (await gql(url, VERSION, { c: c.chargerId }, { token: operator.token })).data!.getLocalListVersion,
+    ).toBe(2);
+    await cp.close();
+  });
+
+  it('2.0.1: SendLocalList carries versionNumber and idTokenInfo', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const asked = answerCommands(cs, {
+      SendLocalList: { status: 'Accepted' },
+      ReserveNow: { status: 'Accepted' },
+    });
+    // A reservation makes its driver one of the station's.
+    await reserve(driver, c.chargerId, 1, MINE);
+    const r = await gql(url, SYNC, { c: c.chargerId, f: true }, { token: operator.token });
+    expect(r.data!.syncLocalList).toMatchObject({ status: 'Accepted', updateType: 'Full', version: 1 });
+    const list = asked.find((a) => a.method === 'SendLocalList')!.params;
+    expect(list).toMatchObject({ versionNumber: 1, updateType: 'Full' });
+    expect(list.localAuthorizationList).toContainEqual({
+      idToken: { idToken: MINE, type: 'ISO14443' },
+      idTokenInfo: { status: 'Accepted' },
+    });
+    await cs.close();
+  });
+});

@@ -144,6 +144,14 @@ const MUTATIONS: Record<string, Row> = {
     query: command('getCompositeSchedule', 'evseId: 1'),
     allowed: [...OWNER, 'keyWithScope'],
   },
+  syncLocalList: { query: command('syncLocalList', 'full: true'), allowed: [...OWNER, 'keyWithScope'] },
+  getLocalListVersion: {
+    query: (f) => ({
+      query: 'mutation($c: ID!) { getLocalListVersion(chargerId: $c) }',
+      variables: { c: f.chargerId },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
   clearAuthorizationCache: {
     query: command('clearAuthorizationCache', ''),
     allowed: [...OWNER, 'keyWithScope'],

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, Directive, ID, Int, Query, Resolver } from 'type-graphql';
+import { isUuid } from '../../../lib/ids.js';
 import { requireService } from '../../../lib/subgraph.js';
 import type { SessionContext } from '../context.js';
 import type { ChargeAnswer } from '../services/charge-guard.js';
@@ -44,5 +45,26 @@ export class ChargeReadinessResolver {
   ): Promise<ChargeReadiness> {
     requireService(ctx.viewer, 'ocpp-bridge');
     return readiness(await ctx.chargeGuard.check(identity, userId, evseId ?? null, reserveFor ?? null));
+  }
+
+  @Directive('@inaccessible')
+  @Query(() => [ID], {
+    description:
+      'For the station subgraph: the drivers who charged at a station since `since`, most recent first (at most 1,000): whose id tokens its chargers’ local lists hold.',
+  })
+  async stationDrivers(
+    @Ctx() ctx: SessionContext,
+    @Arg('stationId', () => ID) stationId: string,
+    @Arg('since') since: Date,
+  ): Promise<string[]> {
+    requireService(ctx.viewer, 'station-subgraph');
+    if (!isUuid(stationId)) return [];
+    const rows = await ctx.em.execute<{ user_id: string }[]>(
+      `select user_id from "session"."charging_session"
+        where station_id = ? and started_at >= ? and user_id is not null
+        group by user_id order by max(started_at) desc limit 1000`,
+      [stationId, since],
+    );
+    return rows.map((r) => r.user_id);
   }
 }

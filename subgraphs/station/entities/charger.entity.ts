@@ -1,6 +1,6 @@
 import { Collection, OptionalProps, type Rel } from '@mikro-orm/core';
 import { Entity, Enum, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
 import { Connector } from './connector.entity.js';
 import { ChargerStatus, OcppProtocol } from './enums.js';
@@ -24,6 +24,7 @@ export class Charger {
     | 'protocol'
     | 'firmwareStatus'
     | 'diagnosticsStatus'
+    | 'localListVersion'
     | 'connectors';
 
   @Field(() => ID)
@@ -91,6 +92,13 @@ export class Charger {
   })
   @Property({ type: 'text', nullable: true })
   diagnosticsStatus: string | null = null;
+
+  @Field(() => Int, {
+    description:
+      'Version of the local authorization list the charger last accepted (syncLocalList); 0: none sent.',
+  })
+  @Property({ type: 'integer' })
+  localListVersion: number = 0;
 
   @OneToMany(() => Connector, (c) => c.charger, { orderBy: { evseId: 'asc', connectorId: 'asc' } })
   connectors = new Collection<Connector>(this);

@@ -66,3 +66,20 @@ export class IdTokenAuthorization {
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
 }
+
+/** A user's id token and its status, for the station subgraph's local authorization lists. */
+@ObjectType()
+@Directive('@inaccessible')
+export class UserIdTokenStatus {
+  @Field()
+  token!: string;
+
+  @Field(() => ID)
+  userId!: string;
+
+  @Field(() => IdTokenStatus)
+  status!: IdTokenStatus;
+
+  @Field(() => Date, { nullable: true })
+  expiresAt!: Date | null;
+}

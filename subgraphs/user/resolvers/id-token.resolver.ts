@@ -4,13 +4,19 @@ import {
   Ctx,
   Directive,
   FieldResolver,
+  ID,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
 import { requirePerson, requireService } from '../../../lib/subgraph.js';
-import { IdToken, IdTokenAuthorization, IdTokenStatus } from '../entities/id-token.entity.js';
+import {
+  IdToken,
+  IdTokenAuthorization,
+  IdTokenStatus,
+  UserIdTokenStatus,
+} from '../entities/id-token.entity.js';
 import type { UserContext } from '../context.js';
 
 @Resolver(() => IdToken)
@@ -41,6 +47,16 @@ export class IdTokenResolver {
   idTokenAuthorization(@Arg('token') token: string, @Ctx() ctx: UserContext) {
     requireService(ctx.viewer, 'ocpp-bridge', 'station-subgraph');
     return ctx.idTokens.authorize(token);
+  }
+
+  @Directive('@inaccessible')
+  @Query(() => [UserIdTokenStatus], {
+    description:
+      'For the station subgraph: the id tokens of these users and their status (local authorization lists).',
+  })
+  idTokensOfUsers(@Arg('userIds', () => [ID]) userIds: string[], @Ctx() ctx: UserContext) {
+    requireService(ctx.viewer, 'station-subgraph');
+    return ctx.idTokens.ofUsers(userIds);
   }
 
   @FieldResolver(() => IdTokenStatus)

@@ -1,8 +1,13 @@
-import { isUniqueViolation } from '../../../lib/ids.js';
+import { isUniqueViolation, isUuid } from '../../../lib/ids.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { badInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
-import { IdToken, IdTokenAuthorization, IdTokenStatus } from '../entities/id-token.entity.js';
+import {
+  IdToken,
+  IdTokenAuthorization,
+  IdTokenStatus,
+  type UserIdTokenStatus,
+} from '../entities/id-token.entity.js';
 import { User } from '../entities/user.entity.js';
 
 /** OCPP 1.6 idTag is at most 20 characters, 2.0.1 idToken at most 36; we accept the larger. */
@@ -55,6 +60,22 @@ export class IdTokenService {
 
   ofUser(userId: string): Promise<IdToken[]> {
     return this.em.find(IdToken, { user: userId }, { orderBy: { createdAt: 'asc' } });
+  }
+
+  /** Every id token of these users (at most 1,000 users), with its status now: local authorization lists. */
+  async ofUsers(userIds: string[]): Promise<UserIdTokenStatus[]> {
+    const tokens = await this.em.find(
+      IdToken,
+      { user: { $in: userIds.filter(isUuid).slice(0, 1000) } },
+      { orderBy: { token: 'asc' } },
+    );
+    const now = new Date();
+    return tokens.map((t) => ({
+      token: t.token,
+      userId: t.user.id,
+      status: t.statusAt(now),
+      expiresAt: t.expiresAt,
+    }));
   }
 
   /** The answer a charger gets when the token is presented. Unknown tokens are INVALID. */
