@@ -67,6 +67,7 @@ export const startTransaction: Handler = async (ctx, params) => {
       },
     },
   ]);
-  if (used) await ctx.events.enqueueStation([used]);
+  // The reservation is used only by a start the charger is told to go on with.
+  if (used && status === 'Accepted') await ctx.events.enqueueStation([used]);
   return { transactionId, idTagInfo: { status } };
 };

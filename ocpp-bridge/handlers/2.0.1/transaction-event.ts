@@ -101,7 +101,8 @@ export const transactionEvent: Handler = async (ctx, params) => {
     });
   }
   await ctx.events.enqueueSession(jobs);
-  if (used) await ctx.events.enqueueStation([used]);
+  // The reservation is used only by a start the station is told to go on with.
+  if (used && told === 'Accepted') await ctx.events.enqueueStation([used]);
   if (params.eventType === 'Ended') ctx.openTransactions.delete(transactionId);
   else
     ctx.openTransactions.set(transactionId, {
