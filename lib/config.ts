@@ -87,6 +87,8 @@ const envSchema = z.object({
   CHARGER_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** Days the OCPP message log keeps (whole days are dropped after it). */
   OCPP_MESSAGE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** The most the message log may take on disk, MB: the oldest days are dropped beyond it. */
+  OCPP_MESSAGE_LOG_MAX_MB: z.coerce.number().int().min(1).default(20_480),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
   SETTLEMENT_CURRENCY: z
@@ -221,6 +223,8 @@ export interface Config {
   chargerCommandTimeoutMs: number;
   /** OCPP_MESSAGE_LOG_RETENTION_DAYS. */
   messageLogRetentionDays: number;
+  /** OCPP_MESSAGE_LOG_MAX_MB, in bytes. */
+  messageLogMaxBytes: number;
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -415,6 +419,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     messageLogRetentionDays: e.OCPP_MESSAGE_LOG_RETENTION_DAYS,
+    messageLogMaxBytes: e.OCPP_MESSAGE_LOG_MAX_MB * 1024 * 1024,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
     chain: {

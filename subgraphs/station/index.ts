@@ -82,6 +82,7 @@ export async function startStationSubgraph(config: Config) {
     redis: createRedis(config.redisUrl, logger, { purpose: 'message log' }),
     prefix: config.redisPrefix,
     retentionDays: config.messageLogRetentionDays,
+    maxBytes: config.messageLogMaxBytes,
     logger,
   });
   const users = new UserServiceClient(

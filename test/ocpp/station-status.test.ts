@@ -133,4 +133,29 @@ describe('the message log’s daily partitions', () => {
     for (const d of [-1, 0, 1, 2]) expect(names).toContain(day(d));
     expect(names).not.toContain('ocpp_message_p20200101');
   });
+
+  it('drop the oldest days, never today’s, while the log is larger than its bound', async () => {
+    const em = orm.em.fork() as EntityManager;
+    const now = new Date();
+    const day = (offset: number) =>
+      new Date(Math.floor(now.getTime() / 86_400_000) * 86_400_000 + offset * 86_400_000);
+    const nameOf = (d: Date) => `ocpp_message_p${d.toISOString().slice(0, 10).replaceAll('-', '')}`;
+    for (const offset of [-3, -2]) {
+      await em.execute(
+        `create table if not exists "station"."${nameOf(day(offset))}" partition of "station"."ocpp_message"
+           for values from ('${day(offset).toISOString()}') to ('${day(offset + 1).toISOString()}')`,
+      );
+    }
+    await em.execute(
+      `insert into "station"."ocpp_message" (charger_identity, at, direction, message_type, frame)
+       select 'CP', ?::timestamptz + (g || ' seconds')::interval, 'IN', 'CALL', repeat('x', 200)
+         from generate_series(1, 2000) g`,
+      [day(-3)],
+    );
+    // A generous bound drops nothing; a bound of one byte drops every day but today's, oldest first.
+    expect(await maintainMessageLogPartitions(em, 7, now, Number.POSITIVE_INFINITY)).toEqual([]);
+    const dropped = await maintainMessageLogPartitions(em, 7, now, 1);
+    expect(dropped.slice(0, 3)).toEqual([nameOf(day(-3)), nameOf(day(-2)), nameOf(day(-1))]);
+    expect(dropped).not.toContain(nameOf(day(0)));
+  });
 });

@@ -12,13 +12,16 @@ const DAY_MS = 86_400_000;
 const partitionName = (day: Date) => `ocpp_message_p${day.toISOString().slice(0, 10).replaceAll('-', '')}`;
 
 /**
- * Keeps the OCPP message log's daily partitions: yesterday to the day after tomorrow exist, and days
- * older than the retention are dropped whole (no row-by-row deletes). Returns the partitions dropped.
+ * Keeps the OCPP message log's daily partitions: yesterday to the day after tomorrow exist; days older
+ * than the retention are dropped whole (no row-by-row deletes), and so are the oldest days while the
+ * log is larger than `maxBytes` (today's is never dropped: the bound holds to within one day's frames).
+ * Returns the partitions dropped.
  */
 export async function maintainMessageLogPartitions(
   em: EntityManager,
   retentionDays: number,
   now = new Date(),
+  maxBytes = Number.POSITIVE_INFINITY,
 ) {
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   for (let d = -1; d <= 2; d++) {
@@ -30,20 +33,23 @@ export async function maintainMessageLogPartitions(
     );
   }
   const oldest = new Date(today.getTime() - retentionDays * DAY_MS);
-  const parts = await em.execute<{ name: string }[]>(
-    `select c.relname as name from pg_inherits i
+  const parts = await em.execute<{ name: string; bytes: string }[]>(
+    `select c.relname as name, pg_total_relation_size(c.oid)::bigint as bytes from pg_inherits i
        join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
        join pg_namespace n on n.oid = p.relnamespace
-      where n.nspname = 'station' and p.relname = 'ocpp_message'`,
+      where n.nspname = 'station' and p.relname = 'ocpp_message' order by c.relname`,
   );
+  let total = parts.reduce((sum, p) => sum + Number(p.bytes), 0);
   const dropped: string[] = [];
-  for (const { name } of parts) {
+  // Oldest first (the names sort by day).
+  for (const { name, bytes } of parts) {
     const m = /^ocpp_message_p(\d{4})(\d{2})(\d{2})$/.exec(name);
     if (!m) continue;
     const day = new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
-    if (day < oldest) {
+    if (day < oldest || (total > maxBytes && day < today)) {
       await em.execute(`drop table "station"."${name}"`);
       dropped.push(name);
+      total -= Number(bytes);
     }
   }
   return dropped;
@@ -60,6 +66,8 @@ export function storeMessageLog(deps: {
   redis: Redis;
   prefix: string;
   retentionDays: number;
+  /** The most bytes the log may take (whole days are dropped, oldest first, beyond it). */
+  maxBytes: number;
   logger: Logger;
 }) {
   const key = messageLogKey(deps.prefix);
@@ -68,7 +76,12 @@ export function storeMessageLog(deps: {
   let maintained = 0;
 
   async function maintain() {
-    const dropped = await maintainMessageLogPartitions(deps.em(), deps.retentionDays);
+    const dropped = await maintainMessageLogPartitions(
+      deps.em(),
+      deps.retentionDays,
+      new Date(),
+      deps.maxBytes,
+    );
     if (dropped.length) deps.logger.info({ dropped }, 'message log: days past retention dropped');
     maintained = Date.now();
   }
