@@ -95,8 +95,11 @@ const count = async () =>
         .execute<{ n: string }[]>('select count(*) as n from "station"."ocpp_message"')
     )[0]!.n,
   );
-let stored = 0;
-while ((stored = await count()) < FRAMES) await new Promise((r) => setTimeout(r, 200));
+let stored = await count();
+while (stored < FRAMES) {
+  await new Promise((r) => setTimeout(r, 200));
+  stored = await count();
+}
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(cpu0);
 const named = Number(
