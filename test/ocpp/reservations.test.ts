@@ -421,6 +421,12 @@ describe('local authorization lists', () => {
     expect(
       (await gql(url, VERSION, { c: c.chargerId }, { token: operator.token })).data!.getLocalListVersion,
     ).toBe(2);
+    // The authorization cache (tokens the charger remembered on its own) is cleared on request.
+    const cleared = answerCommands(cp, { ClearCache: { status: 'Accepted' } });
+    const CLEAR = 'mutation($c: ID!) { clearAuthorizationCache(chargerId: $c) { status } }';
+    const clear = await gql(url, CLEAR, { c: c.chargerId }, { token: operator.token });
+    expect(clear.data!.clearAuthorizationCache).toEqual({ status: 'Accepted' });
+    expect(cleared).toEqual([{ method: 'ClearCache', params: {} }]);
     await cp.close();
   });
 
