@@ -89,6 +89,8 @@ const envSchema = z.object({
   OCPP_MESSAGE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   /** The most the message log may take on disk, MB: the oldest days are dropped beyond it. */
   OCPP_MESSAGE_LOG_MAX_MB: z.coerce.number().int().min(1).default(20_480),
+  /** How often the station subgraph starts and ends due maintenance windows. */
+  MAINTENANCE_POLL_MS: z.coerce.number().int().min(50).default(5_000),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
   SETTLEMENT_CURRENCY: z
@@ -225,6 +227,8 @@ export interface Config {
   messageLogRetentionDays: number;
   /** OCPP_MESSAGE_LOG_MAX_MB, in bytes. */
   messageLogMaxBytes: number;
+  /** MAINTENANCE_POLL_MS. */
+  maintenancePollMs: number;
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -420,6 +424,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     chargerCommandTimeoutMs: e.CHARGER_COMMAND_TIMEOUT_MS,
     messageLogRetentionDays: e.OCPP_MESSAGE_LOG_RETENTION_DAYS,
     messageLogMaxBytes: e.OCPP_MESSAGE_LOG_MAX_MB * 1024 * 1024,
+    maintenancePollMs: e.MAINTENANCE_POLL_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
     chain: {

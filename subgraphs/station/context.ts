@@ -4,6 +4,7 @@ import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
 import type { ReservationService } from './services/reservation.service.js';
 import type { LocalLists } from './services/local-list.service.js';
+import type { MaintenanceService } from './services/maintenance.service.js';
 import type { SmartCharging } from './services/smart-charging.service.js';
 import type { StationService } from './services/station.service.js';
 
@@ -13,6 +14,7 @@ export interface StationContext extends SubgraphContext {
   reservations: ReservationService;
   smart: SmartCharging;
   localLists: LocalLists;
+  maintenance: MaintenanceService;
   /** Live events for subscriptions. */
   live: LiveEventBus;
   /** What the user subgraph says of an id token: ACCEPTED, BLOCKED, EXPIRED or INVALID (unknown). */

@@ -18,6 +18,7 @@ import type { StationContext } from './context.js';
 import { Charger } from './entities/charger.entity.js';
 import { ChargerAlert } from './entities/charger-alert.entity.js';
 import { Connector } from './entities/connector.entity.js';
+import { MaintenanceWindow } from './entities/maintenance-window.entity.js';
 import { Reservation } from './entities/reservation.entity.js';
 import { Station } from './entities/station.entity.js';
 import { migrations } from './migrations/index.js';
@@ -28,10 +29,11 @@ import { storeMessageLog } from './services/message-log.service.js';
 import { ReservationHolds, ReservationService } from './services/reservation.service.js';
 import { SmartCharging } from './services/smart-charging.service.js';
 import { LocalLists } from './services/local-list.service.js';
+import { MaintenanceScheduler, MaintenanceService } from './services/maintenance.service.js';
 import { StationService } from './services/station.service.js';
 
 export const STATION_SCHEMA = 'station';
-export const stationEntities = [Station, Charger, Connector, ChargerAlert, Reservation];
+export const stationEntities = [Station, Charger, Connector, ChargerAlert, Reservation, MaintenanceWindow];
 
 /**
  * Starts the station subgraph: migrations, the consumer of the bridge's station events, the client
@@ -66,6 +68,13 @@ export async function startStationSubgraph(config: Config) {
     },
   );
   const holds = new ReservationHolds(redis, config.redisPrefix);
+  const scheduler = new MaintenanceScheduler({
+    em: () => orm.em.fork() as EntityManager,
+    commands,
+    logger,
+    pollMs: config.maintenancePollMs,
+  });
+  scheduler.start();
   const smart = new SmartCharging({ em: () => orm.em.fork() as EntityManager, commands, logger });
   const events = consumeStationEvents({
     config,
@@ -132,6 +141,7 @@ export async function startStationSubgraph(config: Config) {
         commands,
         smart,
         localLists,
+        maintenance: new MaintenanceService(base.em, base.viewer, { stations, scheduler }),
         reservations: new ReservationService(base.em, base.viewer, {
           stations,
           commands,
@@ -154,6 +164,7 @@ export async function startStationSubgraph(config: Config) {
       await server.close();
       await events.close();
       await messageLog.close();
+      await scheduler.stop();
       tokenChanges.disconnect();
       live.close();
       await commands.close();

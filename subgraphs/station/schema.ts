@@ -7,6 +7,7 @@ import { MessageLogResolver } from './resolvers/message-log.resolver.js';
 import { ChargerReservationsResolver, ReservationResolver } from './resolvers/reservation.resolver.js';
 import { SmartChargingResolver } from './resolvers/smart-charging.resolver.js';
 import { LocalListResolver } from './resolvers/local-list.resolver.js';
+import { ChargerMaintenanceResolver, MaintenanceResolver } from './resolvers/maintenance.resolver.js';
 import { Station } from './entities/station.entity.js';
 import { User } from './entities/user.reference.js';
 import { CommandResolver } from './resolvers/command.resolver.js';
@@ -32,6 +33,8 @@ export function buildStationSchema() {
         ChargerReservationsResolver,
         SmartChargingResolver,
         LocalListResolver,
+        MaintenanceResolver,
+        ChargerMaintenanceResolver,
       ],
       orphanedTypes: [User],
     },

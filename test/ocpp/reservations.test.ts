@@ -12,7 +12,7 @@ const MINE = 'RESV0001';
 const THEIRS = 'RESV0002';
 
 beforeAll(async () => {
-  p = await startTestPlatform({ CHARGER_COMMAND_TIMEOUT_MS: '4000' });
+  p = await startTestPlatform({ CHARGER_COMMAND_TIMEOUT_MS: '4000', MAINTENANCE_POLL_MS: '200' });
   url = p.gatewayUrl;
   const admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
@@ -447,6 +447,91 @@ describe('local authorization lists', () => {
       idToken: { idToken: MINE, type: 'ISO14443' },
       idTokenInfo: { status: 'Accepted' },
     });
+    await cs.close();
+  });
+});
+
+describe('maintenance windows', () => {
+  const SCHEDULE = `mutation($c: ID!, $e: Int, $from: DateTimeISO!, $to: DateTimeISO!) {
+    scheduleMaintenance(chargerId: $c, evseId: $e, startsAt: $from, endsAt: $to, reason: "Cable swap") {
+      id status startOutcome endOutcome } }`;
+  const WINDOWS =
+    'query($id: ID!) { charger(id: $id) { maintenanceWindows { id evseId status startOutcome endOutcome reason } } }';
+
+  it('1.6: Inoperative at the start, Operative at the end, both answers on the charger; reservations in it are refused', async () => {
+    const c = await registeredCharger(url, operator);
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const asked = answerCommands(cp, { ChangeAvailability: { status: 'Accepted' } });
+    const from = new Date(Date.now() + 1_000);
+    const to = new Date(Date.now() + 3_000);
+    const made = await gql(
+      url,
+      SCHEDULE,
+      { c: c.chargerId, e: 1, from: from.toISOString(), to: to.toISOString() },
+      { token: operator.token },
+    );
+    expect(made.data!.scheduleMaintenance).toMatchObject({ status: 'SCHEDULED', startOutcome: null });
+    // The EVSE is down in that span: no reservation over it; an overlapping window is a CONFLICT.
+    expect(codeOf(await reserve(driver, c.chargerId, 1, MINE))).toBe('CONFLICT');
+    const overlap = await gql(
+      url,
+      SCHEDULE,
+      { c: c.chargerId, e: null, from: from.toISOString(), to: to.toISOString() },
+      { token: operator.token },
+    );
+    expect(codeOf(overlap)).toBe('CONFLICT');
+
+    await eventually(
+      async () => asked.length,
+      (n) => n === 2,
+      10_000,
+    );
+    expect(asked).toEqual([
+      { method: 'ChangeAvailability', params: { connectorId: 1, type: 'Inoperative' } },
+      { method: 'ChangeAvailability', params: { connectorId: 1, type: 'Operative' } },
+    ]);
+    const shown = await eventually(
+      () => gql(url, WINDOWS, { id: c.chargerId }, { token: operator.token }),
+      (r: any) => r.data?.charger.maintenanceWindows[0]?.status === 'DONE',
+    );
+    expect(shown.data!.charger.maintenanceWindows).toEqual([
+      {
+        id: made.data!.scheduleMaintenance.id,
+        evseId: 1,
+        status: 'DONE',
+        startOutcome: 'Accepted',
+        endOutcome: 'Accepted',
+        reason: 'Cable swap',
+      },
+    ]);
+    // Only the station's operator and admins see them.
+    expect(
+      (await gql(url, WINDOWS, { id: c.chargerId }, { token: driver.token })).data!.charger
+        .maintenanceWindows,
+    ).toEqual([]);
+    await cp.close();
+  });
+
+  it('2.0.1: a window on the whole charger started now and cancelled: Inoperative, then Operative at once', async () => {
+    const c = await registeredCharger(url, operator);
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const asked = answerCommands(cs, { ChangeAvailability: { status: 'Accepted' } });
+    const made = await gql(
+      url,
+      SCHEDULE,
+      { c: c.chargerId, from: new Date().toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() },
+      { token: operator.token },
+    );
+    expect(made.data!.scheduleMaintenance).toMatchObject({ status: 'ACTIVE', startOutcome: 'Accepted' });
+    expect(asked).toEqual([{ method: 'ChangeAvailability', params: { operationalStatus: 'Inoperative' } }]);
+    const cancelled = await gql(
+      url,
+      'mutation($id: ID!) { cancelMaintenance(id: $id) { status endOutcome } }',
+      { id: made.data!.scheduleMaintenance.id },
+      { token: operator.token },
+    );
+    expect(cancelled.data!.cancelMaintenance).toEqual({ status: 'DONE', endOutcome: 'Accepted' });
+    expect(asked[1]).toEqual({ method: 'ChangeAvailability', params: { operationalStatus: 'Operative' } });
     await cs.close();
   });
 });

@@ -152,6 +152,17 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: [...OWNER, 'keyWithScope'],
   },
+  scheduleMaintenance: {
+    query: command(
+      'scheduleMaintenance',
+      'startsAt: "2099-01-01T00:00:00Z", endsAt: "2099-01-01T02:00:00Z", reason: "Matrix check"',
+    ),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
+  cancelMaintenance: {
+    query: () => ({ query: `mutation { cancelMaintenance(id: "${UNKNOWN}") { id } }` }),
+    allowed: [...OPERATORS, 'keyWithScope'],
+  },
   clearAuthorizationCache: {
     query: command('clearAuthorizationCache', ''),
     allowed: [...OWNER, 'keyWithScope'],

@@ -5,6 +5,7 @@ import { Migration20261203000800 } from './Migration20261203000800.js';
 import { Migration20261203000900 } from './Migration20261203000900.js';
 import { Migration20261203001100 } from './Migration20261203001100.js';
 import { Migration20261203001200 } from './Migration20261203001200.js';
+import { Migration20261203001300 } from './Migration20261203001300.js';
 
 /** Every migration of the `station` schema, oldest first. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   { name: 'Migration20261203000900', class: Migration20261203000900 },
   { name: 'Migration20261203001100', class: Migration20261203001100 },
   { name: 'Migration20261203001200', class: Migration20261203001200 },
+  { name: 'Migration20261203001300', class: Migration20261203001300 },
 ];

@@ -7,6 +7,7 @@ import { isUniqueViolation, isUuid } from '../../../lib/ids.js';
 import { reservationsKey, type ReservationHold } from '../../../lib/reservations.js';
 import type { Charger } from '../entities/charger.entity.js';
 import { Reservation, ReservationStatus } from '../entities/reservation.entity.js';
+import { overlappingWindows } from './maintenance.service.js';
 import type { StationService } from './station.service.js';
 
 /** The longest a reservation may last. */
@@ -69,6 +70,12 @@ export class ReservationService {
     if (owned.userId !== userId) throw badInput(`idToken ${token} is not one of yours`, 'idToken');
     if (owned.status !== 'ACCEPTED')
       throw badInput(`idToken ${token} is ${owned.status.toLowerCase()}`, 'idToken');
+    // Not while the charger or the EVSE is down for maintenance.
+    const [window] = await overlappingWindows(this.em, charger.id, evseId, new Date(), expiresAt);
+    if (window)
+      throw conflict(
+        `EVSE ${evseId} is down for maintenance from ${window.startsAt.toISOString()} to ${window.endsAt.toISOString()}`,
+      );
     // An ACTIVE one past its expiry no longer holds the EVSE.
     await this.em.nativeUpdate(
       Reservation,

@@ -1,0 +1,50 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import type { StationContext } from '../context.js';
+import { Charger } from '../entities/charger.entity.js';
+import { MaintenanceWindow } from '../entities/maintenance-window.entity.js';
+
+@Resolver(() => MaintenanceWindow)
+export class MaintenanceResolver {
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => MaintenanceWindow, {
+    description:
+      'Schedules planned downtime of a charger, or of one EVSE (at most 31 days): at `startsAt` it is set Inoperative (ChangeAvailability), at `endsAt` Operative again; reservations overlapping it are refused. CONFLICT when it overlaps another window. The station’s operator or an admin.',
+  })
+  scheduleMaintenance(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('startsAt') startsAt: Date,
+    @Arg('endsAt') endsAt: Date,
+    @Arg('reason') reason: string,
+    @Ctx() ctx: StationContext,
+    @Arg('evseId', () => Int, { nullable: true }) evseId?: number | null,
+  ) {
+    return ctx.maintenance.schedule(chargerId, evseId ?? null, startsAt, endsAt, reason);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => MaintenanceWindow, {
+    description:
+      'Cancels a SCHEDULED window, or ends an ACTIVE one now (the charger is told Operative). CONFLICT when it is over.',
+  })
+  cancelMaintenance(@Arg('id', () => ID) id: string, @Ctx() ctx: StationContext) {
+    return ctx.maintenance.cancel(id);
+  }
+
+  @FieldResolver(() => ID)
+  chargerId(@Root() window: MaintenanceWindow): string {
+    return window.charger.id;
+  }
+}
+
+@Resolver(() => Charger)
+export class ChargerMaintenanceResolver {
+  @Authorized()
+  @FieldResolver(() => [MaintenanceWindow], {
+    description:
+      'Maintenance windows not over yet, then the last ten that are, with the charger’s answers. For the station’s operator and admins (empty for anyone else).',
+  })
+  maintenanceWindows(@Root() charger: Charger, @Ctx() ctx: StationContext) {
+    return ctx.maintenance.ofCharger(charger);
+  }
+}
