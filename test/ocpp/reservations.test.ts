@@ -376,10 +376,18 @@ describe('local authorization lists', () => {
       meterStop: 1000,
       timestamp: iso(-5),
     });
-    const first = await eventually(
-      () => gql(url, SYNC, { c: c.chargerId }, { token: operator.token }),
-      (r: any) => r.data?.syncLocalList.entries >= 2,
+    // Once the session is stored (the list is built from stored sessions), one sync.
+    await eventually(
+      () =>
+        gql(
+          url,
+          'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { status } } } }',
+          { c: c.chargerId },
+          { token: operator.token },
+        ),
+      (r: any) => r.data?.sessions.edges[0]?.node.status === 'COMPLETED',
     );
+    const first = await gql(url, SYNC, { c: c.chargerId }, { token: operator.token });
     expect(first.data!.syncLocalList).toEqual({
       status: 'Accepted',
       updateType: 'Full',
