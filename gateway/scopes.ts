@@ -91,6 +91,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.clearChargingProfile': S.CHARGERS_COMMAND,
   'Mutation.getCompositeSchedule': S.CHARGERS_COMMAND,
   'Mutation.syncLocalList': S.CHARGERS_COMMAND,
+  'Mutation.acknowledgeChargerAlert': S.STATIONS_WRITE,
   'Mutation.scheduleMaintenance': S.STATIONS_WRITE,
   'Mutation.cancelMaintenance': S.STATIONS_WRITE,
   'Mutation.getLocalListVersion': S.CHARGERS_COMMAND,

@@ -322,6 +322,19 @@ describe('reports that fit nowhere else are alerts on the charger', () => {
     ]);
     expect(stored.data!.charger.alerts[0].message).toContain('enclosure opened');
 
+    // Acknowledged alerts drop out of the unacknowledged list.
+    const ACK = 'mutation($id: ID!) { acknowledgeChargerAlert(id: $id) { acknowledgedAt } }';
+    const IDS =
+      'query($id: ID!, $u: Boolean) { charger(id: $id) { alerts(first: 100, unacknowledged: $u) { id } } }';
+    const ids = async (u: boolean) =>
+      (await gql(url, IDS, { id: c.chargerId, u }, { token: operator.token })).data!.charger.alerts.map(
+        (a: any) => a.id,
+      );
+    const before = await ids(false);
+    const ack = await gql(url, ACK, { id: before[0] }, { token: operator.token });
+    expect(ack.data!.acknowledgeChargerAlert.acknowledgedAt).toEqual(expect.any(String));
+    expect(await ids(true)).toEqual(before.slice(1));
+
     // Another operator sees none of it.
     const admin = await loginAdmin(url);
     const other = await aUserWithRoles(url, admin, ['OPERATOR']);
@@ -334,6 +347,7 @@ describe('reports that fit nowhere else are alerts on the charger', () => {
       },
     );
     expect(codeOf(denied)).toBe('FORBIDDEN');
+    expect(codeOf(await gql(url, ACK, { id: before[0] }, { token: other.token }))).toBe('FORBIDDEN');
     live.stop();
     await ws.dispose();
     await cs.close();

@@ -159,6 +159,10 @@ const MUTATIONS: Record<string, Row> = {
     ),
     allowed: [...OWNER, 'keyWithScope'],
   },
+  acknowledgeChargerAlert: {
+    query: () => ({ query: `mutation { acknowledgeChargerAlert(id: "${UNKNOWN}") { id } }` }),
+    allowed: [...OPERATORS, 'keyWithScope'],
+  },
   cancelMaintenance: {
     query: () => ({ query: `mutation { cancelMaintenance(id: "${UNKNOWN}") { id } }` }),
     allowed: [...OPERATORS, 'keyWithScope'],

@@ -24,7 +24,15 @@ registerEnumType(ChargerAlertKind, {
 @Entity({ tableName: 'charger_alert' })
 @Index({ properties: ['charger', 'at'] })
 export class ChargerAlert {
-  [OptionalProps]?: 'id' | 'evseId' | 'connectorId' | 'status' | 'errorCode' | 'createdAt';
+  [OptionalProps]?:
+    | 'id'
+    | 'evseId'
+    | 'connectorId'
+    | 'status'
+    | 'errorCode'
+    | 'acknowledgedAt'
+    | 'acknowledgedBy'
+    | 'createdAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -66,6 +74,16 @@ export class ChargerAlert {
 
   @Property({ type: 'text', unique: true, hidden: true })
   dedupeKey!: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When an operator acknowledged it (acknowledgeChargerAlert).',
+  })
+  @Property({ type: 'timestamptz', nullable: true })
+  acknowledgedAt: Date | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  acknowledgedBy: string | null = null;
 
   @Field()
   @Property({ type: 'timestamptz' })

@@ -1,5 +1,18 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
-import { badInput } from '../../../lib/errors.js';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import { badInput, notFound } from '../../../lib/errors.js';
+import { isUuid } from '../../../lib/ids.js';
 import { LIVE_TOPIC, type ChargerAlertLive } from '../../../lib/live-events.js';
 import type { StationContext } from '../context.js';
 import { ChargerAlert } from '../entities/charger-alert.entity.js';
@@ -17,14 +30,36 @@ export class ChargerAlertsResolver {
     @Root() charger: Charger,
     @Ctx() ctx: StationContext,
     @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100.' }) first: number,
+    @Arg('unacknowledged', { defaultValue: false, description: 'Only those nobody acknowledged yet.' })
+    unacknowledged: boolean,
   ): Promise<ChargerAlert[]> {
     if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first must be 1–100', 'first');
     await ctx.stations.ownedCharger(charger.id);
     return ctx.em.find(
       ChargerAlert,
-      { charger: charger.id },
+      { charger: charger.id, ...(unacknowledged ? { acknowledgedAt: null } : {}) },
       { orderBy: { at: 'desc', id: 'desc' }, limit: first },
     );
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => ChargerAlert, {
+    description:
+      'Marks a charger alert as seen (once; a second time changes nothing). The station’s operator or an admin.',
+  })
+  async acknowledgeChargerAlert(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: StationContext,
+  ): Promise<ChargerAlert> {
+    const alert = isUuid(id) ? await ctx.em.findOne(ChargerAlert, { id }) : null;
+    if (!alert) throw notFound('Charger alert', id);
+    await ctx.stations.ownedCharger(alert.charger.id);
+    if (!alert.acknowledgedAt) {
+      alert.acknowledgedAt = new Date();
+      alert.acknowledgedBy = ctx.viewer.userId;
+      await ctx.em.flush();
+    }
+    return alert;
   }
 }
 
