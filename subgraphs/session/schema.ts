@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { buildFederatedSchema } from '../../lib/subgraph.js';
 import { ChargerSessionsResolver } from './resolvers/charger-sessions.resolver.js';
-import { SessionResolver } from './resolvers/session.resolver.js';
+import { ReceiptResolver, SessionResolver } from './resolvers/session.resolver.js';
 import { TariffResolver } from './resolvers/tariff.resolver.js';
 import { UserSessionsResolver } from './resolvers/user-sessions.resolver.js';
 import { LiveSessionResolver } from './resolvers/live.resolver.js';
@@ -19,6 +19,7 @@ export function buildSessionSchema() {
     {
       resolvers: [
         SessionResolver,
+        ReceiptResolver,
         TariffResolver,
         ChargerSessionsResolver,
         UserSessionsResolver,

@@ -116,6 +116,25 @@ describe('OCPP 1.6J charging session, end to end to GraphQL', () => {
       total: '4.50',
     });
     expect(s.meterValues).toEqual([{ energyWh: 15_500, powerW: 11_000, soc: 62 }]);
+    // The receipt: each line the tariff charges, with its quantity and unit price, adding up to the total.
+    const receipt = await gql(
+      url,
+      `query($id: ID!) { session(id: $id) { receipt { lines { kind quantity unit unitPrice amount } total currency
+        energyWh settlementStatus station { id name } } } }`,
+      { id: s.id },
+      { token: driver.token },
+    );
+    expect(receipt.data!.session.receipt).toEqual({
+      lines: [
+        { kind: 'ENERGY', quantity: '10.000', unit: 'kWh', unitPrice: '0.40', amount: '4.00' },
+        { kind: 'SESSION_FEE', quantity: '1', unit: 'session', unitPrice: '0.50', amount: '0.50' },
+      ],
+      total: '4.50',
+      currency: 'EUR',
+      energyWh: 10_000,
+      settlementStatus: null,
+      station: { id: c.stationId, name: expect.any(String) },
+    });
 
     const status = await gql(
       url,

@@ -10,7 +10,8 @@ import { Charger } from '../entities/charger.reference.js';
 import { Station } from '../entities/station.reference.js';
 import { User } from '../entities/user.reference.js';
 import { formatMoney } from '../services/money.js';
-import { ChargingSessionConnection, CostBreakdown, SessionFilter } from './types/session.types.js';
+import { receiptLines } from '../services/receipt.js';
+import { ChargingSessionConnection, CostBreakdown, Receipt, SessionFilter } from './types/session.types.js';
 
 /**
  * An id token as shown to someone other than its owner: its last four characters behind a fixed
@@ -126,6 +127,33 @@ export class SessionResolver {
     };
   }
 
+  @FieldResolver(() => Receipt, {
+    nullable: true,
+    description:
+      'The receipt of a COMPLETED session: its priced lines with quantities and unit prices, the total, where and when, and the settlement transaction. Null until completed (and while DISPUTED).',
+  })
+  async receipt(@Root() s: ChargingSession, @Ctx() ctx: SessionContext): Promise<Receipt | null> {
+    if (s.status !== SessionStatus.COMPLETED || s.costMicros == null || !s.stoppedAt) return null;
+    const tariff = s.tariffId ? await ctx.tariffs.byId(s.tariffId) : null;
+    return {
+      lines: receiptLines(tariff, {
+        energyWh: s.energyWh,
+        startedAt: s.startedAt,
+        stoppedAt: s.stoppedAt,
+        idleMinutes: s.idleMinutes,
+        breakdown: s.costBreakdown,
+      }),
+      total: formatMoney(s.costMicros),
+      currency: s.currency,
+      energyWh: s.energyWh,
+      startedAt: s.startedAt,
+      stoppedAt: s.stoppedAt,
+      settlementStatus: s.settlementStatus,
+      settlementTxHash: s.settlementTxHash,
+      stationId: s.stationId,
+    };
+  }
+
   @FieldResolver(() => [MeterValue], { description: 'The meter time series, oldest first (at most `last`).' })
   meterValues(
     @Root() s: ChargingSession,
@@ -165,5 +193,15 @@ export class SessionResolver {
   })
   user(@Root() s: ChargingSession): User | null {
     return s.userId ? { id: s.userId } : null;
+  }
+}
+
+@Resolver(() => Receipt)
+export class ReceiptResolver {
+  @FieldResolver(() => Station, {
+    description: 'Where the session was (name and address from the station subgraph).',
+  })
+  station(@Root() r: Receipt): Station {
+    return { id: r.stationId };
   }
 }

@@ -73,3 +73,56 @@ export class CostBreakdown {
 
 @ObjectType()
 export class ChargingSessionConnection extends Connection(ChargingSession) {}
+
+@ObjectType({ description: 'One priced line of a receipt.' })
+export class ReceiptLine {
+  @Field({ description: 'ENERGY, TIME, IDLE or SESSION_FEE.' })
+  kind!: string;
+
+  @Field({ description: 'The line as a receipt prints it.' })
+  description!: string;
+
+  @Field({ description: 'How much: kWh (3 decimals), minutes (2 decimals), or 1 for the session fee.' })
+  quantity!: string;
+
+  @Field({ description: 'kWh, min or session.' })
+  unit!: string;
+
+  @Field({ description: 'The tariff’s price per unit, in `currency`.' })
+  unitPrice!: string;
+
+  @Field({ description: 'The line’s amount, rounded to whole cents (the total is the sum of the lines).' })
+  amount!: string;
+}
+
+@ObjectType({ description: 'What a completed session cost, line by line, and how it was paid.' })
+export class Receipt {
+  @Field(() => [ReceiptLine], { description: 'The priced lines (those the tariff charges for).' })
+  lines!: ReceiptLine[];
+
+  @Field()
+  total!: string;
+
+  @Field()
+  currency!: string;
+
+  @Field(() => Int)
+  energyWh!: number;
+
+  @Field()
+  startedAt!: Date;
+
+  @Field()
+  stoppedAt!: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The settlement: PENDING, SUBMITTED, CONFIRMED or FAILED; null when not paid on chain.',
+  })
+  settlementStatus!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The transaction that paid it on chain.' })
+  settlementTxHash!: string | null;
+
+  stationId!: string;
+}
