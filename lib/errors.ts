@@ -36,6 +36,10 @@ export const badInput = (message: string, field?: string) =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 export const conflict = (message: string) => new AppError(ErrorCode.CONFLICT, message);
 
+/** The GraphQL error code an error carries (an AppError's, e.g. CHARGER_OFFLINE), if any. */
+export const errorCodeOf = (err: unknown): string | undefined =>
+  (err as { extensions?: { code?: string } } | null)?.extensions?.code;
+
 /** `input` checked against `schema`; its first issue as BAD_USER_INPUT naming the field (dotted path). */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);

@@ -6,7 +6,8 @@ import type { ChargerCommand } from '../../../lib/charger-commands.js';
 import type { StationContext } from '../context.js';
 import { ChargerConfiguration, CommandResult, ResetType, TriggerMessageType } from './types/command.types.js';
 
-const evse = (value: number, field: string) => {
+/** An EVSE number as OCPP commands take it (1–100), else BAD_USER_INPUT naming `field`. */
+export const evse = (value: number, field: string) => {
   if (!Number.isInteger(value) || value < 1 || value > 100)
     throw badInput(`${field} must be between 1 and 100`, field);
   return value;
@@ -41,12 +42,7 @@ export class CommandResolver {
       throw badInput('idToken must be 1–20 characters (OCPP idTag)', 'idToken');
     // Checked before anything is sent: the EVSE exists on this charger, the token is known and may charge.
     const charger = await ctx.stations.ownedCharger(chargerId);
-    const evses = (await charger.connectors.loadItems()).map((c) => c.evseId);
-    if (!evses.includes(evseId))
-      throw badInput(
-        `EVSE ${evseId} does not exist on this charger (it has ${[...new Set(evses)].join(', ') || 'none'})`,
-        'evseId',
-      );
+    await ctx.stations.requireEvse(charger, evseId);
     // The user subgraph's IdTokenStatus: ACCEPTED, BLOCKED, EXPIRED or INVALID (unknown).
     const { status } = await ctx.idTokenStatus(token);
     if (status === 'INVALID') throw badInput(`idToken ${token} is not known`, 'idToken');

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Field, Float, ID, Int, Mutation, ObjectType, Reso
 import { Role } from '../../../lib/auth.js';
 import { badInput } from '../../../lib/errors.js';
 import type { StationContext } from '../context.js';
+import { evse } from './command.resolver.js';
 import { Station } from '../entities/station.entity.js';
 
 @ObjectType({ description: 'One period of a charging schedule.' })
@@ -24,12 +25,6 @@ export class CompositeSchedule {
   @Field(() => [SchedulePeriod])
   periods!: SchedulePeriod[];
 }
-
-const evseArg = (value: number) => {
-  if (!Number.isInteger(value) || value < 1 || value > 100)
-    throw badInput('evseId must be between 1 and 100', 'evseId');
-  return value;
-};
 
 /** Smart charging: a station's power limit shared through charging profiles, and the profile commands. */
 @Resolver()
@@ -67,7 +62,7 @@ export class SmartChargingResolver {
     const charger = await ctx.stations.ownedCharger(chargerId);
     const result = await ctx.commands.send(charger.identity, {
       type: 'clearChargingProfile',
-      evseId: evseId == null ? null : evseArg(evseId),
+      evseId: evseId == null ? null : evse(evseId, 'evseId'),
     });
     return result.status;
   }
@@ -88,7 +83,7 @@ export class SmartChargingResolver {
     const charger = await ctx.stations.ownedCharger(chargerId);
     const result = await ctx.commands.send(charger.identity, {
       type: 'getCompositeSchedule',
-      evseId: evseArg(evseId),
+      evseId: evse(evseId, 'evseId'),
       durationSeconds,
     });
     return {

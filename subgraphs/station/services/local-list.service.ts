@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChargerCommandClient } from '../../../lib/charger-commands.js';
+import { KeyedSerial } from '../../../lib/keyed-serial.js';
 import type { Logger } from '../../../lib/logger.js';
 import { Charger } from '../entities/charger.entity.js';
 import { Reservation, ReservationStatus } from '../entities/reservation.entity.js';
@@ -38,7 +39,7 @@ type Entry = { idToken: string; status: string; expiresAt: string | null };
  * charger whose list holds it. One charger's updates run one after the other (in this process).
  */
 export class LocalLists {
-  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly serial = new KeyedSerial();
 
   constructor(
     private readonly deps: {
@@ -53,13 +54,7 @@ export class LocalLists {
   ) {}
 
   sync(chargerId: string, full = false): Promise<LocalListSyncResult> {
-    const previous = this.running.get(chargerId) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(() => this.run(chargerId, full));
-    this.running.set(chargerId, next);
-    void next
-      .finally(() => this.running.get(chargerId) === next && this.running.delete(chargerId))
-      .catch(() => {});
-    return next;
+    return this.serial.run(chargerId, () => this.run(chargerId, full));
   }
 
   /** A token changed (blocked): the chargers whose lists hold it get a differential update. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import type { ChargerCommandClient } from '../../../lib/charger-commands.js';
-import { badInput, conflict, notFound } from '../../../lib/errors.js';
+import { badInput, conflict, errorCodeOf, notFound } from '../../../lib/errors.js';
 import { isUuid } from '../../../lib/ids.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Charger } from '../entities/charger.entity.js';
@@ -43,10 +43,7 @@ export class MaintenanceService {
 
   async schedule(chargerId: string, evseId: number | null, startsAt: Date, endsAt: Date, reason: string) {
     const charger = await this.deps.stations.ownedCharger(chargerId);
-    if (evseId != null) {
-      const evses = (await charger.connectors.loadItems()).map((c) => c.evseId);
-      if (!evses.includes(evseId)) throw badInput(`EVSE ${evseId} does not exist on this charger`, 'evseId');
-    }
+    if (evseId != null) await this.deps.stations.requireEvse(charger, evseId);
     if (!(endsAt > startsAt)) throw badInput('endsAt must be after startsAt', 'endsAt');
     if (endsAt.getTime() <= Date.now()) throw badInput('endsAt must be in the future', 'endsAt');
     if (endsAt.getTime() - startsAt.getTime() > MAX_MAINTENANCE_MS)
@@ -182,7 +179,7 @@ export class MaintenanceScheduler {
         operative: end,
       }));
     } catch (err) {
-      outcome = (err as { extensions?: { code?: string } }).extensions?.code ?? 'ERROR';
+      outcome = errorCodeOf(err) ?? 'ERROR';
     }
     if (end)
       await em.execute(

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import type { ChargerCommandClient } from '../../../lib/charger-commands.js';
-import { badInput, conflict, forbidden, notFound } from '../../../lib/errors.js';
+import { badInput, conflict, errorCodeOf, forbidden, notFound } from '../../../lib/errors.js';
 import { isUniqueViolation, isUuid } from '../../../lib/ids.js';
 import { reservationsKey, type ReservationHold } from '../../../lib/reservations.js';
 import type { Charger } from '../entities/charger.entity.js';
@@ -60,8 +60,7 @@ export class ReservationService {
   async reserve(chargerId: string, evseId: number, expiresAt: Date, idToken: string): Promise<Reservation> {
     const userId = this.viewer.userId!;
     const charger = await this.deps.stations.charger(chargerId);
-    const evses = (await charger.connectors.loadItems()).map((c) => c.evseId);
-    if (!evses.includes(evseId)) throw badInput(`EVSE ${evseId} does not exist on this charger`, 'evseId');
+    await this.deps.stations.requireEvse(charger, evseId);
     const now = Date.now();
     if (!(expiresAt.getTime() > now + 60_000) || expiresAt.getTime() > now + MAX_RESERVATION_MS)
       throw badInput('expiresAt must be between a minute and a day from now', 'expiresAt');
@@ -110,11 +109,7 @@ export class ReservationService {
       }));
     } catch (err) {
       // Not reached, or no answer: the EVSE is not held here (a charger that took it lets it expire).
-      await this.settle(
-        reservation,
-        ReservationStatus.REJECTED,
-        (err as { extensions?: { code?: string } }).extensions?.code ?? 'Error',
-      );
+      await this.settle(reservation, ReservationStatus.REJECTED, errorCodeOf(err) ?? 'Error');
       throw err;
     }
     if (answer === 'Accepted') {

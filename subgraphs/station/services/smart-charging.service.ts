@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChargerCommandClient } from '../../../lib/charger-commands.js';
+import { errorCodeOf } from '../../../lib/errors.js';
+import { KeyedSerial } from '../../../lib/keyed-serial.js';
 import type { Logger } from '../../../lib/logger.js';
 import { Connector } from '../entities/connector.entity.js';
 import { ChargerStatus } from '../entities/enums.js';
@@ -32,7 +34,7 @@ export interface ShareOutcome {
  * connectors (`powerLimitW`). The sharings of one station run one after the other (in this process).
  */
 export class SmartCharging {
-  private readonly running = new Map<string, Promise<ShareOutcome[]>>();
+  private readonly serial = new KeyedSerial();
   private limited: { ids: Set<string>; until: number } = { ids: new Set(), until: 0 };
 
   constructor(
@@ -41,13 +43,7 @@ export class SmartCharging {
 
   /** Shares the station's limit again; resolves with what each changed EVSE was sent and answered. */
   reshare(stationId: string): Promise<ShareOutcome[]> {
-    const previous = this.running.get(stationId) ?? Promise.resolve([]);
-    const next = previous.catch(() => []).then(() => this.share(stationId));
-    this.running.set(stationId, next);
-    void next
-      .finally(() => this.running.get(stationId) === next && this.running.delete(stationId))
-      .catch(() => {});
-    return next;
+    return this.serial.run(stationId, () => this.share(stationId));
   }
 
   /** A connector's status changed: shares again when its station has a limit (known stations: 30 s cache). */
@@ -118,7 +114,7 @@ export class SmartCharging {
         ));
       } catch (err) {
         // Offline or silent: its share is sent again at the next sharing.
-        status = (err as { extensions?: { code?: string } }).extensions?.code ?? 'ERROR';
+        status = errorCodeOf(err) ?? 'ERROR';
       }
       if (status === 'Accepted' || (limitW === null && status === 'Unknown'))
         for (const c of e.connectors) c.powerLimitW = limitW;

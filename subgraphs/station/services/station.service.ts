@@ -314,6 +314,16 @@ export class StationService {
     });
   }
 
+  /** BAD_USER_INPUT (field `evseId`) unless the charger has this EVSE; the message lists the ones it has. */
+  async requireEvse(charger: Charger, evseId: number): Promise<void> {
+    const evses = (await charger.connectors.loadItems()).map((c) => c.evseId);
+    if (!evses.includes(evseId))
+      throw badInput(
+        `EVSE ${evseId} does not exist on this charger (it has ${[...new Set(evses)].join(', ') || 'none'})`,
+        'evseId',
+      );
+  }
+
   /** The charger, if the caller operates its station or is an admin; FORBIDDEN otherwise. */
   async ownedCharger(id: string): Promise<Charger> {
     const charger = await this.charger(id);
