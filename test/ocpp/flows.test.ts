@@ -316,13 +316,16 @@ describe('OCPP 2.0.1 charging session, end to end to GraphQL', () => {
         },
       ],
     });
+    // The end and its last reading at one instant (two clock reads may differ by a millisecond, and a
+    // reading dated after the end is not the session's).
+    const ended = iso(-10);
     await cs.call('TransactionEvent', {
       eventType: 'Ended',
-      timestamp: iso(-10),
+      timestamp: ended,
       triggerReason: 'EVCommunicationLost',
       seqNo: 2,
       transactionInfo: { transactionId: tx, stoppedReason: 'EVDisconnected' },
-      meterValue: [{ timestamp: iso(-10), sampledValue: [energy(112.5)] }],
+      meterValue: [{ timestamp: ended, sampledValue: [energy(112.5)] }],
     });
 
     // Events of one transaction may be handled out of order (a sample before its start is retried):

@@ -58,15 +58,18 @@ function txEvent(
   minutes: number,
   o: { kWh?: number; evse?: number; token?: string; trigger?: string; stoppedReason?: string } = {},
 ) {
+  // One instant for the event and its reading: two clock reads can differ by a millisecond, and a
+  // reading dated after an Ended event's time is not the session's.
+  const at = iso(minutes);
   return cs.call('TransactionEvent', {
     eventType,
-    timestamp: iso(minutes),
+    timestamp: at,
     triggerReason: o.trigger ?? 'MeterValuePeriodic',
     seqNo,
     transactionInfo: { transactionId, ...(o.stoppedReason ? { stoppedReason: o.stoppedReason } : {}) },
     ...(o.token ? { idToken: { idToken: o.token, type: 'ISO14443' } } : {}),
     ...(o.evse ? { evse: { id: o.evse, connectorId: 1 } } : {}),
-    ...(o.kWh != null ? { meterValue: [{ timestamp: iso(minutes), sampledValue: [energy(o.kWh)] }] } : {}),
+    ...(o.kWh != null ? { meterValue: [{ timestamp: at, sampledValue: [energy(o.kWh)] }] } : {}),
   }) as Promise<any>;
 }
 
