@@ -91,6 +91,8 @@ const envSchema = z.object({
   OCPP_MESSAGE_LOG_MAX_MB: z.coerce.number().int().min(1).default(20_480),
   /** How often the station subgraph starts and ends due maintenance windows. */
   MAINTENANCE_POLL_MS: z.coerce.number().int().min(50).default(5_000),
+  /** How often the station and session subgraphs roll completed hours up into report figures. */
+  REPORT_ROLLUP_MS: z.coerce.number().int().min(50).default(60_000),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
   SETTLEMENT_CURRENCY: z
@@ -229,6 +231,8 @@ export interface Config {
   messageLogMaxBytes: number;
   /** MAINTENANCE_POLL_MS. */
   maintenancePollMs: number;
+  /** REPORT_ROLLUP_MS. */
+  reportRollupMs: number;
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -425,6 +429,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     messageLogRetentionDays: e.OCPP_MESSAGE_LOG_RETENTION_DAYS,
     messageLogMaxBytes: e.OCPP_MESSAGE_LOG_MAX_MB * 1024 * 1024,
     maintenancePollMs: e.MAINTENANCE_POLL_MS,
+    reportRollupMs: e.REPORT_ROLLUP_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
     chain: {

@@ -23,6 +23,8 @@ export enum ApiKeyScope {
   MARKET_READ = 'market:read',
   /** Join markets, add sites, place and cancel orders in them. */
   MARKET_TRADE = 'market:trade',
+  /** Uptime, usage and revenue reports; exports of sessions and trades. */
+  REPORTS_READ = 'reports:read',
 }
 registerEnumType(ApiKeyScope, {
   name: 'ApiKeyScope',

@@ -9,6 +9,8 @@ export interface ChargerPlacement {
   chargerId: string | null;
   stationId: string;
   operatorId: string;
+  /** The station's IANA time zone. */
+  timezone: string;
   /** Each EVSE's highest connector power, kW (asked by identity). */
   evsePowers: { evseId: number; maxPowerKw: number }[];
 }
@@ -28,7 +30,7 @@ export class StationServiceClient {
   /** A charger's (by identity) or a station's placement, or null when there is no such thing. */
   async chargerPlacement(by: { identity: string } | { stationId: string }): Promise<ChargerPlacement | null> {
     const data = await this.client.request<{ chargerPlacement: ChargerPlacement | null }>(
-      'query($i: String, $s: ID) { chargerPlacement(identity: $i, stationId: $s) { chargerId stationId operatorId evsePowers { evseId maxPowerKw } } }',
+      'query($i: String, $s: ID) { chargerPlacement(identity: $i, stationId: $s) { chargerId stationId operatorId timezone evsePowers { evseId maxPowerKw } } }',
       'identity' in by ? { i: by.identity } : { s: by.stationId },
     );
     return data.chargerPlacement;

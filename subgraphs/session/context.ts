@@ -6,6 +6,8 @@ import type { ChargeGuard } from './services/charge-guard.js';
 import type { SessionService } from './services/session.service.js';
 import type { SettlementService } from './services/settlement.service.js';
 import type { TariffService } from './services/tariff.service.js';
+import type DataLoader from 'dataloader';
+import type { SessionFigures } from './services/session-rollup.js';
 
 export interface SessionContext extends SubgraphContext {
   sessions: SessionService;
@@ -15,6 +17,8 @@ export interface SessionContext extends SubgraphContext {
   chain: ChainReader;
   /** The escrow check before charging. */
   chargeGuard: ChargeGuard;
+  /** Session figures of report buckets, batched per request. */
+  reportBuckets: DataLoader<string, SessionFigures>;
   /** Live events for subscriptions. */
   live: LiveEventBus;
 }

@@ -26,6 +26,7 @@ import { PlacementCache } from './services/session-events.js';
 import { consumeSessionEvents } from './consumers/session-events.js';
 import { consumeSettlementOutcomes } from './consumers/settlement-outcomes.js';
 import { runRefundWatcher, runSettlementSweeper } from './consumers/settlement-sweeper.js';
+import { bucketFiguresLoader, SessionRollup } from './services/session-rollup.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
@@ -84,6 +85,12 @@ export async function startSessionSubgraph(config: Config) {
     runSettlementSweeper({ orm, chain, settlementsFor, logger, everyMs: config.settlement.sweepMs }),
     runRefundWatcher({ orm, chain, logger, everyMs: config.settlement.pollMs }),
   ];
+  const rollup = new SessionRollup({
+    em: () => orm.em.fork() as EntityManager,
+    logger,
+    pollMs: config.reportRollupMs,
+  });
+  rollup.start();
   const commands = new ChargerCommandClient(
     redis,
     createRedis(config.redisUrl, logger, { purpose: 'command replies' }),
@@ -118,6 +125,7 @@ export async function startSessionSubgraph(config: Config) {
         logger,
       }),
       live,
+      reportBuckets: bucketFiguresLoader(base.em as EntityManager, base.viewer),
     }),
   });
   return {
@@ -126,6 +134,7 @@ export async function startSessionSubgraph(config: Config) {
     close: async () => {
       await server.close();
       await Promise.all(consumers.map((c) => c.close()));
+      await rollup.stop();
       await settlementQueue.close();
       await commands.close();
       live.close();

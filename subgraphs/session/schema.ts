@@ -11,6 +11,8 @@ import { ChargeReadinessResolver } from './resolvers/charge-readiness.resolver.j
 import { Charger } from './entities/charger.reference.js';
 import { Station } from './entities/station.reference.js';
 import { User } from './entities/user.reference.js';
+import { ReportBucket } from './entities/report-bucket.reference.js';
+import type { SessionContext } from './context.js';
 
 /** The session subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildSessionSchema() {
@@ -28,8 +30,19 @@ export function buildSessionSchema() {
         LiveSessionResolver,
         ChargeReadinessResolver,
       ],
-      orphanedTypes: [Charger, Station, User],
+      orphanedTypes: [Charger, Station, User, ReportBucket],
     },
-    { Charger: stub, Station: stub, User: stub },
+    {
+      Charger: stub,
+      Station: stub,
+      User: stub,
+      // A report's buckets come in one batch per request (a year of days: 365 ids, one query).
+      ReportBucket: {
+        __resolveReference: async (ref: { id: string }, ctx: SessionContext) => ({
+          id: ref.id,
+          ...(await ctx.reportBuckets.load(ref.id)),
+        }),
+      },
+    },
   );
 }

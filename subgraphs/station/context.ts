@@ -7,6 +7,7 @@ import type { LocalLists } from './services/local-list.service.js';
 import type { MaintenanceService } from './services/maintenance.service.js';
 import type { SmartCharging } from './services/smart-charging.service.js';
 import type { StationService } from './services/station.service.js';
+import type { ReportService } from './services/report.service.js';
 
 export interface StationContext extends SubgraphContext {
   stations: StationService;
@@ -15,6 +16,7 @@ export interface StationContext extends SubgraphContext {
   smart: SmartCharging;
   localLists: LocalLists;
   maintenance: MaintenanceService;
+  reports: ReportService;
   /** Live events for subscriptions. */
   live: LiveEventBus;
   /** What the user subgraph says of an id token: ACCEPTED, BLOCKED, EXPIRED or INVALID (unknown). */

@@ -31,9 +31,20 @@ import { SmartCharging } from './services/smart-charging.service.js';
 import { LocalLists } from './services/local-list.service.js';
 import { MaintenanceScheduler, MaintenanceService } from './services/maintenance.service.js';
 import { StationService } from './services/station.service.js';
+import { ReportService } from './services/report.service.js';
+import { ReportRollup } from './services/report-rollup.js';
+import { OutageExclusion } from './entities/outage-exclusion.entity.js';
 
 export const STATION_SCHEMA = 'station';
-export const stationEntities = [Station, Charger, Connector, ChargerAlert, Reservation, MaintenanceWindow];
+export const stationEntities = [
+  Station,
+  Charger,
+  Connector,
+  ChargerAlert,
+  Reservation,
+  MaintenanceWindow,
+  OutageExclusion,
+];
 
 /**
  * Starts the station subgraph: migrations, the consumer of the bridge's station events, the client
@@ -75,6 +86,12 @@ export async function startStationSubgraph(config: Config) {
     pollMs: config.maintenancePollMs,
   });
   scheduler.start();
+  const rollup = new ReportRollup({
+    em: () => orm.em.fork() as EntityManager,
+    logger,
+    pollMs: config.reportRollupMs,
+  });
+  rollup.start();
   const smart = new SmartCharging({ em: () => orm.em.fork() as EntityManager, commands, logger });
   const events = consumeStationEvents({
     config,
@@ -142,6 +159,7 @@ export async function startStationSubgraph(config: Config) {
         smart,
         localLists,
         maintenance: new MaintenanceService(base.em, base.viewer, { stations, scheduler }),
+        reports: new ReportService(base.em, base.viewer),
         reservations: new ReservationService(base.em, base.viewer, {
           stations,
           commands,
@@ -165,6 +183,7 @@ export async function startStationSubgraph(config: Config) {
       await events.close();
       await messageLog.close();
       await scheduler.stop();
+      await rollup.stop();
       tokenChanges.disconnect();
       live.close();
       await commands.close();

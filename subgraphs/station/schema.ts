@@ -15,6 +15,7 @@ import { LiveStatusResolver } from './resolvers/live.resolver.js';
 import { ChargerResolver } from './resolvers/charger.resolver.js';
 import { OperatorStationsResolver } from './resolvers/operator-stations.resolver.js';
 import { StationResolver } from './resolvers/station.resolver.js';
+import { ReportResolver, StationExclusionsResolver } from './resolvers/report.resolver.js';
 
 /** The station subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildStationSchema() {
@@ -35,6 +36,8 @@ export function buildStationSchema() {
         LocalListResolver,
         MaintenanceResolver,
         ChargerMaintenanceResolver,
+        ReportResolver,
+        StationExclusionsResolver,
       ],
       orphanedTypes: [User],
     },

@@ -159,6 +159,14 @@ const MUTATIONS: Record<string, Row> = {
     ),
     allowed: [...OWNER, 'keyWithScope'],
   },
+  recordOutageExclusion: {
+    query: (f) => ({
+      query:
+        'mutation($s: ID!) { recordOutageExclusion(input: { stationId: $s, startsAt: "2026-01-01T00:00:00Z", endsAt: "2026-01-01T01:00:00Z", reason: UTILITY_OUTAGE, note: "Matrix check" }) { id } }',
+      variables: { s: f.stationId },
+    }),
+    allowed: [...OWNER, 'keyWithScope'],
+  },
   acknowledgeChargerAlert: {
     query: () => ({ query: `mutation { acknowledgeChargerAlert(id: "${UNKNOWN}") { id } }` }),
     allowed: [...OPERATORS, 'keyWithScope'],
@@ -394,6 +402,21 @@ const QUERIES: Record<string, Row> = {
     }),
     allowed: ['owner', 'admin', 'keyWithScope'],
   },
+  stationReport: {
+    query: (f) => ({
+      query:
+        'query($s: ID!) { stationReport(stationId: $s, from: "2026-01-01", to: "2026-01-02", granularity: DAY) { buckets { uptime sessions } } }',
+      variables: { s: f.stationId },
+    }),
+    allowed: ['owner', 'auditor', 'admin', 'keyWithScope'],
+  },
+  // Operators get their own report; only admins and auditors name another operator.
+  operatorReport: {
+    query: () => ({
+      query: '{ operatorReport(from: "2026-01-01", to: "2026-01-02", granularity: DAY) { buckets { uptime sessions } } }',
+    }),
+    allowed: ['owner', 'otherOperator', 'auditor', 'admin', 'keyWithScope'],
+  },
   refundLedger: {
     query: () => ({ query: '{ refundLedger(first: 1) { nextCursor } }' }),
     allowed: ['auditor', 'admin'],
@@ -500,6 +523,7 @@ beforeAll(async () => {
       'USERS_READ',
       'MARKET_READ',
       'MARKET_TRADE',
+      'REPORTS_READ',
     ].map((name) => [name.toLowerCase().replace('_', ':'), name]),
   );
   const readOnly = await make('STATIONS_READ');

@@ -43,6 +43,7 @@ export class ChargingSession {
     | 'meterStartSource'
     | 'anomalies'
     | 'reservationId'
+    | 'timezone'
     | 'createdAt';
 
   @Field(() => ID)
@@ -140,6 +141,10 @@ export class ChargingSession {
   @Field({ description: 'ISO 4217 currency of the cost.' })
   @Property({ type: 'text' })
   currency!: string;
+
+  /** The station's IANA time zone when the session started: its local day in reports, its tariff windows. */
+  @Property({ type: 'text' })
+  timezone: string = 'UTC';
 
   @Property({ type: 'double', nullable: true })
   idleMinutes: number | null = null;

@@ -68,6 +68,8 @@ export interface Placement {
   chargerId: string;
   stationId: string;
   operatorId: string;
+  /** The station's IANA time zone (reports' local days, time-of-use windows). */
+  timezone?: string;
   /** Each EVSE's highest connector power, kW. */
   evsePowers?: { evseId: number; maxPowerKw: number }[];
 }
@@ -194,6 +196,7 @@ export class SessionService {
           chargerIdentity: event.chargerIdentity,
           stationId: placement.stationId,
           operatorId: placement.operatorId,
+          timezone: placement.timezone ?? 'UTC',
           transactionId: event.transactionId,
           evseId,
           connectorId: event.connectorId ?? (evseId ? 1 : 0),

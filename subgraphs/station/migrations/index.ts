@@ -7,6 +7,7 @@ import { Migration20261203001100 } from './Migration20261203001100.js';
 import { Migration20261203001200 } from './Migration20261203001200.js';
 import { Migration20261203001300 } from './Migration20261203001300.js';
 import { Migration20261203001400 } from './Migration20261203001400.js';
+import { Migration20261204000100 } from './Migration20261204000100.js';
 
 /** Every migration of the `station` schema, oldest first. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   { name: 'Migration20261203001200', class: Migration20261203001200 },
   { name: 'Migration20261203001300', class: Migration20261203001300 },
   { name: 'Migration20261203001400', class: Migration20261203001400 },
+  { name: 'Migration20261204000100', class: Migration20261204000100 },
 ];

@@ -74,12 +74,19 @@ export class ChargerResolver {
         chargerId: charger.id,
         stationId: station.id,
         operatorId: station.operatorId,
+        timezone: station.timezone,
         evsePowers: await ctx.stations.evsePowers(charger.id),
       };
     }
     if (stationId) {
       const station = await ctx.stations.station(stationId);
-      return { chargerId: null, stationId: station.id, operatorId: station.operatorId, evsePowers: [] };
+      return {
+        chargerId: null,
+        stationId: station.id,
+        operatorId: station.operatorId,
+        timezone: station.timezone,
+        evsePowers: [],
+      };
     }
     return null;
   }

@@ -110,14 +110,16 @@ export class StationEventsService {
     const [row] =
       event.evseId === 0
         ? await this.em.execute<StatusRow[]>(
-            `update "station"."charger" set
-               last_seen_at = greatest(last_seen_at, ?),
-               status = case when status_at is null or status_at <= ? then ? else status end,
-               status_at = case when status_at is null or status_at <= ? then ? else status_at end
-             where identity = ?
-             returning id as charger_id, station_id, true as known_connector,
-               status_at = ? and status = ? as applied`,
-            [at, at, status, at, at, event.identity, at, status],
+            `with charger as (
+               update "station"."charger" set
+                 last_seen_at = greatest(last_seen_at, ?),
+                 status = case when status_at is null or status_at <= ? then ? else status end,
+                 status_at = case when status_at is null or status_at <= ? then ? else status_at end
+               where identity = ?
+               returning id, station_id, status_at = ? and status = ? as applied
+             ), ${history(false)}
+             select id as charger_id, station_id, true as known_connector, applied from charger`,
+            [at, at, status, at, at, event.identity, at, status, ...historyParams(0, 0, status, event.errorCode, at)],
           )
         : await this.em.execute<StatusRow[]>(
             `with charger as (
@@ -132,11 +134,22 @@ export class StationEventsService {
                update "station"."connector" c set status = ?, status_at = ? from target
                where c.id = target.id and (target.status_at is null or target.status_at <= ?)
                returning c.id
-             )
+             ), ${history(true)}
              select charger.id as charger_id, charger.station_id,
                exists (select 1 from target) as known_connector, exists (select 1 from applied) as applied
              from charger`,
-            [event.identity, at, at, LAST_SEEN_STEP, event.evseId, event.connectorId, status, at, at],
+            [
+              event.identity,
+              at,
+              at,
+              LAST_SEEN_STEP,
+              event.evseId,
+              event.connectorId,
+              status,
+              at,
+              at,
+              ...historyParams(event.evseId, event.connectorId, status, event.errorCode, at),
+            ],
           );
     if (!row) {
       this.unknownCharger(event);
@@ -223,5 +236,35 @@ interface StatusRow {
 }
 
 const LAST_SEEN_STEP = '1 minute';
+
+/**
+ * The status history kept for reports (a repeated report is kept once), and the station's rollup mark:
+ * set at its first report, moved back when a report is older than the hours already rolled up (a
+ * charger that was offline sends its queued reports late), so those hours are computed again.
+ * Needs a CTE `charger (id, station_id)`, and `target` (the connector's row) when the report is for a connector.
+ */
+const history = (forConnector: boolean) => `history as (
+    insert into "station"."connector_status_event" (charger_id, evse_id, connector_id, status, error_code, at)
+    select charger.id, ?::int, ?::int, ?, ?, ? from charger
+     ${forConnector ? 'where exists (select 1 from target)' : ''}
+    on conflict do nothing
+  ), first_report as (
+    insert into "station"."report_watermark" (station_id, rolled_until)
+    select station_id, date_trunc('hour', ?::timestamptz) from charger on conflict do nothing
+  ), late_report as (
+    update "station"."report_watermark" w set rolled_until = date_trunc('hour', ?::timestamptz)
+      from charger where w.station_id = charger.station_id and w.rolled_until > ?::timestamptz
+  )`;
+
+const historyParams = (evseId: number, connectorId: number, status: string, errorCode: string | null, at: Date) => [
+  evseId,
+  connectorId,
+  status,
+  errorCode,
+  at,
+  at,
+  at,
+  at,
+];
 
 const maxDate = (a: Date | null, b: Date) => (a && a > b ? a : b);

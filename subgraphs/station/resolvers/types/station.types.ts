@@ -160,4 +160,7 @@ export class ChargerPlacement {
 
   @Field(() => ID)
   operatorId!: string;
+
+  @Field({ description: 'The station’s IANA time zone.' })
+  timezone!: string;
 }

@@ -1,0 +1,89 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import type { StationContext } from '../context.js';
+import { OutageExclusion, OutageExclusionReason } from '../entities/outage-exclusion.entity.js';
+import { Station } from '../entities/station.entity.js';
+import { OperatorReport, ReportGranularity, StationReport } from './types/report.types.js';
+
+@InputType()
+export class OutageExclusionInput {
+  @Field(() => ID)
+  stationId!: string;
+
+  @Field(() => ID, { nullable: true, description: 'One charger of the station; omitted: all of them.' })
+  chargerId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'One EVSE of that charger; omitted: all of it.' })
+  evseId?: number | null;
+
+  @Field()
+  startsAt!: Date;
+
+  @Field()
+  endsAt!: Date;
+
+  @Field(() => OutageExclusionReason)
+  reason!: OutageExclusionReason;
+
+  @Field({ description: 'What happened (1–1000 characters): the record an auditor reads.' })
+  note!: string;
+}
+
+@Resolver()
+export class ReportResolver {
+  @Authorized(Role.OPERATOR, Role.AUDITOR)
+  @Query(() => StationReport, {
+    description:
+      'A station’s uptime (NEVI count, per connector), utilisation, faults — and, from the session subgraph, sessions, energy and revenue — per period, from the rollups. The station’s operator, admins and auditors.',
+  })
+  stationReport(
+    @Arg('stationId', () => ID) stationId: string,
+    @Arg('from') from: string,
+    @Arg('to') to: string,
+    @Arg('granularity', () => ReportGranularity) granularity: ReportGranularity,
+    @Ctx() ctx: StationContext,
+  ) {
+    return ctx.reports.stationReport(stationId, granularity, from, to);
+  }
+
+  @Authorized(Role.OPERATOR, Role.AUDITOR)
+  @Query(() => OperatorReport, {
+    description:
+      'The same figures across an operator’s stations. Operators get their own; admins and auditors name one (operatorId) or get every station.',
+  })
+  operatorReport(
+    @Arg('from') from: string,
+    @Arg('to') to: string,
+    @Arg('granularity', () => ReportGranularity) granularity: ReportGranularity,
+    @Ctx() ctx: StationContext,
+    @Arg('operatorId', () => ID, { nullable: true }) operatorId?: string | null,
+  ) {
+    return ctx.reports.operatorReport(granularity, from, to, operatorId ?? null);
+  }
+
+  @Authorized(Role.OPERATOR)
+  @Mutation(() => OutageExclusion, {
+    description:
+      'Writes down an outage the operator is not responsible for (NEVI exclusions): down time inside it is not held against uptime, and reports from its start on are computed again. Maintenance windows need no record. The station’s operator or an admin.',
+  })
+  recordOutageExclusion(@Arg('input') input: OutageExclusionInput, @Ctx() ctx: StationContext) {
+    return ctx.reports.recordExclusion(input);
+  }
+}
+
+@Resolver(() => Station)
+export class StationExclusionsResolver {
+  @Authorized()
+  @FieldResolver(() => [OutageExclusion], {
+    description:
+      'Recorded outage exclusions overlapping from–to (newest first, at most 200). For the station’s operator, admins and auditors (empty for anyone else).',
+  })
+  outageExclusions(
+    @Root() station: Station,
+    @Ctx() ctx: StationContext,
+    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
+    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
+  ) {
+    return ctx.reports.exclusions(station, from, to);
+  }
+}

@@ -1,0 +1,179 @@
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Station } from '../../entities/station.entity.js';
+
+export enum ReportGranularity {
+  HOUR = 'HOUR',
+  DAY = 'DAY',
+  MONTH = 'MONTH',
+}
+registerEnumType(ReportGranularity, {
+  name: 'ReportGranularity',
+  description:
+    'HOUR: UTC hours (from/to are ISO instants, at most 31 days). DAY and MONTH: the station’s local calendar days and months (from/to are dates YYYY-MM-DD, `to` exclusive; at most 400 days, or 60 months).',
+});
+
+@ObjectType({ description: 'Faults reported in a bucket under one OCPP error code.' })
+export class FaultCount {
+  @Field()
+  errorCode!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({ description: 'One connector’s uptime (NEVI count) and use.' })
+export class PortUptime {
+  @Field(() => ID)
+  chargerId!: string;
+
+  @Field(() => Int)
+  evseId!: number;
+
+  @Field(() => Int)
+  connectorId!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '(T − (T_outage − T_excluded)) / T, 0–1, T being the time its status was known; null: never reported.',
+  })
+  uptime!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Share of T with a vehicle plugged in, 0–1.' })
+  utilisation!: number | null;
+
+  @Field(() => Float, { description: 'Minutes down (UNAVAILABLE or FAULTED, its own or its charger’s).' })
+  downtimeMinutes!: number;
+
+  @Field(() => Float, {
+    description: 'Of those, minutes inside recorded exclusions or maintenance windows (not held against it).',
+  })
+  excludedDowntimeMinutes!: number;
+
+  @Field({ description: 'Whether uptime reaches the report’s target (97 %, the NEVI rule’s).' })
+  meetsTarget!: boolean;
+}
+
+@ObjectType({
+  description:
+    'One period of a report: status figures from the station subgraph, session figures from the session subgraph. Figures are sums over the report’s ports and stations; ratios are of the sums.',
+})
+@Directive('@key(fields: "id")')
+export class ReportBucket {
+  @Field(() => ID, { description: 'The report’s scope, granularity and period.' })
+  id!: string;
+
+  @Field({
+    description: 'The period: an hour as a UTC ISO instant, a day YYYY-MM-DD or a month YYYY-MM (local).',
+  })
+  period!: string;
+
+  @Field(() => Float, { nullable: true, description: 'NEVI uptime of the ports together, 0–1; null: no status known.' })
+  uptime!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of connector-hours occupied (a vehicle plugged in), 0–1.',
+  })
+  utilisation!: number | null;
+
+  @Field(() => Float, { description: 'Connector-hours with a known status.' })
+  observedPortHours!: number;
+
+  @Field(() => Float)
+  downtimeMinutes!: number;
+
+  @Field(() => Float, { description: 'Down time not held against the operator: exclusions and maintenance.' })
+  excludedDowntimeMinutes!: number;
+
+  @Field(() => Float, { description: 'Down time inside maintenance windows (part of the excluded time).' })
+  plannedMaintenanceMinutes!: number;
+
+  @Field(() => [FaultCount])
+  faults!: FaultCount[];
+
+  @Field(() => [PortUptime], { nullable: true, description: 'Per connector (station reports only).' })
+  ports!: PortUptime[] | null;
+}
+
+@ObjectType()
+export class StationReport {
+  @Field(() => Station)
+  station!: Station;
+
+  @Field(() => ReportGranularity)
+  granularity!: ReportGranularity;
+
+  @Field()
+  from!: string;
+
+  @Field()
+  to!: string;
+
+  @Field({ description: 'The time zone DAY and MONTH buckets follow (the station’s).' })
+  timezone!: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Status figures are complete up to this hour (the rollup job’s mark; later hours show once rolled up). Null: no status reported yet.',
+  })
+  rolledUpTo!: Date | null;
+
+  @Field(() => Float, { description: 'The uptime target ports are held to (0.97).' })
+  uptimeTarget!: number;
+
+  @Field(() => [PortUptime], { description: 'Each connector over the whole period.' })
+  ports!: PortUptime[];
+
+  @Field(() => [ReportBucket], { description: 'Every period from `from` to `to`, empty ones included.' })
+  buckets!: ReportBucket[];
+}
+
+@ObjectType({ description: 'One station over an operator report’s whole period.' })
+export class StationUptime {
+  @Field(() => Station)
+  station!: Station;
+
+  @Field(() => Float, { nullable: true })
+  uptime!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  utilisation!: number | null;
+
+  @Field(() => Float)
+  downtimeMinutes!: number;
+
+  @Field()
+  meetsTarget!: boolean;
+}
+
+@ObjectType()
+export class OperatorReport {
+  @Field(() => ID, { nullable: true, description: 'The operator; null: every operator (admins and auditors).' })
+  operatorId!: string | null;
+
+  @Field(() => ReportGranularity)
+  granularity!: ReportGranularity;
+
+  @Field()
+  from!: string;
+
+  @Field()
+  to!: string;
+
+  @Field(() => Date, { nullable: true, description: 'Status figures are complete up to this hour for every station.' })
+  rolledUpTo!: Date | null;
+
+  @Field(() => Float)
+  uptimeTarget!: number;
+
+  @Field(() => [StationUptime], { description: 'Each station over the whole period, lowest uptime first.' })
+  stations!: StationUptime[];
+
+  @Field(() => [ReportBucket], {
+    description:
+      'Every period from `from` to `to`. DAY and MONTH buckets add each station’s local day or month of that date.',
+  })
+  buckets!: ReportBucket[];
+}
