@@ -57,7 +57,8 @@ export class SessionRollup {
         [this.deps.batch ?? 5_000],
       );
       const byStation = new Map<string, Date[]>();
-      for (const m of marks) byStation.set(m.station_id, [...(byStation.get(m.station_id) ?? []), m.hour]);
+      for (const m of marks)
+        byStation.set(m.station_id, [...(byStation.get(m.station_id) ?? []), new Date(m.hour)]);
       for (const [stationId, hours] of byStation) await this.roll(tx, stationId, hours);
       return marks.length;
     });
@@ -68,8 +69,9 @@ export class SessionRollup {
     await tx.execute(`select pg_advisory_xact_lock(hashtextextended('session-rollup:' || ?, 0))`, [stationId]);
     const labels = hours.map((h) => h.toISOString());
     await tx.execute(
-      `delete from "session"."session_rollup" where station_id = ? and granularity = 'HOUR' and label = any(?::text[])`,
-      [stationId, labels],
+      `delete from "session"."session_rollup" where station_id = ? and granularity = 'HOUR'
+         and label in (select jsonb_array_elements_text(?::jsonb))`,
+      [stationId, JSON.stringify(labels)],
     );
     await tx.execute(
       `insert into "session"."session_rollup"
@@ -78,22 +80,24 @@ export class SessionRollup {
               to_char(date_trunc('hour', started_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00:00.000"Z"'),
               currency, count(*), sum(energy_wh), sum(coalesce(cost_micros, 0))
          from "session"."charging_session"
-        where station_id = ? and status = 'COMPLETED' and date_trunc('hour', started_at) = any(?::timestamptz[])
+        where station_id = ? and status = 'COMPLETED'
+          and date_trunc('hour', started_at) in (select jsonb_array_elements_text(?::jsonb)::timestamptz)
         group by station_id, date_trunc('hour', started_at), currency`,
-      [stationId, hours],
+      [stationId, JSON.stringify(labels)],
     );
     // The local days those hours fall in (sessions carry their station's zone), computed whole.
     const days = await tx.execute<{ day: string }[]>(
       `select distinct to_char((h at time zone z.timezone)::date, 'YYYY-MM-DD') as day
-         from unnest(?::timestamptz[]) as u(base), lateral (values (base), (base + interval '59 minutes 59 seconds')) v(h),
+         from (select jsonb_array_elements_text(?::jsonb)::timestamptz as base) u, lateral (values (base), (base + interval '59 minutes 59 seconds')) v(h),
               lateral (select coalesce((select timezone from "session"."charging_session"
                         where station_id = ? order by started_at desc limit 1), 'UTC') as timezone) z`,
-      [hours, stationId],
+      [JSON.stringify(labels), stationId],
     );
     const dayList = days.map((d) => d.day);
     await tx.execute(
-      `delete from "session"."session_rollup" where station_id = ? and granularity = 'DAY' and label = any(?::text[])`,
-      [stationId, dayList],
+      `delete from "session"."session_rollup" where station_id = ? and granularity = 'DAY'
+         and label in (select jsonb_array_elements_text(?::jsonb))`,
+      [stationId, JSON.stringify(dayList)],
     );
     await tx.execute(
       `insert into "session"."session_rollup"
@@ -103,9 +107,9 @@ export class SessionRollup {
          from "session"."charging_session"
         where station_id = ? and status = 'COMPLETED'
           and started_at >= (?::date - 1)::timestamptz and started_at < (?::date + 2)::timestamptz
-          and to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD') = any(?::text[])
+          and to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD') in (select jsonb_array_elements_text(?::jsonb))
         group by station_id, to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD'), currency`,
-      [stationId, dayList.reduce((a, b) => (a < b ? a : b)), dayList.reduce((a, b) => (a > b ? a : b)), dayList],
+      [stationId, dayList.reduce((a, b) => (a < b ? a : b)), dayList.reduce((a, b) => (a > b ? a : b)), JSON.stringify(dayList)],
     );
   }
 }

@@ -101,8 +101,9 @@ export class ReportRollup {
         [stationId],
       );
       if (!mark || mark.rolled_until >= mark.now) return false;
-      const from = mark.rolled_until.getTime();
-      const now = mark.now.getTime();
+      // Raw rows hold timestamps as the driver gives them (strings here): read through Date.
+      const from = new Date(mark.rolled_until).getTime();
+      const now = new Date(mark.now).getTime();
       const to = Math.min(now, from + STEP_HOURS * HOUR);
       await this.roll(tx, stationId, mark.timezone, mark.operator_id, from, to);
       // Moved back meanwhile (a late report): left there, so those hours are computed again.
@@ -165,7 +166,7 @@ export class ReportRollup {
       const key = portKey(e);
       let list = byKey.get(key);
       if (!list) byKey.set(key, (list = []));
-      list.push({ at: e.at.getTime(), status: e.status, errorCode: e.error_code });
+      list.push({ at: new Date(e.at).getTime(), status: e.status, errorCode: e.error_code });
     }
     const exclusions = await tx.execute<{ charger_id: string | null; evse_id: number | null; s: Date; e: Date }[]>(
       `select charger_id, evse_id, starts_at as s, ends_at as e from "station"."outage_exclusion"
@@ -182,7 +183,10 @@ export class ReportRollup {
     );
     const applies = (p: PortKey, r: { charger_id: string | null; evse_id: number | null }) =>
       (r.charger_id === null || r.charger_id === p.charger_id) && (r.evse_id === null || r.evse_id === p.evse_id);
-    const interval = (r: { s: Date; e: Date }): Interval => ({ start: r.s.getTime(), end: r.e.getTime() });
+    const interval = (r: { s: Date; e: Date }): Interval => ({
+      start: new Date(r.s).getTime(),
+      end: new Date(r.e).getTime(),
+    });
 
     const portRows: object[] = [];
     const stationHours = hourBounds.slice(1).map(emptyFigures);
@@ -223,8 +227,9 @@ export class ReportRollup {
     keepStation('DAY', days, stationDays, portsSeen.day);
 
     const scope = `station_id = ? and ((granularity = 'HOUR' and label >= ? and label < ?)
-                   or (granularity = 'DAY' and label = any(?::text[])))`;
-    const scopeParams = [stationId, hourLabel(from), hourLabel(to), days];
+                   or (granularity = 'DAY' and label in (select jsonb_array_elements_text(?::jsonb))))`;
+    // Arrays travel as JSON: the driver would spread a JS array into a list of parameters.
+    const scopeParams = [stationId, hourLabel(from), hourLabel(to), JSON.stringify(days)];
     await tx.execute(`delete from "station"."port_rollup" where ${scope}`, scopeParams);
     await tx.execute(`delete from "station"."station_rollup" where ${scope}`, scopeParams);
     const figureColumns = `observed_ms bigint, down_ms bigint, excluded_ms bigint, maintenance_ms bigint,
