@@ -71,7 +71,12 @@ export type ReportScope = { station: string } | { operator: string } | { all: tr
 
 /** `station:<id>|DAY|2026-11-01|2026-12-01|2026-11-03`: scope, granularity, range and period. */
 export function bucketId(scope: ReportScope, periods: ReportPeriods, label: string): string {
-  const s = 'station' in scope ? `station:${scope.station}` : 'operator' in scope ? `operator:${scope.operator}` : 'all';
+  const s =
+    'station' in scope
+      ? `station:${scope.station}`
+      : 'operator' in scope
+        ? `operator:${scope.operator}`
+        : 'all';
   return [s, periods.granularity, periods.rows.first, periods.rows.end, label].join('|');
 }
 

@@ -1,5 +1,12 @@
-import { aCharger, aUserWithRoles, createStation, loginAdmin, registerUser, type Session } from '../support/builders.js';
-import { answerCommands, connectCharger, eventually } from '../support/chargers.js';
+import {
+  aCharger,
+  aUserWithRoles,
+  createStation,
+  loginAdmin,
+  registerUser,
+  type Session,
+} from '../support/builders.js';
+import { connectCharger, eventually } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { addDays, localDate, startOfLocalDay } from '../../lib/time-zones.js';
 
@@ -18,7 +25,11 @@ const CARD = 'REPORT0001';
 const H = 3_600_000;
 
 beforeAll(async () => {
-  p = await startTestPlatform({ REPORT_ROLLUP_MS: '200', MAINTENANCE_POLL_MS: '200', CHARGER_COMMAND_TIMEOUT_MS: '4000' });
+  p = await startTestPlatform({
+    REPORT_ROLLUP_MS: '200',
+    MAINTENANCE_POLL_MS: '200',
+    CHARGER_COMMAND_TIMEOUT_MS: '4000',
+  });
   url = p.gatewayUrl;
   const admin = await loginAdmin(url);
   operator = await aUserWithRoles(url, admin, ['OPERATOR']);
@@ -54,7 +65,12 @@ async function stationWithCharger() {
     { token: operator.token },
   );
   const { password, charger } = r.data!.registerCharger;
-  return { stationId: station.id, chargerId: charger.id as string, identity: charger.identity as string, password };
+  return {
+    stationId: station.id,
+    chargerId: charger.id as string,
+    identity: charger.identity as string,
+    password,
+  };
 }
 
 describe('station and operator reports', () => {
@@ -63,7 +79,9 @@ describe('station and operator reports', () => {
     const tariff = await gql(
       url,
       'mutation($i: SetTariffInput!) { setTariff(input: $i) { id } }',
-      { i: { stationId: c.stationId, name: 'Std', currency: 'EUR', pricePerKwh: '0.40', sessionFee: '0.50' } },
+      {
+        i: { stationId: c.stationId, name: 'Std', currency: 'EUR', pricePerKwh: '0.40', sessionFee: '0.50' },
+      },
       { token: operator.token },
     );
     expect(tariff.errors).toBeUndefined();
@@ -120,7 +138,15 @@ describe('station and operator reports', () => {
         await gql(
           url,
           `mutation($i: OutageExclusionInput!) { recordOutageExclusion(input: $i) { id } }`,
-          { i: { stationId: c.stationId, startsAt: at(4, 1), endsAt: at(4, 3), reason: 'VANDALISM', note: 'x' } },
+          {
+            i: {
+              stationId: c.stationId,
+              startsAt: at(4, 1),
+              endsAt: at(4, 3),
+              reason: 'VANDALISM',
+              note: 'x',
+            },
+          },
           { token: otherOperator.token },
         ),
       ),
@@ -130,7 +156,15 @@ describe('station and operator reports', () => {
         await gql(
           url,
           `mutation($i: OutageExclusionInput!) { recordOutageExclusion(input: $i) { id } }`,
-          { i: { stationId: c.stationId, startsAt: at(4, 3), endsAt: at(4, 1), reason: 'VANDALISM', note: 'x' } },
+          {
+            i: {
+              stationId: c.stationId,
+              startsAt: at(4, 3),
+              endsAt: at(4, 1),
+              reason: 'VANDALISM',
+              note: 'x',
+            },
+          },
           { token: operator.token },
         ),
       ),
@@ -190,11 +224,20 @@ describe('station and operator reports', () => {
     expect(rep.buckets[2].faults).toEqual([{ errorCode: 'GroundFailure', count: 1 }]);
     expect(rep.buckets[3].faults).toEqual([{ errorCode: 'OverCurrentFailure', count: 1 }]);
     expect(rep.buckets[0].faults).toEqual([]);
-    expect(rep.buckets[1]).toMatchObject({ sessions: 1, energyWh: 20_000, revenue: [{ currency: 'EUR', amount: '8.50' }] });
+    expect(rep.buckets[1]).toMatchObject({
+      sessions: 1,
+      energyWh: 20_000,
+      revenue: [{ currency: 'EUR', amount: '8.50' }],
+    });
     expect(rep.buckets[2]).toMatchObject({ sessions: 0, energyWh: 0, revenue: [] });
     // The week per port: EVSE 1 down 3 + 4 + 2 h with 2 h excluded, EVSE 2 down 6 + 2 h: both under 97 %.
     expect(rep.ports).toHaveLength(2);
-    expect(rep.ports[0]).toMatchObject({ evseId: 1, downtimeMinutes: 540, excludedDowntimeMinutes: 120, meetsTarget: false });
+    expect(rep.ports[0]).toMatchObject({
+      evseId: 1,
+      downtimeMinutes: 540,
+      excludedDowntimeMinutes: 120,
+      meetsTarget: false,
+    });
     expect(rep.ports[0].uptime).toBeCloseTo((168 - 7) / 168, 9);
     expect(rep.ports[1]).toMatchObject({ evseId: 2, downtimeMinutes: 480, meetsTarget: false });
     expect(rep.ports[1].uptime).toBeCloseTo(160 / 168, 9);
@@ -223,13 +266,29 @@ describe('station and operator reports', () => {
     const theirs = await gql(url, OP, { from: vars.from, to: vars.to }, { token: otherOperator.token });
     expect(theirs.data!.operatorReport.stations.map((s: any) => s.station.id)).not.toContain(c.stationId);
     expect(theirs.data!.operatorReport.buckets.every((b: any) => b.sessions === 0)).toBe(true);
-    expect(codeOf(await gql(url, OP, { from: vars.from, to: vars.to, o: operator.userId }, { token: otherOperator.token }))).toBe(
-      'FORBIDDEN',
+    expect(
+      codeOf(
+        await gql(
+          url,
+          OP,
+          { from: vars.from, to: vars.to, o: operator.userId },
+          { token: otherOperator.token },
+        ),
+      ),
+    ).toBe('FORBIDDEN');
+    const audited = await gql(
+      url,
+      OP,
+      { from: vars.from, to: vars.to, o: operator.userId },
+      { token: auditor.token },
     );
-    const audited = await gql(url, OP, { from: vars.from, to: vars.to, o: operator.userId }, { token: auditor.token });
-    expect(audited.data!.operatorReport.buckets[1].sessions).toBe(mine.data!.operatorReport.buckets[1].sessions);
+    expect(audited.data!.operatorReport.buckets[1].sessions).toBe(
+      mine.data!.operatorReport.buckets[1].sessions,
+    );
     expect(codeOf(await gql(url, REPORT, vars, { token: otherOperator.token }))).toBe('FORBIDDEN');
-    expect(codeOf(await gql(url, REPORT, { ...vars, from: '2026-13-01' }, { token: operator.token }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await gql(url, REPORT, { ...vars, from: '2026-13-01' }, { token: operator.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
     await cp.close();
   }, 90_000);
 
@@ -237,16 +296,22 @@ describe('station and operator reports', () => {
     const c = await stationWithCharger();
     const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
     const now = Date.now();
-    await cp.call('StatusNotification', { connectorId: 2, status: 'Available', errorCode: 'NoError', timestamp: new Date(now - 60_000).toISOString() });
+    await cp.call('StatusNotification', {
+      connectorId: 2,
+      status: 'Available',
+      errorCode: 'NoError',
+      timestamp: new Date(now - 60_000).toISOString(),
+    });
     // The charger does what it is told: Inoperative → Unavailable, Operative → Available.
     cp.handle('ChangeAvailability', async ({ params }: any) => {
-      setImmediate(() =>
-        void cp.call('StatusNotification', {
-          connectorId: params.connectorId,
-          status: params.type === 'Inoperative' ? 'Unavailable' : 'Available',
-          errorCode: 'NoError',
-          timestamp: new Date().toISOString(),
-        }),
+      setImmediate(
+        () =>
+          void cp.call('StatusNotification', {
+            connectorId: params.connectorId,
+            status: params.type === 'Inoperative' ? 'Unavailable' : 'Available',
+            errorCode: 'NoError',
+            timestamp: new Date().toISOString(),
+          }),
       );
       return { status: 'Accepted' };
     });
@@ -258,7 +323,8 @@ describe('station and operator reports', () => {
       { token: operator.token },
     );
     expect(made.errors).toBeUndefined();
-    const WINDOW = 'query($id: ID!) { charger(id: $id) { maintenanceWindows { status startOutcome endOutcome } } }';
+    const WINDOW =
+      'query($id: ID!) { charger(id: $id) { maintenanceWindows { status startOutcome endOutcome } } }';
     await eventually(
       () => gql(url, WINDOW, { id: c.chargerId }, { token: operator.token }),
       (r: any) => r.data?.charger.maintenanceWindows[0]?.status === 'DONE',
@@ -267,14 +333,24 @@ describe('station and operator reports', () => {
     const hourStart = new Date(Math.floor((now - 60_000) / H) * H).toISOString();
     const hourEnd = new Date(Date.now() + 1).toISOString();
     const r = await eventually(
-      () => gql(url, REPORT, { s: c.stationId, from: hourStart, to: hourEnd, g: 'HOUR' }, { token: operator.token }),
-      (x: any) => x.data?.stationReport.ports.some((port: any) => port.evseId === 2 && port.downtimeMinutes > 0),
+      () =>
+        gql(
+          url,
+          REPORT,
+          { s: c.stationId, from: hourStart, to: hourEnd, g: 'HOUR' },
+          { token: operator.token },
+        ),
+      (x: any) =>
+        x.data?.stationReport.ports.some((port: any) => port.evseId === 2 && port.downtimeMinutes > 0),
       20_000,
     );
     const port2 = (r as any).data.stationReport.ports.find((port: any) => port.evseId === 2);
     // Down while the window was on, and until the charger reported Available after it ended (its own
     // clock: a moment past the window's end, which does count). The window's 3 s are planned downtime.
-    const planned = (r as any).data.stationReport.buckets.reduce((n: number, b: any) => n + b.plannedMaintenanceMinutes, 0);
+    const planned = (r as any).data.stationReport.buckets.reduce(
+      (n: number, b: any) => n + b.plannedMaintenanceMinutes,
+      0,
+    );
     expect(planned).toBeGreaterThan(2 / 60);
     expect(planned).toBeLessThanOrEqual(3 / 60 + 1e-9);
     expect(port2.excludedDowntimeMinutes).toBeCloseTo(planned, 9);

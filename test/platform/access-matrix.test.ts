@@ -413,7 +413,8 @@ const QUERIES: Record<string, Row> = {
   // Operators get their own report; only admins and auditors name another operator.
   operatorReport: {
     query: () => ({
-      query: '{ operatorReport(from: "2026-01-01", to: "2026-01-02", granularity: DAY) { buckets { uptime sessions } } }',
+      query:
+        '{ operatorReport(from: "2026-01-01", to: "2026-01-02", granularity: DAY) { buckets { uptime sessions } } }',
     }),
     allowed: ['owner', 'otherOperator', 'auditor', 'admin', 'keyWithScope'],
   },

@@ -4,7 +4,11 @@ import { localDate, localTime, startOfLocalDay, zonedInstant } from '../../lib/t
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 2); // a Monday, 00:00 UTC
-const at = (h: number, status: string, errorCode: string | null = null) => ({ at: T0 + h * H, status, errorCode });
+const at = (h: number, status: string, errorCode: string | null = null) => ({
+  at: T0 + h * H,
+  status,
+  errorCode,
+});
 const bounds = (hours: number[]) => hours.map((h) => T0 + h * H);
 
 describe('port uptime (NEVI count)', () => {
@@ -57,7 +61,13 @@ describe('port uptime (NEVI count)', () => {
     });
     expect(b!.observedMs).toBe(18 * H);
     expect(uptimeOf(b!)).toBe(1);
-    const [none] = portBuckets({ bounds: bounds([0, 24]), port: [], charger: [], excluded: [], maintenance: [] });
+    const [none] = portBuckets({
+      bounds: bounds([0, 24]),
+      port: [],
+      charger: [],
+      excluded: [],
+      maintenance: [],
+    });
     expect(uptimeOf(none!)).toBeNull();
   });
 
@@ -78,13 +88,23 @@ describe('port uptime (NEVI count)', () => {
 
 describe('local calendar', () => {
   it('finds local midnight and weekday, across a daylight-saving change', () => {
-    expect(new Date(startOfLocalDay('2026-07-01', 'America/New_York')).toISOString()).toBe('2026-07-01T04:00:00.000Z');
-    expect(new Date(startOfLocalDay('2026-07-01', 'Asia/Kolkata')).toISOString()).toBe('2026-06-30T18:30:00.000Z');
+    expect(new Date(startOfLocalDay('2026-07-01', 'America/New_York')).toISOString()).toBe(
+      '2026-07-01T04:00:00.000Z',
+    );
+    expect(new Date(startOfLocalDay('2026-07-01', 'Asia/Kolkata')).toISOString()).toBe(
+      '2026-06-30T18:30:00.000Z',
+    );
     // Berlin springs forward at 02:00 on 2026-03-29: that day has 23 hours.
-    expect(startOfLocalDay('2026-03-30', 'Europe/Berlin') - startOfLocalDay('2026-03-29', 'Europe/Berlin')).toBe(23 * H);
+    expect(
+      startOfLocalDay('2026-03-30', 'Europe/Berlin') - startOfLocalDay('2026-03-29', 'Europe/Berlin'),
+    ).toBe(23 * H);
     // 02:30 does not exist that night (read as 03:30 CEST); in the October overlap the earlier 02:30 is meant.
-    expect(new Date(zonedInstant('Europe/Berlin', 2026, 3, 29, 2, 30)).toISOString()).toBe('2026-03-29T01:30:00.000Z');
-    expect(new Date(zonedInstant('Europe/Berlin', 2026, 10, 25, 2, 30)).toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(new Date(zonedInstant('Europe/Berlin', 2026, 3, 29, 2, 30)).toISOString()).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
+    expect(new Date(zonedInstant('Europe/Berlin', 2026, 10, 25, 2, 30)).toISOString()).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
     expect(localDate(Date.UTC(2026, 6, 1, 3), 'America/New_York')).toBe('2026-06-30');
     expect(localTime(Date.UTC(2026, 11, 7, 12), 'UTC').weekday).toBe(0);
   });
@@ -92,8 +112,16 @@ describe('local calendar', () => {
 
 describe('report periods', () => {
   it('lists every period, checks ranges, and round-trips bucket ids', () => {
-    expect(reportPeriods('MONTH', '2026-01-15', '2026-03-02').labels).toEqual(['2026-01', '2026-02', '2026-03']);
-    expect(reportPeriods('DAY', '2026-02-27', '2026-03-02').labels).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
+    expect(reportPeriods('MONTH', '2026-01-15', '2026-03-02').labels).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
+    ]);
+    expect(reportPeriods('DAY', '2026-02-27', '2026-03-02').labels).toEqual([
+      '2026-02-27',
+      '2026-02-28',
+      '2026-03-01',
+    ]);
     const hours = reportPeriods('HOUR', '2026-01-01T10:30:00Z', '2026-01-01T12:00:00Z');
     expect(hours.labels).toEqual(['2026-01-01T10:00:00.000Z', '2026-01-01T11:00:00.000Z']);
     for (const [g, from, to] of [
@@ -103,7 +131,9 @@ describe('report periods', () => {
       ['HOUR', '2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z'],
       ['DAY', '2026-01-02', '2026-01-01'],
     ] as const)
-      expect(() => reportPeriods(g, from, to)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+      expect(() => reportPeriods(g, from, to)).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+      );
     const periods = reportPeriods('DAY', '2026-01-01', '2026-01-03');
     const id = bucketId({ station: '8a1f2c3d-0000-4000-8000-000000000001' }, periods, '2026-01-02');
     expect(parseBucketId(id)).toEqual({

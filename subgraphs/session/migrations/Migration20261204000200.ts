@@ -8,7 +8,9 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261204000200 extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`alter table "session"."charging_session" add column "timezone" text not null default 'UTC';`);
+    this.addSql(
+      `alter table "session"."charging_session" add column "timezone" text not null default 'UTC';`,
+    );
     this.addSql(
       `create index "charging_session_station_started" on "session"."charging_session" ("station_id", "started_at");`,
     );
@@ -45,7 +47,8 @@ export class Migration20261204000200 extends Migration {
         end if;
         return null;
       end $$;`);
-    this.addSql(`create trigger "charging_session_rollup" after insert or update on "session"."charging_session"
+    this
+      .addSql(`create trigger "charging_session_rollup" after insert or update on "session"."charging_session"
       for each row execute function "session"."mark_session_rollup"();`);
   }
 

@@ -66,7 +66,9 @@ export class SessionRollup {
 
   private async roll(tx: EntityManager, stationId: string, hours: Date[]): Promise<void> {
     // Replicas may roll the same station: one at a time, each reading what the other committed.
-    await tx.execute(`select pg_advisory_xact_lock(hashtextextended('session-rollup:' || ?, 0))`, [stationId]);
+    await tx.execute(`select pg_advisory_xact_lock(hashtextextended('session-rollup:' || ?, 0))`, [
+      stationId,
+    ]);
     const labels = hours.map((h) => h.toISOString());
     await tx.execute(
       `delete from "session"."session_rollup" where station_id = ? and granularity = 'HOUR'
@@ -109,7 +111,12 @@ export class SessionRollup {
           and started_at >= (?::date - 1)::timestamptz and started_at < (?::date + 2)::timestamptz
           and to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD') in (select jsonb_array_elements_text(?::jsonb))
         group by station_id, to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD'), currency`,
-      [stationId, dayList.reduce((a, b) => (a < b ? a : b)), dayList.reduce((a, b) => (a > b ? a : b)), JSON.stringify(dayList)],
+      [
+        stationId,
+        dayList.reduce((a, b) => (a < b ? a : b)),
+        dayList.reduce((a, b) => (a > b ? a : b)),
+        JSON.stringify(dayList),
+      ],
     );
   }
 }
@@ -135,10 +142,17 @@ export function bucketFiguresLoader(em: EntityManager, viewer: Viewer): DataLoad
       [...groups].map(async ([key, p]) => {
         const where: string[] = ['granularity = ?', 'label >= ?', 'label < ?'];
         const params: unknown[] = [p.rows.granularity, p.rows.first, p.rows.end];
-        if ('station' in p.scope) (where.push('station_id = ?'), params.push(p.scope.station));
-        if ('operator' in p.scope) (where.push('operator_id = ?'), params.push(p.scope.operator));
-        if (!all) (where.push('operator_id = ?'), params.push(viewer.userId ?? '00000000-0000-0000-0000-000000000000'));
-        const rows = await em.execute<{ label: string; currency: string; sessions: string; energy_wh: string; revenue_micros: string }[]>(
+        const and = (condition: string, value: unknown) => {
+          where.push(condition);
+          params.push(value);
+        };
+        if ('station' in p.scope) and('station_id = ?', p.scope.station);
+        if ('operator' in p.scope) and('operator_id = ?', p.scope.operator);
+        // Not an admin or auditor: their own sessions' figures only (none for anyone else's scope).
+        if (!all) and('operator_id = ?', viewer.userId ?? '00000000-0000-0000-0000-000000000000');
+        const rows = await em.execute<
+          { label: string; currency: string; sessions: string; energy_wh: string; revenue_micros: string }[]
+        >(
           `select label, currency, sum(sessions) as sessions, sum(energy_wh) as energy_wh,
                   sum(revenue_micros) as revenue_micros
              from "session"."session_rollup" where ${where.join(' and ')} group by label, currency`,
@@ -160,7 +174,9 @@ export function bucketFiguresLoader(em: EntityManager, viewer: Viewer): DataLoad
         sessions: t?.sessions ?? 0,
         energyWh: t?.energyWh ?? 0,
         revenue: t
-          ? [...t.revenue].sort(([a], [b]) => a.localeCompare(b)).map(([currency, micros]) => ({ currency, amount: formatMoney(micros) }))
+          ? [...t.revenue]
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([currency, micros]) => ({ currency, amount: formatMoney(micros) }))
           : [],
       };
     });

@@ -58,7 +58,13 @@ export class Migration20261204000100 extends Migration {
   }
 
   override async down(): Promise<void> {
-    for (const t of ['station_rollup', 'port_rollup', 'report_watermark', 'outage_exclusion', 'connector_status_event'])
+    for (const t of [
+      'station_rollup',
+      'port_rollup',
+      'report_watermark',
+      'outage_exclusion',
+      'connector_status_event',
+    ])
       this.addSql(`drop table "station"."${t}";`);
   }
 }

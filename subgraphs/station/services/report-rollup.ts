@@ -94,7 +94,9 @@ export class ReportRollup {
         [stationId],
       );
       if (!locked?.ok) return false;
-      const [mark] = await tx.execute<{ rolled_until: Date; now: Date; timezone: string; operator_id: string }[]>(
+      const [mark] = await tx.execute<
+        { rolled_until: Date; now: Date; timezone: string; operator_id: string }[]
+      >(
         `select w.rolled_until, now() as now, s.timezone, s.operator_id
            from "station"."report_watermark" w join "station"."station" s on s.id = w.station_id
           where w.station_id = ?`,
@@ -168,7 +170,9 @@ export class ReportRollup {
       if (!list) byKey.set(key, (list = []));
       list.push({ at: new Date(e.at).getTime(), status: e.status, errorCode: e.error_code });
     }
-    const exclusions = await tx.execute<{ charger_id: string | null; evse_id: number | null; s: Date; e: Date }[]>(
+    const exclusions = await tx.execute<
+      { charger_id: string | null; evse_id: number | null; s: Date; e: Date }[]
+    >(
       `select charger_id, evse_id, starts_at as s, ends_at as e from "station"."outage_exclusion"
         where station_id = ? and starts_at < ? and ends_at > ?`,
       [stationId, new Date(to), new Date(rangeStart)],
@@ -182,7 +186,8 @@ export class ReportRollup {
       [stationId, new Date(to), new Date(rangeStart)],
     );
     const applies = (p: PortKey, r: { charger_id: string | null; evse_id: number | null }) =>
-      (r.charger_id === null || r.charger_id === p.charger_id) && (r.evse_id === null || r.evse_id === p.evse_id);
+      (r.charger_id === null || r.charger_id === p.charger_id) &&
+      (r.evse_id === null || r.evse_id === p.evse_id);
     const interval = (r: { s: Date; e: Date }): Interval => ({
       start: new Date(r.s).getTime(),
       end: new Date(r.e).getTime(),
@@ -201,7 +206,13 @@ export class ReportRollup {
       };
       const perHour = portBuckets({ ...input, bounds: hourBounds });
       const perDay = portBuckets({ ...input, bounds: dayBounds });
-      const keep = (granularity: string, labels: string[], figures: PortFigures[], totals: PortFigures[], seen: number[]) =>
+      const keep = (
+        granularity: string,
+        labels: string[],
+        figures: PortFigures[],
+        totals: PortFigures[],
+        seen: number[],
+      ) =>
         figures.forEach((f, i) => {
           if (!f.observedMs && !Object.keys(f.faults).length) return;
           portRows.push({ granularity, label: labels[i], ...p, ...columns(f) });

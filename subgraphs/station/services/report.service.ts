@@ -54,7 +54,12 @@ export class ReportService {
     return hasRole(this.viewer, Role.ADMIN, Role.AUDITOR);
   }
 
-  async stationReport(stationId: string, granularity: Granularity, from: string, to: string): Promise<StationReport> {
+  async stationReport(
+    stationId: string,
+    granularity: Granularity,
+    from: string,
+    to: string,
+  ): Promise<StationReport> {
     const station = isUuid(stationId) ? await this.em.findOne(Station, { id: stationId }) : null;
     if (!station) throw notFound('Station', stationId);
     if (station.operatorId !== this.viewer.userId && !this.mayReadAll())
@@ -190,7 +195,9 @@ export class ReportService {
     rows: (FigureRow & { label: string })[],
     withPorts = true,
   ): ReportBucket[] {
-    const totals = new Map(periods.labels.map((l) => [l, { ...zero(), faults: {} as Record<string, number> }]));
+    const totals = new Map(
+      periods.labels.map((l) => [l, { ...zero(), faults: {} as Record<string, number> }]),
+    );
     for (const r of rows) {
       const t = totals.get(periodOfDay(periods.granularity, r.label));
       if (!t) continue;
@@ -200,7 +207,8 @@ export class ReportService {
       t.excludedMs += f.excludedMs;
       t.maintenanceMs += f.maintenanceMs;
       t.occupiedMs += f.occupiedMs;
-      for (const [code, n] of Object.entries(r.faults ?? {})) t.faults[code] = (t.faults[code] ?? 0) + Number(n);
+      for (const [code, n] of Object.entries(r.faults ?? {}))
+        t.faults[code] = (t.faults[code] ?? 0) + Number(n);
     }
     return periods.labels.map((label) => {
       const t = totals.get(label)!;
@@ -236,7 +244,8 @@ export class ReportService {
     if (!station) throw notFound('Station', input.stationId);
     if (station.operatorId !== this.viewer.userId && !hasRole(this.viewer, Role.ADMIN))
       throw forbidden('Only the station’s operator or an admin records its outages');
-    if (input.evseId != null && input.chargerId == null) throw badInput('An EVSE needs its chargerId', 'chargerId');
+    if (input.evseId != null && input.chargerId == null)
+      throw badInput('An EVSE needs its chargerId', 'chargerId');
     if (input.chargerId != null) {
       const [charger] = isUuid(input.chargerId)
         ? await this.em.execute<{ id: string }[]>(
@@ -249,7 +258,8 @@ export class ReportService {
     if (!(input.endsAt > input.startsAt)) throw badInput('endsAt must be after startsAt', 'endsAt');
     if (input.endsAt.getTime() - input.startsAt.getTime() > 90 * 86_400_000)
       throw badInput('An exclusion covers at most 90 days', 'endsAt');
-    if (input.startsAt.getTime() > Date.now()) throw badInput('Exclusions record outages that began', 'startsAt');
+    if (input.startsAt.getTime() > Date.now())
+      throw badInput('Exclusions record outages that began', 'startsAt');
     const note = input.note.trim();
     if (!note || note.length > 1000) throw badInput('note must be 1–1000 characters', 'note');
     const exclusion = this.em.create(OutageExclusion, {
@@ -298,7 +308,9 @@ const figures = (r: FigureRow) => ({
   occupiedMs: Number(r.occupied_ms),
 });
 
-function portUptime(r: FigureRow & { charger_id: string; evse_id: number; connector_id: number }): PortUptime {
+function portUptime(
+  r: FigureRow & { charger_id: string; evse_id: number; connector_id: number },
+): PortUptime {
   const f = figures(r);
   const uptime = uptimeOf(f);
   return {

@@ -119,7 +119,17 @@ export class StationEventsService {
                returning id, station_id, status_at = ? and status = ? as applied
              ), ${history(false)}
              select id as charger_id, station_id, true as known_connector, applied from charger`,
-            [at, at, status, at, at, event.identity, at, status, ...historyParams(0, 0, status, event.errorCode, at)],
+            [
+              at,
+              at,
+              status,
+              at,
+              at,
+              event.identity,
+              at,
+              status,
+              ...historyParams(0, 0, status, event.errorCode, at),
+            ],
           )
         : await this.em.execute<StatusRow[]>(
             `with charger as (
@@ -256,15 +266,12 @@ const history = (forConnector: boolean) => `history as (
       from charger where w.station_id = charger.station_id and w.rolled_until > ?::timestamptz
   )`;
 
-const historyParams = (evseId: number, connectorId: number, status: string, errorCode: string | null, at: Date) => [
-  evseId,
-  connectorId,
-  status,
-  errorCode,
-  at,
-  at,
-  at,
-  at,
-];
+const historyParams = (
+  evseId: number,
+  connectorId: number,
+  status: string,
+  errorCode: string | null,
+  at: Date,
+) => [evseId, connectorId, status, errorCode, at, at, at, at];
 
 const maxDate = (a: Date | null, b: Date) => (a && a > b ? a : b);

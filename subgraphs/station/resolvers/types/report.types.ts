@@ -68,7 +68,10 @@ export class ReportBucket {
   })
   period!: string;
 
-  @Field(() => Float, { nullable: true, description: 'NEVI uptime of the ports together, 0–1; null: no status known.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'NEVI uptime of the ports together, 0–1; null: no status known.',
+  })
   uptime!: number | null;
 
   @Field(() => Float, {
@@ -150,7 +153,10 @@ export class StationUptime {
 
 @ObjectType()
 export class OperatorReport {
-  @Field(() => ID, { nullable: true, description: 'The operator; null: every operator (admins and auditors).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The operator; null: every operator (admins and auditors).',
+  })
   operatorId!: string | null;
 
   @Field(() => ReportGranularity)
@@ -162,7 +168,10 @@ export class OperatorReport {
   @Field()
   to!: string;
 
-  @Field(() => Date, { nullable: true, description: 'Status figures are complete up to this hour for every station.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Status figures are complete up to this hour for every station.',
+  })
   rolledUpTo!: Date | null;
 
   @Field(() => Float)
