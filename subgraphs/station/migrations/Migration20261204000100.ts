@@ -32,7 +32,8 @@ export class Migration20261204000100 extends Migration {
     );
     this.addSql(`create table "station"."report_watermark" (
       "station_id" uuid primary key references "station"."station" ("id") on delete cascade,
-      "rolled_until" timestamptz not null);`);
+      "rolled_until" timestamptz not null,
+      "changes" bigint not null default 0);`);
     const figures = `"observed_ms" bigint not null, "down_ms" bigint not null, "excluded_ms" bigint not null,
       "maintenance_ms" bigint not null, "occupied_ms" bigint not null, "faults" jsonb not null`;
     this.addSql(`create table "station"."port_rollup" (

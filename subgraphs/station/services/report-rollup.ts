@@ -37,7 +37,8 @@ const portKey = (p: PortKey) => `${p.charger_id}|${p.evse_id}|${p.connector_id}`
  * station's local day (`port_rollup`, `station_rollup`), which the report queries read. A status report
  * older than the mark, or an exclusion recorded afterwards, moves the mark back and the hours since are
  * computed again; a day is always computed whole (the day in progress again on the next pass).
- * Stations are rolled under a transaction-scoped advisory lock, so subgraph replicas share the work.
+ * Stations are rolled under a transaction-scoped advisory lock, so subgraph replicas take turns; a
+ * late report stored during a step is not lost (see `history` in station-events.service.ts).
  */
 export class ReportRollup {
   private timer?: NodeJS.Timeout;
@@ -89,29 +90,29 @@ export class ReportRollup {
    */
   private async step(em: EntityManager, stationId: string): Promise<boolean> {
     return em.transactional(async (tx) => {
-      const [locked] = await tx.execute<{ ok: boolean }[]>(
-        `select pg_try_advisory_xact_lock(hashtextextended('report-rollup:' || ?, 0)) as ok`,
-        [stationId],
-      );
-      if (!locked?.ok) return false;
+      // Another replica's step waits, then finds the new mark.
+      await tx.execute(`select pg_advisory_xact_lock(hashtextextended('report-rollup:' || ?, 0))`, [
+        stationId,
+      ]);
       const [mark] = await tx.execute<
-        { rolled_until: Date; now: Date; timezone: string; operator_id: string }[]
+        { rolled_until: Date; changes: string; now: Date; timezone: string; operator_id: string }[]
       >(
-        `select w.rolled_until, now() as now, s.timezone, s.operator_id
+        `select w.rolled_until, w.changes, now() as now, s.timezone, s.operator_id
            from "station"."report_watermark" w join "station"."station" s on s.id = w.station_id
           where w.station_id = ?`,
         [stationId],
       );
-      if (!mark || mark.rolled_until >= mark.now) return false;
+      if (!mark || new Date(mark.rolled_until) >= new Date(mark.now)) return false;
       // Raw rows hold timestamps as the driver gives them (strings here): read through Date.
       const from = new Date(mark.rolled_until).getTime();
       const now = new Date(mark.now).getTime();
       const to = Math.min(now, from + STEP_HOURS * HOUR);
       await this.roll(tx, stationId, mark.timezone, mark.operator_id, from, to);
-      // Moved back meanwhile (a late report): left there, so those hours are computed again.
+      // A late report meanwhile (the change count moved): the mark is left where it put it.
       await tx.execute(
-        `update "station"."report_watermark" set rolled_until = ? where station_id = ? and rolled_until = ?`,
-        [new Date(Math.floor(to / HOUR) * HOUR), stationId, mark.rolled_until],
+        `update "station"."report_watermark" set rolled_until = ?
+          where station_id = ? and rolled_until = ? and changes = ?`,
+        [new Date(Math.floor(to / HOUR) * HOUR), stationId, mark.rolled_until, mark.changes],
       );
       return to < now;
     });

@@ -276,9 +276,10 @@ export class ReportService {
       tx.persist(exclusion);
       await tx.flush();
       await tx.execute(
-        `update "station"."report_watermark" set rolled_until = date_trunc('hour', ?::timestamptz)
-          where station_id = ? and rolled_until > ?`,
-        [input.startsAt, station.id, input.startsAt],
+        `update "station"."report_watermark"
+            set rolled_until = least(rolled_until, date_trunc('hour', ?::timestamptz)), changes = changes + 1
+          where station_id = ?`,
+        [input.startsAt, station.id],
       );
     });
     return exclusion;

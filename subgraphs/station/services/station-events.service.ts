@@ -249,8 +249,12 @@ const LAST_SEEN_STEP = '1 minute';
 
 /**
  * The status history kept for reports (a repeated report is kept once), and the station's rollup mark:
- * set at its first report, moved back when a report is older than the hours already rolled up (a
- * charger that was offline sends its queued reports late), so those hours are computed again.
+ * set at its first report; a late report — one from before the hour in progress (a charger back from
+ * offline sends its queued reports), or from its last minute — moves the mark back to its hour and
+ * counts a change, so those hours are computed again. The condition does not read the mark, so a
+ * rollup step committing meanwhile is seen (the update re-reads the row it waited for), and the step's
+ * own update of the mark checks the change count (report-rollup.ts): whichever commits second, the
+ * report is not missed. Reports of the hour in progress write nothing here: the mark never passes it.
  * Needs a CTE `charger (id, station_id)`, and `target` (the connector's row) when the report is for a connector.
  */
 const history = (forConnector: boolean) => `history as (
@@ -262,8 +266,10 @@ const history = (forConnector: boolean) => `history as (
     insert into "station"."report_watermark" (station_id, rolled_until)
     select station_id, date_trunc('hour', ?::timestamptz) from charger on conflict do nothing
   ), late_report as (
-    update "station"."report_watermark" w set rolled_until = date_trunc('hour', ?::timestamptz)
-      from charger where w.station_id = charger.station_id and w.rolled_until > ?::timestamptz
+    update "station"."report_watermark" w
+       set rolled_until = least(w.rolled_until, date_trunc('hour', ?::timestamptz)), changes = w.changes + 1
+      from charger where w.station_id = charger.station_id
+       and ?::timestamptz < date_trunc('hour', now() + interval '1 minute')
   )`;
 
 const historyParams = (
