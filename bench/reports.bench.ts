@@ -191,7 +191,10 @@ try {
   };
   const api: number[] = [];
   const sql: number[] = [];
-  for (let i = 0; i < 10; i++) (await gql(url, QUERY, vars, auth), await floor()); // warm-up
+  for (let i = 0; i < 10; i++) {
+    await gql(url, QUERY, vars, auth);
+    await floor();
+  } // warm-up
   for (let i = 0; i < SAMPLES; i++) {
     const s = performance.now();
     await gql(url, QUERY, vars, auth);
