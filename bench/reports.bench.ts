@@ -171,18 +171,24 @@ try {
   if (buckets.length < 365 || counted < SESSIONS * 0.99)
     throw new Error('the report does not cover the seeded year');
 
-  // Lower bound: the same aggregations straight on Postgres (no gateway, no subgraphs, no GraphQL).
+  // Lower bound: the same reads straight on Postgres (no gateway, no subgraphs, no GraphQL): the
+  // operator's day sums of both subgraphs and the per-station totals over the year.
   const floor = async () => {
     const s = performance.now();
     await Promise.all([
       db.query(
-        `select label, sum(observed_ms), sum(down_ms), sum(excluded_ms), sum(maintenance_ms), sum(occupied_ms)
-           from "station"."station_rollup" where operator_id = $1 and granularity = 'DAY' and label >= $2 and label < $3
-          group by label`,
+        `select label, observed_ms, down_ms, excluded_ms, maintenance_ms, occupied_ms, faults
+           from "station"."operator_rollup" where operator_id = $1 and granularity = 'DAY' and label >= $2 and label < $3`,
         [operatorId, from, to],
       ),
       db.query(
-        `select label, currency, sum(sessions), sum(energy_wh), sum(revenue_micros) from "session"."session_rollup"
+        `select station_id, sum(observed_ms), sum(down_ms), sum(excluded_ms), sum(maintenance_ms), sum(occupied_ms)
+           from "station"."station_rollup" where operator_id = $1 and granularity = 'DAY' and label >= $2 and label < $3
+          group by station_id`,
+        [operatorId, from, to],
+      ),
+      db.query(
+        `select label, currency, sum(sessions), sum(energy_wh), sum(revenue_micros) from "session"."operator_session_rollup"
           where operator_id = $1 and granularity = 'DAY' and label >= $2 and label < $3 group by label, currency`,
         [operatorId, from, to],
       ),

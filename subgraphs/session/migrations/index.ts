@@ -6,6 +6,7 @@ import { Migration20261203000500 } from './Migration20261203000500.js';
 import { Migration20261203000600 } from './Migration20261203000600.js';
 import { Migration20261203001000 } from './Migration20261203001000.js';
 import { Migration20261204000200 } from './Migration20261204000200.js';
+import { Migration20261204000400 } from './Migration20261204000400.js';
 
 /** Every migration of the `session` schema, oldest first. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   { name: 'Migration20261203000600', class: Migration20261203000600 },
   { name: 'Migration20261203001000', class: Migration20261203001000 },
   { name: 'Migration20261204000200', class: Migration20261204000200 },
+  { name: 'Migration20261204000400', class: Migration20261204000400 },
 ];

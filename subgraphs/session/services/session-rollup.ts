@@ -70,13 +70,17 @@ export class SessionRollup {
       stationId,
     ]);
     const labels = hours.map((h) => h.toISOString());
-    await tx.execute(
-      `delete from "session"."session_rollup" where station_id = ? and granularity = 'HOUR'
-         and label in (select jsonb_array_elements_text(?::jsonb))`,
-      [stationId, JSON.stringify(labels)],
+    const touched: { operator_id: string }[] = [];
+    touched.push(
+      ...(await tx.execute<{ operator_id: string }[]>(
+        `delete from "session"."session_rollup" where station_id = ? and granularity = 'HOUR'
+         and label in (select jsonb_array_elements_text(?::jsonb)) returning operator_id`,
+        [stationId, JSON.stringify(labels)],
+      )),
     );
-    await tx.execute(
-      `insert into "session"."session_rollup"
+    touched.push(
+      ...(await tx.execute<{ operator_id: string }[]>(
+        `insert into "session"."session_rollup"
          (station_id, operator_id, granularity, label, currency, sessions, energy_wh, revenue_micros)
        select station_id, min(operator_id::text)::uuid, 'HOUR',
               to_char(date_trunc('hour', started_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00:00.000"Z"'),
@@ -84,8 +88,10 @@ export class SessionRollup {
          from "session"."charging_session"
         where station_id = ? and status = 'COMPLETED'
           and date_trunc('hour', started_at) in (select jsonb_array_elements_text(?::jsonb)::timestamptz)
-        group by station_id, date_trunc('hour', started_at), currency`,
-      [stationId, JSON.stringify(labels)],
+        group by station_id, date_trunc('hour', started_at), currency
+       returning operator_id`,
+        [stationId, JSON.stringify(labels)],
+      )),
     );
     // The local days those hours fall in (sessions carry their station's zone), computed whole.
     const days = await tx.execute<{ day: string }[]>(
@@ -96,13 +102,16 @@ export class SessionRollup {
       [JSON.stringify(labels), stationId],
     );
     const dayList = days.map((d) => d.day);
-    await tx.execute(
-      `delete from "session"."session_rollup" where station_id = ? and granularity = 'DAY'
-         and label in (select jsonb_array_elements_text(?::jsonb))`,
-      [stationId, JSON.stringify(dayList)],
+    touched.push(
+      ...(await tx.execute<{ operator_id: string }[]>(
+        `delete from "session"."session_rollup" where station_id = ? and granularity = 'DAY'
+         and label in (select jsonb_array_elements_text(?::jsonb)) returning operator_id`,
+        [stationId, JSON.stringify(dayList)],
+      )),
     );
-    await tx.execute(
-      `insert into "session"."session_rollup"
+    touched.push(
+      ...(await tx.execute<{ operator_id: string }[]>(
+        `insert into "session"."session_rollup"
          (station_id, operator_id, granularity, label, currency, sessions, energy_wh, revenue_micros)
        select station_id, min(operator_id::text)::uuid, 'DAY', to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD'),
               currency, count(*), sum(energy_wh), sum(coalesce(cost_micros, 0))
@@ -110,15 +119,45 @@ export class SessionRollup {
         where station_id = ? and status = 'COMPLETED'
           and started_at >= (?::date - 1)::timestamptz and started_at < (?::date + 2)::timestamptz
           and to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD') in (select jsonb_array_elements_text(?::jsonb))
-        group by station_id, to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD'), currency`,
-      [
-        stationId,
-        dayList.reduce((a, b) => (a < b ? a : b)),
-        dayList.reduce((a, b) => (a > b ? a : b)),
-        JSON.stringify(dayList),
-      ],
+        group by station_id, to_char((started_at at time zone timezone)::date, 'YYYY-MM-DD'), currency
+       returning operator_id`,
+        [
+          stationId,
+          dayList.reduce((a, b) => (a < b ? a : b)),
+          dayList.reduce((a, b) => (a > b ? a : b)),
+          JSON.stringify(dayList),
+        ],
+      )),
     );
+    // The operators whose sums these periods touch (before and after: a station may change hands).
+    for (const operatorId of new Set(touched.map((r) => r.operator_id))) {
+      await rollOperator(tx, operatorId, 'HOUR', labels);
+      await rollOperator(tx, operatorId, 'DAY', dayList);
+    }
   }
+}
+
+/** An operator's session sums of some periods, from its stations' rows (one operator at a time). */
+async function rollOperator(tx: EntityManager, operatorId: string, granularity: string, labels: string[]) {
+  if (!labels.length) return;
+  await tx.execute(`select pg_advisory_xact_lock(hashtextextended('session-operator:' || ?, 0))`, [
+    operatorId,
+  ]);
+  const json = JSON.stringify(labels);
+  await tx.execute(
+    `delete from "session"."operator_session_rollup"
+      where operator_id = ? and granularity = ? and label in (select jsonb_array_elements_text(?::jsonb))`,
+    [operatorId, granularity, json],
+  );
+  await tx.execute(
+    `insert into "session"."operator_session_rollup"
+       (operator_id, granularity, label, currency, sessions, energy_wh, revenue_micros)
+     select operator_id, granularity, label, currency, sum(sessions), sum(energy_wh), sum(revenue_micros)
+       from "session"."session_rollup"
+      where operator_id = ? and granularity = ? and label in (select jsonb_array_elements_text(?::jsonb))
+      group by operator_id, granularity, label, currency`,
+    [operatorId, granularity, json],
+  );
 }
 
 export interface SessionFigures {
@@ -155,7 +194,8 @@ export function bucketFiguresLoader(em: EntityManager, viewer: Viewer): DataLoad
         >(
           `select label, currency, sum(sessions) as sessions, sum(energy_wh) as energy_wh,
                   sum(revenue_micros) as revenue_micros
-             from "session"."session_rollup" where ${where.join(' and ')} group by label, currency`,
+             from "session"."${'station' in p.scope ? 'session_rollup' : 'operator_session_rollup'}"
+            where ${where.join(' and ')} group by label, currency`,
           params,
         );
         for (const r of rows) {

@@ -8,6 +8,7 @@ import { Migration20261203001200 } from './Migration20261203001200.js';
 import { Migration20261203001300 } from './Migration20261203001300.js';
 import { Migration20261203001400 } from './Migration20261203001400.js';
 import { Migration20261204000100 } from './Migration20261204000100.js';
+import { Migration20261204000300 } from './Migration20261204000300.js';
 
 /** Every migration of the `station` schema, oldest first. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   { name: 'Migration20261203001300', class: Migration20261203001300 },
   { name: 'Migration20261203001400', class: Migration20261203001400 },
   { name: 'Migration20261204000100', class: Migration20261204000100 },
+  { name: 'Migration20261204000300', class: Migration20261204000300 },
 ];

@@ -263,6 +263,60 @@ export class ReportRollup {
            from jsonb_to_recordset(?::jsonb) as x(granularity text, label text, ports int, ${figureColumns})`,
         [stationId, operatorId, JSON.stringify(stationRows)],
       );
+    await this.rollOperator(tx, operatorId, 'HOUR', hourBounds.slice(0, -1).map(hourLabel));
+    await this.rollOperator(tx, operatorId, 'DAY', days);
+  }
+
+  /**
+   * The operator's sums of the periods just computed, from its stations' rows (one operator at a time:
+   * replicas rolling two of its stations take turns here).
+   */
+  private async rollOperator(tx: EntityManager, operatorId: string, granularity: string, labels: string[]) {
+    if (!labels.length) return;
+    await tx.execute(`select pg_advisory_xact_lock(hashtextextended('report-operator:' || ?, 0))`, [
+      operatorId,
+    ]);
+    const json = JSON.stringify(labels);
+    const rows = await tx.execute<
+      {
+        label: string;
+        ports: string;
+        observed_ms: string;
+        down_ms: string;
+        excluded_ms: string;
+        maintenance_ms: string;
+        occupied_ms: string;
+        faults: Record<string, number>[] | null;
+      }[]
+    >(
+      `select label, sum(ports) as ports, sum(observed_ms) as observed_ms, sum(down_ms) as down_ms,
+              sum(excluded_ms) as excluded_ms, sum(maintenance_ms) as maintenance_ms, sum(occupied_ms) as occupied_ms,
+              jsonb_agg(faults) filter (where faults <> '{}'::jsonb) as faults
+         from "station"."station_rollup"
+        where operator_id = ? and granularity = ? and label in (select jsonb_array_elements_text(?::jsonb))
+        group by label`,
+      [operatorId, granularity, json],
+    );
+    await tx.execute(
+      `delete from "station"."operator_rollup"
+        where operator_id = ? and granularity = ? and label in (select jsonb_array_elements_text(?::jsonb))`,
+      [operatorId, granularity, json],
+    );
+    if (!rows.length) return;
+    const sums = rows.map((r) => {
+      const faults: Record<string, number> = {};
+      for (const f of r.faults ?? [])
+        for (const [code, n] of Object.entries(f)) faults[code] = (faults[code] ?? 0) + Number(n);
+      return { ...r, ports: Number(r.ports), faults };
+    });
+    await tx.execute(
+      `insert into "station"."operator_rollup"
+         (operator_id, granularity, label, ports, observed_ms, down_ms, excluded_ms, maintenance_ms, occupied_ms, faults)
+       select ?, ?, label, ports, observed_ms, down_ms, excluded_ms, maintenance_ms, occupied_ms, faults
+         from jsonb_to_recordset(?::jsonb) as x(label text, ports int, observed_ms bigint, down_ms bigint,
+           excluded_ms bigint, maintenance_ms bigint, occupied_ms bigint, faults jsonb)`,
+      [operatorId, granularity, JSON.stringify(sums)],
+    );
   }
 }
 

@@ -136,15 +136,11 @@ export class ReportService {
     const { rows } = periods;
     const filter = `${operator ? 'operator_id = ? and ' : ''}granularity = ? and label >= ? and label < ?`;
     const params = [...(operator ? [operator] : []), rows.granularity, rows.first, rows.end];
-    const [sums, faults, perStation, [mark]] = await Promise.all([
+    const [sums, perStation, [mark]] = await Promise.all([
+      // The operator's own sums (every operator's rows, added up below, for `all`).
       this.em.execute<(FigureRow & { label: string })[]>(
-        `select label, ${SUMS}, null as faults from "station"."station_rollup" where ${filter} group by label`,
-        params,
-      ),
-      // Few rows have faults: they are added up here rather than by a JSON aggregate in SQL.
-      this.em.execute<(FigureRow & { label: string })[]>(
-        `select label, 0 as observed_ms, 0 as down_ms, 0 as excluded_ms, 0 as maintenance_ms, 0 as occupied_ms,
-                faults from "station"."station_rollup" where ${filter} and faults <> '{}'::jsonb`,
+        `select label, observed_ms, down_ms, excluded_ms, maintenance_ms, occupied_ms, faults
+           from "station"."operator_rollup" where ${filter}`,
         params,
       ),
       this.em.execute<(FigureRow & { station_id: string })[]>(
@@ -184,7 +180,7 @@ export class ReportService {
       rolledUpTo: mark?.rolled_until ? new Date(mark.rolled_until) : null,
       uptimeTarget: UPTIME_TARGET,
       stations: summaries,
-      buckets: this.buckets(scope, periods, [...sums, ...faults], false),
+      buckets: this.buckets(scope, periods, sums, false),
     };
   }
 

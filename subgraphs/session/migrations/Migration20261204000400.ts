@@ -1,0 +1,20 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/** Session figures summed per operator, kept by the rollup job beside the station rows. */
+export class Migration20261204000400 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table "session"."operator_session_rollup" (
+      "operator_id" uuid not null,
+      "granularity" text not null,
+      "label" text not null,
+      "currency" text not null,
+      "sessions" int not null,
+      "energy_wh" bigint not null,
+      "revenue_micros" bigint not null,
+      primary key ("operator_id", "granularity", "label", "currency"));`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`drop table "session"."operator_session_rollup";`);
+  }
+}
