@@ -143,11 +143,14 @@ try {
   );
   console.log(`  sessions: ${SESSIONS.toLocaleString('en')} rows written in ${fmt(performance.now() - t)}`);
 
-  // The rollup jobs catch up: the session marks are all taken and every station is rolled to this hour.
+  // The rollup jobs catch up: every mark (session hours, operator periods) is taken and every station
+  // is rolled to this hour.
   t = performance.now();
   for (;;) {
     const { rows } = await db.query(
-      `select (select count(*)::int from "session"."session_rollup_dirty") as marks,
+      `select (select count(*)::int from "session"."session_rollup_dirty")
+              + (select count(*)::int from "session"."operator_session_rollup_dirty")
+              + (select count(*)::int from "station"."operator_rollup_dirty") as marks,
               (select count(*)::int from "station"."report_watermark" where rolled_until < date_trunc('hour', now())) as behind`,
     );
     if (rows[0].marks === 0 && rows[0].behind === 0) break;

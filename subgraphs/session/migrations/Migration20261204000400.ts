@@ -12,9 +12,13 @@ export class Migration20261204000400 extends Migration {
       "energy_wh" bigint not null,
       "revenue_micros" bigint not null,
       primary key ("operator_id", "granularity", "label", "currency"));`);
+    this.addSql(`create table "session"."operator_session_rollup_dirty" (
+      "operator_id" uuid not null, "granularity" text not null, "label" text not null,
+      primary key ("operator_id", "granularity", "label"));`);
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop table "session"."operator_session_rollup_dirty";`);
     this.addSql(`drop table "session"."operator_session_rollup";`);
   }
 }

@@ -1,4 +1,18 @@
+import { addDays, localDate, zonedInstant } from '../../../lib/time-zones.js';
 import { roundToCents } from './money.js';
+
+/**
+ * A time-of-use window: on these weekdays (1 Monday … 7 Sunday), from `start` to `end` minutes after
+ * local midnight (0 ≤ start < end ≤ 1440), energy and time cost these prices instead of the base ones.
+ */
+export interface TouWindow {
+  name: string;
+  days: number[];
+  start: number;
+  end: number;
+  perKwhMicros: number;
+  perMinuteMicros: number;
+}
 
 /** A tariff's rates, in micro-units of its currency. */
 export interface Rates {
@@ -7,6 +21,10 @@ export interface Rates {
   sessionFeeMicros: number;
   idleFeePerMinuteMicros: number;
   idleGraceMinutes: number;
+  /** Time-of-use windows (the first that covers a moment applies; none: the base prices). */
+  windows?: TouWindow[] | null;
+  /** The most one session costs; null: no cap. */
+  maxCostMicros?: number | null;
 }
 
 export interface Usage {
@@ -18,6 +36,27 @@ export interface Usage {
    * session stopped, is idle time: the car blocks the charger without charging.
    */
   lastEnergyAt: Date | null;
+  /**
+   * When the connector said charging stopped (its status left CHARGING for the last time in the
+   * session): takes precedence over `lastEnergyAt` for idle time.
+   */
+  chargingEndedAt?: Date | null;
+  /** The station's time zone (time-of-use windows are local). */
+  timezone?: string;
+  /** Energy delivered so far at times within the session, for splitting energy across windows. */
+  readings?: { at: Date; energyWh: number }[];
+}
+
+/** The energy and time of a session in one price period (a window, or the base prices). */
+export interface PricedPeriod {
+  /** The window's name; null: the base prices. */
+  window: string | null;
+  minutes: number;
+  energyWh: number;
+  perKwhMicros: number;
+  perMinuteMicros: number;
+  energyMicros: number;
+  timeMicros: number;
 }
 
 export interface CostBreakdown {
@@ -27,26 +66,58 @@ export interface CostBreakdown {
   sessionFeeMicros: number;
   totalMicros: number;
   idleMinutes: number;
+  /** The lines by price period, in the order first reached; their sums are energyMicros and timeMicros before the cap. */
+  periods: PricedPeriod[];
+  /** What the cap took off (0: not reached). */
+  capMicros: number;
 }
 
+const MINUTE = 60_000;
+
 /**
- * The cost of a finished session. Each line is rounded to whole cents (half away from zero) and the
- * total is the sum of the rounded lines, so an itemized receipt always adds up:
- * - energy: kWh delivered × price per kWh;
- * - time: minutes from start to stop × price per minute (pro rata to the second);
- * - idle: minutes after energy last flowed, beyond the grace period, × idle fee per minute;
+ * The cost of a finished session. Rounding: each line — each price period's energy and time, the idle
+ * fee, the session fee — is rounded to whole cents (half away from zero); the energy and time costs are
+ * the sums of their periods' rounded lines, and the total the sum of the four, so an itemized receipt
+ * always adds up:
+ * - energy: per period, kWh delivered in it × its price per kWh. Energy is split between periods along
+ *   the meter readings (linear between two readings), in whole Wh that add up to the session's energy;
+ * - time: per period, minutes in it (pro rata to the millisecond) × its price per minute;
+ * - idle: minutes after charging stopped (the connector's status, else the last energy increase),
+ *   beyond the grace period, × the idle fee per minute;
  * - session fee: once per session.
+ * A cap (maxCostMicros) then takes the excess off the idle fee, then time, then energy, then the
+ * session fee, so the four lines still add up to the total (the ledger record's lines are these).
  */
 export function computeCost(rates: Rates, usage: Usage): CostBreakdown {
   const energyWh = Math.max(0, usage.energyWh);
-  const durationMinutes = Math.max(0, usage.stoppedAt.getTime() - usage.startedAt.getTime()) / 60_000;
-  const idleFrom = usage.lastEnergyAt ?? usage.startedAt;
-  const idleMinutesRaw = Math.max(0, usage.stoppedAt.getTime() - idleFrom.getTime()) / 60_000;
+  const start = usage.startedAt.getTime();
+  const stop = Math.max(start, usage.stoppedAt.getTime());
+  const periods = pricePeriods(
+    rates,
+    usage.timezone ?? 'UTC',
+    start,
+    stop,
+    energyAlong(usage, energyWh, start, stop),
+  );
+  const idleFrom = usage.chargingEndedAt ?? usage.lastEnergyAt ?? usage.startedAt;
+  const idleMinutesRaw = Math.max(0, stop - Math.max(start, idleFrom.getTime())) / MINUTE;
   const idleMinutes = Math.max(0, idleMinutesRaw - rates.idleGraceMinutes);
-  const energyMicros = roundToCents((energyWh / 1000) * rates.perKwhMicros);
-  const timeMicros = roundToCents(durationMinutes * rates.perMinuteMicros);
-  const idleMicros = roundToCents(idleMinutes * rates.idleFeePerMinuteMicros);
-  const sessionFeeMicros = roundToCents(rates.sessionFeeMicros);
+  let energyMicros = periods.reduce((n, p) => n + p.energyMicros, 0);
+  let timeMicros = periods.reduce((n, p) => n + p.timeMicros, 0);
+  let idleMicros = roundToCents(idleMinutes * rates.idleFeePerMinuteMicros);
+  let sessionFeeMicros = roundToCents(rates.sessionFeeMicros);
+  const uncapped = energyMicros + timeMicros + idleMicros + sessionFeeMicros;
+  const capMicros = rates.maxCostMicros != null ? Math.max(0, uncapped - rates.maxCostMicros) : 0;
+  let excess = capMicros;
+  const take = (line: number) => {
+    const cut = Math.min(line, excess);
+    excess -= cut;
+    return line - cut;
+  };
+  idleMicros = take(idleMicros);
+  timeMicros = take(timeMicros);
+  energyMicros = take(energyMicros);
+  sessionFeeMicros = take(sessionFeeMicros);
   return {
     energyMicros,
     timeMicros,
@@ -54,5 +125,99 @@ export function computeCost(rates: Rates, usage: Usage): CostBreakdown {
     sessionFeeMicros,
     totalMicros: energyMicros + timeMicros + idleMicros + sessionFeeMicros,
     idleMinutes,
+    periods,
+    capMicros,
   };
+}
+
+/** Delivered energy as a function of time: 0 at start, `energyWh` at stop, linear between readings. */
+function energyAlong(usage: Usage, energyWh: number, start: number, stop: number): (t: number) => number {
+  const points: [number, number][] = [[start, 0]];
+  for (const r of [...(usage.readings ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    const t = r.at.getTime();
+    if (t <= start || t >= stop) continue;
+    points.push([t, Math.min(energyWh, Math.max(points.at(-1)![1], r.energyWh))]);
+  }
+  points.push([stop, energyWh]);
+  return (t) => {
+    if (t <= start) return 0;
+    if (t >= stop) return energyWh;
+    let i = 1;
+    while (points[i]![0] < t) i++;
+    const [t0, e0] = points[i - 1]!;
+    const [t1, e1] = points[i]!;
+    return t1 === t0 ? e1 : e0 + ((e1 - e0) * (t - t0)) / (t1 - t0);
+  };
+}
+
+/** The session cut at window edges; each piece priced, pieces of the same period summed. */
+function pricePeriods(
+  rates: Rates,
+  timezone: string,
+  start: number,
+  stop: number,
+  energyAt: (t: number) => number,
+): PricedPeriod[] {
+  const windows = rates.windows ?? [];
+  // Every window's edges on the local days the session touches (a day either side: zones and DST).
+  const edges = new Set<number>([start, stop]);
+  const spans: { w: TouWindow; from: number; to: number }[] = [];
+  if (windows.length) {
+    const last = localDate(stop, timezone);
+    for (let d = localDate(start - 86_400_000, timezone); d <= last; d = addDays(d, 1)) {
+      const [y, m, day] = d.split('-').map(Number) as [number, number, number];
+      const weekday = ((new Date(Date.UTC(y, m - 1, day)).getUTCDay() + 6) % 7) + 1;
+      for (const w of windows) {
+        if (!w.days.includes(weekday)) continue;
+        const from = zonedInstant(timezone, y, m, day, Math.floor(w.start / 60), w.start % 60);
+        const to = zonedInstant(
+          timezone,
+          y,
+          m,
+          day + Math.floor(w.end / 1440),
+          Math.floor((w.end % 1440) / 60),
+          w.end % 60,
+        );
+        spans.push({ w, from, to });
+        if (from > start && from < stop) edges.add(from);
+        if (to > start && to < stop) edges.add(to);
+      }
+    }
+  }
+  const times = [...edges].sort((a, b) => a - b);
+  const byPeriod = new Map<string, PricedPeriod & { ms: number }>();
+  for (let k = 0; k + 1 < times.length; k++) {
+    const a = times[k]!;
+    const b = times[k + 1]!;
+    const mid = a + (b - a) / 2;
+    const w = spans.find((s) => s.from <= mid && mid < s.to)?.w ?? null;
+    const key = w ? `w:${windows.indexOf(w)}` : 'base';
+    let p = byPeriod.get(key);
+    if (!p)
+      byPeriod.set(
+        key,
+        (p = {
+          window: w?.name ?? null,
+          minutes: 0,
+          ms: 0,
+          energyWh: 0,
+          perKwhMicros: w ? w.perKwhMicros : rates.perKwhMicros,
+          perMinuteMicros: w ? w.perMinuteMicros : rates.perMinuteMicros,
+          energyMicros: 0,
+          timeMicros: 0,
+        }),
+      );
+    p.ms += b - a;
+    // Whole Wh: the difference of the rounded running total, so the pieces add up to the session's energy.
+    p.energyWh += Math.round(energyAt(b)) - Math.round(energyAt(a));
+  }
+  return [...byPeriod.values()].map(({ ms, ...p }) => {
+    const minutes = ms / MINUTE;
+    return {
+      ...p,
+      minutes,
+      energyMicros: roundToCents((p.energyWh / 1000) * p.perKwhMicros),
+      timeMicros: roundToCents(minutes * p.perMinuteMicros),
+    };
+  });
 }

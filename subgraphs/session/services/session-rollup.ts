@@ -36,6 +36,7 @@ export class SessionRollup {
       let total = 0;
       try {
         for (let n = await this.pass(); n > 0; n = await this.pass()) total += n;
+        await sumOperators(this.deps.em());
       } catch (err) {
         this.deps.logger.warn({ err }, 'session rollup failed; again next pass');
       }
@@ -130,19 +131,46 @@ export class SessionRollup {
       )),
     );
     // The operators whose sums these periods touch (before and after: a station may change hands).
-    for (const operatorId of new Set(touched.map((r) => r.operator_id))) {
-      await rollOperator(tx, operatorId, 'HOUR', labels);
-      await rollOperator(tx, operatorId, 'DAY', dayList);
-    }
+    // Their sums of these periods are due again: summed once a pass (sumOperators).
+    for (const operatorId of new Set(touched.map((r) => r.operator_id)))
+      await tx.execute(
+        `insert into "session"."operator_session_rollup_dirty" (operator_id, granularity, label)
+         select ?, g, l from (select 'HOUR' as g, jsonb_array_elements_text(?::jsonb) as l
+                              union all select 'DAY', jsonb_array_elements_text(?::jsonb)) x
+         on conflict do nothing`,
+        [operatorId, JSON.stringify(labels), JSON.stringify(dayList)],
+      );
   }
 }
 
-/** An operator's session sums of some periods, from its stations' rows (one operator at a time). */
+/** Sums the due periods of every operator from its stations' rows, an operator at a time. */
+async function sumOperators(em: EntityManager): Promise<void> {
+  const due = await em.execute<{ operator_id: string }[]>(
+    `select distinct operator_id from "session"."operator_session_rollup_dirty"`,
+  );
+  for (const { operator_id } of due)
+    await em.transactional(async (tx) => {
+      // Replicas take turns per operator.
+      await tx.execute(`select pg_advisory_xact_lock(hashtextextended('session-operator:' || ?, 0))`, [
+        operator_id,
+      ]);
+      const marks = await tx.execute<{ granularity: string; label: string }[]>(
+        `delete from "session"."operator_session_rollup_dirty" where operator_id = ? returning granularity, label`,
+        [operator_id],
+      );
+      for (const granularity of ['HOUR', 'DAY'])
+        await rollOperator(
+          tx,
+          operator_id,
+          granularity,
+          marks.filter((m) => m.granularity === granularity).map((m) => m.label),
+        );
+    });
+}
+
+/** An operator's session sums of some periods, from its stations' rows. */
 async function rollOperator(tx: EntityManager, operatorId: string, granularity: string, labels: string[]) {
   if (!labels.length) return;
-  await tx.execute(`select pg_advisory_xact_lock(hashtextextended('session-operator:' || ?, 0))`, [
-    operatorId,
-  ]);
   const json = JSON.stringify(labels);
   await tx.execute(
     `delete from "session"."operator_session_rollup"

@@ -14,9 +14,14 @@ export class Migration20261204000300 extends Migration {
       "observed_ms" bigint not null, "down_ms" bigint not null, "excluded_ms" bigint not null,
       "maintenance_ms" bigint not null, "occupied_ms" bigint not null, "faults" jsonb not null,
       primary key ("operator_id", "granularity", "label"));`);
+    // Periods whose operator sums are due again (written with the station rows, summed once a pass).
+    this.addSql(`create table "station"."operator_rollup_dirty" (
+      "operator_id" uuid not null, "granularity" text not null, "label" text not null,
+      primary key ("operator_id", "granularity", "label"));`);
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop table "station"."operator_rollup_dirty";`);
     this.addSql(`drop table "station"."operator_rollup";`);
   }
 }
