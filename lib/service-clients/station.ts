@@ -35,4 +35,17 @@ export class StationServiceClient {
     );
     return data.chargerPlacement;
   }
+
+  /**
+   * When an EVSE's connector last stopped charging within from–to, by its status history (its last
+   * CHARGING report there followed by another status); null when it never reported CHARGING there,
+   * or was still charging at `to`.
+   */
+  async chargingEndedAt(chargerId: string, evseId: number, from: Date, to: Date): Promise<Date | null> {
+    const data = await this.client.request<{ chargingEndedAt: string | null }>(
+      'query($c: ID!, $e: Int!, $f: DateTimeISO!, $t: DateTimeISO!) { chargingEndedAt(chargerId: $c, evseId: $e, from: $f, to: $t) }',
+      { c: chargerId, e: evseId, f: from.toISOString(), t: to.toISOString() },
+    );
+    return data.chargingEndedAt ? new Date(data.chargingEndedAt) : null;
+  }
 }

@@ -80,7 +80,16 @@ export async function startSessionSubgraph(config: Config) {
       domain: async () => ledgerDomain((await chain.load()).deployment),
     });
   const consumers = [
-    consumeSessionEvents({ config, orm, logger, metrics, placements, settlementsFor, live }),
+    consumeSessionEvents({
+      config,
+      orm,
+      logger,
+      metrics,
+      placements,
+      settlementsFor,
+      live,
+      chargingEnded: (chargerId, evseId, from, to) => station.chargingEndedAt(chargerId, evseId, from, to),
+    }),
     consumeSettlementOutcomes({ config, orm, logger, metrics, settlementsFor }),
     runSettlementSweeper({ orm, chain, settlementsFor, logger, everyMs: config.settlement.sweepMs }),
     runRefundWatcher({ orm, chain, logger, everyMs: config.settlement.pollMs }),

@@ -15,7 +15,11 @@ import { LiveStatusResolver } from './resolvers/live.resolver.js';
 import { ChargerResolver } from './resolvers/charger.resolver.js';
 import { OperatorStationsResolver } from './resolvers/operator-stations.resolver.js';
 import { StationResolver } from './resolvers/station.resolver.js';
-import { ReportResolver, StationExclusionsResolver } from './resolvers/report.resolver.js';
+import {
+  ChargingEndedResolver,
+  ReportResolver,
+  StationExclusionsResolver,
+} from './resolvers/report.resolver.js';
 
 /** The station subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
 export function buildStationSchema() {
@@ -38,6 +42,7 @@ export function buildStationSchema() {
         ChargerMaintenanceResolver,
         ReportResolver,
         StationExclusionsResolver,
+        ChargingEndedResolver,
       ],
       orphanedTypes: [User],
     },

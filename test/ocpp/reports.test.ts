@@ -1,12 +1,5 @@
-import {
-  aCharger,
-  aUserWithRoles,
-  createStation,
-  loginAdmin,
-  registerUser,
-  type Session,
-} from '../support/builders.js';
-import { connectCharger, eventually } from '../support/chargers.js';
+import { aUserWithRoles, loginAdmin, registerUser, type Session } from '../support/builders.js';
+import { connectCharger, eventually, registeredCharger } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { addDays, localDate, startOfLocalDay } from '../../lib/time-zones.js';
 
@@ -48,30 +41,7 @@ const REPORT = `query($s: ID!, $from: String!, $to: String!, $g: ReportGranulari
       plannedMaintenanceMinutes faults { errorCode count } sessions energyWh revenue { currency amount }
       ports { evseId uptime utilisation downtimeMinutes excludedDowntimeMinutes } } } }`;
 
-async function stationWithCharger() {
-  const station = await createStation(url, operator.token, { timezone: TZ });
-  const r = await gql(
-    url,
-    'mutation($s: ID!, $i: RegisterChargerInput!) { registerCharger(stationId: $s, input: $i) { password charger { id identity } } }',
-    {
-      s: station.id,
-      i: aCharger({
-        connectors: [
-          { evseId: 1, type: 'CCS2', maxPowerKw: 150 },
-          { evseId: 2, type: 'TYPE2', maxPowerKw: 22 },
-        ],
-      }),
-    },
-    { token: operator.token },
-  );
-  const { password, charger } = r.data!.registerCharger;
-  return {
-    stationId: station.id,
-    chargerId: charger.id as string,
-    identity: charger.identity as string,
-    password,
-  };
-}
+const stationWithCharger = () => registeredCharger(url, operator, {}, { timezone: TZ });
 
 describe('station and operator reports', () => {
   it('a week of status history gives the uptime, utilisation and faults computed by hand; sessions add energy and revenue', async () => {

@@ -9,8 +9,10 @@ export async function registeredCharger(
   url: string,
   operator: Session,
   overrides: Record<string, unknown> = {},
+  /** The station's fields (its time zone, say). */
+  stationOverrides: Record<string, unknown> = {},
 ) {
-  const station = await createStation(url, operator.token);
+  const station = await createStation(url, operator.token, stationOverrides);
   const r = await gql(
     url,
     'mutation($s: ID!, $i: RegisterChargerInput!) { registerCharger(stationId: $s, input: $i) { password charger { id identity } } }',

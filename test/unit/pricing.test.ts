@@ -107,3 +107,142 @@ describe('computeCost', () => {
     expect(c.totalMicros).toBe(0);
   });
 });
+
+describe('time-of-use windows, idle from the connector, the cap', () => {
+  // Berlin, Monday 2026-11-23: off-peak 00:00–07:00 and 22:00–24:00 on weekdays, 0.20/kWh, 0.01/min;
+  // base (peak) 0.50/kWh, 0.02/min.
+  const tou = rates({
+    perKwhMicros: 500_000,
+    perMinuteMicros: 20_000,
+    windows: [
+      {
+        name: 'Off-peak',
+        days: [1, 2, 3, 4, 5],
+        start: 0,
+        end: 7 * 60,
+        perKwhMicros: 200_000,
+        perMinuteMicros: 10_000,
+      },
+      {
+        name: 'Off-peak',
+        days: [1, 2, 3, 4, 5],
+        start: 22 * 60,
+        end: 1440,
+        perKwhMicros: 200_000,
+        perMinuteMicros: 10_000,
+      },
+    ],
+  });
+  const berlin = (hhmm: string) => new Date(`2026-11-23T${hhmm}:00+01:00`);
+
+  it('prices a session across the off-peak boundary per window, energy split along the readings', () => {
+    // 06:00–08:00 local; 12 kWh by 07:00 (the readings say so), 20 kWh in all.
+    const cost = computeCost(tou, {
+      energyWh: 20_000,
+      startedAt: berlin('06:00'),
+      stoppedAt: berlin('08:00'),
+      lastEnergyAt: berlin('08:00'),
+      timezone: 'Europe/Berlin',
+      readings: [
+        { at: berlin('06:30'), energyWh: 6_000 },
+        { at: berlin('07:00'), energyWh: 12_000 },
+        { at: berlin('07:30'), energyWh: 16_000 },
+      ],
+    });
+    expect(cost.periods).toEqual([
+      {
+        window: 'Off-peak',
+        minutes: 60,
+        energyWh: 12_000,
+        perKwhMicros: 200_000,
+        perMinuteMicros: 10_000,
+        energyMicros: 2_400_000,
+        timeMicros: 600_000,
+      },
+      {
+        window: null,
+        minutes: 60,
+        energyWh: 8_000,
+        perKwhMicros: 500_000,
+        perMinuteMicros: 20_000,
+        energyMicros: 4_000_000,
+        timeMicros: 1_200_000,
+      },
+    ]);
+    expect(cost).toMatchObject({
+      energyMicros: 6_400_000,
+      timeMicros: 1_800_000,
+      totalMicros: 8_200_000,
+      capMicros: 0,
+    });
+  });
+
+  it('follows the local clock and weekday: the same UTC hours on a Saturday are all peak', () => {
+    const sat = (hhmm: string) => new Date(`2026-11-28T${hhmm}:00+01:00`);
+    const cost = computeCost(tou, {
+      energyWh: 10_000,
+      startedAt: sat('06:00'),
+      stoppedAt: sat('08:00'),
+      lastEnergyAt: null,
+      timezone: 'Europe/Berlin',
+    });
+    expect(cost.periods.map((p) => p.window)).toEqual([null]);
+    // Across midnight on a weekday: both off-peak windows are one period.
+    const night = computeCost(tou, {
+      energyWh: 10_000,
+      startedAt: berlin('23:00'),
+      stoppedAt: new Date('2026-11-24T01:00:00+01:00'),
+      lastEnergyAt: null,
+      timezone: 'Europe/Berlin',
+    });
+    expect(night.periods).toMatchObject([{ window: 'Off-peak', minutes: 120, energyWh: 10_000 }]);
+  });
+
+  it('splits whole Wh so the periods add up to the session, whatever the readings', () => {
+    const cost = computeCost(tou, {
+      energyWh: 10_001,
+      startedAt: berlin('06:59'),
+      stoppedAt: berlin('07:02'),
+      lastEnergyAt: null,
+      timezone: 'Europe/Berlin',
+    });
+    expect(cost.periods.reduce((n, p) => n + p.energyWh, 0)).toBe(10_001);
+    expect(cost.periods.every((p) => Number.isInteger(p.energyWh))).toBe(true);
+  });
+
+  it('starts idle time when the connector said charging stopped, not at the last meter increase', () => {
+    const r = rates({ idleFeePerMinuteMicros: 100_000, idleGraceMinutes: 10 });
+    const usage = { energyWh: 5_000, startedAt: at(0), stoppedAt: at(90), lastEnergyAt: at(80) };
+    // The meter alone: 10 idle minutes, all in the grace period.
+    expect(computeCost(r, usage).idleMicros).toBe(0);
+    // The connector left CHARGING at minute 50: 40 idle minutes, 30 beyond the grace period.
+    const c = computeCost(r, { ...usage, chargingEndedAt: at(50) });
+    expect(c.idleMinutes).toBe(30);
+    expect(c.idleMicros).toBe(3_000_000);
+  });
+
+  it('caps the total, taking the excess off idle, then time, then energy, so the lines still add up', () => {
+    const r = rates({
+      perKwhMicros: 400_000,
+      perMinuteMicros: 10_000,
+      sessionFeeMicros: 500_000,
+      idleFeePerMinuteMicros: 100_000,
+      maxCostMicros: 10_000_000,
+    });
+    // 20 kWh (8.00) + 60 min (0.60) + 30 idle min (3.00) + 0.50 = 12.10, capped at 10.00.
+    const c = computeCost(r, { energyWh: 20_000, startedAt: at(0), stoppedAt: at(60), lastEnergyAt: at(30) });
+    expect(c).toMatchObject({
+      capMicros: 2_100_000,
+      idleMicros: 900_000,
+      timeMicros: 600_000,
+      energyMicros: 8_000_000,
+      sessionFeeMicros: 500_000,
+      totalMicros: 10_000_000,
+    });
+    const under = computeCost(
+      { ...r, maxCostMicros: 50_000_000 },
+      { energyWh: 20_000, startedAt: at(0), stoppedAt: at(60), lastEnergyAt: at(30) },
+    );
+    expect(under).toMatchObject({ capMicros: 0, totalMicros: 12_100_000 });
+  });
+});

@@ -7,6 +7,7 @@ import type { Metrics } from '../../../lib/metrics.js';
 import { QUEUE, type SessionEvent } from '../../../lib/queues.js';
 import { startWorker } from '../../../lib/worker.js';
 import { applySessionEvent, type PlacementCache } from '../services/session-events.js';
+import type { ChargingEndedLookup } from '../services/pricing.js';
 import type { SettlementService } from '../services/settlement.service.js';
 
 /**
@@ -21,6 +22,7 @@ export function consumeSessionEvents(deps: {
   placements: PlacementCache;
   settlementsFor: (em: EntityManager) => SettlementService;
   live: LiveEventBus;
+  chargingEnded?: ChargingEndedLookup;
 }) {
   const { config, orm } = deps;
   return startWorker<SessionEvent>({
@@ -37,6 +39,7 @@ export function consumeSessionEvents(deps: {
         settlements: deps.settlementsFor(em),
         live: deps.live,
         energyTolerancePct: config.settlement.energyTolerancePct,
+        chargingEnded: deps.chargingEnded,
       });
     },
   });

@@ -2,6 +2,7 @@ import { BigIntType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
+import type { StoredCostBreakdown } from '../services/pricing.js';
 import { SessionStatus } from './enums.js';
 
 /**
@@ -136,7 +137,7 @@ export class ChargingSession {
   costMicros: number | null = null;
 
   @Property({ type: 'jsonb', nullable: true })
-  costBreakdown: Record<string, number> | null = null;
+  costBreakdown: StoredCostBreakdown | null = null;
 
   @Field({ description: 'ISO 4217 currency of the cost.' })
   @Property({ type: 'text' })

@@ -2,6 +2,7 @@ import { BigIntType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
+import type { TouWindow } from '../services/pricing.js';
 
 /**
  * Prices for charging at a station, or at one EVSE of one charger there (which wins over the
@@ -10,13 +11,14 @@ import { randomUUID } from 'node:crypto';
 @ObjectType({
   description:
     'Prices for charging. cost = energy (kWh × pricePerKwh) + time (minutes × pricePerMinute, pro rata) + idle ' +
-    '(minutes after energy last flowed, beyond idleGraceMinutes, × idleFeePerMinute) + sessionFee; each line ' +
-    'rounded to cents (half away from zero), the total being their sum.',
+    '(minutes after charging stopped — the connector’s status says when, else the last energy increase — beyond idleGraceMinutes, × idleFeePerMinute) + sessionFee; ' +
+    'within a time-of-use window (`windows`, the station’s local time) energy and time cost the window’s prices, and a session that spans windows is priced per window. ' +
+    'Each line is rounded to cents (half away from zero), the total being their sum, at most maxSessionCost.',
 })
 @Entity({ tableName: 'tariff' })
 @Index({ properties: ['stationId', 'chargerId', 'evseId'] })
 export class Tariff {
-  [OptionalProps]?: 'id' | 'chargerId' | 'evseId' | 'createdAt';
+  [OptionalProps]?: 'id' | 'chargerId' | 'evseId' | 'createdAt' | 'windows' | 'maxCostMicros';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -63,4 +65,12 @@ export class Tariff {
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /** Time-of-use windows (pricing.ts TouWindow): minutes after local midnight, prices in micro-units. */
+  @Property({ type: 'jsonb' })
+  windows: TouWindow[] = [];
+
+  /** The most a session costs, micro-units; null: no cap. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  maxCostMicros: number | null = null;
 }

@@ -1,9 +1,48 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Role } from '../../../lib/auth.js';
 import { Tariff } from '../entities/tariff.entity.js';
 import type { SessionContext } from '../context.js';
 import { formatMoney } from '../services/money.js';
 import { SetTariffInput } from './types/session.types.js';
+
+@ObjectType({
+  description: 'A time-of-use window: on its weekdays, between start and end local time, its prices apply.',
+})
+export class TariffWindow {
+  @Field()
+  name!: string;
+
+  @Field(() => [Int], { description: 'ISO weekdays: 1 Monday … 7 Sunday.' })
+  days!: number[];
+
+  @Field({ description: 'Local start, "HH:MM".' })
+  start!: string;
+
+  @Field({ description: 'Local end, "HH:MM" ("24:00": the end of the day).' })
+  end!: string;
+
+  @Field()
+  pricePerKwh!: string;
+
+  @Field()
+  pricePerMinute!: string;
+}
+
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 @Resolver(() => Tariff)
 export class TariffResolver {
@@ -38,5 +77,22 @@ export class TariffResolver {
   @FieldResolver(() => String)
   idleFeePerMinute(@Root() t: Tariff) {
     return formatMoney(t.idleFeePerMinuteMicros);
+  }
+
+  @FieldResolver(() => [TariffWindow], { description: 'Time-of-use windows, in the station’s local time.' })
+  windows(@Root() t: Tariff): TariffWindow[] {
+    return (t.windows ?? []).map((w) => ({
+      name: w.name,
+      days: w.days,
+      start: hhmm(w.start),
+      end: hhmm(w.end),
+      pricePerKwh: formatMoney(w.perKwhMicros),
+      pricePerMinute: formatMoney(w.perMinuteMicros),
+    }));
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The most one session costs; null: no cap.' })
+  maxSessionCost(@Root() t: Tariff): string | null {
+    return t.maxCostMicros == null ? null : formatMoney(t.maxCostMicros);
   }
 }

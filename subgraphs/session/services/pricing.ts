@@ -72,6 +72,26 @@ export interface CostBreakdown {
   capMicros: number;
 }
 
+/** What a completed session stores of its pricing (`charging_session.cost_breakdown`). */
+export interface StoredCostBreakdown {
+  energyMicros: number;
+  timeMicros: number;
+  idleMicros: number;
+  sessionFeeMicros: number;
+  /** What the cap took off; absent in sessions priced before caps existed. */
+  capMicros?: number;
+  /** The lines by price period; absent in sessions priced before time-of-use windows existed. */
+  periods?: PricedPeriod[];
+}
+
+/** When an EVSE's connector last stopped charging within from–to (the station subgraph's status history). */
+export type ChargingEndedLookup = (
+  chargerId: string,
+  evseId: number,
+  from: Date,
+  to: Date,
+) => Promise<Date | null>;
+
 const MINUTE = 60_000;
 
 /**
@@ -191,7 +211,8 @@ function pricePeriods(
     const b = times[k + 1]!;
     const mid = a + (b - a) / 2;
     const w = spans.find((s) => s.from <= mid && mid < s.to)?.w ?? null;
-    const key = w ? `w:${windows.indexOf(w)}` : 'base';
+    // Windows of the same name and prices (one window split at midnight, say) make one period.
+    const key = w ? `w:${w.name}|${w.perKwhMicros}|${w.perMinuteMicros}` : 'base';
     let p = byPeriod.get(key);
     if (!p)
       byPeriod.set(

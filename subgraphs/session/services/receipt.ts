@@ -1,8 +1,8 @@
-import type { Rates } from './pricing.js';
-import { formatMoney } from './money.js';
+import type { PricedPeriod, Rates, StoredCostBreakdown } from './pricing.js';
+import { formatMoney, roundToCents } from './money.js';
 
 export interface ReceiptLineData {
-  kind: 'ENERGY' | 'TIME' | 'IDLE' | 'SESSION_FEE';
+  kind: 'ENERGY' | 'TIME' | 'IDLE' | 'SESSION_FEE' | 'CAP';
   description: string;
   quantity: string;
   unit: string;
@@ -11,9 +11,11 @@ export interface ReceiptLineData {
 }
 
 /**
- * The priced lines of a completed session as its receipt prints them: one per rate the tariff charges
- * (a zero rate prints no line), each with its quantity — kWh to 3 decimals, minutes to 2 — its unit
- * price and its amount as pricing.ts rounded it (whole cents). The lines add up to the session's cost.
+ * The priced lines of a completed session as its receipt prints them: energy and time per price
+ * period (each time-of-use window the session spent time in, and the base prices), the idle fee and the
+ * session fee — a zero price prints no line — each with its quantity (kWh to 3 decimals, minutes to 2),
+ * unit price and amount as pricing.ts rounded it (whole cents); then, when the tariff's cap was
+ * reached, a negative CAP line. The lines add up to the session's cost.
  */
 export function receiptLines(
   rates: Rates | null,
@@ -22,36 +24,51 @@ export function receiptLines(
     startedAt: Date;
     stoppedAt: Date;
     idleMinutes: number | null;
-    breakdown: {
-      energyMicros?: number;
-      timeMicros?: number;
-      idleMicros?: number;
-      sessionFeeMicros?: number;
-    } | null;
+    breakdown: StoredCostBreakdown | null;
   },
 ): ReceiptLineData[] {
   if (!rates || !s.breakdown) return [];
   const b = s.breakdown;
-  const minutes = Math.max(0, s.stoppedAt.getTime() - s.startedAt.getTime()) / 60_000;
+  const cap = b.capMicros ?? 0;
+  // Sessions priced before periods were stored: one period at the base prices.
+  const periods: PricedPeriod[] = b.periods ?? [
+    {
+      window: null,
+      minutes: Math.max(0, s.stoppedAt.getTime() - s.startedAt.getTime()) / 60_000,
+      energyWh: s.energyWh,
+      perKwhMicros: rates.perKwhMicros,
+      perMinuteMicros: rates.perMinuteMicros,
+      energyMicros: b.energyMicros,
+      timeMicros: b.timeMicros,
+    },
+  ];
+  const named = periods.some((p) => p.window !== null);
+  const label = (what: string, p: PricedPeriod) =>
+    named ? `${what} (${p.window ?? 'standard rate'})` : what;
   const lines: ReceiptLineData[] = [];
-  if (rates.perKwhMicros)
-    lines.push({
-      kind: 'ENERGY',
-      description: 'Energy delivered',
-      quantity: (s.energyWh / 1000).toFixed(3),
-      unit: 'kWh',
-      unitPrice: formatMoney(rates.perKwhMicros),
-      amount: formatMoney(b.energyMicros ?? 0),
-    });
-  if (rates.perMinuteMicros)
-    lines.push({
-      kind: 'TIME',
-      description: 'Time connected',
-      quantity: minutes.toFixed(2),
-      unit: 'min',
-      unitPrice: formatMoney(rates.perMinuteMicros),
-      amount: formatMoney(b.timeMicros ?? 0),
-    });
+  for (const p of periods)
+    if (p.perKwhMicros)
+      lines.push({
+        kind: 'ENERGY',
+        description: label('Energy delivered', p),
+        quantity: (p.energyWh / 1000).toFixed(3),
+        unit: 'kWh',
+        unitPrice: formatMoney(p.perKwhMicros),
+        amount: formatMoney(p.energyMicros),
+      });
+  for (const p of periods)
+    if (p.perMinuteMicros)
+      lines.push({
+        kind: 'TIME',
+        description: label('Time connected', p),
+        quantity: p.minutes.toFixed(2),
+        unit: 'min',
+        unitPrice: formatMoney(p.perMinuteMicros),
+        amount: formatMoney(p.timeMicros),
+      });
+  // Before the cap: the idle and session fees as priced (the stored lines are after it).
+  const idle = cap ? roundToCents((s.idleMinutes ?? 0) * rates.idleFeePerMinuteMicros) : b.idleMicros;
+  const fee = cap ? roundToCents(rates.sessionFeeMicros) : b.sessionFeeMicros;
   if (rates.idleFeePerMinuteMicros)
     lines.push({
       kind: 'IDLE',
@@ -59,7 +76,7 @@ export function receiptLines(
       quantity: (s.idleMinutes ?? 0).toFixed(2),
       unit: 'min',
       unitPrice: formatMoney(rates.idleFeePerMinuteMicros),
-      amount: formatMoney(b.idleMicros ?? 0),
+      amount: formatMoney(idle),
     });
   if (rates.sessionFeeMicros)
     lines.push({
@@ -68,7 +85,16 @@ export function receiptLines(
       quantity: '1',
       unit: 'session',
       unitPrice: formatMoney(rates.sessionFeeMicros),
-      amount: formatMoney(b.sessionFeeMicros ?? 0),
+      amount: formatMoney(fee),
+    });
+  if (cap)
+    lines.push({
+      kind: 'CAP',
+      description: `Capped at ${formatMoney(rates.maxCostMicros ?? 0)} a session`,
+      quantity: '1',
+      unit: 'session',
+      unitPrice: formatMoney(-cap),
+      amount: formatMoney(-cap),
     });
   return lines;
 }

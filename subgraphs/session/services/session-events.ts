@@ -5,6 +5,7 @@ import type { SessionEvent } from '../../../lib/queues.js';
 import type { StationServiceClient } from '../../../lib/service-clients/station.js';
 import { SessionService, type Placement } from './session.service.js';
 import type { SettlementService } from './settlement.service.js';
+import type { ChargingEndedLookup } from './pricing.js';
 
 /** Where chargers sit, asked of the station subgraph and remembered for a while (chargers rarely move). */
 export class PlacementCache {
@@ -44,8 +45,9 @@ async function storeSessionEvent(
   defaultCurrency: string,
   settlements?: SettlementService,
   energyTolerancePct?: number,
+  chargingEnded?: ChargingEndedLookup,
 ) {
-  const sessions = new SessionService(em, defaultCurrency, energyTolerancePct);
+  const sessions = new SessionService(em, defaultCurrency, energyTolerancePct, chargingEnded);
   switch (event.kind) {
     case 'started': {
       const placement = await placements.get(event.identity);
@@ -97,6 +99,8 @@ export async function applySessionEvent(
     live: LiveEventBus;
     /** SESSION_ENERGY_TOLERANCE_PCT (default 10). */
     energyTolerancePct?: number;
+    /** When the connector stopped charging (idle fees). */
+    chargingEnded?: ChargingEndedLookup;
   },
 ) {
   const result = await storeSessionEvent(
@@ -106,6 +110,7 @@ export async function applySessionEvent(
     deps.defaultCurrency,
     deps.settlements,
     deps.energyTolerancePct,
+    deps.chargingEnded,
   );
   await deps.live.publish<SessionUpdatedLive>(LIVE_TOPIC.sessionUpdated, {
     sessionId: result.session.id,

@@ -9,7 +9,7 @@ import { ChargingSession } from '../entities/charging-session.entity.js';
 import { SessionStatus } from '../entities/enums.js';
 import { MeterValue } from '../entities/meter-value.entity.js';
 import { Tariff } from '../entities/tariff.entity.js';
-import { computeCost } from './pricing.js';
+import { computeCost, type ChargingEndedLookup } from './pricing.js';
 
 /** Sessions at stations without a tariff cost nothing. */
 const FREE = {
@@ -123,6 +123,8 @@ export class SessionService {
     private readonly defaultCurrency: string,
     /** SESSION_ENERGY_TOLERANCE_PCT: energy above power × time by more than this is DISPUTED. */
     private readonly energyTolerancePct = 10,
+    /** When the connector stopped charging (idle fees); without it, idle time starts at the last energy increase. */
+    private readonly chargingEnded?: ChargingEndedLookup,
   ) {}
 
   /**
@@ -390,11 +392,29 @@ export class SessionService {
       session.status = SessionStatus.COMPLETED;
       session.powerW = 0;
       const tariff = session.tariffId ? await em.findOne(Tariff, { id: session.tariffId }) : null;
+      // Windows split the energy along the meter readings; an idle fee starts when the connector said
+      // charging stopped (a failed lookup fails the job, which is retried: the price never guesses).
+      const readings = tariff?.windows?.length
+        ? (
+            await em.find(
+              MeterValue,
+              { sessionId: session.id, energyWh: { $ne: null } },
+              { orderBy: { timestamp: 'asc' } },
+            )
+          ).map((m) => ({ at: m.timestamp, energyWh: m.energyWh! - session.meterStartWh }))
+        : undefined;
+      const chargingEndedAt =
+        tariff?.idleFeePerMinuteMicros && this.chargingEnded && session.evseId
+          ? await this.chargingEnded(session.chargerId, session.evseId, session.startedAt, event.timestamp)
+          : null;
       const cost = computeCost(tariff ?? FREE, {
         energyWh,
         startedAt: session.startedAt,
         stoppedAt: event.timestamp,
         lastEnergyAt: session.lastEnergyAt,
+        chargingEndedAt,
+        timezone: session.timezone,
+        readings,
       });
       session.costMicros = cost.totalMicros;
       session.idleMinutes = cost.idleMinutes;
@@ -403,6 +423,8 @@ export class SessionService {
         timeMicros: cost.timeMicros,
         idleMicros: cost.idleMicros,
         sessionFeeMicros: cost.sessionFeeMicros,
+        capMicros: cost.capMicros,
+        periods: cost.periods,
       };
       // Its hold on the driver's escrow ends; its cost counts instead until it is paid (ChargeGuard).
       await em.execute(
@@ -450,6 +472,7 @@ export class SessionService {
       startedAt: session.startedAt,
       stoppedAt: session.lastMeterAt ?? session.startedAt,
       lastEnergyAt: session.lastEnergyAt,
+      timezone: session.timezone,
     }).totalMicros;
   }
 

@@ -6,6 +6,48 @@ import type { StationServiceClient } from '../../../lib/service-clients/station.
 import { Tariff } from '../entities/tariff.entity.js';
 import type { SetTariffInput } from '../resolvers/types/session.types.js';
 import { parseCurrency, parseMoney } from './money.js';
+import type { TouWindow } from './pricing.js';
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
+const minutesOf = (s: string) => (s === '24:00' ? 1440 : Number(s.slice(0, 2)) * 60 + Number(s.slice(3)));
+
+/** Checks time-of-use windows: real weekdays and times, start before end, no overlap on a shared day. */
+export function parseWindows(input: NonNullable<SetTariffInput['windows']>): TouWindow[] {
+  if (input.length > 20) throw badInput('At most 20 time-of-use windows', 'windows');
+  const windows = input.map((w, i) => {
+    const field = `windows[${i}]`;
+    const name = w.name.trim();
+    if (!name || name.length > 40) throw badInput(`${field}.name must be 1–40 characters`, 'windows');
+    if (
+      !w.days.length ||
+      w.days.some((d) => !Number.isInteger(d) || d < 1 || d > 7) ||
+      new Set(w.days).size !== w.days.length
+    )
+      throw badInput(`${field}.days must be distinct weekdays 1 (Monday) … 7 (Sunday)`, 'windows');
+    if (!HHMM.test(w.start) || w.start === '24:00' || !HHMM.test(w.end))
+      throw badInput(`${field}: start and end are local times "HH:MM" (end may be "24:00")`, 'windows');
+    const start = minutesOf(w.start);
+    const end = minutesOf(w.end);
+    if (end <= start)
+      throw badInput(`${field}: end must be after start (split a window across midnight in two)`, 'windows');
+    return {
+      name,
+      days: [...w.days].sort((a, b) => a - b),
+      start,
+      end,
+      perKwhMicros: parseMoney(w.pricePerKwh, `${field}.pricePerKwh`),
+      perMinuteMicros: parseMoney(w.pricePerMinute ?? '0', `${field}.pricePerMinute`),
+    };
+  });
+  for (let a = 0; a < windows.length; a++)
+    for (let b = a + 1; b < windows.length; b++) {
+      const x = windows[a]!;
+      const y = windows[b]!;
+      if (x.days.some((d) => y.days.includes(d)) && x.start < y.end && y.start < x.end)
+        throw badInput(`windows ${a} and ${b} overlap on a shared weekday`, 'windows');
+    }
+  return windows;
+}
 
 /** Asks the station subgraph who operates a station (null: no such station). */
 export type StationOperatorLookup = (stationId: string) => Promise<string | null>;
@@ -60,6 +102,8 @@ export class TariffService {
       sessionFeeMicros: parseMoney(input.sessionFee ?? '0', 'sessionFee'),
       idleFeePerMinuteMicros: parseMoney(input.idleFeePerMinute ?? '0', 'idleFeePerMinute'),
       idleGraceMinutes: grace,
+      windows: parseWindows(input.windows ?? []),
+      maxCostMicros: input.maxSessionCost == null ? null : parseMoney(input.maxSessionCost, 'maxSessionCost'),
     });
     await this.em.flush();
     return tariff;

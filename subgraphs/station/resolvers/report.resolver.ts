@@ -2,6 +2,7 @@ import {
   Arg,
   Authorized,
   Ctx,
+  Directive,
   Field,
   FieldResolver,
   ID,
@@ -13,6 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 import { Role } from '../../../lib/auth.js';
+import { requireService } from '../../../lib/subgraph.js';
 import type { StationContext } from '../context.js';
 import { OutageExclusion, OutageExclusionReason } from '../entities/outage-exclusion.entity.js';
 import { Station } from '../entities/station.entity.js';
@@ -81,6 +83,36 @@ export class ReportResolver {
   })
   recordOutageExclusion(@Arg('input') input: OutageExclusionInput, @Ctx() ctx: StationContext) {
     return ctx.reports.recordExclusion(input);
+  }
+}
+
+@Resolver()
+export class ChargingEndedResolver {
+  @Directive('@inaccessible')
+  @Query(() => Date, {
+    nullable: true,
+    description:
+      'For platform services: when an EVSE last stopped charging within from–to, by its status history (idle fees).',
+  })
+  async chargingEndedAt(
+    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('evseId', () => Int) evseId: number,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Ctx() ctx: StationContext,
+  ): Promise<Date | null> {
+    requireService(ctx.viewer, 'session-subgraph');
+    const [row] = await ctx.em.execute<{ at: string | null }[]>(
+      `with last_charging as (
+         select max(at) as at from "station"."connector_status_event"
+          where charger_id = ? and evse_id = ? and status = 'CHARGING' and at >= ? and at <= ?)
+       select (select min(e.at) from "station"."connector_status_event" e
+                where e.charger_id = ? and e.evse_id = ? and e.status <> 'CHARGING'
+                  and e.at > l.at and e.at <= ?) as at
+         from last_charging l`,
+      [chargerId, evseId, from, to, chargerId, evseId, to],
+    );
+    return row?.at ? new Date(row.at) : null;
   }
 }
 

@@ -4,6 +4,27 @@ import { ChargingSession } from '../../entities/charging-session.entity.js';
 import { SessionStatus } from '../../entities/enums.js';
 
 @InputType()
+export class TariffWindowInput {
+  @Field({ description: 'What the receipt calls it, e.g. "Off-peak" (1–40 characters).' })
+  name!: string;
+
+  @Field(() => [Int], { description: 'ISO weekdays it applies on: 1 Monday … 7 Sunday.' })
+  days!: number[];
+
+  @Field({ description: 'Local start, "HH:MM".' })
+  start!: string;
+
+  @Field({ description: 'Local end, "HH:MM" after start ("24:00": midnight at the end of the day).' })
+  end!: string;
+
+  @Field({ description: 'Decimal string per kWh within the window.' })
+  pricePerKwh!: string;
+
+  @Field({ nullable: true, description: 'Decimal string per minute within the window; default "0".' })
+  pricePerMinute?: string;
+}
+
+@InputType()
 export class SetTariffInput {
   @Field(() => ID)
   stationId!: string;
@@ -37,6 +58,15 @@ export class SetTariffInput {
 
   @Field(() => Int, { nullable: true, description: 'Idle minutes that cost nothing; default 0.' })
   idleGraceMinutes?: number;
+
+  @Field(() => [TariffWindowInput], {
+    nullable: true,
+    description: 'Time-of-use windows (at most 20; windows sharing a weekday may not overlap).',
+  })
+  windows?: TariffWindowInput[];
+
+  @Field({ nullable: true, description: 'Decimal string: the most one session costs. Omitted: no cap.' })
+  maxSessionCost?: string;
 }
 
 @InputType()
@@ -76,7 +106,10 @@ export class ChargingSessionConnection extends Connection(ChargingSession) {}
 
 @ObjectType({ description: 'One priced line of a receipt.' })
 export class ReceiptLine {
-  @Field({ description: 'ENERGY, TIME, IDLE or SESSION_FEE.' })
+  @Field({
+    description:
+      'ENERGY and TIME (one line per price period), IDLE, SESSION_FEE, or CAP (negative: what the cap took off).',
+  })
   kind!: string;
 
   @Field({ description: 'The line as a receipt prints it.' })
