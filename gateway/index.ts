@@ -25,6 +25,7 @@ import { apiKeyScopes, unlistedRootFields } from './scopes.js';
 import { costBudget } from './cost-budget.js';
 import { RateLimiter } from '../lib/rate-limit.js';
 import { subgraphs } from './subgraphs.js';
+import { serveDownloads } from './downloads.js';
 import { FederatedSubscriptions } from './subscriptions/index.js';
 import { serveGraphQLWs } from './ws.js';
 
@@ -117,6 +118,13 @@ export async function startGateway(config: Config) {
   // Every root field says which scope an API key needs for it (or that no key may use it).
   const unlisted = unlistedRootFields(subscriptions.apiGraphQLSchema);
   if (unlisted.length) throw new Error(`gateway/scopes.ts lists no API-key scope for ${unlisted.join(', ')}`);
+  const downloads = serveDownloads({
+    redis,
+    prefix: config.redisPrefix,
+    urls,
+    internalToken: (viewer) => auth.internalToken(viewer),
+    logger,
+  });
   const healthUrls = [...urls.values()].map((u) => new URL('/health', u).toString());
   const server = await listenGraphQL<GatewayContext>(
     {
@@ -124,7 +132,7 @@ export async function startGateway(config: Config) {
       logger,
       context: ({ req }) => auth.context(req),
       corsOrigins: config.corsOrigins,
-      routes: metricsServer.onMainServer,
+      routes: async (req, res) => (await metricsServer.onMainServer(req, res)) || (await downloads(req, res)),
       health: () => ({ subscriptions: subscriptions.counts() }),
       ready: async () => {
         if (redis.status !== 'ready') return false;

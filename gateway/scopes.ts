@@ -96,6 +96,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.acknowledgeChargerAlert': S.STATIONS_WRITE,
   'Mutation.scheduleMaintenance': S.STATIONS_WRITE,
   'Mutation.recordOutageExclusion': S.STATIONS_WRITE,
+  'Mutation.exportSessions': S.REPORTS_READ,
   'Mutation.cancelMaintenance': S.STATIONS_WRITE,
   'Mutation.getLocalListVersion': S.CHARGERS_COMMAND,
   'Mutation.retrySettlement': S.SETTLEMENT_WRITE,

@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import { serveMetrics, type Metrics, type MetricsPlacement } from './metrics.js';
 import type { Orm } from './db.js';
 import type { SigningKeys } from './signing.js';
+import { DOWNLOAD_PATH_PREFIX, type DownloadRoute } from './downloads.js';
 import {
   CLIENT_ADDRESS_HEADER,
   DEVICE_KEY_HEADER,
@@ -131,6 +132,8 @@ export interface StartSubgraphOptions<C extends SubgraphContext> {
   /** The process's registry; `/metrics` goes where `metricsAt` says. */
   metrics: Metrics;
   metricsAt: MetricsPlacement;
+  /** Files served for download tickets (lib/downloads.ts), under DOWNLOAD_PATH_PREFIX. */
+  downloads?: DownloadRoute;
 }
 
 /** `gridledger_db_pool_connections{state}`: the ORM's Postgres pool (in use, idle, waiting for one). */
@@ -184,7 +187,19 @@ export async function startSubgraph<C extends SubgraphContext>(
             typeof req.headers[DEVICE_KEY_HEADER] === 'string' ? req.headers[DEVICE_KEY_HEADER] : null,
         }),
       ready: () => opts.orm.isConnected(),
-      routes: metricsServer.onMainServer,
+      routes: async (req, res) => {
+        if (await metricsServer.onMainServer(req, res)) return true;
+        const url = new URL(req.url ?? '/', 'http://subgraph');
+        if (!opts.downloads || req.method !== 'GET' || !url.pathname.startsWith(DOWNLOAD_PATH_PREFIX))
+          return false;
+        // The gateway's internal token for the ticket's viewer, checked as for any request.
+        const viewer = await verifier.verify(req.headers[INTERNAL_TOKEN_HEADER]).catch(() => null);
+        if (!viewer) {
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthenticated"}');
+          return true;
+        }
+        return opts.downloads(req, res, { viewer, em: opts.orm.em.fork() as EntityManager, url });
+      },
     },
     opts.host,
     opts.port,

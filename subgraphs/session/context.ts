@@ -8,6 +8,7 @@ import type { SettlementService } from './services/settlement.service.js';
 import type { TariffService } from './services/tariff.service.js';
 import type DataLoader from 'dataloader';
 import type { SessionFigures } from './services/session-rollup.js';
+import type { Download } from './resolvers/types/session.types.js';
 
 export interface SessionContext extends SubgraphContext {
   sessions: SessionService;
@@ -17,6 +18,8 @@ export interface SessionContext extends SubgraphContext {
   chain: ChainReader;
   /** The escrow check before charging. */
   chargeGuard: ChargeGuard;
+  /** A short-lived link to the viewer's sessions that started from–to, as CSV. */
+  exportSessions: (from: Date, to: Date, stationId: string | null) => Promise<Download>;
   /** Session figures of report buckets, batched per request. */
   reportBuckets: DataLoader<string, SessionFigures>;
   /** Live events for subscriptions. */

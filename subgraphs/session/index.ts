@@ -27,6 +27,7 @@ import { consumeSessionEvents } from './consumers/session-events.js';
 import { consumeSettlementOutcomes } from './consumers/settlement-outcomes.js';
 import { runRefundWatcher, runSettlementSweeper } from './consumers/settlement-sweeper.js';
 import { bucketFiguresLoader, SessionRollup } from './services/session-rollup.js';
+import { issueSessionExport, sessionExportRoute } from './services/exports.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
@@ -109,6 +110,7 @@ export async function startSessionSubgraph(config: Config) {
   const { schema } = await buildSessionSchema();
   const server = await startSubgraph<SessionContext>({
     name: 'session',
+    downloads: sessionExportRoute,
     schema,
     orm,
     signing: config.signing,
@@ -135,6 +137,8 @@ export async function startSessionSubgraph(config: Config) {
       }),
       live,
       reportBuckets: bucketFiguresLoader(base.em as EntityManager, base.viewer),
+      exportSessions: (from, to, stationId) =>
+        issueSessionExport(redis, config.redisPrefix, base.viewer, from, to, stationId),
     }),
   });
   return {

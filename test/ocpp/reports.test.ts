@@ -260,6 +260,46 @@ describe('station and operator reports', () => {
       mine.data!.operatorReport.buckets[1].sessions,
     );
     expect(codeOf(await gql(url, REPORT, vars, { token: otherOperator.token }))).toBe('FORBIDDEN');
+
+    // The week's sessions as CSV, through a short-lived link the gateway streams.
+    const EXPORT =
+      'mutation($f: DateTimeISO!, $t: DateTimeISO!, $s: ID) { exportSessions(from: $f, to: $t, stationId: $s) { url expiresAt filename } }';
+    const range = {
+      f: new Date(dayStart[0]!).toISOString(),
+      t: new Date(dayStart[6]! + 24 * H).toISOString(),
+      s: c.stationId,
+    };
+    const link = (await gql(url, EXPORT, range, { token: operator.token })).data!.exportSessions;
+    expect(link.url).toMatch(/^\/downloads\/[\w-]{32}$/);
+    const origin = new URL(url).origin;
+    const file = await fetch(origin + link.url);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toContain('text/csv');
+    expect(file.headers.get('content-disposition')).toContain(link.filename);
+    const [header, ...rows] = (await file.text())
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    expect(header!.slice(0, 3)).toEqual(['session_id', 'station_id', 'charger_identity']);
+    expect(rows).toHaveLength(1);
+    const row = Object.fromEntries(header!.map((h, i) => [h, rows[0]![i]]));
+    expect(row).toMatchObject({
+      station_id: c.stationId,
+      status: 'COMPLETED',
+      energy_wh: '20000',
+      currency: 'EUR',
+      cost: '8.50',
+      energy_cost: '8.00',
+      session_fee: '0.50',
+    });
+    // Another operator's export of the same period holds none of it; an unknown link is a 404.
+    const theirLink = (await gql(url, EXPORT, { ...range, s: null }, { token: otherOperator.token })).data!
+      .exportSessions;
+    expect((await (await fetch(origin + theirLink.url)).text()).trim().split('\n')).toHaveLength(1);
+    expect((await fetch(`${origin}/downloads/${'x'.repeat(32)}`)).status).toBe(404);
+    expect(codeOf(await gql(url, EXPORT, { ...range, t: range.f }, { token: operator.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(codeOf(await gql(url, REPORT, { ...vars, from: '2026-13-01' }, { token: operator.token }))).toBe(
       'BAD_USER_INPUT',
     );

@@ -167,6 +167,13 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: [...OWNER, 'keyWithScope'],
   },
+  // Everyone signed in exports what they may read (their own sessions, at least).
+  exportSessions: {
+    query: () => ({
+      query: 'mutation { exportSessions(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { url } }',
+    }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
   acknowledgeChargerAlert: {
     query: () => ({ query: `mutation { acknowledgeChargerAlert(id: "${UNKNOWN}") { id } }` }),
     allowed: [...OPERATORS, 'keyWithScope'],

@@ -11,7 +11,13 @@ import { Station } from '../entities/station.reference.js';
 import { User } from '../entities/user.reference.js';
 import { formatMoney } from '../services/money.js';
 import { receiptLines } from '../services/receipt.js';
-import { ChargingSessionConnection, CostBreakdown, Receipt, SessionFilter } from './types/session.types.js';
+import {
+  ChargingSessionConnection,
+  CostBreakdown,
+  Download,
+  Receipt,
+  SessionFilter,
+} from './types/session.types.js';
 
 /**
  * An id token as shown to someone other than its owner: its last four characters behind a fixed
@@ -62,6 +68,20 @@ export class SessionResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     return ctx.sessions.ofUser(ctx.viewer.userId!, first, after);
+  }
+
+  @Authorized()
+  @Mutation(() => Download, {
+    description:
+      'A link to a CSV of the sessions that started from–to (at most 366 days; optionally one station), streamed by the gateway: for admins and auditors every session, for operators their stations’, for anyone else their own. One row per session: ids, times (UTC ISO 8601), energy in Wh, the cost and its lines as decimals, the settlement status and transaction.',
+  })
+  exportSessions(
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Ctx() ctx: SessionContext,
+    @Arg('stationId', () => ID, { nullable: true }) stationId?: string | null,
+  ) {
+    return ctx.exportSessions(from, to, stationId ?? null);
   }
 
   @Authorized()
