@@ -93,6 +93,10 @@ const envSchema = z.object({
   MAINTENANCE_POLL_MS: z.coerce.number().int().min(50).default(5_000),
   /** How often the station and session subgraphs roll completed hours up into report figures. */
   REPORT_ROLLUP_MS: z.coerce.number().int().min(50).default(60_000),
+  /** How often the session subgraph checks whether last month's invoices are due. */
+  INVOICE_POLL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** Days into a month before the last month's invoices are issued (its settlements land meanwhile). */
+  INVOICE_AFTER_DAYS: z.coerce.number().int().min(0).max(27).default(3),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
   CHAIN_ID: z.coerce.number().int().positive().default(31337),
   SETTLEMENT_CURRENCY: z
@@ -233,6 +237,10 @@ export interface Config {
   maintenancePollMs: number;
   /** REPORT_ROLLUP_MS. */
   reportRollupMs: number;
+  /** INVOICE_POLL_MS. */
+  invoicePollMs: number;
+  /** INVOICE_AFTER_DAYS. */
+  invoiceAfterDays: number;
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -430,6 +438,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     messageLogMaxBytes: e.OCPP_MESSAGE_LOG_MAX_MB * 1024 * 1024,
     maintenancePollMs: e.MAINTENANCE_POLL_MS,
     reportRollupMs: e.REPORT_ROLLUP_MS,
+    invoicePollMs: e.INVOICE_POLL_MS,
+    invoiceAfterDays: e.INVOICE_AFTER_DAYS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
     chain: {

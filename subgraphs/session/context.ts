@@ -9,6 +9,7 @@ import type { TariffService } from './services/tariff.service.js';
 import type DataLoader from 'dataloader';
 import type { SessionFigures } from './services/session-rollup.js';
 import type { Download } from './resolvers/types/session.types.js';
+import type { InvoiceService } from './services/invoices.js';
 
 export interface SessionContext extends SubgraphContext {
   sessions: SessionService;
@@ -18,6 +19,7 @@ export interface SessionContext extends SubgraphContext {
   chain: ChainReader;
   /** The escrow check before charging. */
   chargeGuard: ChargeGuard;
+  invoices: InvoiceService;
   /** A short-lived link to the viewer's sessions that started from–to, as CSV. */
   exportSessions: (from: Date, to: Date, stationId: string | null) => Promise<Download>;
   /** Session figures of report buckets, batched per request. */

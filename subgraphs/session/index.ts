@@ -28,13 +28,15 @@ import { consumeSettlementOutcomes } from './consumers/settlement-outcomes.js';
 import { runRefundWatcher, runSettlementSweeper } from './consumers/settlement-sweeper.js';
 import { bucketFiguresLoader, SessionRollup } from './services/session-rollup.js';
 import { issueSessionExport, sessionExportRoute } from './services/exports.js';
+import { InvoiceScheduler, InvoiceService, invoicePdfRoute } from './services/invoices.js';
+import { Invoice } from './entities/invoice.entity.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
 import { stationOperatorLookup, TariffService } from './services/tariff.service.js';
 
 export const SESSION_SCHEMA = 'session';
 
-export const sessionEntities = [ChargingSession, MeterValue, Tariff];
+export const sessionEntities = [ChargingSession, MeterValue, Tariff, Invoice];
 
 /**
  * Starts the session subgraph: migrations, the consumers of its queues (consumers/), the HTTP server.
@@ -101,6 +103,13 @@ export async function startSessionSubgraph(config: Config) {
     pollMs: config.reportRollupMs,
   });
   rollup.start();
+  const invoicing = new InvoiceScheduler({
+    em: () => orm.em.fork() as EntityManager,
+    logger,
+    pollMs: config.invoicePollMs,
+    afterDays: config.invoiceAfterDays,
+  });
+  invoicing.start();
   const commands = new ChargerCommandClient(
     redis,
     createRedis(config.redisUrl, logger, { purpose: 'command replies' }),
@@ -110,7 +119,8 @@ export async function startSessionSubgraph(config: Config) {
   const { schema } = await buildSessionSchema();
   const server = await startSubgraph<SessionContext>({
     name: 'session',
-    downloads: sessionExportRoute,
+    downloads: async (req, res, ctx) =>
+      (await sessionExportRoute(req, res, ctx)) || (await invoicePdfRoute(req, res, ctx)),
     schema,
     orm,
     signing: config.signing,
@@ -137,6 +147,10 @@ export async function startSessionSubgraph(config: Config) {
       }),
       live,
       reportBuckets: bucketFiguresLoader(base.em as EntityManager, base.viewer),
+      invoices: new InvoiceService(base.em as EntityManager, base.viewer, {
+        redis,
+        prefix: config.redisPrefix,
+      }),
       exportSessions: (from, to, stationId) =>
         issueSessionExport(redis, config.redisPrefix, base.viewer, from, to, stationId),
     }),
@@ -148,6 +162,7 @@ export async function startSessionSubgraph(config: Config) {
       await server.close();
       await Promise.all(consumers.map((c) => c.close()));
       await rollup.stop();
+      await invoicing.stop();
       await settlementQueue.close();
       await commands.close();
       live.close();

@@ -12,6 +12,7 @@ import { Charger } from './entities/charger.reference.js';
 import { Station } from './entities/station.reference.js';
 import { User } from './entities/user.reference.js';
 import { ReportBucket } from './entities/report-bucket.reference.js';
+import { InvoiceResolver } from './resolvers/invoice.resolver.js';
 import type { SessionContext } from './context.js';
 
 /** The session subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
@@ -29,6 +30,7 @@ export function buildSessionSchema() {
         LedgerResolver,
         LiveSessionResolver,
         ChargeReadinessResolver,
+        InvoiceResolver,
       ],
       orphanedTypes: [Charger, Station, User, ReportBucket],
     },

@@ -174,6 +174,14 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: [...PERSONS, 'keyWithScope'],
   },
+  downloadInvoice: {
+    query: () => ({ query: `mutation { downloadInvoice(id: "${UNKNOWN}") { url } }` }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  issueInvoices: {
+    query: () => ({ query: 'mutation { issueInvoices(period: "1999-01") }' }),
+    allowed: ['admin'],
+  },
   acknowledgeChargerAlert: {
     query: () => ({ query: `mutation { acknowledgeChargerAlert(id: "${UNKNOWN}") { id } }` }),
     allowed: [...OPERATORS, 'keyWithScope'],

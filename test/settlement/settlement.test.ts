@@ -10,6 +10,7 @@ import {
 import { TypedDataEncoder, type Contract } from 'ethers';
 import { connectCharger, eventually } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { localDate } from '../../lib/time-zones.js';
 import { chargeFor, payingDriver, sessionOn, usdCharger, type PayingWorld } from '../support/paying.js';
 
 let chain: Chain;
@@ -397,3 +398,108 @@ it('holds keep sessions started at once from counting the same escrow; a stopped
   expect(again).toEqual({ idTagInfo: { status: 'Accepted' } });
   await Promise.all([cpA.close(), cpB.close()]);
 });
+
+it('monthly invoices: the driver’s lists every session of the month with its transaction, as a PDF that parses; numbers have no gaps', async () => {
+  const { driver } = await aPayingDriver(13, 'PAYCARD13', 100, 100);
+  const chargers = [await chargeOnce('PAYCARD13', 5_000), await chargeOnce('PAYCARD13', 7_500)];
+  const sessions = [];
+  for (const c of chargers) {
+    const r = await eventually(
+      () => gql(url, SETTLED, { c: c.chargerId }, { token: operator.token }),
+      (x: any) => x.data?.sessions.edges[0]?.node.settlement?.status === 'CONFIRMED',
+      30_000,
+    );
+    sessions.push((r as any).data.sessions.edges[0].node);
+  }
+  // The stations are in Europe/Berlin: the month is the one the sessions started in there.
+  const period = localDate(new Date(sessions[0].startedAt).getTime(), 'Europe/Berlin').slice(0, 7);
+  const admin = await loginAdmin(url);
+  const ISSUE = 'mutation($p: String!) { issueInvoices(period: $p) }';
+  expect(
+    (await gql(url, ISSUE, { p: period }, { token: admin.token })).data!.issueInvoices,
+  ).toBeGreaterThanOrEqual(2);
+  // Issued once: a second run issues nothing.
+  expect((await gql(url, ISSUE, { p: period }, { token: admin.token })).data!.issueInvoices).toBe(0);
+  expect(codeOf(await gql(url, ISSUE, { p: '2026-13' }, { token: admin.token }))).toBe('BAD_USER_INPUT');
+
+  const INVOICES = `{ invoices(first: 100) { edges { node { id number kind period issuerId recipientId currency total
+    lines { sessionId amount txHash } } } } }`;
+  const mine = (await gql(url, INVOICES, {}, { token: driver.token })).data!.invoices.edges.map(
+    (e: any) => e.node,
+  );
+  expect(mine).toHaveLength(1);
+  const invoice = mine[0];
+  expect(invoice).toMatchObject({
+    kind: 'CHARGING',
+    period,
+    issuerId: operator.userId,
+    recipientId: driver.userId,
+    currency: 'USD',
+    total: '5.00',
+  });
+  expect(invoice.lines).toEqual(
+    sessions.map((s) => ({ sessionId: s.id, amount: s.cost, txHash: s.settlement.txHash })),
+  );
+
+  // The PDF, through a short-lived gateway link, lists every session with its transaction hash.
+  const link = (
+    await gql(
+      url,
+      'mutation($id: ID!) { downloadInvoice(id: $id) { url filename } }',
+      { id: invoice.id },
+      { token: driver.token },
+    )
+  ).data!.downloadInvoice;
+  const pdf = await fetch(new URL(url).origin + link.url);
+  expect(pdf.headers.get('content-type')).toBe('application/pdf');
+  const text = await pdfText(new Uint8Array(await pdf.arrayBuffer()));
+  expect(text).toContain(`Invoice ${invoice.number}`);
+  expect(text).toContain('Total: 5.00 USD');
+  for (const s of sessions) {
+    expect(text).toContain(s.id);
+    expect(text).toContain(s.settlement.txHash);
+  }
+  // Nobody else gets it.
+  const stranger = await registerUser(url);
+  expect(
+    codeOf(
+      await gql(
+        url,
+        'mutation($id: ID!) { downloadInvoice(id: $id) { url } }',
+        { id: invoice.id },
+        { token: stranger.token },
+      ),
+    ),
+  ).toBe('NOT_FOUND');
+
+  // The operator: the charging invoices it issued number 1…n in its series for the year, without a
+  // gap; the platform's invoice to it lists the fee on each confirmed session.
+  const theirs = (await gql(url, INVOICES, {}, { token: operator.token })).data!.invoices.edges.map(
+    (e: any) => e.node,
+  );
+  const issued = theirs.filter((i: any) => i.issuerId === operator.userId);
+  const seq = issued
+    .map((i: any) => Number(i.number.split('-').at(-1)))
+    .sort((a: number, b: number) => a - b);
+  expect(seq).toEqual(seq.map((_: number, k: number) => k + 1));
+  expect(
+    issued.every((i: any) => i.number.startsWith(`OP-${operator.userId.slice(0, 8).toUpperCase()}-`)),
+  ).toBe(true);
+  const fees = theirs.find((i: any) => i.kind === 'PLATFORM_FEES' && i.period === period);
+  expect(fees.number).toMatch(/^GL-\d{4}-\d{6}$/);
+  for (const s of sessions)
+    expect(fees.lines).toContainEqual({
+      sessionId: s.id,
+      amount: s.settlement.fee,
+      txHash: s.settlement.txHash,
+    });
+});
+
+async function pdfText(data: Uint8Array): Promise<string> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await getDocument({ data, verbosity: 0 }).promise;
+  const pages: string[] = [];
+  for (let n = 1; n <= doc.numPages; n++)
+    pages.push((await (await doc.getPage(n)).getTextContent()).items.map((i: any) => i.str ?? '').join(' '));
+  return pages.join('\n');
+}

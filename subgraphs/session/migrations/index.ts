@@ -7,6 +7,7 @@ import { Migration20261203000600 } from './Migration20261203000600.js';
 import { Migration20261203001000 } from './Migration20261203001000.js';
 import { Migration20261204000200 } from './Migration20261204000200.js';
 import { Migration20261204000400 } from './Migration20261204000400.js';
+import { Migration20261204000500 } from './Migration20261204000500.js';
 
 /** Every migration of the `session` schema, oldest first. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   { name: 'Migration20261203001000', class: Migration20261203001000 },
   { name: 'Migration20261204000200', class: Migration20261204000200 },
   { name: 'Migration20261204000400', class: Migration20261204000400 },
+  { name: 'Migration20261204000500', class: Migration20261204000500 },
 ];

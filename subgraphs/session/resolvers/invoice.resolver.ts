@@ -1,0 +1,97 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { Role } from '../../../lib/auth.js';
+import { Connection } from '../../../lib/pagination.js';
+import type { SessionContext } from '../context.js';
+import { Invoice } from '../entities/invoice.entity.js';
+import { issueMonth } from '../services/invoices.js';
+import { formatMoney } from '../services/money.js';
+import { Download } from './types/session.types.js';
+
+@ObjectType({ description: 'One session on an invoice.' })
+export class InvoiceLine {
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field()
+  startedAt!: Date;
+
+  @Field(() => ID)
+  stationId!: string;
+
+  @Field({ description: 'Wh, a whole number.' })
+  energyWh!: number;
+
+  @Field({ description: 'Its cost (CHARGING) or the platform’s fee on it (PLATFORM_FEES), a decimal.' })
+  amount!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The transaction that settled it; null: not settled when issued.',
+  })
+  txHash!: string | null;
+}
+
+@ObjectType()
+export class InvoiceConnection extends Connection(Invoice) {}
+
+@Resolver(() => Invoice)
+export class InvoiceResolver {
+  @Authorized()
+  @Query(() => InvoiceConnection, {
+    description: 'The caller’s invoices, received and issued, newest first.',
+  })
+  invoices(
+    @Ctx() ctx: SessionContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.invoices.list(first, after);
+  }
+
+  @Authorized()
+  @Mutation(() => Download, {
+    description: 'A short-lived link to an invoice as PDF (its recipient, its issuer, admins and auditors).',
+  })
+  downloadInvoice(@Arg('id', () => ID) id: string, @Ctx() ctx: SessionContext) {
+    return ctx.invoices.download(id);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Int, {
+    description:
+      'Issues a month’s invoices now (YYYY-MM): the ones not issued yet; returns how many. The scheduler does this by itself INVOICE_AFTER_DAYS into the next month. Admins.',
+  })
+  issueInvoices(@Arg('period') period: string, @Ctx() ctx: SessionContext) {
+    return issueMonth(ctx.em, period);
+  }
+
+  @FieldResolver(() => String, { description: 'The sum of its lines, a decimal.' })
+  total(@Root() i: Invoice): string {
+    return formatMoney(i.totalMicros);
+  }
+
+  @FieldResolver(() => [InvoiceLine])
+  lines(@Root() i: Invoice): InvoiceLine[] {
+    return i.lines.map((l) => ({
+      sessionId: l.sessionId,
+      startedAt: new Date(l.startedAt),
+      stationId: l.stationId,
+      energyWh: l.energyWh,
+      amount: formatMoney(l.amountMicros),
+      txHash: l.txHash,
+    }));
+  }
+}
