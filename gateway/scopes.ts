@@ -98,6 +98,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Mutation.scheduleMaintenance': S.STATIONS_WRITE,
   'Mutation.recordOutageExclusion': S.STATIONS_WRITE,
   'Mutation.exportSessions': S.REPORTS_READ,
+  'Mutation.exportTrades': S.REPORTS_READ,
   'Mutation.downloadInvoice': S.SESSIONS_READ,
   'Mutation.issueInvoices': null,
   'Mutation.cancelMaintenance': S.STATIONS_WRITE,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Download } from '../../lib/csv-export.js';
 import type { ChainReader } from '../../lib/chain/reader.js';
 import type { LiveEventBus } from '../../lib/live-events.js';
 import type { SubgraphContext } from '../../lib/subgraph.js';
@@ -16,6 +17,8 @@ export interface EnergyContext extends SubgraphContext {
   /** Both doors' way in for readings (stores them, then tells subscribers). */
   ingest: (readings: IncomingReading[]) => Promise<ReadingOutcome[]>;
   live: LiveEventBus;
+  /** A short-lived link to the viewer's trades of from–to, as CSV. */
+  exportTrades: (from: Date, to: Date, communityId: string | null) => Promise<Download>;
   /** The settlement contract, read-only (proofs). */
   chain: ChainReader;
 }

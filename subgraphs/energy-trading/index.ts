@@ -13,6 +13,7 @@ import { createRedis } from '../../lib/redis.js';
 import { ServiceClient } from '../../lib/service-client.js';
 import { UserServiceClient } from '../../lib/service-clients/user.js';
 import { startSubgraph } from '../../lib/subgraph.js';
+import { issueTradeExport, tradeExportRoute } from './services/trade-export.js';
 import { settlementProducer } from '../../lib/settlement.js';
 import { runMarketJobs } from './consumers/market-jobs.js';
 import { consumeTradeOutcomes } from './consumers/trade-outcomes.js';
@@ -63,6 +64,8 @@ export async function startEnergySubgraph(config: Config) {
     purpose: 'live event publisher',
     enableOfflineQueue: false,
   });
+  // Request path (download tickets): fails fast while Redis is away.
+  const requests = createRedis(config.redisUrl, logger, { purpose: 'requests', requestPath: true });
   const live = new LiveEventBus(
     publisher,
     createRedis(config.redisUrl, logger, { purpose: 'live events' }),
@@ -120,6 +123,7 @@ export async function startEnergySubgraph(config: Config) {
   const { schema } = await buildEnergySchema();
   const server = await startSubgraph<EnergyContext>({
     name: 'energy',
+    downloads: tradeExportRoute,
     schema,
     orm,
     signing: config.signing,
@@ -143,6 +147,8 @@ export async function startEnergySubgraph(config: Config) {
         ingest,
         live,
         chain,
+        exportTrades: (from, to, communityId) =>
+          issueTradeExport(requests, config.redisPrefix, base.viewer, from, to, communityId),
       };
     },
   });
@@ -157,6 +163,7 @@ export async function startEnergySubgraph(config: Config) {
       await settlementQueue.close();
       live.close();
       publisher.disconnect();
+      requests.disconnect();
       await orm.close();
     },
   };

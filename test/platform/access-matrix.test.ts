@@ -174,6 +174,12 @@ const MUTATIONS: Record<string, Row> = {
     }),
     allowed: [...PERSONS, 'keyWithScope'],
   },
+  exportTrades: {
+    query: () => ({
+      query: 'mutation { exportTrades(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { url } }',
+    }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
   downloadInvoice: {
     query: () => ({ query: `mutation { downloadInvoice(id: "${UNKNOWN}") { url } }` }),
     allowed: [...PERSONS, 'keyWithScope'],

@@ -312,6 +312,33 @@ it('readings over both doors → orders → clearing at gate closure → deliver
       status: 'PARTIALLY_DELIVERED',
       mySide: 'BUY',
     });
+    // The buyer's trades as CSV, through a short-lived gateway link; the seller's host sees it too, a
+    // stranger's export of the same period holds nothing.
+    const EXPORT = 'mutation($f: DateTimeISO!, $t: DateTimeISO!) { exportTrades(from: $f, to: $t) { url } }';
+    const period = { f: iso(start - MINUTE), t: iso(start + MINUTE) };
+    const csvOf = async (token: string) => {
+      const link = (await gql(url, EXPORT, period, { token })).data!.exportTrades;
+      const res = await fetch(new URL(url).origin + link.url);
+      expect(res.headers.get('content-type')).toContain('text/csv');
+      const [header, ...rows] = (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => l.split(','));
+      return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
+    };
+    const exported = await csvOf(buyer.token);
+    expect(exported).toHaveLength(1);
+    expect(exported[0]).toMatchObject({
+      traded_wh: '500',
+      delivered_wh: '400',
+      price_per_kwh_units: '151',
+      gross_units: '75',
+      status: 'PARTIALLY_DELIVERED',
+      interval_start: iso(start).replace('.000Z', 'Z'),
+    });
+    expect(await csvOf(host.token)).toHaveLength(1);
+    expect(await csvOf((await registerUser(url)).token)).toHaveLength(0);
+
     // A reading for the checked interval now is stored but flagged late.
     const late = await submitReadings(url, seller.meterId, seller.deviceKey, [
       { timestamp: iso(start + 30_000), importWh: 0, exportWh: 10_200 },

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Download } from '../../../lib/csv-export.js';
 import type { EnergyContext } from '../context.js';
 import { Community } from '../entities/community.entity.js';
 import { Site } from '../entities/site.entity.js';
@@ -18,6 +19,20 @@ export class TradeResolver {
     @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
   ) {
     return tradesOf(ctx.em, ctx.viewer.userId!, communityId ?? null, first);
+  }
+
+  @Authorized()
+  @Mutation(() => Download, {
+    description:
+      'A link to a CSV of the trades of intervals that started from–to (at most 366 days; optionally one community), streamed by the gateway: for admins and auditors every trade, for anyone else those they bought in, sold in, or sold from a site they hold a share of. Energy in Wh; prices and amounts in the settlement token’s base units.',
+  })
+  exportTrades(
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Ctx() ctx: EnergyContext,
+    @Arg('communityId', () => ID, { nullable: true }) communityId?: string | null,
+  ) {
+    return ctx.exportTrades(from, to, communityId ?? null);
   }
 
   @FieldResolver(() => Community)

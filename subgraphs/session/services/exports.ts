@@ -1,16 +1,13 @@
-import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { stringify } from 'csv-stringify';
 import type { Redis } from 'ioredis';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import { DOWNLOAD_PATH_PREFIX, issueDownload, type DownloadRoute } from '../../../lib/downloads.js';
 import { badInput } from '../../../lib/errors.js';
 import { isUuid } from '../../../lib/ids.js';
 import { formatMoney } from './money.js';
+import { CSV_PAGE, streamCsv } from '../../../lib/csv-export.js';
 
 const MAX_DAYS = 366;
-const BATCH = 1_000;
 export const SESSIONS_CSV_PATH = `${DOWNLOAD_PATH_PREFIX}sessions.csv`;
 
 /** The sessions a viewer's export holds: all (admins, auditors), their stations' (operators), else their own. */
@@ -102,37 +99,37 @@ export const sessionExportRoute: DownloadRoute = async (_req, res, { viewer, em,
     return true;
   }
   const scope = scopeOf(viewer);
-  const csv = stringify({ header: true, columns: COLUMNS });
-  res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
-  const sent = pipeline(csv, res);
-  let after: { at: string; id: string } | null = null;
-  for (;;) {
-    const where = ['started_at >= ?', 'started_at < ?'];
-    const params: unknown[] = [from, to];
-    if (scope.column) {
-      where.push(`${scope.column} = ?`);
-      params.push(scope.id);
-    }
-    if (stationId) {
-      where.push('station_id = ?');
-      params.push(stationId);
-    }
-    if (after) {
-      where.push('(started_at, id) > (?::timestamptz, ?::uuid)');
-      params.push(after.at, after.id);
-    }
-    const rows: Row[] = await (em as EntityManager).execute<Row[]>(
-      `select id, station_id, charger_identity, evse_id, transaction_id, status,
-              to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at,
-              to_char(stopped_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as stopped_at,
-              energy_wh, currency, cost_micros, cost_breakdown, settlement_status, settlement_tx_hash
-         from "session"."charging_session" where ${where.join(' and ')}
-        order by started_at, id limit ${BATCH}`,
-      params,
-    );
-    for (const r of rows) {
+  await streamCsv<Row>(
+    res,
+    COLUMNS,
+    (after) => {
+      const where = ['started_at >= ?', 'started_at < ?'];
+      const params: unknown[] = [from, to];
+      if (scope.column) {
+        where.push(`${scope.column} = ?`);
+        params.push(scope.id);
+      }
+      if (stationId) {
+        where.push('station_id = ?');
+        params.push(stationId);
+      }
+      if (after) {
+        where.push('(started_at, id) > (?::timestamptz, ?::uuid)');
+        params.push(after.started_at, after.id);
+      }
+      return (em as EntityManager).execute<Row[]>(
+        `select id, station_id, charger_identity, evse_id, transaction_id, status,
+                to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at,
+                to_char(stopped_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as stopped_at,
+                energy_wh, currency, cost_micros, cost_breakdown, settlement_status, settlement_tx_hash
+           from "session"."charging_session" where ${where.join(' and ')}
+          order by started_at, id limit ${CSV_PAGE}`,
+        params,
+      );
+    },
+    (r) => {
       const b = r.cost_breakdown;
-      const ok = csv.write([
+      return [
         r.id,
         r.station_id,
         r.charger_identity,
@@ -150,14 +147,8 @@ export const sessionExportRoute: DownloadRoute = async (_req, res, { viewer, em,
         money(b?.sessionFeeMicros),
         r.settlement_status ?? '',
         r.settlement_tx_hash ?? '',
-      ]);
-      if (!ok) await once(csv, 'drain');
-    }
-    if (rows.length < BATCH) break;
-    const last = rows.at(-1)!;
-    after = { at: last.started_at, id: last.id };
-  }
-  csv.end();
-  await sent;
+      ];
+    },
+  );
   return true;
 };

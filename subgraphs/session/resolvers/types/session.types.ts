@@ -160,16 +160,4 @@ export class Receipt {
   stationId!: string;
 }
 
-@ObjectType({
-  description: 'A short-lived link to a file, served by the gateway (GET it with no other credentials).',
-})
-export class Download {
-  @Field({ description: 'Path on the gateway, e.g. /downloads/…: join it to the API’s origin.' })
-  url!: string;
-
-  @Field({ description: 'The link stops working then (5 minutes after it was made).' })
-  expiresAt!: Date;
-
-  @Field()
-  filename!: string;
-}
+export { Download } from '../../../../lib/csv-export.js';
