@@ -7,7 +7,45 @@ import { once } from 'node:events';
 import type http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import type { Redis } from 'ioredis';
 import { Directive, Field, ObjectType } from 'type-graphql';
+import type { Viewer } from './auth.js';
+import { issueDownload, type DownloadTicket } from './downloads.js';
+import { badInput } from './errors.js';
+import { isUuid } from './ids.js';
+
+const MAX_DAYS = 366;
+
+/**
+ * Checks an export's period (at most 366 days) and its optional filter (an id), and returns a
+ * short-lived link to `path?from&to[&filter]` on the service, named `<name>-<from>-<to>.csv`.
+ */
+export function issueCsvExport(
+  redis: Redis,
+  prefix: string,
+  viewer: Viewer,
+  what: { service: DownloadTicket['service']; path: string; name: string },
+  from: Date,
+  to: Date,
+  filter: { field: string; id: string | null },
+) {
+  if (!(to > from)) throw badInput('to must be after from', 'to');
+  if (to.getTime() - from.getTime() > MAX_DAYS * 86_400_000)
+    throw badInput('An export covers at most 366 days', 'to');
+  if (filter.id != null && !isUuid(filter.id)) throw badInput(`${filter.field} is not an id`, filter.field);
+  const query = new URLSearchParams({
+    from: from.toISOString(),
+    to: to.toISOString(),
+    ...(filter.id ? { [filter.field]: filter.id } : {}),
+  });
+  return issueDownload(redis, prefix, {
+    service: what.service,
+    path: `${what.path}?${query}`,
+    viewer,
+    filename: `${what.name}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`,
+    contentType: 'text/csv; charset=utf-8',
+  });
+}
 
 export const CSV_PAGE = 1_000;
 

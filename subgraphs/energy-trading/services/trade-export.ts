@@ -1,40 +1,33 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
-import { CSV_PAGE, streamCsv } from '../../../lib/csv-export.js';
-import { DOWNLOAD_PATH_PREFIX, issueDownload, type DownloadRoute } from '../../../lib/downloads.js';
-import { badInput } from '../../../lib/errors.js';
+import { CSV_PAGE, issueCsvExport, streamCsv } from '../../../lib/csv-export.js';
+import { DOWNLOAD_PATH_PREFIX, type DownloadRoute } from '../../../lib/downloads.js';
 import { isUuid } from '../../../lib/ids.js';
 
-const MAX_DAYS = 366;
 export const TRADES_CSV_PATH = `${DOWNLOAD_PATH_PREFIX}trades.csv`;
 
-/** Checks an export's period (at most 366 days) and returns a short-lived link to it. */
-export async function issueTradeExport(
+/** A short-lived link to the viewer's trades of intervals from–to (optionally one community), as CSV. */
+export const issueTradeExport = (
   redis: Redis,
   prefix: string,
   viewer: Viewer,
   from: Date,
   to: Date,
   communityId: string | null,
-) {
-  if (!(to > from)) throw badInput('to must be after from', 'to');
-  if (to.getTime() - from.getTime() > MAX_DAYS * 86_400_000)
-    throw badInput('An export covers at most 366 days', 'to');
-  if (communityId != null && !isUuid(communityId)) throw badInput('communityId is not an id', 'communityId');
-  const query = new URLSearchParams({
-    from: from.toISOString(),
-    to: to.toISOString(),
-    ...(communityId ? { communityId } : {}),
-  });
-  return issueDownload(redis, prefix, {
-    service: 'energy',
-    path: `${TRADES_CSV_PATH}?${query}`,
+) =>
+  issueCsvExport(
+    redis,
+    prefix,
     viewer,
-    filename: `trades-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`,
-    contentType: 'text/csv; charset=utf-8',
-  });
-}
+    { service: 'energy', path: TRADES_CSV_PATH, name: 'trades' },
+    from,
+    to,
+    {
+      field: 'communityId',
+      id: communityId,
+    },
+  );
 
 const COLUMNS = [
   'trade_id',
