@@ -27,6 +27,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiKeyScope | null> = {
   'Query.chargerMessages': S.STATIONS_READ,
   'Query.stationReport': S.REPORTS_READ,
   'Query.operatorReport': S.REPORTS_READ,
+  'Query.marketReport': S.MARKET_READ,
   'Query.invoices': S.SESSIONS_READ,
   'Query.chargerByIdentity': S.STATIONS_READ,
   'Query.tariffs': S.STATIONS_READ,

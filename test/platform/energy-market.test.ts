@@ -357,6 +357,35 @@ it('readings over both doors → orders → clearing at gate closure → deliver
       consumedWh: 600,
       selfSufficiency: 400 / 600,
     });
+    // The market report reads each interval's totals off its clearing row (written by the delivery
+    // check): its hour agrees with marketStats, which sums trades and meter energy over the same hour.
+    const hour = Math.floor(start / 3_600_000) * 3_600_000;
+    const report = await gql(
+      url,
+      `query($c: ID!, $f: String!, $t: String!) { marketReport(communityId: $c, from: $f, to: $t, granularity: HOUR) {
+        buckets { period intervals checkedIntervals volumeWh averagePrice tradedAmount deliveredWh deliveredShare consumedWh selfSufficiency } } }`,
+      { c: community.id, f: iso(hour), t: iso(hour + 3_600_000) },
+      { token: operator.token },
+    );
+    const [bucket] = report.data!.marketReport.buckets;
+    const hourStats = (
+      await gql(
+        url,
+        'query($c: ID!, $f: DateTimeISO!, $t: DateTimeISO!) { marketStats(communityId: $c, from: $f, to: $t) { intervals volumeWh tradedAmount deliveredWh consumedWh } }',
+        { c: community.id, f: iso(hour), t: iso(hour + 3_600_000) },
+        { token: operator.token },
+      )
+    ).data!.marketStats;
+    expect(bucket.period).toBe(iso(hour));
+    expect(bucket.checkedIntervals).toBeGreaterThanOrEqual(1);
+    expect(bucket).toMatchObject({
+      intervals: hourStats.intervals,
+      volumeWh: hourStats.volumeWh,
+      tradedAmount: hourStats.tradedAmount,
+      deliveredWh: hourStats.deliveredWh,
+    });
+    expect(bucket.volumeWh).toBeGreaterThanOrEqual(500);
+    expect(bucket.deliveredWh).toBeGreaterThanOrEqual(400);
   } finally {
     trades.stop();
     cleared.stop();

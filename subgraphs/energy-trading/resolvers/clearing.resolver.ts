@@ -6,7 +6,9 @@ import { Clearing } from '../entities/clearing.entity.js';
 import { Community } from '../entities/community.entity.js';
 import { Trade } from '../entities/trade.entity.js';
 import { inputId } from '../../../lib/ids.js';
-import { ClearingConnection, MarketStats } from './types/market.types.js';
+import { ClearingConnection, MarketReport, MarketStats } from './types/market.types.js';
+import { ReportGranularity } from '../../../lib/report-granularity.js';
+import { marketReport } from '../services/market-report.js';
 import { badInput, notFound } from '../../../lib/errors.js';
 import { marketStats } from '../services/stats.js';
 
@@ -66,6 +68,23 @@ export class ClearingResolver {
     if (!community) throw notFound('Community', communityId);
     if (!(to.getTime() > from.getTime())) throw badInput('to must be after from', 'to');
     return marketStats(ctx.pool, community.id, from, to);
+  }
+
+  @Authorized()
+  @Query(() => MarketReport, {
+    description:
+      'A community market per period: volume, average clearing price, what buyers paid, delivered against traded, consumption and self-sufficiency, summed from each interval’s clearing and delivery totals.',
+  })
+  async marketReport(
+    @Arg('communityId', () => ID) communityId: string,
+    @Arg('from') from: string,
+    @Arg('to') to: string,
+    @Arg('granularity', () => ReportGranularity) granularity: ReportGranularity,
+    @Ctx() ctx: EnergyContext,
+  ) {
+    const community = await ctx.em.findOne(Community, { id: inputId(communityId, 'communityId') });
+    if (!community) throw notFound('Community', communityId);
+    return marketReport(ctx.pool, community, granularity, from, to);
   }
 
   @FieldResolver(() => Community)

@@ -248,8 +248,18 @@ export class Market {
           ],
         );
       }
+      // The interval's totals, for marketReport: delivered and paid for, and what the members consumed.
       await c.query(
-        'update "market"."clearing" set delivery_checked_at = now() where community_id = $1 and interval_start = $2',
+        `update "market"."clearing" k set delivery_checked_at = now(),
+            delivered_wh = (select coalesce(sum(t.delivered_wh), 0) from "market"."trade" t
+                             where t.community_id = $1 and t.interval_start = $2),
+            traded_amount = (select coalesce(sum(t.gross_amount), 0) from "market"."trade" t
+                              where t.community_id = $1 and t.interval_start = $2),
+            consumed_wh = (select coalesce(sum(e.import_wh), 0) from "market"."interval_energy" e
+                             join "market"."meter" m on m.id = e.meter_id and m.kind in ('CONSUMPTION', 'BIDIRECTIONAL')
+                             join "market"."site" s on s.id = m.site_id and s.community_id = $1
+                            where e.interval_start = $2)
+          where community_id = $1 and interval_start = $2`,
         [communityId, iso(intervalStart)],
       );
       // Readings for this interval from now on are late (stored, flagged, not counted).

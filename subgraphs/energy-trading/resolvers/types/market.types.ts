@@ -1,4 +1,5 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { ReportGranularity } from '../../../../lib/report-granularity.js';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../../../../lib/pagination.js';
 import { Clearing } from '../../entities/clearing.entity.js';
 
@@ -69,4 +70,74 @@ export class TradeSettlement {
 
   @Field(() => String, { nullable: true })
   failureReason!: string | null;
+}
+
+@ObjectType({
+  description: 'One period of a community market report (clearings of intervals that start in it).',
+})
+export class MarketReportBucket {
+  @Field({
+    description:
+      'An hour (UTC ISO instant), a day YYYY-MM-DD or a month YYYY-MM, in the community’s time zone.',
+  })
+  period!: string;
+
+  @Field(() => Int, { description: 'Intervals cleared.' })
+  intervals!: number;
+
+  @Field(() => Int, { description: 'Of those, intervals whose delivery was checked against the meters.' })
+  checkedIntervals!: number;
+
+  @Field(() => Float, { description: 'Matched energy, Wh.' })
+  volumeWh!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Volume-weighted clearing price, token units per kWh.' })
+  averagePrice!: number | null;
+
+  @Field(() => Float, {
+    description: 'What buyers pay for the matched energy, token units (checked intervals).',
+  })
+  tradedAmount!: number;
+
+  @Field(() => Float, { description: 'Energy delivered per the meters, Wh (checked intervals).' })
+  deliveredWh!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Delivered ÷ traded in checked intervals, 0–1.' })
+  deliveredShare!: number | null;
+
+  @Field(() => Float, {
+    description: 'What the members’ consumption meters imported, Wh (checked intervals).',
+  })
+  consumedWh!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'deliveredWh / consumedWh: the share of consumption met by the community’s own energy.',
+  })
+  selfSufficiency!: number | null;
+}
+
+@ObjectType({
+  description: 'A community market per period, from each interval’s clearing and delivery totals.',
+})
+export class MarketReport {
+  @Field(() => ID)
+  communityId!: string;
+
+  @Field(() => ReportGranularity)
+  granularity!: ReportGranularity;
+
+  @Field()
+  from!: string;
+
+  @Field()
+  to!: string;
+
+  @Field({ description: 'The community’s time zone, which DAY and MONTH buckets follow.' })
+  timezone!: string;
+
+  @Field(() => [MarketReportBucket], {
+    description: 'Every period from `from` to `to`, empty ones included.',
+  })
+  buckets!: MarketReportBucket[];
 }

@@ -1,16 +1,8 @@
-import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Station } from '../../entities/station.entity.js';
 
-export enum ReportGranularity {
-  HOUR = 'HOUR',
-  DAY = 'DAY',
-  MONTH = 'MONTH',
-}
-registerEnumType(ReportGranularity, {
-  name: 'ReportGranularity',
-  description:
-    'HOUR: UTC hours (from/to are ISO instants, at most 31 days). DAY and MONTH: the station’s local calendar days and months (from/to are dates YYYY-MM-DD, `to` exclusive; at most 400 days, or 60 months).',
-});
+export { ReportGranularity } from '../../../../lib/report-granularity.js';
+import { ReportGranularity } from '../../../../lib/report-granularity.js';
 
 @ObjectType({ description: 'Faults reported in a bucket under one OCPP error code.' })
 export class FaultCount {
