@@ -115,6 +115,18 @@ describe('time-of-use tariffs', () => {
           },
         ],
       });
+    // Readings are split across windows as stored when the stop is priced: the three are in first
+    // (the bridge's queue may run a stop before readings sent just ahead of it).
+    await eventually(
+      () =>
+        gql(
+          url,
+          'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { meterValues { energyWh } } } } }',
+          { c: charger.id },
+          { token: operator.token },
+        ),
+      (r: any) => r.data?.sessions.edges[0]?.node.meterValues.length === 3,
+    );
     // The car stops drawing at 07:40 (the connector says so); it stays plugged in until 08:00.
     await cp.call('StatusNotification', {
       connectorId: 1,
