@@ -71,7 +71,8 @@ export class ReportService {
       this.em.execute<PortRow[]>(
         `select label, charger_id, evse_id, connector_id, observed_ms, down_ms, excluded_ms, maintenance_ms,
                 occupied_ms, faults
-           from "station"."port_rollup" where station_id = ? and granularity = ? and label >= ? and label < ?`,
+           from "station"."port_rollup" where station_id = ? and granularity = ? and label >= ? and label < ?
+          order by label, charger_id, evse_id, connector_id`,
         [station.id, rows.granularity, rows.first, rows.end],
       ),
       this.em.execute<(FigureRow & { charger_id: string; evse_id: number; connector_id: number })[]>(

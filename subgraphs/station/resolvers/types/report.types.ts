@@ -111,7 +111,7 @@ export class StationReport {
   @Field(() => Date, {
     nullable: true,
     description:
-      'Status figures are complete up to this hour (the rollup job’s mark; later hours show once rolled up). Null: no status reported yet.',
+      'Status figures are final up to this hour (the rollup job’s mark); the hour in progress shows as far as the job’s last pass (REPORT_ROLLUP_MS). Null: no status reported yet.',
   })
   rolledUpTo!: Date | null;
 
@@ -162,7 +162,7 @@ export class OperatorReport {
 
   @Field(() => Date, {
     nullable: true,
-    description: 'Status figures are complete up to this hour for every station.',
+    description: 'Status figures are final up to this hour for every station (see StationReport.rolledUpTo).',
   })
   rolledUpTo!: Date | null;
 
