@@ -218,10 +218,8 @@ export const invoicePdfRoute: DownloadRoute = async (_req, res, { viewer, em, ur
   doc.pipe(res);
   writeInvoice(doc, invoice);
   doc.end();
-  await new Promise<void>((resolve, reject) => {
-    res.on('finish', resolve);
-    res.on('error', reject);
-  });
+  // Sent, or the client went away ('close' either way).
+  await new Promise<void>((resolve) => res.once('close', resolve));
   return true;
 };
 
