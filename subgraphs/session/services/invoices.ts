@@ -1,3 +1,4 @@
+import { Poller } from '../../../lib/poller.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import PDFDocument from 'pdfkit';
 import type { Redis } from 'ioredis';
@@ -105,44 +106,39 @@ async function issueOne(em: EntityManager, kind: InvoiceKind, period: string, g:
  * sessions have landed by then), checking every INVOICE_POLL_MS.
  */
 export class InvoiceScheduler {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly poller: Poller;
 
   constructor(
     private readonly deps: { em: () => EntityManager; logger: Logger; pollMs: number; afterDays: number },
-  ) {}
+  ) {
+    this.poller = new Poller({
+      everyMs: deps.pollMs,
+      pass: () => this.pass(new Date()),
+      logger: deps.logger,
+      failure: 'monthly invoices not issued; again next check',
+    });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.deps.pollMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
-  tick(now = new Date()): Promise<unknown> {
-    this.running = (this.running ?? Promise.resolve()).then(async () => {
-      if (now.getUTCDate() <= this.deps.afterDays) return;
-      const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
-        .toISOString()
-        .slice(0, 7);
-      const em = this.deps.em();
-      const [done] = await em.execute(`select 1 from "session"."invoice_run" where period = ?`, [prev]);
-      if (done) return;
-      try {
-        const n = await issueMonth(em, prev);
-        await em.execute(
-          `insert into "session"."invoice_run" (period, finished_at) values (?, now()) on conflict do nothing`,
-          [prev],
-        );
-        this.deps.logger.info({ period: prev, issued: n }, 'monthly invoices issued');
-      } catch (err) {
-        this.deps.logger.warn({ err, period: prev }, 'monthly invoices not issued; again next check');
-      }
-    });
-    return this.running;
+  private async pass(now: Date): Promise<void> {
+    if (now.getUTCDate() <= this.deps.afterDays) return;
+    const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    const em = this.deps.em();
+    const [done] = await em.execute(`select 1 from "session"."invoice_run" where period = ?`, [prev]);
+    if (done) return;
+    const n = await issueMonth(em, prev);
+    await em.execute(
+      `insert into "session"."invoice_run" (period, finished_at) values (?, now()) on conflict do nothing`,
+      [prev],
+    );
+    this.deps.logger.info({ period: prev, issued: n }, 'monthly invoices issued');
   }
 }
 

@@ -1,3 +1,4 @@
+import { Poller } from '../../../lib/poller.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
@@ -13,41 +14,33 @@ import { formatMoney } from './money.js';
  * counts in the period it started in, once COMPLETED (DISPUTED ones count when resolved and settled).
  */
 export class SessionRollup {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly poller: Poller;
 
   constructor(
     private readonly deps: { em: () => EntityManager; logger: Logger; pollMs: number; batch?: number },
-  ) {}
+  ) {
+    this.poller = new Poller({
+      everyMs: deps.pollMs,
+      // Every mark there is, a batch at a time, then the operators' sums.
+      pass: async () => {
+        while ((await this.batch()) > 0);
+        await sumOperators(this.deps.em());
+      },
+      logger: deps.logger,
+      failure: 'session rollup failed; again next pass',
+    });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.deps.pollMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One pass (passes do not overlap in this process); resolves with the hours rolled up. */
-  tick(): Promise<number> {
-    const next = (this.running ?? Promise.resolve()).then(async () => {
-      let total = 0;
-      try {
-        for (let n = await this.pass(); n > 0; n = await this.pass()) total += n;
-        await sumOperators(this.deps.em());
-      } catch (err) {
-        this.deps.logger.warn({ err }, 'session rollup failed; again next pass');
-      }
-      return total;
-    });
-    this.running = next;
-    return next;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Takes a batch of marks and rolls their hours up, in one transaction (a failure leaves the marks). */
-  private pass(): Promise<number> {
+  private batch(): Promise<number> {
     return this.deps.em().transactional(async (tx) => {
       const marks = await tx.execute<{ station_id: string; hour: Date }[]>(
         `delete from "session"."session_rollup_dirty" d using (

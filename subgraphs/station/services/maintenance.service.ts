@@ -1,3 +1,4 @@
+import { Poller } from '../../../lib/poller.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import type { ChargerCommandClient } from '../../../lib/charger-commands.js';
@@ -109,8 +110,7 @@ export class MaintenanceService {
  * platform was down) ends DONE without commands.
  */
 export class MaintenanceScheduler {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly poller: Poller;
 
   constructor(
     private readonly deps: {
@@ -119,24 +119,26 @@ export class MaintenanceScheduler {
       logger: Logger;
       pollMs: number;
     },
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick().catch(() => {}), this.deps.pollMs);
-    this.timer.unref();
+  ) {
+    this.poller = new Poller({
+      everyMs: deps.pollMs,
+      pass: () => this.pass(),
+      logger: deps.logger,
+      failure: 'maintenance windows not handled',
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** One pass; passes do not overlap in this process. */
   tick(): Promise<void> {
-    this.running = (this.running ?? Promise.resolve()).then(() =>
-      this.pass().catch((err: unknown) => this.deps.logger.warn({ err }, 'maintenance windows not handled')),
-    );
-    return this.running;
+    return this.poller.tick();
   }
 
   private async pass(): Promise<void> {

@@ -1,3 +1,4 @@
+import { Poller } from '../../../lib/poller.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../lib/logger.js';
 import { addDays, localDate, startOfLocalDay } from '../../../lib/time-zones.js';
@@ -41,8 +42,7 @@ const portKey = (p: PortKey) => `${p.charger_id}|${p.evse_id}|${p.connector_id}`
  * late report stored during a step is not lost (see `history` in station-events.service.ts).
  */
 export class ReportRollup {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly poller: Poller;
 
   constructor(
     private readonly deps: {
@@ -51,28 +51,21 @@ export class ReportRollup {
       /** REPORT_ROLLUP_MS: how often a pass runs. */
       pollMs: number;
     },
-  ) {}
+  ) {
+    this.poller = new Poller({
+      everyMs: deps.pollMs,
+      pass: () => this.pass(),
+      logger: deps.logger,
+      failure: 'report rollup failed; again next pass',
+    });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.deps.pollMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One pass (passes do not overlap in this process); resolves with the stations rolled. */
-  tick(): Promise<number> {
-    const next = (this.running ?? Promise.resolve()).then(() =>
-      this.pass().catch((err: unknown) => {
-        this.deps.logger.warn({ err }, 'report rollup failed; again next pass');
-        return 0;
-      }),
-    );
-    this.running = next;
-    return next;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   private async pass(): Promise<number> {
