@@ -6,6 +6,7 @@
  * Rollup rows are labelled by period: an hour by its UTC ISO instant (`2026-11-03T14:00:00.000Z`), a
  * day by the station's local date (`2026-11-03`); months are summed from days (`2026-11`).
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from './errors.js';
 import { addDays, isIsoDate } from './time-zones.js';
 
@@ -109,3 +110,51 @@ export function parseBucketId(id: string): ParsedBucketId | null {
 
 /** The uptime ports are held to: the NEVI rule's 97 %. */
 export const UPTIME_TARGET = 0.97;
+
+/**
+ * Periods whose operator sums are due again: the rollup jobs mark them in the transaction that writes
+ * a station's rows, and sum each operator's marks once a pass (`drain`), one operator at a time across
+ * replicas (an advisory lock per operator). `table` is `"<schema>"."<table>"` (operator_id, granularity,
+ * label; primary key all three).
+ */
+export class OperatorMarks {
+  constructor(private readonly table: string) {}
+
+  mark(tx: EntityManager, operatorId: string, hours: string[], days: string[]) {
+    return tx.execute(
+      `insert into ${this.table} (operator_id, granularity, label)
+       select ?, g, l from (select 'HOUR' as g, jsonb_array_elements_text(?::jsonb) as l
+                            union all select 'DAY', jsonb_array_elements_text(?::jsonb)) x
+       on conflict do nothing`,
+      [operatorId, JSON.stringify(hours), JSON.stringify(days)],
+    );
+  }
+
+  /** Takes every operator's marks and has `sum` compute those periods, each operator in one transaction. */
+  async drain(
+    em: EntityManager,
+    sum: (
+      tx: EntityManager,
+      operatorId: string,
+      granularity: 'HOUR' | 'DAY',
+      labels: string[],
+    ) => Promise<void>,
+  ): Promise<void> {
+    const due = await em.execute<{ operator_id: string }[]>(`select distinct operator_id from ${this.table}`);
+    for (const { operator_id } of due)
+      await em.transactional(async (tx) => {
+        await tx.execute(`select pg_advisory_xact_lock(hashtextextended(? || ?, 0))`, [
+          this.table,
+          operator_id,
+        ]);
+        const marks = await tx.execute<{ granularity: string; label: string }[]>(
+          `delete from ${this.table} where operator_id = ? returning granularity, label`,
+          [operator_id],
+        );
+        for (const granularity of ['HOUR', 'DAY'] as const) {
+          const labels = marks.filter((m) => m.granularity === granularity).map((m) => m.label);
+          if (labels.length) await sum(tx, operator_id, granularity, labels);
+        }
+      });
+  }
+}

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { hasRole, Role, type Viewer } from '../../../lib/auth.js';
 import type { Logger } from '../../../lib/logger.js';
-import { parseBucketId, periodOfDay, type ParsedBucketId } from '../../../lib/reports.js';
+import { OperatorMarks, parseBucketId, periodOfDay, type ParsedBucketId } from '../../../lib/reports.js';
 import { formatMoney } from './money.js';
 
 /**
@@ -13,6 +13,8 @@ import { formatMoney } from './money.js';
  * and computes those hours, and the local days they fall in, again from the sessions. A session
  * counts in the period it started in, once COMPLETED (DISPUTED ones count when resolved and settled).
  */
+const OPERATOR_MARKS = new OperatorMarks('"session"."operator_session_rollup_dirty"');
+
 export class SessionRollup {
   private readonly poller: Poller;
 
@@ -24,7 +26,7 @@ export class SessionRollup {
       // Every mark there is, a batch at a time, then the operators' sums.
       pass: async () => {
         while ((await this.batch()) > 0);
-        await sumOperators(this.deps.em());
+        await OPERATOR_MARKS.drain(this.deps.em(), rollOperator);
       },
       logger: deps.logger,
       failure: 'session rollup failed; again next pass',
@@ -124,46 +126,19 @@ export class SessionRollup {
       )),
     );
     // The operators whose sums these periods touch (before and after: a station may change hands).
-    // Their sums of these periods are due again: summed once a pass (sumOperators).
+    // Their sums of these periods are due again: summed once a pass.
     for (const operatorId of new Set(touched.map((r) => r.operator_id)))
-      await tx.execute(
-        `insert into "session"."operator_session_rollup_dirty" (operator_id, granularity, label)
-         select ?, g, l from (select 'HOUR' as g, jsonb_array_elements_text(?::jsonb) as l
-                              union all select 'DAY', jsonb_array_elements_text(?::jsonb)) x
-         on conflict do nothing`,
-        [operatorId, JSON.stringify(labels), JSON.stringify(dayList)],
-      );
+      await OPERATOR_MARKS.mark(tx, operatorId, labels, dayList);
   }
 }
 
-/** Sums the due periods of every operator from its stations' rows, an operator at a time. */
-async function sumOperators(em: EntityManager): Promise<void> {
-  const due = await em.execute<{ operator_id: string }[]>(
-    `select distinct operator_id from "session"."operator_session_rollup_dirty"`,
-  );
-  for (const { operator_id } of due)
-    await em.transactional(async (tx) => {
-      // Replicas take turns per operator.
-      await tx.execute(`select pg_advisory_xact_lock(hashtextextended('session-operator:' || ?, 0))`, [
-        operator_id,
-      ]);
-      const marks = await tx.execute<{ granularity: string; label: string }[]>(
-        `delete from "session"."operator_session_rollup_dirty" where operator_id = ? returning granularity, label`,
-        [operator_id],
-      );
-      for (const granularity of ['HOUR', 'DAY'])
-        await rollOperator(
-          tx,
-          operator_id,
-          granularity,
-          marks.filter((m) => m.granularity === granularity).map((m) => m.label),
-        );
-    });
-}
-
 /** An operator's session sums of some periods, from its stations' rows. */
-async function rollOperator(tx: EntityManager, operatorId: string, granularity: string, labels: string[]) {
-  if (!labels.length) return;
+async function rollOperator(
+  tx: EntityManager,
+  operatorId: string,
+  granularity: 'HOUR' | 'DAY',
+  labels: string[],
+) {
   const json = JSON.stringify(labels);
   await tx.execute(
     `delete from "session"."operator_session_rollup"

@@ -1,6 +1,7 @@
 import { Poller } from '../../../lib/poller.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../lib/logger.js';
+import { OperatorMarks } from '../../../lib/reports.js';
 import { addDays, localDate, startOfLocalDay } from '../../../lib/time-zones.js';
 import {
   countFaults,
@@ -12,6 +13,7 @@ import {
 } from './uptime.js';
 
 const HOUR = 3_600_000;
+const OPERATOR_MARKS = new OperatorMarks('"station"."operator_rollup_dirty"');
 /** Hours one step of a station's rollup covers (a station far behind catches up in steps). */
 const STEP_HOURS = 31 * 24;
 
@@ -74,7 +76,9 @@ export class ReportRollup {
       `select station_id from "station"."report_watermark" order by rolled_until`,
     );
     for (const { station_id } of due) while (await this.step(em, station_id));
-    await this.sumOperators(em);
+    await OPERATOR_MARKS.drain(em, (tx, operatorId, granularity, labels) =>
+      this.rollOperator(tx, operatorId, granularity, labels),
+    );
     return due.length;
   }
 
@@ -257,43 +261,17 @@ export class ReportRollup {
            from jsonb_to_recordset(?::jsonb) as x(granularity text, label text, ports int, ${figureColumns})`,
         [stationId, operatorId, JSON.stringify(stationRows)],
       );
-    // The operator's sums of these periods are due again: summed once a pass (sumOperators).
-    await tx.execute(
-      `insert into "station"."operator_rollup_dirty" (operator_id, granularity, label)
-       select ?, g, l from (select 'HOUR' as g, jsonb_array_elements_text(?::jsonb) as l
-                            union all select 'DAY', jsonb_array_elements_text(?::jsonb)) x
-       on conflict do nothing`,
-      [operatorId, JSON.stringify(hourBounds.slice(0, -1).map(hourLabel)), JSON.stringify(days)],
-    );
-  }
-
-  /** Sums the due periods of every operator from its stations' rows, an operator at a time. */
-  private async sumOperators(em: EntityManager): Promise<void> {
-    const due = await em.execute<{ operator_id: string }[]>(
-      `select distinct operator_id from "station"."operator_rollup_dirty"`,
-    );
-    for (const { operator_id } of due)
-      await em.transactional(async (tx) => {
-        await tx.execute(`select pg_advisory_xact_lock(hashtextextended('report-operator:' || ?, 0))`, [
-          operator_id,
-        ]);
-        const marks = await tx.execute<{ granularity: string; label: string }[]>(
-          `delete from "station"."operator_rollup_dirty" where operator_id = ? returning granularity, label`,
-          [operator_id],
-        );
-        for (const granularity of ['HOUR', 'DAY'])
-          await this.rollOperator(
-            tx,
-            operator_id,
-            granularity,
-            marks.filter((m) => m.granularity === granularity).map((m) => m.label),
-          );
-      });
+    // The operator's sums of these periods are due again: summed once a pass.
+    await OPERATOR_MARKS.mark(tx, operatorId, hourBounds.slice(0, -1).map(hourLabel), days);
   }
 
   /** The operator's sums of some periods, from its stations' rows. */
-  private async rollOperator(tx: EntityManager, operatorId: string, granularity: string, labels: string[]) {
-    if (!labels.length) return;
+  private async rollOperator(
+    tx: EntityManager,
+    operatorId: string,
+    granularity: 'HOUR' | 'DAY',
+    labels: string[],
+  ) {
     const json = JSON.stringify(labels);
     const rows = await tx.execute<
       {
