@@ -67,18 +67,12 @@ export class ReportService {
     const periods = reportPeriods(granularity, from, to);
     const scope: ReportScope = { station: station.id };
     const { rows } = periods;
-    const [byPeriod, byPort, [mark]] = await Promise.all([
+    const [byPeriod, [mark]] = await Promise.all([
       this.em.execute<PortRow[]>(
         `select label, charger_id, evse_id, connector_id, observed_ms, down_ms, excluded_ms, maintenance_ms,
                 occupied_ms, faults
            from "station"."port_rollup" where station_id = ? and granularity = ? and label >= ? and label < ?
           order by label, charger_id, evse_id, connector_id`,
-        [station.id, rows.granularity, rows.first, rows.end],
-      ),
-      this.em.execute<(FigureRow & { charger_id: string; evse_id: number; connector_id: number })[]>(
-        `select charger_id, evse_id, connector_id, ${SUMS}, null as faults
-           from "station"."port_rollup" where station_id = ? and granularity = ? and label >= ? and label < ?
-          group by charger_id, evse_id, connector_id order by charger_id, evse_id, connector_id`,
         [station.id, rows.granularity, rows.first, rows.end],
       ),
       this.em.execute<{ rolled_until: Date }[]>(
@@ -93,19 +87,31 @@ export class ReportService {
       [station.id, rows.granularity, rows.first, rows.end],
     );
     const buckets = this.buckets(scope, periods, stationRows);
-    // A MONTH bucket has a row per port per day: each port's rows are summed before any ratio.
+    // Each port's rows summed per bucket (a MONTH bucket has one a day) and over the whole period,
+    // before any ratio.
     const perPort = new Map<string, PortRow>();
-    for (const r of byPeriod) {
-      const period = periodOfDay(granularity, r.label);
-      const key = `${period}|${r.charger_id}|${r.evse_id}|${r.connector_id}`;
-      const sum = perPort.get(key);
-      if (!sum) perPort.set(key, { ...r, label: period });
+    const wholePeriod = new Map<string, PortRow>();
+    const addTo = (sums: Map<string, PortRow>, key: string, r: PortRow, label: string) => {
+      const sum = sums.get(key);
+      if (!sum) sums.set(key, { ...r, label });
       else
         for (const c of ['observed_ms', 'down_ms', 'excluded_ms', 'maintenance_ms', 'occupied_ms'] as const)
           sum[c] = String(Number(sum[c]) + Number(r[c]));
+    };
+    for (const r of byPeriod) {
+      const period = periodOfDay(granularity, r.label);
+      const port = `${r.charger_id}|${r.evse_id}|${r.connector_id}`;
+      addTo(perPort, `${period}|${port}`, r, period);
+      addTo(wholePeriod, port, r, '');
     }
     const index = new Map(buckets.map((b) => [b.period, b]));
     for (const r of perPort.values()) index.get(r.label)?.ports!.push(portUptime(r));
+    const byPort = [...wholePeriod.values()].sort(
+      (a, b) =>
+        (a.charger_id < b.charger_id ? -1 : a.charger_id > b.charger_id ? 1 : 0) ||
+        a.evse_id - b.evse_id ||
+        a.connector_id - b.connector_id,
+    );
     return {
       station,
       granularity: granularity as ReportGranularity,
