@@ -6,9 +6,9 @@ import {EscrowAccounts} from "./EscrowAccounts.sol";
 
 /// @title PaymentLedger
 /// @notice The records the platform settles from the shared escrow of {EscrowAccounts}: finished
-/// charging sessions (driver → operator), delivered energy trades (buyer → seller, or a co-owned
-/// site's owners by share), and refunds of settled sessions (operator → driver, from the operator's
-/// own credits). Every record carries a hash of its canonical off-chain form for auditors.
+/// charging sessions (driver → operator), subscription plans' monthly fees (subscriber → operator),
+/// delivered energy trades (buyer → seller, or a co-owned site's owners by share), and refunds of
+/// settled sessions (operator → driver, from the operator's own credits). Every record carries a hash of its canonical off-chain form for auditors.
 ///
 /// Replay protection: each kind has its own id space (the platform numbers each kind from its own
 /// sequence); a record's settled flag is bit (id % 256) of word (id / 256) of that kind's bitmap, so
@@ -19,7 +19,7 @@ import {EscrowAccounts} from "./EscrowAccounts.sol";
 /// fee = ⌊gross × feeBps / 10,000⌋, seller's part = gross − fee; of a co-owned site's part each owner
 /// gets ⌊part × shareBps / 10,000⌋ and the first owner also the remainder (at most one unit per owner).
 contract PaymentLedger is EscrowAccounts {
-    /// @notice One charging session to pay.
+    /// @notice One charging session to pay (or one plan fee: the same terms, in its own id space).
     /// @param recordId The session's settlement record number (settled at most once).
     /// @param payer Whose escrow pays (the driver's wallet).
     /// @param payee Who is credited the amount less the fee (the operator).
@@ -63,6 +63,7 @@ contract PaymentLedger is EscrowAccounts {
 
     mapping(uint256 word => uint256) private _settledSessions;
     mapping(uint256 word => uint256) private _settledTrades;
+    mapping(uint256 word => uint256) private _settledPlanFees;
     mapping(uint256 word => uint256) private _refunds;
     /// @dev Merkle root of a community interval's meter readings, by keccak256(communityId, intervalStart).
     mapping(bytes32 interval => bytes32 root) private _readingRoots;
@@ -75,6 +76,16 @@ contract PaymentLedger is EscrowAccounts {
     /// @param fee The part of `amount` credited to the fee recipient.
     /// @param recordHash Hash of the canonical off-chain record.
     event SessionSettled(
+        uint256 indexed recordId, address indexed payer, address indexed payee, uint256 amount, uint256 fee, bytes32 recordHash
+    );
+    /// @notice A subscription plan's fee for one period was paid.
+    /// @param recordId The plan fee's record number.
+    /// @param payer Who paid (the subscriber's wallet).
+    /// @param payee Who was credited (the plan's operator's wallet).
+    /// @param amount Base units taken from the payer's escrow.
+    /// @param fee The part of `amount` credited to the fee recipient.
+    /// @param recordHash Hash of the canonical off-chain record.
+    event PlanFeeSettled(
         uint256 indexed recordId, address indexed payer, address indexed payee, uint256 amount, uint256 fee, bytes32 recordHash
     );
     /// @notice A trade was paid.
@@ -153,13 +164,31 @@ contract PaymentLedger is EscrowAccounts {
         EscrowAccounts(token_, adminDelay, admin, settler)
     {}
 
-    // One loop with its checks inline: a helper per record would cost gas in every record.
-    // solhint-disable function-max-lines
     /// @notice Pays charging sessions. A record that was paid before, or cannot be paid, is skipped
     /// with SettlementSkipped so that one bad record never blocks the others.
     /// @param batch Records to pay.
     /// @return settled How many were paid.
     function settleSessions(SessionRecord[] calldata batch) external onlySettler whenNotPaused returns (uint256 settled) {
+        return _settlePayments(batch, _settledSessions, false);
+    }
+
+    /// @notice Pays subscription plans' monthly fees: payer → payee like a session, under the same
+    /// limits and platform fee, numbered in an id space of their own (event PlanFeeSettled). A record
+    /// that was paid before, or cannot be paid, is skipped with SettlementSkipped.
+    /// @param batch Records to pay.
+    /// @return settled How many were paid.
+    function settlePlanFees(SessionRecord[] calldata batch) external onlySettler whenNotPaused returns (uint256 settled) {
+        return _settlePayments(batch, _settledPlanFees, true);
+    }
+
+    // One loop with its checks inline: a helper per record would cost gas in every record.
+    // solhint-disable function-max-lines
+    /// Pays payer → payee records (sessions, or plan fees) against the kind's bitmap.
+    function _settlePayments(
+        SessionRecord[] calldata batch,
+        mapping(uint256 => uint256) storage bitmap,
+        bool planFees
+    ) private returns (uint256 settled) {
         uint16 today = _today();
         uint16 feeBps = _feeBps;
         uint256 totalFee;
@@ -172,9 +201,9 @@ contract PaymentLedger is EscrowAccounts {
             uint256 bit = uint256(1) << (s.recordId & 0xff);
             // Consecutive record ids share a bitmap word: read and write it once per run.
             if (word != cachedWord) {
-                if (cachedWord != type(uint256).max) _settledSessions[cachedWord] = cachedBits;
+                if (cachedWord != type(uint256).max) bitmap[cachedWord] = cachedBits;
                 cachedWord = word;
-                cachedBits = _settledSessions[word];
+                cachedBits = bitmap[word];
             }
             uint8 skip = cachedBits & bit != 0 ? SKIPPED_ALREADY_SETTLED : 0;
             if (skip == 0 && (s.amount == 0 || s.payer == address(0) || s.payee == address(0))) skip = SKIPPED_INVALID;
@@ -193,9 +222,10 @@ contract PaymentLedger is EscrowAccounts {
                 totalFee += feeAmount;
                 ++settled;
             }
-            emit SessionSettled(s.recordId, s.payer, s.payee, s.amount, feeAmount, s.recordHash);
+            if (planFees) emit PlanFeeSettled(s.recordId, s.payer, s.payee, s.amount, feeAmount, s.recordHash);
+            else emit SessionSettled(s.recordId, s.payer, s.payee, s.amount, feeAmount, s.recordHash);
         }
-        if (cachedWord != type(uint256).max) _settledSessions[cachedWord] = cachedBits;
+        if (cachedWord != type(uint256).max) bitmap[cachedWord] = cachedBits;
         if (totalFee != 0) _credits[_feeRecipient] += totalFee;
         // Cannot underflow: settled counts a subset of the batch.
         unchecked {
@@ -328,6 +358,13 @@ contract PaymentLedger is EscrowAccounts {
         return _isSet(_settledSessions, recordId);
     }
 
+    /// @notice Whether a plan fee record was settled.
+    /// @param recordId The plan fee's record number.
+    /// @return Whether it was settled.
+    function isPlanFeeSettled(uint256 recordId) external view returns (bool) {
+        return _isSet(_settledPlanFees, recordId);
+    }
+
     /// @notice Whether a trade record was settled.
     /// @param recordId The trade's record number.
     /// @return Whether it was settled.
@@ -343,12 +380,12 @@ contract PaymentLedger is EscrowAccounts {
     }
 
     /// @notice Which of many records of one kind were settled, in one call (the settler asks before a batch).
-    /// @param kind 0 charging sessions, 1 energy trades, 2 refunds.
+    /// @param kind 0 charging sessions, 1 energy trades, 2 refunds, 3 plan fees.
     /// @param recordIds The records.
     /// @return settled Whether each was settled (recorded, for refunds).
     function areSettled(uint8 kind, uint256[] calldata recordIds) external view returns (bool[] memory settled) {
         mapping(uint256 => uint256) storage bitmap =
-            kind == 0 ? _settledSessions : kind == 1 ? _settledTrades : _refunds;
+            kind == 0 ? _settledSessions : kind == 1 ? _settledTrades : kind == 2 ? _refunds : _settledPlanFees;
         settled = new bool[](recordIds.length);
         for (uint256 i; i < recordIds.length; ++i) {
             settled[i] = _isSet(bitmap, recordIds[i]);

@@ -321,6 +321,49 @@ describe('settleSessions', () => {
   });
 });
 
+describe('settlePlanFees', () => {
+  const settlePlanFees = (...r: ReturnType<typeof record>[]) =>
+    mined(as(f.payments, f.settler).settlePlanFees(r));
+
+  it('charges a plan fee like a session (limits, platform fee) under an id space and event of its own', async () => {
+    await fund(100, 50, 60);
+    await mined(f.payments.setFee(f.feeRecipient.address, 250));
+    await settle(record(7, USD(20)));
+    // The same number as a settled session is a plan fee of its own, not a replay.
+    const r = record(7, USD(10));
+    const receipt = await settlePlanFees(r, record(7, USD(10)), record(8, USD(40)));
+    expect(events(receipt)).toEqual([
+      {
+        name: 'PlanFeeSettled',
+        args: [7n, f.payer.address, f.payee.address, USD(10), USD(0.25), r.recordHash],
+      },
+      { name: 'SettlementSkipped', args: [7n, 1n] },
+      // 20 + 10 + 40 > 60: the day's limit holds across sessions and plan fees.
+      { name: 'SettlementSkipped', args: [8n, 3n] },
+      { name: 'BatchSettled', args: [1n, 2n] },
+    ]);
+    expect(await f.payments.escrowOf(f.payer.address)).toEqual([USD(70), USD(60), USD(10)]);
+    expect(await f.payments.creditsOf(f.payee.address)).toBe(USD(19.5 + 9.75));
+    expect(await f.payments.isPlanFeeSettled(7n)).toBe(true);
+    expect(await f.payments.isPlanFeeSettled(8n)).toBe(false);
+    expect(await f.payments.areSettled(3, [7n, 8n])).toEqual([true, false]);
+    // A plan fee's number settles no session.
+    expect(await f.payments.isSessionSettled(8n)).toBe(false);
+    expect(named(await settle(record(8, USD(1))), 'SessionSettled')).toHaveLength(1);
+  });
+
+  it('only the settler charges plan fees, and not while paused', async () => {
+    await fund(100, 50);
+    expect(await errorOf(as(f.payments, f.payer).settlePlanFees([record(1, USD(1))]))).toEqual({
+      name: 'EscrowAccountsSettlerNotActive',
+      args: [f.payer.address, 0n],
+    });
+    await mined(f.payments.pause());
+    expect(await errorOf(settlePlanFees(record(1, USD(1))))).toEqual({ name: 'EnforcedPause', args: [] });
+    expect(await f.payments.isPlanFeeSettled(1n)).toBe(false);
+  });
+});
+
 describe('settleTrades', () => {
   const settleTrades = (...t: ReturnType<typeof trade>[]) => mined(as(f.payments, f.settler).settleTrades(t));
 
@@ -611,6 +654,7 @@ describe('trust model', () => {
         'getRoleAdmin',
         'grantRole',
         'hasRole',
+        'isPlanFeeSettled',
         'isRefunded',
         'isSessionSettled',
         'isTradeSettled',
@@ -627,6 +671,7 @@ describe('trust model', () => {
         'rollbackDefaultAdminDelay',
         'setFee',
         'setLimits',
+        'settlePlanFees',
         'settleSessions',
         'settleTrades',
         'settlerActiveFrom',
