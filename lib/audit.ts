@@ -5,7 +5,7 @@
  *
  * 1. The contract's logs from `fromBlock` to `toBlock`, in bounded pages (hosted RPCs refuse unbounded
  *    ranges); settlement events of other contracts with the same signatures are counted and ignored.
- * 2. The API's ledger (sessionLedger, tradeLedger), in cursor pages.
+ * 2. The API's ledger (sessionLedger, planFeeLedger, tradeLedger, refundLedger), in cursor pages.
  * 3. Each record against its event: the record hash recomputed here from the record's typed data
  *    under the deployment's domain (lib/ledger.ts, docs/ledger-format.md); parties and amounts; a
  *    CONFIRMED record without an event; an event without a record.
@@ -73,7 +73,7 @@ export interface AuditReport {
   fromBlock: number;
   toBlock: number;
   records: Record<
-    'sessions' | 'trades' | 'refunds',
+    'sessions' | 'planFees' | 'trades' | 'refunds',
     { api: number; events: number; matched: number; inFlight: number }
   >;
   /** Meter-reading anchors: in the API, on chain, and whose leaves (read from the API now) give the chain's root. */
@@ -129,6 +129,7 @@ interface ApiRecord {
 /** The record kinds: their event, the event's recordHash argument, and the API's listing. */
 const KINDS = [
   { key: 'sessions', kind: 'ChargingSession', event: 'SessionSettled', hashArg: 5, query: 'sessionLedger' },
+  { key: 'planFees', kind: 'PlanFee', event: 'PlanFeeSettled', hashArg: 5, query: 'planFeeLedger' },
   { key: 'trades', kind: 'EnergyTrade', event: 'TradeSettled', hashArg: 7, query: 'tradeLedger' },
   { key: 'refunds', kind: 'SessionRefund', event: 'SessionRefunded', hashArg: 5, query: 'refundLedger' },
 ] as const;
@@ -191,7 +192,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     // and, from any contract, the settlement events' signatures — look-alikes of other contracts are
     // counted and ignored. (One query for all events without the address would also return every
     // other contract's Deposited/Withdrawn on a public chain.)
-    const settlementNames = ['SessionSettled', 'TradeSettled', 'SessionRefunded'];
+    const settlementNames = ['SessionSettled', 'PlanFeeSettled', 'TradeSettled', 'SessionRefunded'];
     const names = [
       ...settlementNames,
       'ProceedsShared',
@@ -429,14 +430,14 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   }
 }
 
-/** Where the event's terms differ from the record's (sessions: payer, payee, amount; trades: parties, energy, price, gross). */
+/** Where the event's terms differ from the record's (sessions and plan fees: payer, payee, amount; trades: parties, energy, price, gross). */
 function differences(kind: string, m: LedgerMessage, args: unknown[]): string[] {
   const out: string[] = [];
   const same = (name: string, a: unknown, b: unknown) => {
     if (String(a).toLowerCase() !== String(b).toLowerCase())
       out.push(`${name}: record ${String(a)}, event ${String(b)}`);
   };
-  if (kind === 'ChargingSession') {
+  if (kind === 'ChargingSession' || kind === 'PlanFee') {
     same('payer', m.payer, args[1]);
     same('payee', m.payee, args[2]);
     same('amount', m.amount, args[3]);
@@ -495,7 +496,8 @@ async function replayLedger(
       case 'CreditsWithdrawn':
         add(credits, a[0], -BigInt(a[2] as bigint));
         break;
-      case 'SessionSettled': {
+      case 'SessionSettled':
+      case 'PlanFeeSettled': {
         const [amount, fee] = [BigInt(a[3] as bigint), BigInt(a[4] as bigint)];
         add(escrow, a[1], -amount);
         add(credits, a[2], amount - fee);

@@ -95,6 +95,8 @@ const envSchema = z.object({
   REPORT_ROLLUP_MS: z.coerce.number().int().min(50).default(60_000),
   /** How often the session subgraph checks whether last month's invoices are due. */
   INVOICE_POLL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** How often the session subgraph renews subscription plans and re-queues their unpaid fees. */
+  PLAN_BILLING_POLL_MS: z.coerce.number().int().min(50).default(60_000),
   /** Days into a month before the last month's invoices are issued (its settlements land meanwhile). */
   INVOICE_AFTER_DAYS: z.coerce.number().int().min(0).max(27).default(3),
   WALLET_LINK_DOMAIN: z.string().default('gridledger.local'),
@@ -241,6 +243,8 @@ export interface Config {
   invoicePollMs: number;
   /** INVOICE_AFTER_DAYS. */
   invoiceAfterDays: number;
+  /** PLAN_BILLING_POLL_MS. */
+  planBillingPollMs: number;
   /** Domain named in wallet-link messages (EIP-4361). */
   walletLinkDomain: string;
   /** The settlement chain: 31337 local Hardhat, 80002 Polygon Amoy, 137 Polygon. */
@@ -440,6 +444,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reportRollupMs: e.REPORT_ROLLUP_MS,
     invoicePollMs: e.INVOICE_POLL_MS,
     invoiceAfterDays: e.INVOICE_AFTER_DAYS,
+    planBillingPollMs: e.PLAN_BILLING_POLL_MS,
     walletLinkDomain: e.WALLET_LINK_DOMAIN,
     chainId: e.CHAIN_ID,
     chain: {

@@ -1,6 +1,6 @@
 /**
  * The ledger's record format, version 1 (docs/ledger-format.md): every record the contract settles —
- * a charging session, an energy trade, a refund — as EIP-712 typed data, whose digest is the
+ * a charging session, a plan's monthly fee, an energy trade, a refund — as EIP-712 typed data, whose digest is the
  * `recordHash` in the record's on-chain event. The domain names the chain and the PaymentLedger
  * contract, so a record hashed for one deployment or chain never passes for another's.
  *
@@ -76,6 +76,18 @@ export const LEDGER_TYPES = {
     { name: 'owner', type: 'address' },
     { name: 'bps', type: 'uint16' },
   ],
+  PlanFee: [
+    { name: 'recordId', type: 'uint256' },
+    { name: 'chargeId', type: 'string' },
+    { name: 'subscriptionId', type: 'string' },
+    { name: 'planId', type: 'string' },
+    { name: 'payer', type: 'address' },
+    { name: 'payee', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'currency', type: 'string' },
+    { name: 'periodStart', type: 'uint64' },
+    { name: 'periodEnd', type: 'uint64' },
+  ],
   SessionRefund: [
     { name: 'recordId', type: 'uint256' },
     { name: 'sessionRecordId', type: 'uint256' },
@@ -87,7 +99,7 @@ export const LEDGER_TYPES = {
   ],
 } as const satisfies Record<string, readonly Field[]>;
 
-export type LedgerKind = 'ChargingSession' | 'EnergyTrade' | 'SessionRefund';
+export type LedgerKind = 'ChargingSession' | 'EnergyTrade' | 'SessionRefund' | 'PlanFee';
 
 type Value = string | number | bigint | Value[] | { [k: string]: Value };
 export type LedgerMessage = Record<string, Value>;

@@ -150,6 +150,25 @@ export interface SettleSessionJob {
 }
 
 /**
+ * What the settlement worker needs to charge one subscription plan fee (SETTLEMENT_QUEUE, job name
+ * `settle-plan-fee`, job id = the charge's id): session subgraph → settlement worker. Paid payer →
+ * payee like a session, in the contract's plan-fee id space (`settlePlanFees`).
+ */
+export interface SettlePlanFeeJob {
+  kind: 'planFee';
+  chargeId: string;
+  recordId: string;
+  payer: string;
+  payee: string;
+  /** Token base units (the fee in micro-units). */
+  amount: string;
+  recordHash: string;
+  /** When the charge became payable (ISO 8601), for the settlement-lag metric. */
+  stoppedAt?: string;
+  requestId?: string;
+}
+
+/**
  * What the settlement worker needs to pay one delivered trade (SETTLEMENT_QUEUE, job name
  * `settle-trade`, job id = trade id): energy-trading subgraph → settlement worker. The contract
  * computes the amounts from energy, price and fee (the clearing's rounding), so the job carries none.
@@ -187,7 +206,7 @@ export interface AnchorReadingsJob {
 }
 
 /** Anything the settlement worker sends: records it pays, and reading anchors. */
-export type SettlementJob = SettleSessionJob | SettleTradeJob | AnchorReadingsJob;
+export type SettlementJob = SettleSessionJob | SettlePlanFeeJob | SettleTradeJob | AnchorReadingsJob;
 
 /**
  * Options of every job on SETTLEMENT_QUEUE: retried with backoff (the worker checks the chain before
@@ -217,6 +236,7 @@ export const OUTCOME_REPLACES: Record<'SUBMITTED' | 'CONFIRMED' | 'FAILED', Sett
 /** Job names on SETTLEMENT_QUEUE. */
 export const SETTLE_SESSION = 'settle-session';
 export const SETTLE_TRADE = 'settle-trade';
+export const SETTLE_PLAN_FEE = 'settle-plan-fee';
 export const ANCHOR_READINGS = 'anchor-readings';
 
 /**
@@ -248,12 +268,17 @@ export type AnchorOutcomeJob = {
  */
 export const SETTLEMENT_OUTCOMES_QUEUE = 'settlement-outcomes';
 
-/** One settlement's progress (SETTLEMENT_OUTCOMES_QUEUE). */
-export type SettlementOutcomeJob = { sessionId: string; requestId?: string } & (
+/** What became of one record: SUBMITTED, CONFIRMED (where and the platform fee taken) or FAILED (why). */
+export type RecordOutcome =
   | { status: 'SUBMITTED' }
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
-  | { status: 'FAILED'; failureReason: string }
-);
+  | { status: 'FAILED'; failureReason: string };
+
+/** One session settlement's progress (SETTLEMENT_OUTCOMES_QUEUE). */
+export type SettlementOutcomeJob = { sessionId: string; requestId?: string } & RecordOutcome;
+
+/** One plan fee's progress (also on SETTLEMENT_OUTCOMES_QUEUE: the session subgraph owns plans). */
+export type PlanFeeOutcomeJob = { planChargeId: string; requestId?: string } & RecordOutcome;
 
 /** Completed and failed job ids are kept a day so that a repeated message within it is a no-op. */
 /**

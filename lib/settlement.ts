@@ -7,7 +7,12 @@ import { createRedis } from './redis.js';
 
 // The queue contracts live in lib/queues.ts; re-exported for the code that numbers records (their
 // hashes: lib/ledger.ts).
-export { SETTLEMENT_QUEUE, type SettleSessionJob, type SettleTradeJob } from './queues.js';
+export {
+  SETTLEMENT_QUEUE,
+  type SettlePlanFeeJob,
+  type SettleSessionJob,
+  type SettleTradeJob,
+} from './queues.js';
 
 /**
  * The producer side of SETTLEMENT_QUEUE for the subgraphs that own records (session, energy-trading),

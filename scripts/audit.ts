@@ -123,7 +123,7 @@ function table(r: AuditReport): string {
     `Ledger audit of ${r.contract} on chain ${r.chainId}${r.contractPinned ? '' : ' (the contract the API names: not pinned)'}, blocks ${r.fromBlock}–${r.toBlock}`,
     '',
     'kind       records (API)  events  matched  in flight',
-    ...(['sessions', 'trades', 'refunds'] as const).map(
+    ...(['sessions', 'planFees', 'trades', 'refunds'] as const).map(
       (k) =>
         `${k.padEnd(10)} ${String(r.records[k].api).padStart(13)}  ${String(r.records[k].events).padStart(6)}  ${String(r.records[k].matched).padStart(7)}  ${String(r.records[k].inFlight).padStart(9)}`,
     ),

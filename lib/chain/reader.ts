@@ -4,6 +4,14 @@ import { connectChain } from './connection.js';
 import type { Deployment } from './contracts.js';
 import { notFound } from '../errors.js';
 
+/** The kinds of record the contract settles payer → payee: its settled check and event. */
+const SETTLED_KIND = {
+  session: { isSettled: 'isSessionSettled', event: 'SessionSettled' },
+  planFee: { isSettled: 'isPlanFeeSettled', event: 'PlanFeeSettled' },
+  trade: { isSettled: 'isTradeSettled', event: 'TradeSettled' },
+} as const;
+export type SettledKind = keyof typeof SETTLED_KIND;
+
 /** Read-only access to the payments contract named in the deployment file (loaded on first use). */
 export class ChainReader {
   private loaded: Promise<{ deployment: Deployment; payments: Contract }> | null = null;
@@ -30,11 +38,9 @@ export class ChainReader {
   }
 
   /** Whether the chain (at its head) has a record of this kind settled. */
-  async isSettled(kind: 'session' | 'trade', recordId: string): Promise<boolean> {
+  async isSettled(kind: SettledKind, recordId: string): Promise<boolean> {
     const { payments } = await this.load();
-    return (await payments.getFunction(kind === 'trade' ? 'isTradeSettled' : 'isSessionSettled')(
-      BigInt(recordId),
-    )) as boolean;
+    return (await payments.getFunction(SETTLED_KIND[kind].isSettled)(BigInt(recordId))) as boolean;
   }
 
   /**
@@ -66,17 +72,15 @@ export class ChainReader {
 
   /**
    * Where the chain has a record's settlement: the log of `txHash` that settled this record id in
-   * this deployment's contract (SessionSettled or TradeSettled), with its block, index and
-   * confirmations now. Null when the transaction or such a log is not on the chain (any more).
+   * this deployment's contract (SessionSettled, PlanFeeSettled or TradeSettled), with its block, index
+   * and confirmations now. Null when the transaction or such a log is not on the chain (any more).
    */
-  async settlementLog(kind: 'session' | 'trade', recordId: string, txHash: string) {
+  async settlementLog(kind: SettledKind, recordId: string, txHash: string) {
     const { payments, deployment } = await this.load();
     const provider = payments.runner!.provider!;
     const receipt = await provider.getTransactionReceipt(txHash);
     if (!receipt) return null;
-    const topic = payments.interface.getEvent(
-      kind === 'trade' ? 'TradeSettled' : 'SessionSettled',
-    )!.topicHash;
+    const topic = payments.interface.getEvent(SETTLED_KIND[kind].event)!.topicHash;
     const log = receipt.logs.find(
       (l) =>
         l.address.toLowerCase() === deployment.paymentsContract.toLowerCase() &&

@@ -10,6 +10,7 @@ import type DataLoader from 'dataloader';
 import type { SessionFigures } from './services/session-rollup.js';
 import type { Download } from './resolvers/types/session.types.js';
 import type { InvoiceService } from './services/invoices.js';
+import type { PlanService } from './services/plans.js';
 
 export interface SessionContext extends SubgraphContext {
   sessions: SessionService;
@@ -20,6 +21,7 @@ export interface SessionContext extends SubgraphContext {
   /** The escrow check before charging. */
   chargeGuard: ChargeGuard;
   invoices: InvoiceService;
+  plans: PlanService;
   /** A short-lived link to the viewer's sessions that started from–to, as CSV. */
   exportSessions: (from: Date, to: Date, stationId: string | null) => Promise<Download>;
   /** Session figures of report buckets, batched per request. */

@@ -29,6 +29,8 @@ import { runRefundWatcher, runSettlementSweeper } from './consumers/settlement-s
 import { bucketFiguresLoader, SessionRollup } from './services/session-rollup.js';
 import { issueSessionExport, sessionExportRoute } from './services/exports.js';
 import { InvoiceScheduler, InvoiceService, invoicePdfRoute } from './services/invoices.js';
+import { PlanBilling, PlanService } from './services/plans.js';
+import { Plan, PlanCharge, PlanSubscription } from './entities/plan.entity.js';
 import { Invoice } from './entities/invoice.entity.js';
 import { SessionService } from './services/session.service.js';
 import { SettlementService } from './services/settlement.service.js';
@@ -36,7 +38,15 @@ import { stationOperatorLookup, TariffService } from './services/tariff.service.
 
 export const SESSION_SCHEMA = 'session';
 
-export const sessionEntities = [ChargingSession, MeterValue, Tariff, Invoice];
+export const sessionEntities = [
+  ChargingSession,
+  MeterValue,
+  Tariff,
+  Invoice,
+  Plan,
+  PlanSubscription,
+  PlanCharge,
+];
 
 /**
  * Starts the session subgraph: migrations, the consumers of its queues (consumers/), the HTTP server.
@@ -73,6 +83,14 @@ export async function startSessionSubgraph(config: Config) {
     config.redisPrefix,
     logger,
   );
+  const planDeps = {
+    users,
+    chain,
+    queue: settlementQueue,
+    currency: config.settlementCurrency,
+    domain: async () => ledgerDomain((await chain.load()).deployment),
+    logger,
+  };
   const settlementsFor = (em: EntityManager) =>
     new SettlementService(em, {
       users,
@@ -110,6 +128,13 @@ export async function startSessionSubgraph(config: Config) {
     afterDays: config.invoiceAfterDays,
   });
   invoicing.start();
+  const planBilling = new PlanBilling({
+    ...planDeps,
+    em: () => orm.em.fork() as EntityManager,
+    pollMs: config.planBillingPollMs,
+    stuckMs: 15 * 60_000,
+  });
+  planBilling.start();
   const commands = new ChargerCommandClient(
     redis,
     createRedis(config.redisUrl, logger, { purpose: 'command replies' }),
@@ -147,6 +172,7 @@ export async function startSessionSubgraph(config: Config) {
       }),
       live,
       reportBuckets: bucketFiguresLoader(base.em as EntityManager, base.viewer),
+      plans: new PlanService(base.em as EntityManager, planDeps),
       invoices: new InvoiceService(base.em as EntityManager, base.viewer, {
         redis,
         prefix: config.redisPrefix,
@@ -163,6 +189,7 @@ export async function startSessionSubgraph(config: Config) {
       await Promise.all(consumers.map((c) => c.close()));
       await rollup.stop();
       await invoicing.stop();
+      await planBilling.stop();
       await settlementQueue.close();
       await commands.close();
       live.close();

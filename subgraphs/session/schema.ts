@@ -13,6 +13,7 @@ import { Station } from './entities/station.reference.js';
 import { User } from './entities/user.reference.js';
 import { ReportBucket } from './entities/report-bucket.reference.js';
 import { InvoiceResolver } from './resolvers/invoice.resolver.js';
+import { PlanChargeResolver, PlanResolver, PlanSubscriptionResolver } from './resolvers/plan.resolver.js';
 import type { SessionContext } from './context.js';
 
 /** The session subgraph's schema; `schema.graphql` beside this file is its committed SDL. */
@@ -31,6 +32,9 @@ export function buildSessionSchema() {
         LiveSessionResolver,
         ChargeReadinessResolver,
         InvoiceResolver,
+        PlanResolver,
+        PlanSubscriptionResolver,
+        PlanChargeResolver,
       ],
       orphanedTypes: [Charger, Station, User, ReportBucket],
     },

@@ -213,6 +213,26 @@ const MUTATIONS: Record<string, Row> = {
     query: () => ({ query: `mutation { cancelReservation(id: "${UNKNOWN}") { id } }` }),
     allowed: PERSONS,
   },
+  createPlan: {
+    query: () => ({
+      query:
+        'mutation { createPlan(input: { name: "Plus", currency: "USD", monthlyFee: "9.90", energyDiscountPerKwh: "0.05" }) { id } }',
+    }),
+    allowed: [...OPERATORS, 'keyWithScope'],
+  },
+  // An unknown plan: NOT_FOUND for operators and admins.
+  retirePlan: {
+    query: () => ({ query: `mutation { retirePlan(planId: "${UNKNOWN}") { id } }` }),
+    allowed: [...OPERATORS, 'keyWithScope'],
+  },
+  subscribeToPlan: {
+    query: () => ({ query: `mutation { subscribeToPlan(planId: "${UNKNOWN}") { id } }` }),
+    allowed: PERSONS,
+  },
+  cancelPlanSubscription: {
+    query: () => ({ query: `mutation { cancelPlanSubscription(subscriptionId: "${UNKNOWN}") { id } }` }),
+    allowed: PERSONS,
+  },
   stopCharging: {
     query: () => ({ query: `mutation { stopCharging(sessionId: "${UNKNOWN}") { id } }` }),
     allowed: [...PERSONS, 'keyWithScope'],
@@ -442,6 +462,23 @@ const QUERIES: Record<string, Row> = {
   refundLedger: {
     query: () => ({ query: '{ refundLedger(first: 1) { nextCursor } }' }),
     allowed: ['auditor', 'admin'],
+  },
+  planFeeLedger: {
+    query: () => ({ query: '{ planFeeLedger(first: 1) { nextCursor } }' }),
+    allowed: ['auditor', 'admin'],
+  },
+  // An unknown record: NOT_FOUND for whoever is signed in.
+  planFeeProof: {
+    query: () => ({ query: '{ planFeeProof(recordId: "999999999") { recordHash } }' }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  plans: {
+    query: (f) => ({ query: 'query($u: ID!) { plans(operatorId: $u) { id } }', variables: { u: f.userId } }),
+    allowed: [...PERSONS, 'keyWithScope'],
+  },
+  planSubscriptions: {
+    query: () => ({ query: '{ planSubscriptions { id } }' }),
+    allowed: [...PERSONS, 'keyWithScope'],
   },
   readingAnchors: {
     query: () => ({ query: '{ readingAnchors(first: 1) { nextCursor } }' }),

@@ -30,7 +30,7 @@ function ethersHash(kind: LedgerKind, domain: LedgerDomain, message: LedgerMessa
 describe('the ledger record format (lib/ledger.ts, docs/ledger-format.md)', () => {
   it('has a vector for every record kind', () => {
     expect(new Set(vectors.records.map((r) => r.kind))).toEqual(
-      new Set(['ChargingSession', 'EnergyTrade', 'SessionRefund']),
+      new Set(['ChargingSession', 'EnergyTrade', 'SessionRefund', 'PlanFee']),
     );
   });
 

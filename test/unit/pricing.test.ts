@@ -246,3 +246,81 @@ describe('time-of-use windows, idle from the connector, the cap', () => {
     expect(under).toMatchObject({ capMicros: 0, totalMicros: 12_100_000 });
   });
 });
+
+describe('subscription plans', () => {
+  const plan = (p: { perKwh?: number; freeMinutes?: number }) => ({
+    name: 'Plus',
+    energyDiscountPerKwhMicros: p.perKwh ?? 0,
+    freeMinutesLeft: p.freeMinutes ?? 0,
+  });
+  const usage = { energyWh: 12_345, startedAt: at(0), stoppedAt: at(90), lastEnergyAt: at(90) };
+
+  it('takes the discount per kWh off the energy line, rounded to cents, and the free minutes off time', () => {
+    const r = rates({ perKwhMicros: 390_000, perMinuteMicros: 20_000, sessionFeeMicros: 500_000 });
+    const list = computeCost(r, usage);
+    // 12.345 kWh × 0.39 = 4.81455 → 4.81; 90 min × 0.02 = 1.80; fee 0.50.
+    expect(list).toMatchObject({ energyMicros: 4_810_000, timeMicros: 1_800_000, totalMicros: 7_110_000 });
+    const c = computeCost(r, usage, plan({ perKwh: 100_000, freeMinutes: 30 }));
+    // 12.345 kWh × 0.10 = 1.2345 → 1.23 off; 30 free minutes × 0.02 = 0.60 off.
+    expect(c.plan).toEqual({
+      name: 'Plus',
+      energyDiscountPerKwhMicros: 100_000,
+      energyWh: 12_345,
+      energyDiscountMicros: 1_230_000,
+      freeMinutes: 30,
+      timeDiscountMicros: 600_000,
+    });
+    expect(c).toMatchObject({ energyMicros: 3_580_000, timeMicros: 1_200_000, sessionFeeMicros: 500_000 });
+    expect(c.totalMicros).toBe(c.energyMicros + c.timeMicros + c.idleMicros + c.sessionFeeMicros);
+    expect(c.totalMicros).toBe(list.totalMicros - 1_830_000);
+  });
+
+  it('never takes more than a line: a discount above the price per kWh makes the energy free, free minutes beyond the session are kept', () => {
+    const r = rates({ perKwhMicros: 200_000, perMinuteMicros: 10_000 });
+    const c = computeCost(r, usage, plan({ perKwh: 500_000, freeMinutes: 500 }));
+    expect(c).toMatchObject({ energyMicros: 0, timeMicros: 0, totalMicros: 0 });
+    // Only the session's 90 minutes are used: the rest stays for the period's next sessions.
+    expect(c.plan).toMatchObject({
+      freeMinutes: 90,
+      energyDiscountMicros: 2_470_000,
+      timeDiscountMicros: 900_000,
+    });
+  });
+
+  it('spends free minutes on the periods with a time price in the order reached, each at its own price', () => {
+    // Berlin: off-peak until 07:00 at 0.01/min, peak after at 0.02/min; a session 06:30–07:30.
+    const tou = rates({
+      perKwhMicros: 500_000,
+      perMinuteMicros: 20_000,
+      windows: [
+        { name: 'Off-peak', days: [1], start: 0, end: 420, perKwhMicros: 200_000, perMinuteMicros: 10_000 },
+      ],
+    });
+    const c = computeCost(
+      tou,
+      {
+        energyWh: 0,
+        startedAt: new Date('2026-11-23T06:30:00+01:00'),
+        stoppedAt: new Date('2026-11-23T07:30:00+01:00'),
+        lastEnergyAt: null,
+        timezone: 'Europe/Berlin',
+      },
+      plan({ freeMinutes: 40 }),
+    );
+    // 30 off-peak minutes (0.30) and then 10 peak minutes (0.20) are free: 0.50 of the 0.90.
+    expect(c.plan).toMatchObject({ freeMinutes: 40, timeDiscountMicros: 500_000 });
+    expect(c.timeMicros).toBe(400_000);
+  });
+
+  it('applies before the cap: the cap limits what the subscriber pays after the discount', () => {
+    const r = rates({ perKwhMicros: 400_000, maxCostMicros: 5_000_000 });
+    // 20 kWh × 0.40 = 8.00, less 20 × 0.10 = 6.00, capped at 5.00.
+    const c = computeCost(
+      r,
+      { energyWh: 20_000, startedAt: at(0), stoppedAt: at(60), lastEnergyAt: at(60) },
+      plan({ perKwh: 100_000 }),
+    );
+    expect(c).toMatchObject({ capMicros: 1_000_000, energyMicros: 5_000_000, totalMicros: 5_000_000 });
+    expect(c.plan?.energyDiscountMicros).toBe(2_000_000);
+  });
+});

@@ -27,6 +27,7 @@ import { type Config } from '../../lib/config.js';
 import { type Logger } from '../../lib/logger.js';
 import {
   type AnchorReadingsJob,
+  type SettlePlanFeeJob,
   type SettleSessionJob,
   type SettlementJob,
   type SettleTradeJob,
@@ -36,8 +37,9 @@ export type Outcome =
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
   | { status: 'FAILED'; failureReason: string };
 
-/** A record's kind and number: session and trade ids are numbered apart, as the contract keeps them. */
-type RecordJob = SettleSessionJob | SettleTradeJob;
+/** A record's kind and number: session, plan-fee and trade ids are numbered apart, as the contract keeps them. */
+type RecordJob = SettleSessionJob | SettlePlanFeeJob | SettleTradeJob;
+type RecordKind = 'session' | 'planFee' | 'trade';
 const keyOf = (j: RecordJob) => `${j.kind ?? 'session'}:${j.recordId}`;
 const isTrade = (j: SettlementJob): j is SettleTradeJob => j.kind === 'trade';
 const isAnchor = (j: SettlementJob): j is AnchorReadingsJob => j.kind === 'anchor';
@@ -46,6 +48,7 @@ const isAnchor = (j: SettlementJob): j is AnchorReadingsJob => j.kind === 'ancho
 const KIND = {
   session: { send: 'settleSessions', code: 0, event: 'SessionSettled', feeArg: 4 },
   trade: { send: 'settleTrades', code: 1, event: 'TradeSettled', feeArg: 6 },
+  planFee: { send: 'settlePlanFees', code: 3, event: 'PlanFeeSettled', feeArg: 4 },
 } as const;
 
 /** The contract's struct for a job. */
@@ -99,9 +102,9 @@ interface Pending {
 }
 
 /**
- * Pays records on chain in batches: charging sessions and energy trades. Jobs wait (up to the batch
- * size or the batch window) and go out together, one `settleSessions` and one `settleTrades`
- * transaction per batch. Exactly once: before sending, the chain is asked which records are
+ * Pays records on chain in batches: charging sessions, plan fees and energy trades. Jobs wait (up to
+ * the batch size or the batch window) and go out together, one `settleSessions`, `settlePlanFees` and
+ * `settleTrades` transaction per batch (for the kinds it holds). Exactly once: before sending, the chain is asked which records are
  * already settled (a crash may have come after a send); those are confirmed from their event instead.
  * A record the contract refuses (authorization, escrow) is FAILED with the reason, not retried; a
  * transaction that fails as a whole is retried by BullMQ. Transactions go out through a
@@ -175,6 +178,7 @@ export class SettlementBatcher {
       });
       const readEvent = staticEventReader(payments.interface, deployment.paymentsContract, [
         'SessionSettled',
+        'PlanFeeSettled',
         'TradeSettled',
         'SettlementSkipped',
       ]);
@@ -232,7 +236,7 @@ export class SettlementBatcher {
   }
 
   /** Kinds whose batch ran out of gas under the bound: the node's estimate sets their limit from then on. */
-  private readonly estimateGas = new Set<'session' | 'trade'>();
+  private readonly estimateGas = new Set<RecordKind>();
 
   private async settle(jobs: SettlementJob[]): Promise<Outcome[]> {
     const { payments, sender, readEvent, blockGasLimit } = await this.connect();
@@ -242,7 +246,7 @@ export class SettlementBatcher {
     const anchored = new Map<AnchorReadingsJob, Outcome>();
     for (const a of jobs.filter(isAnchor)) anchored.set(a, await this.anchor(a));
     const outcomes = new Map<string, Outcome>();
-    for (const kind of ['session', 'trade'] as const) {
+    for (const kind of ['session', 'planFee', 'trade'] as const) {
       const ofKind = jobs.filter((j): j is RecordJob => !isAnchor(j) && (j.kind ?? 'session') === kind);
       if (!ofKind.length) continue;
       const k = KIND[kind];
@@ -259,7 +263,8 @@ export class SettlementBatcher {
       const records = toSend.map(onChainRecord);
       // The limit from the contract's gas bound (lib/chain/contracts.ts), not the node's estimate
       // (one round trip that runs the batch several times), unless the bound once fell short.
-      const bound = settlementGasBound(kind, records);
+      // A plan fee costs what a session does (the same loop, another bitmap and event).
+      const bound = settlementGasBound(kind === 'trade' ? 'trade' : 'session', records);
       const call = await payments.getFunction(k.send).populateTransaction(records);
       const receipt = await sender
         .send({

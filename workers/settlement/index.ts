@@ -1,7 +1,7 @@
 /**
- * The settlement worker process: consumes `settlements` (settle-session and settle-trade jobs),
- * batches them on chain, reports session outcomes on `settlement-outcomes` and trade outcomes on
- * `trade-settlement-outcomes`.
+ * The settlement worker process: consumes `settlements` (settle-session, settle-plan-fee and
+ * settle-trade jobs, reading anchors), batches them on chain, reports session and plan-fee outcomes on
+ * `settlement-outcomes` and trade outcomes on `trade-settlement-outcomes`.
  */
 import http from 'node:http';
 import { Queue, UnrecoverableError, type JobsOptions } from 'bullmq';
@@ -15,6 +15,7 @@ import {
   TRADE_OUTCOMES_QUEUE,
   traced,
   type AnchorOutcomeJob,
+  type PlanFeeOutcomeJob,
   type SettlementJob,
   type SettlementOutcomeJob,
   type TradeOutcomeJob,
@@ -54,10 +55,9 @@ export async function startSettlementWorker(config: Config, port: number) {
       connection: createRedis(config.redisUrl, logger, { purpose }),
       prefix: `${config.redisPrefix}:bull`,
     });
-  const outcomes = producer(
-    SETTLEMENT_OUTCOMES_QUEUE,
-    'settlement outcomes producer',
-  ) as Queue<SettlementOutcomeJob>;
+  const outcomes = producer(SETTLEMENT_OUTCOMES_QUEUE, 'settlement outcomes producer') as Queue<
+    SettlementOutcomeJob | PlanFeeOutcomeJob
+  >;
   const tradeOutcomes = producer(TRADE_OUTCOMES_QUEUE, 'trade outcomes producer') as Queue<
     TradeOutcomeJob | AnchorOutcomeJob
   >;
@@ -71,16 +71,20 @@ export async function startSettlementWorker(config: Config, port: number) {
         OUTCOME_OPTIONS,
       );
     }
-    return job.kind === 'trade'
-      ? tradeOutcomes.add('trade-outcome', traced({ tradeId: job.tradeId, ...o }), OUTCOME_OPTIONS)
-      : outcomes.add('settlement-outcome', traced({ sessionId: job.sessionId, ...o }), OUTCOME_OPTIONS);
+    if (job.kind === 'trade')
+      return tradeOutcomes.add('trade-outcome', traced({ tradeId: job.tradeId, ...o }), OUTCOME_OPTIONS);
+    if (job.kind === 'planFee')
+      return outcomes.add('plan-fee-outcome', traced({ planChargeId: job.chargeId, ...o }), OUTCOME_OPTIONS);
+    return outcomes.add('settlement-outcome', traced({ sessionId: job.sessionId, ...o }), OUTCOME_OPTIONS);
   };
   const recordOf = (job: SettlementJob) =>
     job.kind === 'anchor'
       ? { communityId: job.communityId, intervalStart: job.intervalStart }
       : job.kind === 'trade'
         ? { tradeId: job.tradeId }
-        : { sessionId: job.sessionId };
+        : job.kind === 'planFee'
+          ? { planChargeId: job.chargeId }
+          : { sessionId: job.sessionId };
   const worker = startWorker<SettlementJob>({
     queue: SETTLEMENT_QUEUE,
     redisUrl: config.redisUrl,

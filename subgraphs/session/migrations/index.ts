@@ -8,6 +8,7 @@ import { Migration20261203001000 } from './Migration20261203001000.js';
 import { Migration20261204000200 } from './Migration20261204000200.js';
 import { Migration20261204000400 } from './Migration20261204000400.js';
 import { Migration20261204000500 } from './Migration20261204000500.js';
+import { Migration20261205000100 } from './Migration20261205000100.js';
 
 /** Every migration of the `session` schema, oldest first. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   { name: 'Migration20261204000200', class: Migration20261204000200 },
   { name: 'Migration20261204000400', class: Migration20261204000400 },
   { name: 'Migration20261204000500', class: Migration20261204000500 },
+  { name: 'Migration20261205000100', class: Migration20261205000100 },
 ];

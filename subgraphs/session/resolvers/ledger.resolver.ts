@@ -15,8 +15,12 @@ import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/l
 import { ChargingSession } from '../entities/charging-session.entity.js';
 import type { SessionContext } from '../context.js';
 import { sessionLedgerMessage } from '../services/ledger-record.js';
+import { planFeeLedgerMessage } from '../services/plans.js';
+import { PlanCharge } from '../entities/plan.entity.js';
 import {
   LedgerSummary,
+  PlanFeeLedgerPage,
+  PlanFeeLedgerRecord,
   RefundLedgerPage,
   RefundLedgerRecord,
   RefundRequest,
@@ -35,6 +39,22 @@ function ledgerRecordOf(domain: LedgerDomain, s: ChargingSession): SessionLedger
     recordHash: s.settlementRecordHash!,
     txHash: s.settlementTxHash,
     blockNumber: s.settlementBlock,
+    logIndex: null,
+    confirmations: null,
+  };
+}
+
+/** A plan fee as a ledger record; the chain's fields are filled by planFeeProof only. */
+function planFeeRecordOf(domain: LedgerDomain, c: PlanCharge): PlanFeeLedgerRecord {
+  return {
+    recordId: c.recordId,
+    chargeId: c.id,
+    amount: formatMoney(c.amountMicros),
+    status: c.status,
+    typedData: JSON.stringify(ledgerTypedData('PlanFee', domain, planFeeLedgerMessage(c))),
+    recordHash: c.recordHash,
+    txHash: c.txHash,
+    blockNumber: c.block,
     logIndex: null,
     confirmations: null,
   };
@@ -134,6 +154,17 @@ export class LedgerResolver {
         where settlement_record_id is not null and stopped_at >= ? and stopped_at < ?`,
       [from, to],
     );
+    const [plans] = await ctx.em.execute<
+      { records: string; confirmed: string; amount: string; fees: string }[]
+    >(
+      `select count(*) as records,
+              count(*) filter (where status = 'CONFIRMED') as confirmed,
+              coalesce(sum(amount_micros) filter (where status = 'CONFIRMED'), 0)::text as amount,
+              coalesce(sum(fee) filter (where status = 'CONFIRMED'), 0)::text as fees
+         from "session"."plan_charge"
+        where period_start >= ? and period_start < ?`,
+      [from, to],
+    );
     return {
       from,
       to,
@@ -141,7 +172,61 @@ export class LedgerResolver {
       sessionsConfirmed: Number(row!.confirmed),
       sessionAmount: row!.amount,
       sessionFees: row!.fees,
+      planFeeRecords: Number(plans!.records),
+      planFeesConfirmed: Number(plans!.confirmed),
+      planFeeAmount: plans!.amount,
+      planFeePlatformFees: plans!.fees,
     };
+  }
+
+  @Authorized(Role.AUDITOR, Role.ADMIN)
+  @Query(() => PlanFeeLedgerPage, {
+    description:
+      'Every numbered plan fee as a ledger record, in record-number order (auditors and admins). Page with ' +
+      '`after` = the previous page’s nextCursor; `first` 1–1,000.',
+  })
+  async planFeeLedger(
+    @Ctx() ctx: SessionContext,
+    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<PlanFeeLedgerPage> {
+    if (!Number.isInteger(first) || first < 1 || first > 1000)
+      throw badInput('first must be 1 to 1,000', 'first');
+    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    const domain = ledgerDomain((await ctx.chain.load()).deployment);
+    const rows = await ctx.em.find(PlanCharge, after ? { recordId: { $gt: after } } : {}, {
+      orderBy: { recordId: 'asc' },
+      limit: first + 1,
+    });
+    const page = rows.slice(0, first);
+    return {
+      records: page.map((c) => planFeeRecordOf(domain, c)),
+      nextCursor: rows.length > first ? page.at(-1)!.recordId : null,
+    };
+  }
+
+  @Authorized()
+  @Query(() => PlanFeeLedgerRecord, {
+    description:
+      'One plan fee’s record (docs/ledger-format.md, PlanFee), its hash, and the transaction, block, log index and ' +
+      'confirmations of its PlanFeeSettled event: auditors, admins, and the subscriber and operator. NOT_FOUND for ' +
+      'an unknown record number.',
+  })
+  async planFeeProof(
+    @Ctx() ctx: SessionContext,
+    @Arg('recordId', () => ID) recordId: string,
+  ): Promise<PlanFeeLedgerRecord> {
+    if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
+    const c = await ctx.em.findOne(PlanCharge, { recordId });
+    const v = ctx.viewer;
+    const party = !!c && v.userId != null && (c.userId === v.userId || c.operatorId === v.userId);
+    if (!c || (!party && !hasRole(v, Role.AUDITOR) && !hasRole(v, Role.ADMIN)))
+      throw notFound('Plan fee record', recordId);
+    const domain = ledgerDomain((await ctx.chain.load()).deployment);
+    const record = planFeeRecordOf(domain, c);
+    if (!c.txHash) return record;
+    const log = await ctx.chain.settlementLog('planFee', recordId, c.txHash);
+    return { ...record, logIndex: log?.logIndex ?? null, confirmations: log?.confirmations ?? 0 };
   }
 
   @Authorized(Role.OPERATOR)

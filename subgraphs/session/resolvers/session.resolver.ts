@@ -141,6 +141,7 @@ export class SessionResolver {
     return {
       energy: formatMoney(b.energyMicros ?? 0),
       time: formatMoney(b.timeMicros ?? 0),
+      planDiscount: formatMoney((b.plan?.energyDiscountMicros ?? 0) + (b.plan?.timeDiscountMicros ?? 0)),
       idle: formatMoney(b.idleMicros ?? 0),
       sessionFee: formatMoney(b.sessionFeeMicros ?? 0),
       total: formatMoney(s.costMicros),

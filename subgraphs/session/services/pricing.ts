@@ -59,6 +59,25 @@ export interface PricedPeriod {
   timeMicros: number;
 }
 
+/** A subscription plan's benefit for one session: its discount per kWh and the free minutes left in its period. */
+export interface PlanBenefit {
+  /** The plan's name, as receipts print it. */
+  name: string;
+  energyDiscountPerKwhMicros: number;
+  freeMinutesLeft: number;
+}
+
+/** What a plan took off a session: energy and time discounts (whole cents) and the free minutes it used. */
+export interface PlanDiscount {
+  name: string;
+  energyDiscountPerKwhMicros: number;
+  /** kWh discounted (the session's energy in periods with an energy price), Wh. */
+  energyWh: number;
+  energyDiscountMicros: number;
+  freeMinutes: number;
+  timeDiscountMicros: number;
+}
+
 export interface CostBreakdown {
   energyMicros: number;
   timeMicros: number;
@@ -70,6 +89,8 @@ export interface CostBreakdown {
   periods: PricedPeriod[];
   /** What the cap took off (0: not reached). */
   capMicros: number;
+  /** What a subscription plan took off energyMicros and timeMicros (null: no plan). */
+  plan: PlanDiscount | null;
 }
 
 /** What a completed session stores of its pricing (`charging_session.cost_breakdown`). */
@@ -82,6 +103,8 @@ export interface StoredCostBreakdown {
   capMicros?: number;
   /** The lines by price period; absent in sessions priced before time-of-use windows existed. */
   periods?: PricedPeriod[];
+  /** The subscription plan that priced it (its period's charge), and what it took off. */
+  plan?: (PlanDiscount & { chargeId: string; planId: string }) | null;
 }
 
 /** When an EVSE's connector last stopped charging within from–to (the station subgraph's status history). */
@@ -105,10 +128,14 @@ const MINUTE = 60_000;
  * - idle: minutes after charging stopped (the connector's status, else the last energy increase),
  *   beyond the grace period, × the idle fee per minute;
  * - session fee: once per session.
- * A cap (maxCostMicros) then takes the excess off the idle fee, then time, then energy, then the
- * session fee, so the four lines still add up to the total (the ledger record's lines are these).
+ * A subscription plan then takes its discount off: per period, the kWh in it × min(the plan's discount,
+ * the period's price per kWh), rounded to cents; and its free minutes left, spent on the periods with a
+ * time price in the order reached, each period's free minutes × its price per minute rounded to cents
+ * (a discount never exceeds its line). The energy and time lines are after the discount.
+ * A cap (maxCostMicros) then takes the excess over the cap off the idle fee, then time, then energy,
+ * then the session fee, so the four lines still add up to the total (the ledger record's lines are these).
  */
-export function computeCost(rates: Rates, usage: Usage): CostBreakdown {
+export function computeCost(rates: Rates, usage: Usage, benefit?: PlanBenefit | null): CostBreakdown {
   const energyWh = Math.max(0, usage.energyWh);
   const start = usage.startedAt.getTime();
   const stop = Math.max(start, usage.stoppedAt.getTime());
@@ -126,6 +153,11 @@ export function computeCost(rates: Rates, usage: Usage): CostBreakdown {
   let timeMicros = periods.reduce((n, p) => n + p.timeMicros, 0);
   let idleMicros = roundToCents(idleMinutes * rates.idleFeePerMinuteMicros);
   let sessionFeeMicros = roundToCents(rates.sessionFeeMicros);
+  const plan = benefit ? planDiscount(benefit, periods) : null;
+  if (plan) {
+    energyMicros -= plan.energyDiscountMicros;
+    timeMicros -= plan.timeDiscountMicros;
+  }
   const uncapped = energyMicros + timeMicros + idleMicros + sessionFeeMicros;
   const capMicros = rates.maxCostMicros != null ? Math.max(0, uncapped - rates.maxCostMicros) : 0;
   let excess = capMicros;
@@ -147,7 +179,37 @@ export function computeCost(rates: Rates, usage: Usage): CostBreakdown {
     idleMinutes,
     periods,
     capMicros,
+    plan,
   };
+}
+
+/** What a plan's benefit takes off the priced periods (rounding in computeCost's comment). */
+function planDiscount(benefit: PlanBenefit, periods: PricedPeriod[]): PlanDiscount {
+  const d: PlanDiscount = {
+    name: benefit.name,
+    energyDiscountPerKwhMicros: benefit.energyDiscountPerKwhMicros,
+    energyWh: 0,
+    energyDiscountMicros: 0,
+    freeMinutes: 0,
+    timeDiscountMicros: 0,
+  };
+  let left = Math.max(0, benefit.freeMinutesLeft);
+  for (const p of periods) {
+    if (benefit.energyDiscountPerKwhMicros > 0 && p.perKwhMicros > 0 && p.energyWh > 0) {
+      const off = roundToCents(
+        (p.energyWh / 1000) * Math.min(benefit.energyDiscountPerKwhMicros, p.perKwhMicros),
+      );
+      d.energyWh += p.energyWh;
+      d.energyDiscountMicros += Math.min(off, p.energyMicros);
+    }
+    if (left > 0 && p.perMinuteMicros > 0 && p.minutes > 0) {
+      const minutes = Math.min(left, p.minutes);
+      left -= minutes;
+      d.freeMinutes += minutes;
+      d.timeDiscountMicros += Math.min(roundToCents(minutes * p.perMinuteMicros), p.timeMicros);
+    }
+  }
+  return d;
 }
 
 /** Delivered energy as a function of time: 0 at start, `energyWh` at stop, linear between readings. */

@@ -1,8 +1,8 @@
-import type { PricedPeriod, Rates, StoredCostBreakdown } from './pricing.js';
+import type { PlanDiscount, PricedPeriod, Rates, StoredCostBreakdown } from './pricing.js';
 import { formatMoney, roundToCents } from './money.js';
 
 export interface ReceiptLineData {
-  kind: 'ENERGY' | 'TIME' | 'IDLE' | 'SESSION_FEE' | 'CAP';
+  kind: 'ENERGY' | 'TIME' | 'PLAN_DISCOUNT' | 'IDLE' | 'SESSION_FEE' | 'CAP';
   description: string;
   quantity: string;
   unit: string;
@@ -12,8 +12,9 @@ export interface ReceiptLineData {
 
 /**
  * The priced lines of a completed session as its receipt prints them: energy and time per price
- * period (each time-of-use window the session spent time in, and the base prices), the idle fee and the
- * session fee — a zero price prints no line — each with its quantity (kWh to 3 decimals, minutes to 2),
+ * period (each time-of-use window the session spent time in, and the base prices), at their list
+ * prices; a subscription plan's discounts as negative PLAN_DISCOUNT lines (per kWh, free minutes); the
+ * idle fee and the session fee — a zero price prints no line — each with its quantity (kWh to 3 decimals, minutes to 2),
  * unit price and amount as pricing.ts rounded it (whole cents); then, when the tariff's cap was
  * reached, a negative CAP line. The lines add up to the session's cost.
  */
@@ -24,7 +25,7 @@ export function receiptLines(
     startedAt: Date;
     stoppedAt: Date;
     idleMinutes: number | null;
-    breakdown: StoredCostBreakdown | null;
+    breakdown: (Omit<StoredCostBreakdown, 'plan'> & { plan?: PlanDiscount | null }) | null;
   },
 ): ReceiptLineData[] {
   if (!rates || !s.breakdown) return [];
@@ -66,6 +67,27 @@ export function receiptLines(
         unitPrice: formatMoney(p.perMinuteMicros),
         amount: formatMoney(p.timeMicros),
       });
+  const plan = b.plan;
+  const timePrices = new Set(periods.filter((p) => p.perMinuteMicros).map((p) => p.perMinuteMicros));
+  if (plan?.energyDiscountMicros)
+    lines.push({
+      kind: 'PLAN_DISCOUNT',
+      description: `Plan ${plan.name}: discount per kWh`,
+      quantity: (plan.energyWh / 1000).toFixed(3),
+      unit: 'kWh',
+      unitPrice: formatMoney(-plan.energyDiscountPerKwhMicros),
+      amount: formatMoney(-plan.energyDiscountMicros),
+    });
+  if (plan?.timeDiscountMicros)
+    lines.push({
+      kind: 'PLAN_DISCOUNT',
+      description: `Plan ${plan.name}: free minutes`,
+      quantity: plan.freeMinutes.toFixed(2),
+      unit: 'min',
+      // One time price: the free minute's worth; free minutes spread over several prices show none.
+      unitPrice: timePrices.size === 1 ? formatMoney(-[...timePrices][0]!) : '',
+      amount: formatMoney(-plan.timeDiscountMicros),
+    });
   // Before the cap: the idle and session fees as priced (the stored lines are after it).
   const idle = cap ? roundToCents((s.idleMinutes ?? 0) * rates.idleFeePerMinuteMicros) : b.idleMicros;
   const fee = cap ? roundToCents(rates.sessionFeeMicros) : b.sessionFeeMicros;

@@ -10,6 +10,7 @@ import { SessionStatus } from '../entities/enums.js';
 import { MeterValue } from '../entities/meter-value.entity.js';
 import { Tariff } from '../entities/tariff.entity.js';
 import { computeCost, type ChargingEndedLookup } from './pricing.js';
+import { planBenefitFor } from './plans.js';
 
 /** Sessions at stations without a tariff cost nothing. */
 const FREE = {
@@ -407,15 +408,22 @@ export class SessionService {
         tariff?.idleFeePerMinuteMicros && this.chargingEnded && session.evseId
           ? await this.chargingEnded(session.chargerId, session.evseId, session.startedAt, event.timestamp)
           : null;
-      const cost = computeCost(tariff ?? FREE, {
-        energyWh,
-        startedAt: session.startedAt,
-        stoppedAt: event.timestamp,
-        lastEnergyAt: session.lastEnergyAt,
-        chargingEndedAt,
-        timezone: session.timezone,
-        readings,
-      });
+      // The driver's subscription plan with this operator, in the period the session started in
+      // (its charge row locked: sessions priced at once share its free minutes one after the other).
+      const benefit = tariff ? await planBenefitFor(em, session) : null;
+      const cost = computeCost(
+        tariff ?? FREE,
+        {
+          energyWh,
+          startedAt: session.startedAt,
+          stoppedAt: event.timestamp,
+          lastEnergyAt: session.lastEnergyAt,
+          chargingEndedAt,
+          timezone: session.timezone,
+          readings,
+        },
+        benefit,
+      );
       session.costMicros = cost.totalMicros;
       session.idleMinutes = cost.idleMinutes;
       session.costBreakdown = {
@@ -425,6 +433,8 @@ export class SessionService {
         sessionFeeMicros: cost.sessionFeeMicros,
         capMicros: cost.capMicros,
         periods: cost.periods,
+        plan:
+          benefit && cost.plan ? { ...cost.plan, chargeId: benefit.chargeId, planId: benefit.planId } : null,
       };
       // Its hold on the driver's escrow ends; its cost counts instead until it is paid (ChargeGuard).
       await em.execute(

@@ -43,7 +43,39 @@ export class LedgerSummary {
 
   @Field({ description: 'Σ platform fee of the CONFIRMED sessions, token base units.' })
   sessionFees!: string;
+
+  @Field(() => Int, { description: 'Plan fees numbered for settlement whose period started in [from, to).' })
+  planFeeRecords!: number;
+
+  @Field(() => Int)
+  planFeesConfirmed!: number;
+
+  @Field({ description: 'Σ plan fees paid by subscribers (CONFIRMED), token base units.' })
+  planFeeAmount!: string;
+
+  @Field({ description: 'Σ platform fee of the CONFIRMED plan fees, token base units.' })
+  planFeePlatformFees!: string;
 }
+
+@ObjectType({
+  description:
+    'A subscription plan’s monthly fee as a ledger record (docs/ledger-format.md: EIP-712 typed data PlanFee), ' +
+    'with where the chain has it (PlanFeeSettled).',
+})
+export class PlanFeeLedgerRecord extends LedgerRecordFields {
+  @Field({ description: 'The charge (one period of one subscription).' })
+  chargeId!: string;
+
+  @Field({ description: 'The fee, decimal, in the plan currency.' })
+  amount!: string;
+}
+
+export const PlanFeeLedgerPage = LedgerPage(
+  PlanFeeLedgerRecord,
+  'PlanFeeLedgerPage',
+  'plan fee ledger records',
+);
+export type PlanFeeLedgerPage = InstanceType<typeof PlanFeeLedgerPage>;
 
 @ObjectType({
   description:

@@ -85,11 +85,14 @@ export class SessionFilter {
   description: 'Itemized cost of a completed session; decimal strings in the session’s currency.',
 })
 export class CostBreakdown {
-  @Field()
+  @Field({ description: 'Energy, after a subscription plan’s discount per kWh and the cap.' })
   energy!: string;
 
-  @Field()
+  @Field({ description: 'Time, after a subscription plan’s free minutes and the cap.' })
   time!: string;
+
+  @Field({ description: 'What a subscription plan took off energy and time (0.00: none).' })
+  planDiscount!: string;
 
   @Field()
   idle!: string;
@@ -108,7 +111,7 @@ export class ChargingSessionConnection extends Connection(ChargingSession) {}
 export class ReceiptLine {
   @Field({
     description:
-      'ENERGY and TIME (one line per price period), IDLE, SESSION_FEE, or CAP (negative: what the cap took off).',
+      'ENERGY and TIME (one line per price period, at list prices), PLAN_DISCOUNT (negative: a subscription plan’s discount per kWh or free minutes), IDLE, SESSION_FEE, or CAP (negative: what the cap took off).',
   })
   kind!: string;
 
@@ -121,7 +124,10 @@ export class ReceiptLine {
   @Field({ description: 'kWh, min or session.' })
   unit!: string;
 
-  @Field({ description: 'The tariff’s price per unit, in `currency`.' })
+  @Field({
+    description:
+      'The tariff’s price per unit, in `currency` (a plan discount: negative; empty for free minutes spread over several prices).',
+  })
   unitPrice!: string;
 
   @Field({ description: 'The line’s amount, rounded to whole cents (the total is the sum of the lines).' })

@@ -1,14 +1,18 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'How a session was paid on chain.' })
+@ObjectType({ description: 'How a session (or a plan fee) was paid on chain.' })
 export class Settlement {
   @Field({ description: 'PENDING (queued), SUBMITTED (sent), CONFIRMED, or FAILED (see failureReason).' })
   status!: string;
 
-  @Field({ description: 'The record number the contract knows the session by.' })
+  @Field({
+    description: 'The record number the contract knows it by (sessions and plan fees are numbered apart).',
+  })
   recordId!: string;
 
-  @Field({ description: 'keccak256 of the canonical record, as in the SessionSettled event.' })
+  @Field({
+    description: 'The EIP-712 hash of the canonical record, as in its SessionSettled (PlanFeeSettled) event.',
+  })
   recordHash!: string;
 
   @Field()
@@ -17,7 +21,7 @@ export class Settlement {
   @Field()
   payee!: string;
 
-  @Field({ description: 'Amount taken from the payer, decimal, in the session currency.' })
+  @Field({ description: 'Amount taken from the payer, decimal, in the session’s (plan’s) currency.' })
   amount!: string;
 
   @Field(() => String, { nullable: true, description: 'Platform fee out of the amount, once confirmed.' })
