@@ -101,7 +101,7 @@ export class PlanSubscriptionResolver {
   @Mutation(() => PlanSubscription, {
     description:
       'Subscribes the viewer to a plan: the first monthly period starts now and its fee is paid on chain from the ' +
-      'viewer’s escrow at once; sessions at the operator’s stations that start in a period whose fee is not FAILED ' +
+      'viewer’s escrow at once; sessions at the operator’s stations that end in a period whose fee is not FAILED ' +
       'are priced with the plan. CONFLICT when the plan is retired, the viewer already has a subscription with this ' +
       'operator, a party has no wallet, or the escrow cannot pay the fee now.',
   })

@@ -241,8 +241,9 @@ export class PlanService {
     return this.em.find(PlanSubscription, { planId }, { orderBy: { startedAt: 'desc' }, limit: 1000 });
   }
 
+  /** A subscription's charges, newest first. */
   charges(subscriptionId: string): Promise<PlanCharge[]> {
-    return this.em.find(PlanCharge, { subscriptionId }, { orderBy: { periodStart: 'desc' } });
+    return this.em.find(PlanCharge, { subscriptionId }, { orderBy: { recordId: 'desc' } });
   }
 }
 
@@ -319,19 +320,22 @@ export async function recordPlanFeeOutcome(em: EntityManager, outcome: PlanFeeOu
 }
 
 /**
- * The plan benefit for a session of `userId` at `operatorId`'s stations that started at `at`: the
- * subscription period (its charge) covering that moment, unless its fee FAILED, with the free
+ * The plan benefit for a session of `userId` at `operatorId`'s stations that stopped at `stoppedAt`
+ * (sessions are priced when they end): the subscription period (its charge) covering that moment,
+ * unless its fee FAILED or the subscription ended before, with the free
  * minutes its earlier sessions have not used. Called inside the pricing transaction: the charge row
  * is locked, so two sessions priced at once cannot spend the same free minutes.
  */
 export async function planBenefitFor(
   em: EntityManager,
-  session: { id: string; userId: string | null; operatorId: string; startedAt: Date; currency: string },
+  session: { id: string; userId: string | null; operatorId: string; currency: string },
+  stoppedAt: Date,
 ): Promise<(PlanBenefit & { chargeId: string; planId: string }) | null> {
   if (!session.userId) return null;
   const [row] = await em.execute<
     {
       charge_id: string;
+      status: string;
       plan_id: string;
       name: string;
       currency: string;
@@ -339,15 +343,18 @@ export async function planBenefitFor(
       free_minutes: number;
     }[]
   >(
-    `select c.id as charge_id, p.id as plan_id, p.name, p.currency, p.energy_discount_per_kwh_micros, p.free_minutes
-       from "session"."plan_charge" c join "session"."plan" p on p.id = c.plan_id
+    `select c.id as charge_id, c.status, p.id as plan_id, p.name, p.currency, p.energy_discount_per_kwh_micros, p.free_minutes
+       from "session"."plan_charge" c
+       join "session"."plan" p on p.id = c.plan_id
+       join "session"."plan_subscription" s on s.id = c.subscription_id
       where c.user_id = ? and c.operator_id = ? and c.period_start <= ? and c.period_end > ?
-        and c.status <> 'FAILED'
+        and (s.ended_at is null or s.ended_at > ?)
       order by c.period_start desc limit 1
       for update of c`,
-    [session.userId, session.operatorId, session.startedAt, session.startedAt],
+    [session.userId, session.operatorId, stoppedAt, stoppedAt, stoppedAt],
   );
-  if (!row || row.currency !== session.currency) return null;
+  // The newest period covering the moment decides (never an older one): unpaid, no benefit.
+  if (!row || row.status === 'FAILED' || row.currency !== session.currency) return null;
   let freeMinutesLeft = 0;
   if (row.free_minutes > 0) {
     const [used] = await em.execute<{ minutes: string }[]>(

@@ -408,9 +408,9 @@ export class SessionService {
         tariff?.idleFeePerMinuteMicros && this.chargingEnded && session.evseId
           ? await this.chargingEnded(session.chargerId, session.evseId, session.startedAt, event.timestamp)
           : null;
-      // The driver's subscription plan with this operator, in the period the session started in
+      // The driver's subscription plan with this operator, in the period the session stopped in
       // (its charge row locked: sessions priced at once share its free minutes one after the other).
-      const benefit = tariff ? await planBenefitFor(em, session) : null;
+      const benefit = tariff ? await planBenefitFor(em, session, event.timestamp) : null;
       const cost = computeCost(
         tariff ?? FREE,
         {
