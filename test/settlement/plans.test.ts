@@ -21,6 +21,7 @@ import { connectCharger, eventually, registeredCharger } from '../support/charge
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { payingDriver, type PayingWorld } from '../support/paying.js';
 import { runAuditCli } from '../support/audit.js';
+import { invoicePdfText } from '../support/pdf.js';
 
 const USD = (n: number) => BigInt(Math.round(n * 1e6));
 
@@ -33,6 +34,8 @@ let operator: Session;
 let admin: Session;
 let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
 let planId: string;
+/** The driver of the subscription that renewed and was cancelled (its fees: the month's invoice). */
+let subscriber: Session;
 /** A charger of the operator at 0.40 USD/kWh and 0.02 USD/min. */
 let charger: { chargerId: string; identity: string; password: string; stationId: string };
 
@@ -218,6 +221,7 @@ it('refuses plans without a benefit, outside the settlement currency, or with a 
 
 it('a subscription pays its month on chain as a PlanFee record; sessions get the discount and share the free minutes; it renews, and ends when cancelled', async () => {
   const { driver, wallet } = await payingDriver(world(), 2, 'PLANCARD1', 100, 50);
+  subscriber = driver;
   const offered = await gql(
     url,
     'query($o: ID!) { plans(operatorId: $o) { id name } }',
@@ -482,6 +486,62 @@ it('the auditor’s tool matches every plan fee with its PlanFeeSettled event, a
     ]);
   }
 }, 120_000);
+
+it('the month’s invoices list the plan fees with their transactions: the driver’s charges, the operator’s platform fees', async () => {
+  const fees = (await mySubscriptions(subscriber)).data!.planSubscriptions[0].charges;
+  expect(fees).toHaveLength(2);
+  const period = fees[1].periodStart.slice(0, 7);
+  expect(
+    (
+      await gql(
+        url,
+        'mutation($p: String!) { issueInvoices(period: $p) }',
+        { p: period },
+        { token: admin.token },
+      )
+    ).data!.issueInvoices,
+  ).toBeGreaterThanOrEqual(2);
+  const INVOICES = `{ invoices(first: 100) { edges { node { id kind issuerId recipientId total
+    lines { kind sessionId planChargeId planName amount txHash } } } } }`;
+  // The operator's (the subscriber also charged once at another operator's station).
+  const invoice = (await gql(url, INVOICES, {}, { token: subscriber.token }))
+    .data!.invoices.edges.map((e: any) => e.node)
+    .find((i: any) => i.issuerId === operator.userId);
+  expect(invoice).toMatchObject({
+    kind: 'CHARGING',
+    issuerId: operator.userId,
+    recipientId: subscriber.userId,
+  });
+  const planLines = invoice.lines.filter((l: any) => l.kind === 'PLAN_FEE');
+  expect(planLines).toEqual(
+    [...fees].reverse().map((c: any) => ({
+      kind: 'PLAN_FEE',
+      sessionId: null,
+      planChargeId: c.id,
+      planName: 'Plus',
+      amount: '9.90',
+      txHash: c.settlement.txHash,
+    })),
+  );
+  // The PDF names each fee’s charge and the transaction that paid it.
+  const text = await invoicePdfText(url, invoice.id, subscriber.token);
+  expect(text).toContain('plan Plus monthly fee');
+  for (const c of fees) {
+    expect(text).toContain(c.id);
+    expect(text).toContain(c.settlement.txHash);
+  }
+  // Sessions and fees add up to the total.
+  const cents = (x: string) => Math.round(Number(x) * 100);
+  expect(invoice.lines.reduce((n: number, l: any) => n + cents(l.amount), 0)).toBe(cents(invoice.total));
+  expect(invoice.lines.filter((l: any) => l.kind === 'SESSION').length).toBeGreaterThanOrEqual(4);
+  const platform = (await gql(url, INVOICES, {}, { token: operator.token }))
+    .data!.invoices.edges.map((e: any) => e.node)
+    .find((i: any) => i.kind === 'PLATFORM_FEES');
+  const ids = fees.map((c: any) => c.id);
+  expect(
+    platform.lines.filter((l: any) => ids.includes(l.planChargeId)).map((l: any) => [l.amount, l.txHash]),
+  ).toEqual([...fees].reverse().map((c: any) => ['0.2475', c.settlement.txHash]));
+});
 
 it('operators retire a plan: no new subscribers, and only its operator sees it among the retired', async () => {
   const plan = await gql(

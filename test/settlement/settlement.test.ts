@@ -12,6 +12,7 @@ import { connectCharger, eventually } from '../support/chargers.js';
 import { codeOf, gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { localDate } from '../../lib/time-zones.js';
 import { chargeFor, payingDriver, sessionOn, usdCharger, type PayingWorld } from '../support/paying.js';
+import { invoicePdfText } from '../support/pdf.js';
 
 let chain: Chain;
 let f: Fixture;
@@ -442,17 +443,7 @@ it('monthly invoices: the driver’s lists every session of the month with its t
   );
 
   // The PDF, through a short-lived gateway link, lists every session with its transaction hash.
-  const link = (
-    await gql(
-      url,
-      'mutation($id: ID!) { downloadInvoice(id: $id) { url filename } }',
-      { id: invoice.id },
-      { token: driver.token },
-    )
-  ).data!.downloadInvoice;
-  const pdf = await fetch(new URL(url).origin + link.url);
-  expect(pdf.headers.get('content-type')).toBe('application/pdf');
-  const text = await pdfText(new Uint8Array(await pdf.arrayBuffer()));
+  const text = await invoicePdfText(url, invoice.id, driver.token);
   expect(text).toContain(`Invoice ${invoice.number}`);
   expect(text).toContain('Total: 5.00 USD');
   for (const s of sessions) {
@@ -494,12 +485,3 @@ it('monthly invoices: the driver’s lists every session of the month with its t
       txHash: s.settlement.txHash,
     });
 });
-
-async function pdfText(data: Uint8Array): Promise<string> {
-  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await getDocument({ data, verbosity: 0 }).promise;
-  const pages: string[] = [];
-  for (let n = 1; n <= doc.numPages; n++)
-    pages.push((await (await doc.getPage(n)).getTextContent()).items.map((i: any) => i.str ?? '').join(' '));
-  return pages.join('\n');
-}

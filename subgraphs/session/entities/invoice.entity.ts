@@ -14,12 +14,21 @@ registerEnumType(InvoiceKind, { name: 'InvoiceKind' });
 /** The platform, as the issuer of platform-fee invoices. */
 export const PLATFORM_ISSUER = '00000000-0000-0000-0000-000000000000';
 
-/** One line: a session, what it cost (or its fee), and the transaction that settled it. */
+/**
+ * One line: a session, or a subscription plan's monthly fee (`planChargeId`), what it cost (or the
+ * platform's fee on it), and the transaction that settled it.
+ */
 export interface InvoiceLineData {
-  sessionId: string;
-  /** ISO 8601, UTC. */
+  /** The session; null on a plan fee's line. */
+  sessionId: string | null;
+  /** A plan fee's line: the charge (absent on older invoices and on session lines). */
+  planChargeId?: string | null;
+  /** A plan fee's line: the plan's name. */
+  planName?: string | null;
+  /** ISO 8601, UTC: when the session started, or the plan period's start. */
   startedAt: string;
-  stationId: string;
+  /** The session's station; null on a plan fee's line. */
+  stationId: string | null;
   energyWh: number;
   amountMicros: number;
   /** The settlement transaction; null while not settled. */

@@ -20,16 +20,25 @@ import { issueMonth } from '../services/invoices.js';
 import { formatMoney } from '../services/money.js';
 import { Download } from './types/session.types.js';
 
-@ObjectType({ description: 'One session on an invoice.' })
+@ObjectType({ description: 'One session, or one subscription plan’s monthly fee, on an invoice.' })
 export class InvoiceLine {
-  @Field(() => ID)
-  sessionId!: string;
+  @Field({ description: 'SESSION, or PLAN_FEE (a subscription plan’s monthly fee).' })
+  kind!: string;
 
-  @Field()
+  @Field(() => ID, { nullable: true, description: 'The session (SESSION lines).' })
+  sessionId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The plan period’s charge (PLAN_FEE lines).' })
+  planChargeId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The plan’s name (PLAN_FEE lines).' })
+  planName!: string | null;
+
+  @Field({ description: 'When the session started, or the plan period’s start.' })
   startedAt!: Date;
 
-  @Field(() => ID)
-  stationId!: string;
+  @Field(() => ID, { nullable: true, description: 'The session’s station (SESSION lines).' })
+  stationId!: string | null;
 
   @Field({ description: 'Wh, a whole number.' })
   energyWh!: number;
@@ -86,7 +95,10 @@ export class InvoiceResolver {
   @FieldResolver(() => [InvoiceLine])
   lines(@Root() i: Invoice): InvoiceLine[] {
     return i.lines.map((l) => ({
+      kind: l.sessionId ? 'SESSION' : 'PLAN_FEE',
       sessionId: l.sessionId,
+      planChargeId: l.planChargeId ?? null,
+      planName: l.planName ?? null,
       startedAt: new Date(l.startedAt),
       stationId: l.stationId,
       energyWh: l.energyWh,

@@ -29,35 +29,58 @@ interface Group {
  * Issues a month's invoices (idempotent: one per kind, issuer, recipient, month and currency):
  * - CHARGING, operator → driver: every COMPLETED session of the driver at the operator's stations that
  *   started in the month (the station's local month), its cost, and the transaction that settled it
- *   (null while not settled when the invoice is issued);
- * - PLATFORM_FEES, platform → operator: the platform's fee on each of the operator's sessions whose
- *   settlement was confirmed, with its transaction.
+ *   (null while not settled when the invoice is issued); and every fee of the driver's subscription
+ *   plans with the operator whose period started in the month (UTC), with its transaction;
+ * - PLATFORM_FEES, platform → operator: the platform's fee on each of the operator's sessions and plan
+ *   fees whose settlement was confirmed, with its transaction.
  * Each invoice takes the next number of its issuer's series for the year, in its own transaction, so
  * numbers have no gaps (a failed issue takes none).
  */
 export async function issueMonth(em: EntityManager, period: string): Promise<number> {
   if (!PERIOD.test(period)) throw badInput('period must be a month, YYYY-MM', 'period');
-  const line = `json_build_object('sessionId', id, 'startedAt', to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-      'stationId', station_id, 'energyWh', energy_wh, 'amountMicros', %AMOUNT%, 'txHash', settlement_tx_hash,
-      'settlementStatus', settlement_status) order by started_at, id`;
+  const utc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+  const sessionLine = (amount: string) => `json_build_object('sessionId', id, 'startedAt', ${utc('started_at')},
+      'stationId', station_id, 'energyWh', energy_wh, 'amountMicros', ${amount}, 'txHash', settlement_tx_hash,
+      'settlementStatus', settlement_status)`;
+  const planLine = (amount: string) => `json_build_object('sessionId', null, 'planChargeId', c.id, 'planName', p.name,
+      'startedAt', ${utc('c.period_start')}, 'stationId', null, 'energyWh', 0, 'amountMicros', ${amount},
+      'txHash', c.tx_hash, 'settlementStatus', c.status)`;
   const inMonth = `to_char(started_at at time zone timezone, 'YYYY-MM') = ?
       and started_at >= (?::date - 1)::timestamptz and started_at < ((?::date + interval '1 month')::date + 1)::timestamptz`;
+  const planInMonth = `c.period_start >= ?::date::timestamp at time zone 'UTC'
+      and c.period_start < (?::date + interval '1 month')::timestamp at time zone 'UTC'`;
   const first = `${period}-01`;
+  // Sessions and plan fees of each group, in the order they began.
+  const grouped = (issuer: string, recipient: string, sessions: string, plans: string) =>
+    `select ${issuer} as issuer_id, ${recipient} as recipient_id, currency,
+            json_agg(line order by at, id) as lines
+       from (${sessions} union all ${plans}) l
+      group by 1, 2, currency`;
   const charging = await em.execute<Group[]>(
-    `select operator_id as issuer_id, user_id as recipient_id, currency,
-            json_agg(${line.replace('%AMOUNT%', 'cost_micros')}) as lines
-       from "session"."charging_session"
-      where status = 'COMPLETED' and user_id is not null and ${inMonth}
-      group by operator_id, user_id, currency`,
-    [period, first, first],
+    grouped(
+      'operator_id',
+      'user_id',
+      `select operator_id, user_id, currency, started_at as at, id, ${sessionLine('cost_micros')} as line
+         from "session"."charging_session"
+        where status = 'COMPLETED' and user_id is not null and ${inMonth}`,
+      `select c.operator_id, c.user_id, c.currency, c.period_start, c.id, ${planLine('c.amount_micros')}
+         from "session"."plan_charge" c join "session"."plan" p on p.id = c.plan_id
+        where ${planInMonth}`,
+    ),
+    [period, first, first, first, first],
   );
   const fees = await em.execute<Group[]>(
-    `select ?::uuid as issuer_id, operator_id as recipient_id, currency,
-            json_agg(${line.replace('%AMOUNT%', 'settlement_fee::bigint')}) as lines
-       from "session"."charging_session"
-      where settlement_status = 'CONFIRMED' and settlement_fee is not null and ${inMonth}
-      group by operator_id, currency`,
-    [PLATFORM_ISSUER, period, first, first],
+    grouped(
+      '?::uuid',
+      'operator_id',
+      `select operator_id, currency, started_at as at, id, ${sessionLine('settlement_fee::bigint')} as line
+         from "session"."charging_session"
+        where settlement_status = 'CONFIRMED' and settlement_fee is not null and ${inMonth}`,
+      `select c.operator_id, c.currency, c.period_start, c.id, ${planLine('c.fee::bigint')}
+         from "session"."plan_charge" c join "session"."plan" p on p.id = c.plan_id
+        where c.status = 'CONFIRMED' and c.fee is not null and ${planInMonth}`,
+    ),
+    [PLATFORM_ISSUER, period, first, first, first, first],
   );
   let issued = 0;
   for (const [kind, groups] of [
@@ -233,11 +256,13 @@ function writeInvoice(doc: PDFKit.PDFDocument, i: Invoice): void {
   doc.moveDown();
   for (const [n, l] of i.lines.entries()) {
     if (doc.y > 740) doc.addPage();
+    const what = l.sessionId
+      ? `session ${l.sessionId}  station ${l.stationId}  ${(l.energyWh / 1000).toFixed(3)} kWh`
+      : `plan ${l.planName ?? ''} monthly fee  charge ${l.planChargeId}`;
     doc
       .fontSize(9)
       .text(
-        `${n + 1}. ${l.startedAt}  session ${l.sessionId}  station ${l.stationId}  ` +
-          `${(l.energyWh / 1000).toFixed(3)} kWh  ${charging ? 'cost' : 'fee'} ${formatMoney(l.amountMicros)} ${i.currency}`,
+        `${n + 1}. ${l.startedAt}  ${what}  ${charging ? 'cost' : 'fee'} ${formatMoney(l.amountMicros)} ${i.currency}`,
       );
     doc
       .fontSize(8)
