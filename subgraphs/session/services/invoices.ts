@@ -39,10 +39,14 @@ interface Group {
 export async function issueMonth(em: EntityManager, period: string): Promise<number> {
   if (!PERIOD.test(period)) throw badInput('period must be a month, YYYY-MM', 'period');
   const utc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-  const sessionLine = (amount: string) => `json_build_object('sessionId', id, 'startedAt', ${utc('started_at')},
+  const sessionLine = (
+    amount: string,
+  ) => `json_build_object('sessionId', id, 'startedAt', ${utc('started_at')},
       'stationId', station_id, 'energyWh', energy_wh, 'amountMicros', ${amount}, 'txHash', settlement_tx_hash,
       'settlementStatus', settlement_status)`;
-  const planLine = (amount: string) => `json_build_object('sessionId', null, 'planChargeId', c.id, 'planName', p.name,
+  const planLine = (
+    amount: string,
+  ) => `json_build_object('sessionId', null, 'planChargeId', c.id, 'planName', p.name,
       'startedAt', ${utc('c.period_start')}, 'stationId', null, 'energyWh', 0, 'amountMicros', ${amount},
       'txHash', c.tx_hash, 'settlementStatus', c.status)`;
   const inMonth = `to_char(started_at at time zone timezone, 'YYYY-MM') = ?
