@@ -124,7 +124,21 @@ export type SessionEvent =
       timestamp: string;
       meterStopWh: number | null;
       reason: string | null;
+      /**
+       * The readings the stop itself carried (1.6 transactionData, 2.0.1 Ended's meterValue): stored
+       * in the stop's own transaction, before it is priced, so that no reading of its last period is
+       * missed (as separate jobs, the stop could overtake them).
+       */
+      samples?: MeterSample[];
     };
+
+/** One meter sample of a transaction (the energy register, power, state of charge), as the bridge read it. */
+export interface MeterSample {
+  timestamp: string;
+  energyWh: number | null;
+  powerW: number | null;
+  soc: number | null;
+}
 
 /**
  * Queue of sessions to pay on chain: session subgraph → settlement worker. Job id = session id (a

@@ -194,3 +194,133 @@ describe('time-of-use tariffs', () => {
     await cp.close();
   }, 60_000);
 });
+
+describe('a stop that carries its readings', () => {
+  /** Local times of yesterday in Berlin, as ISO instants. */
+  const yesterday = (hhmm: string) => {
+    const day = addDays(localDate(Date.now(), TZ), -1);
+    const offset = new Intl.DateTimeFormat('en-US', { timeZone: TZ, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(`${day}T12:00:00Z`))
+      .find((x) => x.type === 'timeZoneName')!
+      .value.replace('GMT', '');
+    return new Date(`${day}T${hhmm}:00${offset || '+00:00'}`).toISOString();
+  };
+  const register = (wh: number) => ({
+    value: String(wh),
+    measurand: 'Energy.Active.Import.Register',
+    unit: 'Wh',
+  });
+  /**
+   * 06:00–08:00 yesterday: 6 kWh by 06:30, 12 kWh by 07:00 (the off-peak end), 20 kWh at 08:00. The
+   * reading that decides the split comes last (chargers may send them in any order): as a job of its
+   * own it would be the one most likely overtaken by the stop.
+   */
+  const READINGS = [
+    ['06:30', 7_000],
+    ['07:30', 17_000],
+    ['07:00', 13_000],
+  ] as const;
+
+  /** A charger at a Berlin station priced 0.20/kWh off-peak (00:00–07:00), else 0.50/kWh. */
+  async function touCharger() {
+    const c = await registeredCharger(url, operator, {}, { timezone: TZ });
+    await gql(
+      url,
+      SET,
+      {
+        i: {
+          stationId: c.stationId,
+          name: 'Day/night',
+          currency: 'EUR',
+          pricePerKwh: '0.50',
+          windows: [
+            {
+              name: 'Off-peak',
+              days: [1, 2, 3, 4, 5, 6, 7],
+              start: '00:00',
+              end: '07:00',
+              pricePerKwh: '0.20',
+            },
+          ],
+        },
+      },
+      { token: operator.token },
+    );
+    return c;
+  }
+
+  const completed = (chargerId: string) =>
+    eventually(
+      () =>
+        gql(
+          url,
+          `query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { status energyWh
+             costBreakdown { energy total } meterValues { energyWh } } } } }`,
+          { c: chargerId },
+          { token: operator.token },
+        ),
+      (r: any) => r.data?.sessions.edges[0]?.node.status === 'COMPLETED',
+      30_000,
+    ).then((r: any) => r.data.sessions.edges[0].node);
+
+  // 12 kWh off-peak × 0.20 = 2.40 and 8 kWh × 0.50 = 4.00. Priced without the readings (a stop that
+  // overtook them), the 20 kWh would be split by time alone: 10 + 10 kWh, 7.00.
+  it('1.6: StopTransaction’s transactionData is stored with the stop, so its readings split the energy', async () => {
+    const c = await touCharger();
+    const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+    const { transactionId } = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: CARD,
+      meterStart: 1_000,
+      timestamp: yesterday('06:00'),
+    })) as { transactionId: number };
+    await cp.call('StopTransaction', {
+      transactionId,
+      meterStop: 21_000,
+      timestamp: yesterday('08:00'),
+      reason: 'EVDisconnected',
+      transactionData: READINGS.map(([hhmm, wh]) => ({
+        timestamp: yesterday(hhmm),
+        sampledValue: [register(wh)],
+      })),
+    });
+    const s = await completed(c.chargerId);
+    expect(s.meterValues.map((m: any) => m.energyWh).sort((a: number, b: number) => a - b)).toEqual([
+      7_000, 13_000, 17_000,
+    ]);
+    expect(s.costBreakdown).toEqual({ energy: '6.40', total: '6.40' });
+    await cp.close();
+  });
+
+  it('2.0.1: an Ended event’s meter values are stored with the stop, so its readings split the energy', async () => {
+    const c = await touCharger();
+    const cs = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp2.0.1');
+    const tx = `tou-${Date.now()}`;
+    const event = (eventType: 'Started' | 'Ended', at: string, readings: (readonly [string, number])[]) =>
+      cs.call('TransactionEvent', {
+        eventType,
+        timestamp: yesterday(at),
+        triggerReason: eventType === 'Started' ? 'Authorized' : 'EVDeparted',
+        seqNo: eventType === 'Started' ? 0 : 1,
+        transactionInfo: {
+          transactionId: tx,
+          ...(eventType === 'Ended' ? { stoppedReason: 'EVDisconnected' } : {}),
+        },
+        ...(eventType === 'Started'
+          ? { idToken: { idToken: CARD, type: 'ISO14443' }, evse: { id: 1, connectorId: 1 } }
+          : {}),
+        meterValue: readings.map(([hhmm, wh]) => ({
+          timestamp: yesterday(hhmm),
+          sampledValue: [
+            { value: wh, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } },
+          ],
+        })),
+      });
+    await event('Started', '06:00', [['06:00', 1_000]]);
+    await event('Ended', '08:00', [...READINGS, ['08:00', 21_000]]);
+    const s = await completed(c.chargerId);
+    expect(s.energyWh).toBe(20_000);
+    expect(s.costBreakdown).toEqual({ energy: '6.40', total: '6.40' });
+    await cs.close();
+  });
+});

@@ -1,10 +1,11 @@
 import { jobId } from '../../../lib/queues.js';
-import { readMeterValues, type MeterReading } from '../../meter.js';
+import { readMeterValues } from '../../meter.js';
 import type { Handler } from '../context.js';
 
 /**
- * 1.6 §4.10 StopTransaction. Acknowledged only once the stop (and any transactionData samples) is
- * durably enqueued; otherwise the charge point is told to retry.
+ * 1.6 §4.10 StopTransaction. Acknowledged only once the stop is durably enqueued (otherwise the charge
+ * point is told to retry), with its transactionData samples inside it: stored with the stop, before
+ * it is priced.
  */
 export const stopTransaction: Handler = async (ctx, params) => {
   const transactionId = String(params.transactionId);
@@ -13,10 +14,6 @@ export const stopTransaction: Handler = async (ctx, params) => {
     transactionId,
   });
   await ctx.events.enqueueSession([
-    ...samples.map((r: MeterReading) => ({
-      id: jobId('mv', ctx.identity, transactionId, r.timestamp),
-      event: { kind: 'meter' as const, identity: ctx.identity, transactionId, ...r },
-    })),
     {
       id: jobId('tx-stop', ctx.identity, transactionId),
       event: {
@@ -26,6 +23,7 @@ export const stopTransaction: Handler = async (ctx, params) => {
         timestamp: params.timestamp,
         meterStopWh: params.meterStop,
         reason: params.reason ?? 'Local',
+        samples,
       },
     },
   ]);

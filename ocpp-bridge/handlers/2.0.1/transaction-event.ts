@@ -82,12 +82,14 @@ export const transactionEvent: Handler = async (ctx, params) => {
       event: { ...start, inferred: true },
     });
   }
-  for (const r of readings) {
-    jobs.push({
-      id: jobId('mv', ctx.identity, transactionId, r.timestamp),
-      event: { kind: 'meter', ...base, ...r },
-    });
-  }
+  // An Ended's readings travel inside it (stored with the stop, before it is priced).
+  if (params.eventType !== 'Ended')
+    for (const r of readings) {
+      jobs.push({
+        id: jobId('mv', ctx.identity, transactionId, r.timestamp),
+        event: { kind: 'meter', ...base, ...r },
+      });
+    }
   if (params.eventType === 'Ended') {
     jobs.push({
       id: jobId('tx', ctx.identity, transactionId, 'ended'),
@@ -97,6 +99,7 @@ export const transactionEvent: Handler = async (ctx, params) => {
         timestamp: params.timestamp,
         meterStopWh: lastEnergy(readings),
         reason: params.transactionInfo.stoppedReason ?? 'Local',
+        samples: readings,
       },
     });
   }

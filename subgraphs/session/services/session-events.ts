@@ -74,6 +74,7 @@ async function storeSessionEvent(
         ...event,
         chargerIdentity: event.identity,
         timestamp: new Date(event.timestamp),
+        samples: event.samples?.map((s) => ({ ...s, timestamp: new Date(s.timestamp) })),
       });
       // A retried job prepares again: numbering and queueing happen once (see SettlementService). A
       // DISPUTED session is not settled until resolved (resolveSessionDispute).

@@ -62,6 +62,8 @@ export interface SessionStop {
   timestamp: Date;
   meterStopWh?: number | null;
   reason?: string | null;
+  /** The readings the stop carried: stored before it is priced. */
+  samples?: Omit<SessionSample, 'chargerIdentity' | 'transactionId'>[];
 }
 
 /** Where a charger sits and who runs it, as the station subgraph says. */
@@ -320,47 +322,56 @@ export class SessionService {
       // ones belong to no charging and are not added.
       if (session.status !== SessionStatus.ACTIVE && session.stoppedAt && event.timestamp > session.stoppedAt)
         return session;
-      // A sample without a figure (the bridge drops those) would only move the last-sample time.
-      if (event.energyWh == null && event.powerW == null && event.soc == null) return session;
-      await em
-        .createQueryBuilder(MeterValue)
-        .insert({
-          sessionId: session.id,
-          timestamp: event.timestamp,
-          energyWh: event.energyWh ?? null,
-          powerW: event.powerW ?? null,
-          soc: event.soc ?? null,
-        })
-        .onConflict(['sessionId', 'timestamp'])
-        .ignore()
-        .execute();
-      // A session whose start gave no register reading: the lowest reading received stands for it
-      // (registers only grow), and the energy so far is counted again from it.
-      if (
-        session.status === SessionStatus.ACTIVE &&
-        session.meterStartSource !== 'START' &&
-        event.energyWh != null
-      ) {
-        const before = session.energyWh;
-        await this.recount(em, session);
-        if (session.energyWh > before && (!session.lastEnergyAt || event.timestamp > session.lastEnergyAt))
-          session.lastEnergyAt = event.timestamp;
-      }
-      if (
-        session.status === SessionStatus.ACTIVE &&
-        (!session.lastMeterAt || event.timestamp >= session.lastMeterAt)
-      ) {
-        session.lastMeterAt = event.timestamp;
-        if (event.energyWh != null) {
-          const delivered = event.energyWh - session.meterStartWh;
-          if (delivered > session.energyWh) session.lastEnergyAt = event.timestamp;
-          session.energyWh = Math.max(session.energyWh, delivered);
-        }
-        if (event.powerW != null) session.powerW = Math.round(event.powerW);
-        if (event.soc != null) session.soc = Math.round(event.soc);
-      }
+      await this.applySample(em, session, event);
       return session;
     });
+  }
+
+  /** Stores one sample of the session (once) and, while it is ACTIVE, its live figures. */
+  private async applySample(
+    em: EntityManager,
+    session: ChargingSession,
+    event: Omit<SessionSample, 'chargerIdentity' | 'transactionId'>,
+  ): Promise<void> {
+    // A sample without a figure (the bridge drops those) would only move the last-sample time.
+    if (event.energyWh == null && event.powerW == null && event.soc == null) return;
+    await em
+      .createQueryBuilder(MeterValue)
+      .insert({
+        sessionId: session.id,
+        timestamp: event.timestamp,
+        energyWh: event.energyWh ?? null,
+        powerW: event.powerW ?? null,
+        soc: event.soc ?? null,
+      })
+      .onConflict(['sessionId', 'timestamp'])
+      .ignore()
+      .execute();
+    // A session whose start gave no register reading: the lowest reading received stands for it
+    // (registers only grow), and the energy so far is counted again from it.
+    if (
+      session.status === SessionStatus.ACTIVE &&
+      session.meterStartSource !== 'START' &&
+      event.energyWh != null
+    ) {
+      const before = session.energyWh;
+      await this.recount(em, session);
+      if (session.energyWh > before && (!session.lastEnergyAt || event.timestamp > session.lastEnergyAt))
+        session.lastEnergyAt = event.timestamp;
+    }
+    if (
+      session.status === SessionStatus.ACTIVE &&
+      (!session.lastMeterAt || event.timestamp >= session.lastMeterAt)
+    ) {
+      session.lastMeterAt = event.timestamp;
+      if (event.energyWh != null) {
+        const delivered = event.energyWh - session.meterStartWh;
+        if (delivered > session.energyWh) session.lastEnergyAt = event.timestamp;
+        session.energyWh = Math.max(session.energyWh, delivered);
+      }
+      if (event.powerW != null) session.powerW = Math.round(event.powerW);
+      if (event.soc != null) session.soc = Math.round(event.soc);
+    }
   }
 
   /** Completes and prices the session; a repeated stop changes nothing. */
@@ -370,6 +381,9 @@ export class SessionService {
       // Samples dated after the stop belong to no charging: one handled before the stop is dropped here
       // (one handled after it is refused by sample()).
       await em.nativeDelete(MeterValue, { sessionId: session.id, timestamp: { $gt: event.timestamp } });
+      // The readings the stop carried, before anything is priced (they may be the last period's only ones).
+      for (const s of event.samples ?? [])
+        if (s.timestamp <= event.timestamp) await this.applySample(em, session, s);
       if (session.lastMeterAt && session.lastMeterAt > event.timestamp) session.lastMeterAt = event.timestamp;
       if (session.lastEnergyAt && session.lastEnergyAt > event.timestamp)
         session.lastEnergyAt = event.timestamp;
