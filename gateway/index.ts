@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { loadConfig, metricsPlacement, type Config } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
@@ -26,6 +29,7 @@ import { costBudget } from './cost-budget.js';
 import { RateLimiter } from '../lib/rate-limit.js';
 import { subgraphs } from './subgraphs.js';
 import { serveDownloads } from './downloads.js';
+import { serveConsole } from './console.js';
 import { FederatedSubscriptions } from './subscriptions/index.js';
 import { serveGraphQLWs } from './ws.js';
 
@@ -90,6 +94,8 @@ export async function startGateway(config: Config) {
     ],
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      // Apollo's landing page loads from a CDN: the bundled GraphiQL (gateway/console.ts) replaces it.
+      ApolloServerPluginLandingPageDisabled(),
       requestChecks(),
       apiKeyScopes(),
       costBudget({
@@ -125,6 +131,7 @@ export async function startGateway(config: Config) {
     internalToken: (viewer) => auth.internalToken(viewer),
     logger,
   });
+  const consoleFiles = serveConsole({ ide: config.graphqlIde, logger });
   const healthUrls = [...urls.values()].map((u) => new URL('/health', u).toString());
   const server = await listenGraphQL<GatewayContext>(
     {
@@ -132,7 +139,10 @@ export async function startGateway(config: Config) {
       logger,
       context: ({ req }) => auth.context(req),
       corsOrigins: config.corsOrigins,
-      routes: async (req, res) => (await metricsServer.onMainServer(req, res)) || (await downloads(req, res)),
+      routes: async (req, res) =>
+        (await metricsServer.onMainServer(req, res)) ||
+        (await downloads(req, res)) ||
+        (await consoleFiles(req, res)),
       health: () => ({ subscriptions: subscriptions.counts() }),
       ready: async () => {
         if (redis.status !== 'ready') return false;

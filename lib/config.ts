@@ -75,6 +75,8 @@ const envSchema = z.object({
   MAX_MUTATION_FIELDS: z.coerce.number().int().positive().default(5),
   COST_BUDGET_PER_MINUTE: z.coerce.number().int().min(0).default(1_000_000),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+  /** The bundled GraphiQL on a browser's GET /graphql: on outside production by default. */
+  GRAPHQL_IDE: z.enum(['true', 'false']).optional(),
   CORS_ORIGINS: z.string().default('*'),
   SUBSCRIPTION_CLIENT_BUFFER: z.coerce.number().int().min(1).max(10_000).default(64),
   SUBSCRIPTION_MAX_FETCHES: z.coerce.number().int().min(1).max(1_000).default(32),
@@ -202,6 +204,8 @@ export interface Config {
    * outside production, off in production unless GRAPHQL_INTROSPECTION=true.
    */
   introspection: boolean;
+  /** GRAPHQL_IDE: a browser's GET /graphql shows the bundled GraphiQL (on outside production). */
+  graphqlIde: boolean;
   /** Origins browsers may call the gateway from (CORS); `*` for any. */
   corsOrigins: string[];
   subscriptions: {
@@ -398,6 +402,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       .filter(Boolean),
     costBudgetPerMinute: e.COST_BUDGET_PER_MINUTE,
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : !production,
+    graphqlIde: e.GRAPHQL_IDE ? e.GRAPHQL_IDE === 'true' : !production,
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

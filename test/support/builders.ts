@@ -53,7 +53,11 @@ export async function login(url: string, email: string, password: string): Promi
 export const loginAdmin = (url: string) => login(url, TEST_ADMIN.email, TEST_ADMIN.password);
 
 /** A user with the given roles, granted by the admin, signed in again so the token carries them. */
-export async function aUserWithRoles(url: string, admin: Session, roles: string[]): Promise<Session> {
+export async function aUserWithRoles(
+  url: string,
+  admin: Session,
+  roles: string[],
+): Promise<Session & { input: { email: string; password: string } }> {
   const u = await registerUser(url);
   const r = await gql(
     url,
@@ -62,7 +66,7 @@ export async function aUserWithRoles(url: string, admin: Session, roles: string[
     { token: admin.token },
   );
   if (r.errors) throw new Error(JSON.stringify(r.errors));
-  return login(url, u.input.email, u.input.password);
+  return { ...(await login(url, u.input.email, u.input.password)), input: u.input };
 }
 
 export function aStation(overrides: Record<string, unknown> = {}) {

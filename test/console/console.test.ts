@@ -1,0 +1,152 @@
+/**
+ * The web console in a real browser (Debian's Chromium, driven by playwright-core) against a platform
+ * and chain started here: an operator signs in; a charger's StatusNotification turns its marker from
+ * Available to Charging within a second, without a reload; a remote stop shows the charger's answer;
+ * the finished session shows its settlement transaction. Screenshots of each view go to
+ * test-output/console/.
+ */
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { aUserWithRoles, loginAdmin } from '../support/builders.js';
+import {
+  deployFixture,
+  linkWallet,
+  startChain,
+  writeTestDeployment,
+  type Chain,
+  type Fixture,
+} from '../support/chain.js';
+import { connectCharger } from '../support/chargers.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { payingDriver, usdCharger, type PayingWorld } from '../support/paying.js';
+
+const SHOTS = new URL('../../test-output/console/', import.meta.url).pathname;
+
+let chain: Chain;
+let f: Fixture;
+let p: TestPlatform;
+let deployment: Awaited<ReturnType<typeof writeTestDeployment>>;
+let browser: Browser;
+let page: Page;
+let operator: Awaited<ReturnType<typeof aUserWithRoles>>;
+let origin: string;
+
+beforeAll(async () => {
+  chain = await startChain();
+  f = await deployFixture(chain);
+  deployment = await writeTestDeployment(f);
+  p = await startTestPlatform({
+    CHAIN_RPC_URL: chain.url,
+    SETTLEMENT_NETWORK: deployment.network,
+    SETTLEMENT_BATCH_WINDOW_MS: '100',
+    RATE_LIMIT_USER_PER_MINUTE: '0',
+  });
+  origin = new URL(p.gatewayUrl).origin;
+  operator = await aUserWithRoles(p.gatewayUrl, await loginAdmin(p.gatewayUrl), ['OPERATOR']);
+  await linkWallet(p.gatewayUrl, operator, chain.wallet(3));
+  await mkdir(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await p?.stop();
+  chain?.stop();
+  await deployment?.remove();
+});
+
+it('serves the console under a Content-Security-Policy of its own origin, with nothing from elsewhere', async () => {
+  const res = await fetch(`${origin}/`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  expect(res.headers.get('content-security-policy')).not.toMatch(/https?:|unsafe-inline|unsafe-eval/);
+  const html = await res.text();
+  expect(html).not.toMatch(/https?:\/\//);
+  const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+  const js = await fetch(`${origin}${asset}`);
+  expect(js.headers.get('content-type')).toContain('text/javascript');
+  expect((await fetch(`${origin}/assets/..%2Fpackage.json`)).status).toBe(404);
+});
+
+it('an operator signs in and follows a charger live: status, remote stop and its answer, the settlement transaction', async () => {
+  const w: PayingWorld = { url: p.gatewayUrl, operator, f, chain, ocppPort: p.config.ports.ocpp };
+  await payingDriver(w, 2, 'CONSOLECARD1', 100, 50);
+  const c = await usdCharger(w);
+  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+  const remoteStops: unknown[] = [];
+  cp.handle('RemoteStopTransaction', async ({ params }) => {
+    remoteStops.push(params);
+    return { status: 'Accepted' };
+  });
+  const status = (s: string) =>
+    cp.call('StatusNotification', {
+      connectorId: 1,
+      status: s,
+      errorCode: 'NoError',
+      timestamp: new Date().toISOString(),
+    });
+  await status('Available');
+
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/`);
+  await page.screenshot({ path: `${SHOTS}sign-in.png` });
+  await page.fill('input[name=email]', operator.input.email);
+  await page.fill('input[name=password]', 'wrong password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[role=alert]');
+  await page.fill('input[name=password]', operator.input.password);
+  await page.click('button[type=submit]');
+  const marker = `[data-testid="marker-${c.identity}"]`;
+  await page.waitForSelector(`${marker}[data-status="AVAILABLE"]`);
+  await page.waitForSelector('text=● live');
+  await page.screenshot({ path: `${SHOTS}stations.png` });
+
+  // Charging: the marker turns within a second, without a reload.
+  const { transactionId } = (await cp.call('StartTransaction', {
+    connectorId: 1,
+    idTag: 'CONSOLECARD1',
+    meterStart: 0,
+    timestamp: new Date(Date.now() - 30 * 60_000).toISOString(),
+  })) as { transactionId: number };
+  const sent = Date.now();
+  await status('Charging');
+  await page.waitForSelector(`${marker}[data-status="CHARGING"]`, { timeout: 1000 });
+  const turnedMs = Date.now() - sent;
+  expect(turnedMs).toBeLessThan(1000);
+  await page.waitForSelector('tr[data-status="ACTIVE"] button:has-text("Stop")');
+  await page.screenshot({ path: `${SHOTS}charging.png` });
+
+  // A remote stop: the charger's answer shows; then the charger ends the transaction.
+  await page.click('tr[data-status="ACTIVE"] button:has-text("Stop")');
+  await page.waitForSelector(`[data-testid="command-answer"]:has-text("${c.identity} accepted the stop")`);
+  expect(remoteStops).toEqual([{ transactionId }]);
+  await page.screenshot({ path: `${SHOTS}remote-stop.png` });
+  await cp.call('StopTransaction', { transactionId, meterStop: 5_000, timestamp: new Date().toISOString() });
+  await status('Available');
+  // 5 kWh × 0.40 = 2.00 USD, paid on chain: the row shows the transaction.
+  const tx = await page.waitForSelector('tr[data-status="COMPLETED"] td.tx code', { timeout: 30_000 });
+  expect(await tx.textContent()).toMatch(/^0x[0-9a-f]{64}$/);
+  expect(await page.textContent('tr[data-status="COMPLETED"]')).toContain('2.00 USD');
+  await page.screenshot({ path: `${SHOTS}settled.png`, fullPage: true });
+
+  // At phone width everything is still there.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${SHOTS}phone.png`, fullPage: true });
+  expect(await page.isVisible(marker)).toBe(true);
+  // No console errors: no script or connection refused by the policy, nothing failed to load.
+  expect(errors.filter((e) => !e.includes('401') && !/status of 4\d\d/.test(e))).toEqual([]);
+  await cp.close();
+}, 90_000);
