@@ -15,5 +15,19 @@ export default defineConfig({
     // Scripts and styles as files of their own: the gateway's Content-Security-Policy allows 'self' only.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      // React libraries mark modules "use client" (a server-components hint, meaningless in a bundle).
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+      // The console, and the GraphQL IDE the gateway shows on a browser's GET /graphql.
+      input: {
+        console: fileURLToPath(new URL('index.html', import.meta.url)),
+        graphiql: fileURLToPath(new URL('graphiql.html', import.meta.url)),
+      },
+    },
+    // GraphiQL brings Monaco: a large bundle, loaded by the IDE page only.
+    chunkSizeWarningLimit: 6000,
   },
+  worker: { format: 'es' },
 });

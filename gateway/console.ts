@@ -24,6 +24,7 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
   '.json': 'application/json',
   '.map': 'application/json',
 };
@@ -46,32 +47,46 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SECURITY_HEADERS = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
+/**
+ * The IDE's page (development): GraphiQL's editor (Monaco) sets inline styles and embeds its icon
+ * fonts as data: URLs, so those two are allowed there; scripts and connections stay 'self'.
+ */
+export const IDE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+).replace("font-src 'self'", "font-src 'self' data:");
+
+const headers = (csp: string) => ({
+  'content-security-policy': csp,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-};
+});
 
 const ASSET = /^\/assets\/([\w.-]+)$/;
 
 export function serveConsole(opts: { dir?: string; ide: boolean; logger: Logger }) {
   const dir = opts.dir ?? CONSOLE_DIR;
   let warned = false;
-  const send = async (res: http.ServerResponse, file: string, cache: string) => {
+  const send = async (
+    res: http.ServerResponse,
+    file: string,
+    cache: string,
+    csp = CONTENT_SECURITY_POLICY,
+  ) => {
     const body = await readFile(`${dir}${file}`).catch(() => null);
     if (!body) {
       if (!warned && file.endsWith('.html')) {
         warned = true;
         opts.logger.warn({ dir }, 'the console is not built (npm run build); / answers 404');
       }
-      res.writeHead(404, { 'content-type': 'text/plain', ...SECURITY_HEADERS }).end('Not found');
+      res.writeHead(404, { 'content-type': 'text/plain', ...headers(csp) }).end('Not found');
       return true;
     }
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': cache,
-      ...SECURITY_HEADERS,
+      ...headers(csp),
     });
     res.end(body);
     return true;
@@ -84,7 +99,7 @@ export function serveConsole(opts: { dir?: string; ide: boolean; logger: Logger 
     // Hashed names: a file never changes under its name.
     if (asset) return send(res, `assets/${asset[1]}`, 'public, max-age=31536000, immutable');
     if (pathname === '/graphql' && opts.ide && (req.headers.accept ?? '').includes('text/html'))
-      return send(res, 'graphiql.html', 'no-cache');
+      return send(res, 'graphiql.html', 'no-cache', IDE_CONTENT_SECURITY_POLICY);
     return false;
   };
 }

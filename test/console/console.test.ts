@@ -150,3 +150,41 @@ it('an operator signs in and follows a charger live: status, remote stop and its
   expect(errors.filter((e) => !e.includes('401') && !/status of 4\d\d/.test(e))).toEqual([]);
   await cp.close();
 }, 90_000);
+
+it('a browser’s GET /graphql shows the bundled GraphiQL, which runs a query against the API', async () => {
+  const ide = await browser.newPage();
+  const errors: string[] = [];
+  ide.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  ide.on('pageerror', (e) => errors.push(e.message));
+  const requested: string[] = [];
+  ide.on('request', (r) => requested.push(r.url()));
+  // The query as GraphiQL keeps the last one (its editor closes braces itself when typed into).
+  await ide.addInitScript(() =>
+    (globalThis as any).localStorage.setItem('graphiql:query', '{ settlementConfig { chainId } }'),
+  );
+  await ide.goto(`${origin}/graphql`);
+  await ide.waitForSelector('.graphiql-container');
+  // The schema loads (introspection) and the editor takes a query.
+  await ide.waitForSelector('.graphiql-query-editor .monaco-editor', { timeout: 20_000 });
+  await ide.click('.graphiql-execute-button');
+  // The response pane shows the chain id (Monaco renders its spaces as no-break spaces).
+  await ide.waitForFunction(
+    () => /"chainId":\s*31337/.test((globalThis as any).document.body.innerText),
+    null,
+    {
+      timeout: 10_000,
+    },
+  );
+  await ide.screenshot({ path: `${SHOTS}graphiql.png` });
+  // Nothing from another origin.
+  expect(
+    requested.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')),
+  ).toEqual([]);
+  expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  await ide.close();
+  // An API client's GET /graphql is still the API.
+  const api = await fetch(`${origin}/graphql?query=%7B__typename%7D`, {
+    headers: { 'apollo-require-preflight': 'true' },
+  });
+  expect(await api.json()).toMatchObject({ data: { __typename: 'Query' } });
+}, 60_000);
