@@ -1,6 +1,7 @@
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Api, ApiError } from './api.js';
+import { Market } from './market.js';
 import { Operator } from './operator.js';
 import './styles.css';
 
@@ -58,10 +59,10 @@ function App() {
         <button onClick={signOut}>Sign out</button>
       </header>
       <main>
-        {account.roles.some((r) => r === 'OPERATOR' || r === 'ADMIN') ? (
-          <Operator api={api} />
-        ) : (
-          <p>This console shows operators’ stations for now; your account has no operator role.</p>
+        {account.roles.some((r) => r === 'OPERATOR' || r === 'ADMIN') && <Operator api={api} />}
+        {account.roles.some((r) => r === 'HOST' || r === 'BUYER') && <Market api={api} />}
+        {!account.roles.some((r) => ['OPERATOR', 'ADMIN', 'HOST', 'BUYER'].includes(r)) && (
+          <p>This console shows operators’ stations and prosumers’ markets for now.</p>
         )}
       </main>
     </>

@@ -2,12 +2,13 @@
  * The web console in a real browser (Debian's Chromium, driven by playwright-core) against a platform
  * and chain started here: an operator signs in; a charger's StatusNotification turns its marker from
  * Available to Charging within a second, without a reload; a remote stop shows the charger's answer;
- * the finished session shows its settlement transaction. Screenshots of each view go to
- * test-output/console/.
+ * the finished session shows its settlement transaction; a prosumer sees a clearing appear after gate
+ * closure. Screenshots of each view go to test-output/console/.
  */
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { aUserWithRoles, loginAdmin } from '../support/builders.js';
+import { aCommunity, aMeteredSite, submitReadings } from '../support/market.js';
 import {
   deployFixture,
   linkWallet,
@@ -17,7 +18,7 @@ import {
   type Fixture,
 } from '../support/chain.js';
 import { connectCharger } from '../support/chargers.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { gql, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { payingDriver, usdCharger, type PayingWorld } from '../support/paying.js';
 
 const SHOTS = new URL('../../test-output/console/', import.meta.url).pathname;
@@ -188,3 +189,63 @@ it('a browser’s GET /graphql shows the bundled GraphiQL, which runs a query ag
   });
   expect(await api.json()).toMatchObject({ data: { __typename: 'Query' } });
 }, 60_000);
+
+it('a prosumer sees the community’s clearing appear after gate closure, without a reload, with its order filled', async () => {
+  const MINUTE = 60_000;
+  const admin = await loginAdmin(p.gatewayUrl);
+  const host = await aUserWithRoles(p.gatewayUrl, admin, ['HOST']);
+  // 1-minute intervals (allowed outside production), gate closure at the interval's start.
+  const community = await aCommunity(p.gatewayUrl, operator, { intervalMinutes: 1, gateClosureMinutes: 0 });
+  const site = await aMeteredSite(p.gatewayUrl, host, community, 'PRODUCTION');
+  // Registers at the last three interval boundaries: 300 and 250 Wh produced in two intervals.
+  const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
+  const submitted = await submitReadings(p.gatewayUrl, site.meterId, site.deviceKey, [
+    { timestamp: new Date(t0).toISOString(), importWh: 0, exportWh: 10_000 },
+    { timestamp: new Date(t0 + MINUTE).toISOString(), importWh: 0, exportWh: 10_300 },
+    { timestamp: new Date(t0 + 2 * MINUTE).toISOString(), importWh: 0, exportWh: 10_550 },
+  ]);
+  expect(submitted.data!.submitMeterReadings.accepted).toBe(3);
+  // The next interval whose gate is more than 10 s away.
+  let start = Math.ceil((Date.now() + 10_000) / MINUTE) * MINUTE;
+  if (start - Date.now() < 10_000) start += MINUTE;
+  const placed = await gql(
+    p.gatewayUrl,
+    'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }',
+    {
+      i: {
+        communityId: community.id,
+        intervalStart: new Date(start).toISOString(),
+        side: 'SELL',
+        energyWh: 500,
+        limitPricePerKwh: 100,
+      },
+    },
+    { token: host.token },
+  );
+  expect(placed.errors).toBeUndefined();
+
+  const prosumer = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  prosumer.on('pageerror', (e) => errors.push(e.message));
+  prosumer.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await prosumer.goto(`${origin}/`);
+  await prosumer.fill('input[name=email]', host.input.email);
+  await prosumer.fill('input[name=password]', host.input.password);
+  await prosumer.click('button[type=submit]');
+  await prosumer.waitForSelector(`[data-testid="readings-${site.meterId}"]`);
+  await prosumer.waitForSelector(`[data-testid="order-${placed.data!.placeOrder.id}"][data-status="OPEN"]`);
+  expect(await prosumer.textContent('[data-testid="clearing-latest"]')).toContain('No clearing yet');
+  await prosumer.screenshot({ path: `${SHOTS}market-before.png`, fullPage: true });
+  // Gate closure: the clearing is published and appears, in the table and the chart.
+  const row = `[data-testid="clearing-${new Date(start).toISOString()}"]`;
+  await prosumer.waitForSelector(row, { timeout: start - Date.now() + 20_000 });
+  await prosumer.waitForSelector('[data-testid="clearing-chart"][data-points="1"]');
+  expect(await prosumer.textContent(row)).toContain('0 Wh');
+  // Nobody bought: the order expired unfilled.
+  await prosumer.waitForSelector(
+    `[data-testid="order-${placed.data!.placeOrder.id}"]:not([data-status="OPEN"])`,
+  );
+  await prosumer.screenshot({ path: `${SHOTS}market-cleared.png`, fullPage: true });
+  expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  await prosumer.close();
+}, 120_000);

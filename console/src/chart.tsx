@@ -1,0 +1,76 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Series {
+  label: string;
+  colour: string;
+  /** One value per x (null: a gap). */
+  values: (number | null)[];
+  /** Drawn as bars rather than a line. */
+  bars?: boolean;
+  /** A second y axis (on the right) for this series. */
+  scale?: string;
+}
+
+/**
+ * A time chart (uPlot): x in Unix seconds, one or two y scales. Redrawn when the data change; sized
+ * to its container's width.
+ */
+export function TimeChart({
+  x,
+  series,
+  height = 220,
+  testId,
+}: {
+  x: number[];
+  series: Series[];
+  height?: number;
+  testId?: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const scales = [...new Set(series.map((s) => s.scale ?? 'y'))];
+    const plot = new uPlot(
+      {
+        width: Math.max(280, el.clientWidth),
+        height,
+        scales: { x: { time: true } },
+        axes: [
+          {},
+          ...scales.map((scale, i) => ({
+            scale,
+            side: i === 0 ? 3 : 1,
+            label: series.find((s) => (s.scale ?? 'y') === scale)!.label,
+            grid: { show: i === 0 },
+          })),
+        ],
+        series: [
+          {},
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.colour,
+            fill: s.bars ? `${s.colour}55` : undefined,
+            scale: s.scale ?? 'y',
+            paths: s.bars ? uPlot.paths.bars!({ size: [0.6, 40] }) : undefined,
+            points: { show: x.length < 30 },
+          })),
+        ],
+      },
+      // One point (a first clearing, say) would get an x range of years: empty hours either side.
+      (x.length === 1
+        ? [[x[0]! - 3600, x[0]!, x[0]! + 3600], ...series.map((s) => [null, s.values[0] ?? null, null])]
+        : [x, ...series.map((s) => s.values)]) as uPlot.AlignedData,
+      el,
+    );
+    const resize = () => plot.setSize({ width: Math.max(280, el.clientWidth), height });
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      plot.destroy();
+    };
+  }, [x, series, height]);
+  return <div className="chart" ref={box} data-testid={testId} data-points={x.length} />;
+}
