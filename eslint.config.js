@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'coverage', 'contracts/artifacts', 'contracts/cache'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'coverage',
+      'contracts/artifacts',
+      'contracts/cache',
+      'examples/js/gql',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,6 +36,7 @@ export default tseslint.config(
       'test/**',
       'bench/**',
       'hardhat.config.ts',
+      'examples/**',
       '*.js',
       '*.mjs',
     ],

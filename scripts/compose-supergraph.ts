@@ -1,13 +1,16 @@
 /**
- * Emits each subgraph's SDL to `subgraphs/<name>/schema.graphql` and composes them into
- * `gateway/supergraph.graphql` with @apollo/composition. With `--check` it writes nothing and exits 1
+ * Emits each subgraph's SDL to `subgraphs/<name>/schema.graphql`, composes them into
+ * `gateway/supergraph.graphql` with @apollo/composition, and writes the public API's schema (the
+ * supergraph without its federation machinery and @inaccessible parts) to `gateway/api-schema.graphql`,
+ * which clients generate their types from (examples/js). With `--check` it writes nothing and exits 1
  * when a committed file is stale (CI runs this).
  */
 import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { parse, printSchema } from 'graphql';
 import { subgraphSchemas as subgraphs } from './subgraph-schemas.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '/');
@@ -38,4 +41,6 @@ if (result.errors) {
   process.exit(1);
 }
 ok = (await syncFile(`${root}gateway/supergraph.graphql`, `${result.supergraphSdl.trim()}\n`)) && ok;
+const api = printSchema(Supergraph.build(result.supergraphSdl).apiSchema().toGraphQLJSSchema());
+ok = (await syncFile(`${root}gateway/api-schema.graphql`, `${api.trim()}\n`)) && ok;
 process.exit(ok ? 0 : 1);
