@@ -23,6 +23,13 @@ import {
   type GraphQLNamedType,
 } from 'graphql';
 
+/**
+ * Public types, fields and arguments still without a description (573 when this reference was first
+ * generated): `--check` fails when there are more, so every new field comes with its description.
+ * Lower it as descriptions are written; the goal is 0.
+ */
+const MAX_UNDESCRIBED = 573;
+
 const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '/');
 const check = process.argv.includes('--check');
 
@@ -180,10 +187,12 @@ const content = `${lines.join('\n').trim()}\n`;
 const path = `${root}docs/api.md`;
 const current = await readFile(path, 'utf8').catch(() => null);
 if (check) {
-  if (missing.length)
+  if (missing.length > MAX_UNDESCRIBED) {
     console.error(
-      `${missing.length} public types, fields and arguments have no description yet, e.g. ${missing.slice(0, 5).join(', ')}`,
+      `${missing.length} public types, fields and arguments have no description (at most ${MAX_UNDESCRIBED}): describe the new ones, e.g. ${missing.slice(-5).join(', ')}`,
     );
+    process.exit(1);
+  }
   if (current !== content) {
     console.error('docs/api.md is stale: run `npm run docs:api` and commit the result');
     process.exit(1);
