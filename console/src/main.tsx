@@ -1,6 +1,8 @@
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Api, ApiError } from './api.js';
+import { Auditor } from './auditor.js';
+import { Driver } from './driver.js';
 import { Market } from './market.js';
 import { Operator } from './operator.js';
 import './styles.css';
@@ -61,9 +63,8 @@ function App() {
       <main>
         {account.roles.some((r) => r === 'OPERATOR' || r === 'ADMIN') && <Operator api={api} />}
         {account.roles.some((r) => r === 'HOST' || r === 'BUYER') && <Market api={api} />}
-        {!account.roles.some((r) => ['OPERATOR', 'ADMIN', 'HOST', 'BUYER'].includes(r)) && (
-          <p>This console shows operators’ stations and prosumers’ markets for now.</p>
-        )}
+        {account.roles.some((r) => r === 'AUDITOR') && <Auditor api={api} />}
+        {account.roles.includes('DRIVER') && <Driver api={api} />}
       </main>
     </>
   );

@@ -31,6 +31,10 @@ let browser: Browser;
 let page: Page;
 let operator: Awaited<ReturnType<typeof aUserWithRoles>>;
 let origin: string;
+/** The paying driver of the operator's test, who signs in next. */
+let driverLogin: { email: string; password: string };
+/** The record number of that driver's settled session. */
+let settledRecord: string;
 
 beforeAll(async () => {
   chain = await startChain();
@@ -82,7 +86,8 @@ it('serves the console under a Content-Security-Policy of its own origin, with n
 
 it('an operator signs in and follows a charger live: status, remote stop and its answer, the settlement transaction', async () => {
   const w: PayingWorld = { url: p.gatewayUrl, operator, f, chain, ocppPort: p.config.ports.ocpp };
-  await payingDriver(w, 2, 'CONSOLECARD1', 100, 50);
+  const { driver } = await payingDriver(w, 2, 'CONSOLECARD1', 100, 50);
+  driverLogin = (driver as typeof driver & { input: { email: string; password: string } }).input;
   const c = await usdCharger(w);
   const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
   const remoteStops: unknown[] = [];
@@ -141,6 +146,13 @@ it('an operator signs in and follows a charger live: status, remote stop and its
   const tx = await page.waitForSelector('tr[data-status="COMPLETED"] td.tx code', { timeout: 30_000 });
   expect(await tx.textContent()).toMatch(/^0x[0-9a-f]{64}$/);
   expect(await page.textContent('tr[data-status="COMPLETED"]')).toContain('2.00 USD');
+  const sessions = await gql(
+    p.gatewayUrl,
+    'query($c: ID) { sessions(filter: { chargerId: $c }) { edges { node { settlement { recordId } } } } }',
+    { c: c.chargerId },
+    { token: operator.token },
+  );
+  settledRecord = sessions.data!.sessions.edges[0].node.settlement.recordId;
   await page.screenshot({ path: `${SHOTS}settled.png`, fullPage: true });
 
   // At phone width everything is still there.
@@ -249,3 +261,38 @@ it('a prosumer sees the community’s clearing appear after gate closure, withou
   expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   await prosumer.close();
 }, 120_000);
+
+it('a driver sees the session’s receipt and the wallet’s escrow; an auditor the ledger and the session’s proof', async () => {
+  const signIn = async (who: { email: string; password: string }) => {
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await tab.goto(`${origin}/`);
+    await tab.fill('input[name=email]', who.email);
+    await tab.fill('input[name=password]', who.password);
+    await tab.click('button[type=submit]');
+    return tab;
+  };
+  const driver = await signIn(driverLogin);
+  await driver.waitForSelector('[data-testid="escrow"] code');
+  // 100 deposited, 2.00 paid for the session.
+  expect(await driver.textContent('[data-testid="escrow"]')).toContain('98.00');
+  await driver.click('li[data-status="COMPLETED"] button.link');
+  const receipt = await driver.waitForSelector('[data-testid="receipt"]');
+  expect(await receipt.textContent()).toContain('Energy delivered');
+  expect(await receipt.textContent()).toContain('2.00 USD');
+  expect(await driver.textContent('li[data-status="COMPLETED"] .tx')).toMatch(/0x[0-9a-f]{64}/);
+  await driver.screenshot({ path: `${SHOTS}driver.png`, fullPage: true });
+  await driver.close();
+
+  const admin = await loginAdmin(p.gatewayUrl);
+  const auditorAccount = await aUserWithRoles(p.gatewayUrl, admin, ['AUDITOR']);
+  const auditor = await signIn(auditorAccount.input);
+  const summary = await auditor.waitForSelector('[data-testid="ledger-summary"]');
+  expect(await summary.textContent()).toContain('charging sessions');
+  await auditor.fill('input[name=recordId]', settledRecord);
+  await auditor.click('form.inline button[type=submit]');
+  const proof = await auditor.waitForSelector('[data-testid="proof"]');
+  expect(await proof.textContent()).toContain('CONFIRMED');
+  expect(await proof.textContent()).toContain('"primaryType": "ChargingSession"');
+  await auditor.screenshot({ path: `${SHOTS}auditor.png`, fullPage: true });
+  await auditor.close();
+}, 60_000);
