@@ -55,7 +55,7 @@ export function TimeChart({
             fill: s.bars ? `${s.colour}55` : undefined,
             scale: s.scale ?? 'y',
             paths: s.bars ? uPlot.paths.bars!({ size: [0.6, 40] }) : undefined,
-            points: { show: x.length < 30 },
+            points: { show: true, size: x.length > 60 ? 3 : 5 },
           })),
         ],
       },

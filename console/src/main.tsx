@@ -5,6 +5,7 @@ import { Auditor } from './auditor.js';
 import { Driver } from './driver.js';
 import { Market } from './market.js';
 import { Operator } from './operator.js';
+import { Reports } from './reports.js';
 import './styles.css';
 
 interface Account {
@@ -61,7 +62,12 @@ function App() {
         <button onClick={signOut}>Sign out</button>
       </header>
       <main>
-        {account.roles.some((r) => r === 'OPERATOR' || r === 'ADMIN') && <Operator api={api} />}
+        {account.roles.some((r) => r === 'OPERATOR' || r === 'ADMIN') && (
+          <>
+            <Operator api={api} />
+            <Reports api={api} />
+          </>
+        )}
         {account.roles.some((r) => r === 'HOST' || r === 'BUYER') && <Market api={api} />}
         {account.roles.some((r) => r === 'AUDITOR') && <Auditor api={api} />}
         {account.roles.includes('DRIVER') && <Driver api={api} />}

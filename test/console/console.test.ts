@@ -45,6 +45,8 @@ beforeAll(async () => {
     SETTLEMENT_NETWORK: deployment.network,
     SETTLEMENT_BATCH_WINDOW_MS: '100',
     RATE_LIMIT_USER_PER_MINUTE: '0',
+    // Reports read rollups: roll up every half second.
+    REPORT_ROLLUP_MS: '500',
   });
   origin = new URL(p.gatewayUrl).origin;
   operator = await aUserWithRoles(p.gatewayUrl, await loginAdmin(p.gatewayUrl), ['OPERATOR']);
@@ -295,4 +297,36 @@ it('a driver sees the session’s receipt and the wallet’s escrow; an auditor 
   expect(await proof.textContent()).toContain('"primaryType": "ChargingSession"');
   await auditor.screenshot({ path: `${SHOTS}auditor.png`, fullPage: true });
   await auditor.close();
+}, 60_000);
+
+it('an operator’s reports chart the day’s session, and its invoice downloads as a PDF', async () => {
+  const admin = await loginAdmin(p.gatewayUrl);
+  // The session's local month (Europe/Berlin): this UTC month, but for a run at midnight.
+  const period = new Date().toISOString().slice(0, 7);
+  await gql(
+    p.gatewayUrl,
+    'mutation($p: String!) { issueInvoices(period: $p) }',
+    { p: period },
+    { token: admin.token },
+  );
+  const tab = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await tab.goto(`${origin}/`);
+  await tab.fill('input[name=email]', operator.input.email);
+  await tab.fill('input[name=password]', operator.input.password);
+  await tab.click('button[type=submit]');
+  await tab.waitForSelector('[data-testid="report-activity"]');
+  // The rollup of the settled session (one, 5 kWh).
+  expect(await tab.textContent('[data-testid="report-total"]')).toBe('1 session(s), 5.0 kWh');
+  const invoice = await tab.waitForSelector('li[data-testid^="invoice-OP-"] button');
+  await invoice.click();
+  const link = await tab.waitForSelector('[data-testid="invoice-link"]');
+  const pdf = await fetch(`${origin}${await link.getAttribute('href')}`);
+  expect(pdf.headers.get('content-type')).toBe('application/pdf');
+  expect(
+    Buffer.from(await pdf.arrayBuffer())
+      .subarray(0, 5)
+      .toString(),
+  ).toBe('%PDF-');
+  await tab.screenshot({ path: `${SHOTS}reports.png`, fullPage: true });
+  await tab.close();
 }, 60_000);
