@@ -168,19 +168,11 @@ export interface SettleSessionJob {
  * `settle-plan-fee`, job id = the charge's id): session subgraph → settlement worker. Paid payer →
  * payee like a session, in the contract's plan-fee id space (`settlePlanFees`).
  */
-export interface SettlePlanFeeJob {
+export type SettlePlanFeeJob = Omit<SettleSessionJob, 'kind' | 'sessionId'> & {
   kind: 'planFee';
+  /** The charge (one period of one subscription); `amount` is its fee, `stoppedAt` its period's start. */
   chargeId: string;
-  recordId: string;
-  payer: string;
-  payee: string;
-  /** Token base units (the fee in micro-units). */
-  amount: string;
-  recordHash: string;
-  /** When the charge became payable (ISO 8601), for the settlement-lag metric. */
-  stoppedAt?: string;
-  requestId?: string;
-}
+};
 
 /**
  * What the settlement worker needs to pay one delivered trade (SETTLEMENT_QUEUE, job name
@@ -287,6 +279,23 @@ export type RecordOutcome =
   | { status: 'SUBMITTED' }
   | { status: 'CONFIRMED'; txHash: string; blockNumber: number; fee: string }
   | { status: 'FAILED'; failureReason: string };
+
+/**
+ * The SET list and values an outcome writes besides the status, for columns named `<prefix>tx_hash`,
+ * `<prefix>block`, `<prefix>fee` and `<prefix>failure_reason`: CONFIRMED writes where and the fee
+ * and clears the reason; FAILED writes the reason; SUBMITTED clears it.
+ */
+export function outcomeColumns(outcome: RecordOutcome, prefix = ''): { set: string; values: unknown[] } {
+  if (outcome.status === 'CONFIRMED')
+    return {
+      set: `${prefix}tx_hash = ?, ${prefix}block = ?, ${prefix}fee = ?, ${prefix}failure_reason = null`,
+      values: [outcome.txHash, outcome.blockNumber, outcome.fee],
+    };
+  return {
+    set: `${prefix}failure_reason = ?`,
+    values: [outcome.status === 'FAILED' ? outcome.failureReason : null],
+  };
+}
 
 /** One session settlement's progress (SETTLEMENT_OUTCOMES_QUEUE). */
 export type SettlementOutcomeJob = { sessionId: string; requestId?: string } & RecordOutcome;

@@ -20,6 +20,16 @@ beforeAll(async () => {
 });
 afterAll(() => p?.stop());
 
+/** A time of yesterday in Berlin ("HH:MM" local), as an ISO instant. */
+function yesterday(hhmm: string): string {
+  const day = addDays(localDate(Date.now(), TZ), -1);
+  const offset = new Intl.DateTimeFormat('en-US', { timeZone: TZ, timeZoneName: 'longOffset' })
+    .formatToParts(new Date(`${day}T12:00:00Z`))
+    .find((x) => x.type === 'timeZoneName')!
+    .value.replace('GMT', '');
+  return new Date(`${day}T${hhmm}:00${offset || '+00:00'}`).toISOString();
+}
+
 const SET =
   'mutation($i: SetTariffInput!) { setTariff(input: $i) { id windows { name days start end pricePerKwh } maxSessionCost } }';
 
@@ -79,14 +89,7 @@ describe('time-of-use tariffs', () => {
 
     const cp = await connectCharger(p.config.ports.ocpp, charger.identity, password, 'ocpp1.6');
     // Yesterday, local time: 06:00–08:00.
-    const day = addDays(localDate(Date.now(), TZ), -1);
-    const local = (hhmm: string) => {
-      const offset = new Intl.DateTimeFormat('en-US', { timeZone: TZ, timeZoneName: 'longOffset' })
-        .formatToParts(new Date(`${day}T12:00:00Z`))
-        .find((x) => x.type === 'timeZoneName')!
-        .value.replace('GMT', '');
-      return new Date(`${day}T${hhmm}:00${offset || '+00:00'}`).toISOString();
-    };
+    const local = yesterday;
     await cp.call('StatusNotification', {
       connectorId: 1,
       status: 'Charging',
@@ -196,15 +199,6 @@ describe('time-of-use tariffs', () => {
 });
 
 describe('a stop that carries its readings', () => {
-  /** Local times of yesterday in Berlin, as ISO instants. */
-  const yesterday = (hhmm: string) => {
-    const day = addDays(localDate(Date.now(), TZ), -1);
-    const offset = new Intl.DateTimeFormat('en-US', { timeZone: TZ, timeZoneName: 'longOffset' })
-      .formatToParts(new Date(`${day}T12:00:00Z`))
-      .find((x) => x.type === 'timeZoneName')!
-      .value.replace('GMT', '');
-    return new Date(`${day}T${hhmm}:00${offset || '+00:00'}`).toISOString();
-  };
   const register = (wh: number) => ({
     value: String(wh),
     measurand: 'Energy.Active.Import.Register',

@@ -12,6 +12,7 @@ import { Poller } from '../../../lib/poller.js';
 import {
   jobId,
   OUTCOME_REPLACES,
+  outcomeColumns,
   SETTLE_JOB_OPTIONS,
   SETTLE_PLAN_FEE,
   traced,
@@ -303,14 +304,7 @@ function enqueueCharge(queue: Queue, c: PlanCharge, id: string = c.id) {
  * conditional UPDATE, so outcomes may come in any order and twice (OUTCOME_REPLACES).
  */
 export async function recordPlanFeeOutcome(em: EntityManager, outcome: PlanFeeOutcomeJob): Promise<boolean> {
-  const set =
-    outcome.status === 'CONFIRMED'
-      ? 'tx_hash = ?, block = ?, fee = ?, failure_reason = null'
-      : 'failure_reason = ?';
-  const values =
-    outcome.status === 'CONFIRMED'
-      ? [outcome.txHash, outcome.blockNumber, outcome.fee]
-      : [outcome.status === 'FAILED' ? outcome.failureReason : null];
+  const { set, values } = outcomeColumns(outcome);
   const rows = await em.execute<{ id: string }[]>(
     `update "session"."plan_charge" set status = ?, updated_at = now(), ${set}
       where id = ? and status in (?) returning id`,

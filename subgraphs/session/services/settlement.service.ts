@@ -6,6 +6,7 @@ import { LIVE_TOPIC, type LiveEventBus, type SessionUpdatedLive } from '../../..
 import {
   jobId,
   OUTCOME_REPLACES,
+  outcomeColumns,
   SETTLE_JOB_OPTIONS,
   SETTLE_SESSION,
   traced,
@@ -168,14 +169,7 @@ export class SettlementService {
     // One conditional UPDATE that returns what the update to followers needs (no read after it): two
     // outcomes of one session applied at once (consumers run several jobs in parallel) cannot both
     // read the old status and the older one win.
-    const set =
-      outcome.status === 'CONFIRMED'
-        ? 'settlement_tx_hash = ?, settlement_block = ?, settlement_fee = ?, settlement_failure_reason = null'
-        : 'settlement_failure_reason = ?';
-    const values =
-      outcome.status === 'CONFIRMED'
-        ? [outcome.txHash, outcome.blockNumber, outcome.fee]
-        : [outcome.status === 'FAILED' ? outcome.failureReason : null];
+    const { set, values } = outcomeColumns(outcome, 'settlement_');
     const rows = await this.em.execute<{ id: string; user_id: string | null }[]>(
       `update "session"."charging_session"
           set settlement_status = ?, settlement_updated_at = now(), ${set}
