@@ -431,7 +431,8 @@ export class PlanBilling {
     let renewed = 0;
     let ended = 0;
     let seen = 0;
-    const domain = await this.deps.domain();
+    // The deployment's domain only when a fee is to be numbered (a platform without a chain renews nothing).
+    let domain: LedgerDomain | undefined;
     await em.transactional(async (tx) => {
       const due = await tx.find(
         PlanSubscription,
@@ -471,6 +472,7 @@ export class PlanBilling {
         s.periodStart = s.periodEnd;
         s.periodEnd = addMonths(s.startedAt, s.periods);
         await tx.flush();
+        domain ??= await this.deps.domain();
         charges.push(await numberCharge(tx, domain, s, plan, { payer, payee }));
         renewed++;
       }
