@@ -20,8 +20,8 @@ export class ClearingResolver {
     description: 'One interval’s clearing; null until it has been cleared.',
   })
   clearing(
-    @Arg('communityId', () => ID) communityId: string,
-    @Arg('intervalStart') intervalStart: Date,
+    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
+    @Arg('intervalStart', { description: "The market interval's start." }) intervalStart: Date,
     @Ctx() ctx: EnergyContext,
   ) {
     return ctx.em.findOne(Clearing, { communityId: inputId(communityId, 'communityId'), intervalStart });
@@ -32,12 +32,17 @@ export class ClearingResolver {
     description: 'A community’s clearings with intervals in [from, to), oldest first.',
   })
   async clearings(
-    @Arg('communityId', () => ID) communityId: string,
+    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: EnergyContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, 1);
@@ -59,7 +64,7 @@ export class ClearingResolver {
     description: 'A community market’s figures for clearings that start in [from, to).',
   })
   async marketStats(
-    @Arg('communityId', () => ID) communityId: string,
+    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: EnergyContext,
@@ -76,10 +81,13 @@ export class ClearingResolver {
       'A community market per period: volume, average clearing price, what buyers paid, delivered against traded, consumption and self-sufficiency, summed from each interval’s clearing and delivery totals.',
   })
   async marketReport(
-    @Arg('communityId', () => ID) communityId: string,
+    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
     @Arg('from') from: string,
     @Arg('to') to: string,
-    @Arg('granularity', () => ReportGranularity) granularity: ReportGranularity,
+    @Arg('granularity', () => ReportGranularity, {
+      description: 'HOUR, DAY or MONTH: the size of each bucket.',
+    })
+    granularity: ReportGranularity,
     @Ctx() ctx: EnergyContext,
   ) {
     const community = await ctx.em.findOne(Community, { id: inputId(communityId, 'communityId') });

@@ -21,7 +21,11 @@ export class CommunityResolver {
   @Mutation(() => Community, {
     description: 'Creates a local energy market run by the caller. Operators and admins.',
   })
-  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() ctx: EnergyContext) {
+  createCommunity(
+    @Arg('input', { description: 'The fields, each described on the input type.' })
+    input: CreateCommunityInput,
+    @Ctx() ctx: EnergyContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.communities.create(input);
   }

@@ -81,8 +81,16 @@ export class TradeLedgerResolver {
   })
   async tradeLedger(
     @Ctx() ctx: EnergyContext,
-    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, {
+      defaultValue: 500,
+      description: 'How many items to return at most (one page).',
+    })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after: string | null,
   ): Promise<TradeLedgerPage> {
     if (!Number.isInteger(first) || first < 1 || first > 1000)
       throw badInput('first must be 1 to 1,000', 'first');
@@ -108,7 +116,8 @@ export class TradeLedgerResolver {
   })
   async tradeSettlementProof(
     @Ctx() ctx: EnergyContext,
-    @Arg('recordId', () => ID) recordId: string,
+    @Arg('recordId', () => ID, { description: "The record number (its on-chain event's recordId)." })
+    recordId: string,
   ): Promise<TradeLedgerRecord> {
     if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
     const { rows } = await ctx.pool.query<Row>(`${SELECT} where t.settlement_record_id = $1`, [recordId]);
@@ -190,8 +199,16 @@ export class ReadingAnchorResolver {
   })
   async readingAnchors(
     @Ctx() ctx: EnergyContext,
-    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, {
+      defaultValue: 100,
+      description: 'How many items to return at most (one page).',
+    })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after: string | null,
   ): Promise<ReadingAnchorPage> {
     if (!Number.isInteger(first) || first < 1 || first > 500)
       throw badInput('first must be 1 to 500', 'first');
@@ -217,8 +234,8 @@ export class ReadingAnchorResolver {
   })
   async readingProof(
     @Ctx() ctx: EnergyContext,
-    @Arg('meterId', () => ID) meterId: string,
-    @Arg('intervalStart') intervalStart: Date,
+    @Arg('meterId', () => ID, { description: "The meter's id." }) meterId: string,
+    @Arg('intervalStart', { description: "The market interval's start." }) intervalStart: Date,
   ): Promise<ReadingProof> {
     const { rows: meters } = await ctx.pool.query<{ community_id: string; owners: string[] }>(
       `select s.community_id, array_append(coalesce(array_agg(sh.user_id::text) filter (where sh.user_id is not null), '{}'), s.owner_id::text) as owners

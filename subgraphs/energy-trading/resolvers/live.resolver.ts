@@ -28,7 +28,7 @@ export class LiveMarketResolver {
   async clearingPublished(
     @Root() e: ClearingPublishedLive,
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID) _communityId: string,
+    @Arg('communityId', () => ID, { description: "The community's id." }) _communityId: string,
   ): Promise<Clearing> {
     ctx.em.clear();
     return ctx.em.findOneOrFail(Clearing, {
@@ -62,7 +62,7 @@ export class LiveMarketResolver {
   })
   meterReadingsReceived(
     @Root() e: MeterReadingsLive,
-    @Arg('meterId', () => ID) _meterId: string,
+    @Arg('meterId', () => ID, { description: "The meter's id." }) _meterId: string,
   ): MeterReadingsEvent {
     return { meterId: e.meterId, accepted: e.accepted, latest: new Date(e.latest) };
   }

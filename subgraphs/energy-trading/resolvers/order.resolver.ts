@@ -11,7 +11,10 @@ export class OrderResolver {
     description:
       'Places an order until gate closure. SELL: HOST with a production or bidirectional meter on the selling site. BUY: a member with a consumption or bidirectional meter and enough free escrow for energyWh × limitPricePerKwh.',
   })
-  placeOrder(@Arg('input') input: PlaceOrderInput, @Ctx() ctx: EnergyContext) {
+  placeOrder(
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: PlaceOrderInput,
+    @Ctx() ctx: EnergyContext,
+  ) {
     return ctx.orders.place(input);
   }
 
@@ -25,8 +28,13 @@ export class OrderResolver {
   @Query(() => [MarketOrder], { description: 'Your orders, newest first.' })
   myOrders(
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID, { nullable: true }) communityId?: string,
-    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+    @Arg('communityId', () => ID, { nullable: true, description: "The community's id." })
+    communityId?: string,
+    @Arg('first', () => Int, {
+      defaultValue: 100,
+      description: 'How many items to return at most (one page).',
+    })
+    first = 100,
   ) {
     return ctx.orders.mine(communityId ?? null, first);
   }
@@ -37,8 +45,8 @@ export class OrderResolver {
       'An interval’s open orders per side and price (members, the operator, auditors, admins): no identities.',
   })
   orderBook(
-    @Arg('communityId', () => ID) communityId: string,
-    @Arg('intervalStart') intervalStart: Date,
+    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
+    @Arg('intervalStart', { description: "The market interval's start." }) intervalStart: Date,
     @Ctx() ctx: EnergyContext,
   ) {
     return ctx.orders.book(communityId, intervalStart);

@@ -21,7 +21,10 @@ export class SiteResolver {
 
   @Authorized(Role.HOST, Role.BUYER, Role.INVESTOR)
   @Mutation(() => Site, { description: 'Adds a site you own to a community you are a member of.' })
-  createSite(@Arg('input') input: CreateSiteInput, @Ctx() ctx: EnergyContext) {
+  createSite(
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: CreateSiteInput,
+    @Ctx() ctx: EnergyContext,
+  ) {
     return ctx.sites.createSite(input);
   }
 
@@ -48,7 +51,7 @@ export class SiteResolver {
     description: 'Adds a meter to your site. The answer holds its device key, once.',
   })
   async registerMeter(
-    @Arg('siteId', () => ID) siteId: string,
+    @Arg('siteId', () => ID, { description: "The site's id." }) siteId: string,
     @Arg('kind', () => MeterKind) kind: MeterKind,
     @Arg('serial') serial: string,
     @Ctx() ctx: EnergyContext,
@@ -61,7 +64,10 @@ export class SiteResolver {
   @Mutation(() => MeterWithKey, {
     description: 'Issues your meter a new device key; the old one stops working.',
   })
-  rotateMeterKey(@Arg('meterId', () => ID) meterId: string, @Ctx() ctx: EnergyContext) {
+  rotateMeterKey(
+    @Arg('meterId', () => ID, { description: "The meter's id." }) meterId: string,
+    @Ctx() ctx: EnergyContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.sites.rotateMeterKey(meterId);
   }

@@ -15,8 +15,13 @@ export class TradeResolver {
   })
   myTrades(
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID, { nullable: true }) communityId?: string,
-    @Arg('first', () => Int, { defaultValue: 100 }) first = 100,
+    @Arg('communityId', () => ID, { nullable: true, description: "The community's id." })
+    communityId?: string,
+    @Arg('first', () => Int, {
+      defaultValue: 100,
+      description: 'How many items to return at most (one page).',
+    })
+    first = 100,
   ) {
     return tradesOf(ctx.em, ctx.viewer.userId!, communityId ?? null, first);
   }
@@ -30,7 +35,8 @@ export class TradeResolver {
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID, { nullable: true }) communityId?: string | null,
+    @Arg('communityId', () => ID, { nullable: true, description: "The community's id." })
+    communityId?: string | null,
   ) {
     return ctx.exportTrades(from, to, communityId ?? null);
   }

@@ -25,7 +25,11 @@ export class ChargeReadinessResolver {
   async chargingReadiness(
     @Ctx() ctx: SessionContext,
     @Arg('chargerIdentity') chargerIdentity: string,
-    @Arg('evseId', () => Int, { nullable: true }) evseId?: number,
+    @Arg('evseId', () => Int, {
+      nullable: true,
+      description: 'The EVSE, by its number on the charger (from 1).',
+    })
+    evseId?: number,
   ): Promise<ChargeReadiness> {
     return readiness(await ctx.chargeGuard.check(chargerIdentity, ctx.viewer.userId!, evseId ?? null, null));
   }
@@ -38,9 +42,13 @@ export class ChargeReadinessResolver {
   })
   async chargeHold(
     @Ctx() ctx: SessionContext,
-    @Arg('identity') identity: string,
-    @Arg('userId', () => ID) userId: string,
-    @Arg('evseId', () => Int, { nullable: true }) evseId?: number,
+    @Arg('identity', { description: "The charger's OCPP identity." }) identity: string,
+    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
+    @Arg('evseId', () => Int, {
+      nullable: true,
+      description: 'The EVSE, by its number on the charger (from 1).',
+    })
+    evseId?: number,
     @Arg('reserveFor', () => String, { nullable: true }) reserveFor?: string,
   ): Promise<ChargeReadiness> {
     requireService(ctx.viewer, 'ocpp-bridge');
@@ -54,7 +62,7 @@ export class ChargeReadinessResolver {
   })
   async stationDrivers(
     @Ctx() ctx: SessionContext,
-    @Arg('stationId', () => ID) stationId: string,
+    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
     @Arg('since') since: Date,
   ): Promise<string[]> {
     requireService(ctx.viewer, 'station-subgraph');

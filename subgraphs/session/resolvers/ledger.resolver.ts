@@ -87,8 +87,16 @@ export class LedgerResolver {
   })
   async sessionLedger(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, {
+      defaultValue: 500,
+      description: 'How many items to return at most (one page).',
+    })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after: string | null,
   ): Promise<SessionLedgerPage> {
     if (!Number.isInteger(first) || first < 1 || first > 1000)
       throw badInput('first must be 1 to 1,000', 'first');
@@ -115,7 +123,8 @@ export class LedgerResolver {
   })
   async settlementProof(
     @Ctx() ctx: SessionContext,
-    @Arg('recordId', () => ID) recordId: string,
+    @Arg('recordId', () => ID, { description: "The record number (its on-chain event's recordId)." })
+    recordId: string,
   ): Promise<SessionLedgerRecord> {
     if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
     const s = await ctx.em.findOne(ChargingSession, { settlementRecordId: recordId });
@@ -187,8 +196,16 @@ export class LedgerResolver {
   })
   async planFeeLedger(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, {
+      defaultValue: 500,
+      description: 'How many items to return at most (one page).',
+    })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after: string | null,
   ): Promise<PlanFeeLedgerPage> {
     if (!Number.isInteger(first) || first < 1 || first > 1000)
       throw badInput('first must be 1 to 1,000', 'first');
@@ -214,7 +231,8 @@ export class LedgerResolver {
   })
   async planFeeProof(
     @Ctx() ctx: SessionContext,
-    @Arg('recordId', () => ID) recordId: string,
+    @Arg('recordId', () => ID, { description: "The record number (its on-chain event's recordId)." })
+    recordId: string,
   ): Promise<PlanFeeLedgerRecord> {
     if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
     const c = await ctx.em.findOne(PlanCharge, { recordId });
@@ -240,7 +258,7 @@ export class LedgerResolver {
   })
   async prepareRefund(
     @Ctx() ctx: SessionContext,
-    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
     @Arg('amount') amount: string,
     @Arg('reason') reason: string,
   ): Promise<RefundRequest> {
@@ -271,8 +289,16 @@ export class LedgerResolver {
   })
   async refundLedger(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, {
+      defaultValue: 500,
+      description: 'How many items to return at most (one page).',
+    })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after: string | null,
   ): Promise<RefundLedgerPage> {
     if (!Number.isInteger(first) || first < 1 || first > 1000)
       throw badInput('first must be 1 to 1,000', 'first');

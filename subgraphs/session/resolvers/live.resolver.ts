@@ -34,7 +34,7 @@ export class LiveSessionResolver {
   sessionUpdated(
     @Root() event: SessionUpdatedLive,
     @Ctx() ctx: SessionContext,
-    @Arg('sessionId', () => ID) _sessionId: string,
+    @Arg('sessionId', () => ID, { description: "The charging session's id." }) _sessionId: string,
   ): SessionUpdateEvent {
     return toEvent(event, ctx);
   }

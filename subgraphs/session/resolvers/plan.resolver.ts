@@ -56,7 +56,10 @@ export class PlanResolver {
       'Offers a subscription plan at the viewer’s stations: a monthly fee (in the settlement currency) for a discount ' +
       'per kWh and/or free minutes. Plans are not changed once offered: retire one and offer another.',
   })
-  createPlan(@Arg('input') input: CreatePlanInput, @Ctx() ctx: SessionContext) {
+  createPlan(
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: CreatePlanInput,
+    @Ctx() ctx: SessionContext,
+  ) {
     return ctx.plans.create(ctx.viewer, input);
   }
 
@@ -65,7 +68,10 @@ export class PlanResolver {
     description:
       'Stops offering a plan (its operator or an admin): no new subscribers; its subscriptions end at their period’s end.',
   })
-  retirePlan(@Arg('planId', () => ID) planId: string, @Ctx() ctx: SessionContext) {
+  retirePlan(
+    @Arg('planId', () => ID, { description: "The plan's id." }) planId: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     return ctx.plans.retire(ctx.viewer, planId);
   }
 
@@ -75,7 +81,7 @@ export class PlanResolver {
       'An operator’s plans on offer, newest first; `includeRetired` (the operator and admins) adds its retired ones.',
   })
   plans(
-    @Arg('operatorId', () => ID) operatorId: string,
+    @Arg('operatorId', () => ID, { description: "The operator's account id." }) operatorId: string,
     @Arg('includeRetired', { defaultValue: false }) includeRetired: boolean,
     @Ctx() ctx: SessionContext,
   ) {
@@ -105,7 +111,10 @@ export class PlanSubscriptionResolver {
       'are priced with the plan. CONFLICT when the plan is retired, the viewer already has a subscription with this ' +
       'operator, a party has no wallet, or the escrow cannot pay the fee now.',
   })
-  subscribeToPlan(@Arg('planId', () => ID) planId: string, @Ctx() ctx: SessionContext) {
+  subscribeToPlan(
+    @Arg('planId', () => ID, { description: "The plan's id." }) planId: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     return ctx.plans.subscribe(ctx.viewer, planId);
   }
 
@@ -116,7 +125,7 @@ export class PlanSubscriptionResolver {
       'CONFLICT when it has ended.',
   })
   cancelPlanSubscription(
-    @Arg('subscriptionId', () => ID) subscriptionId: string,
+    @Arg('subscriptionId', () => ID, { description: "The plan subscription's id." }) subscriptionId: string,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.plans.cancel(ctx.viewer, subscriptionId);
@@ -128,7 +137,7 @@ export class PlanSubscriptionResolver {
       'The viewer’s plan subscriptions, newest first; with `planId`, that plan’s subscriptions (its operator and admins).',
   })
   planSubscriptions(
-    @Arg('planId', () => ID, { nullable: true }) planId: string | null,
+    @Arg('planId', () => ID, { nullable: true, description: "The plan's id." }) planId: string | null,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.plans.subscriptions(ctx.viewer, planId);

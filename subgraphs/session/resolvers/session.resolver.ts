@@ -53,9 +53,18 @@ export class SessionResolver {
   })
   sessions(
     @Ctx() ctx: SessionContext,
-    @Arg('filter', () => SessionFilter, { nullable: true }) filter?: SessionFilter,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => SessionFilter, {
+      nullable: true,
+      description: 'Optional filters, all of which must hold.',
+    })
+    filter?: SessionFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     return ctx.sessions.list(ctx.viewer, filter ?? {}, first, after);
   }
@@ -64,8 +73,13 @@ export class SessionResolver {
   @Query(() => ChargingSessionConnection, { description: 'The signed-in driver’s sessions, newest first.' })
   mySessions(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     return ctx.sessions.ofUser(ctx.viewer.userId!, first, after);
   }
@@ -79,7 +93,8 @@ export class SessionResolver {
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: SessionContext,
-    @Arg('stationId', () => ID, { nullable: true }) stationId?: string | null,
+    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." })
+    stationId?: string | null,
   ) {
     return ctx.exportSessions(from, to, stationId ?? null);
   }
@@ -90,7 +105,10 @@ export class SessionResolver {
       'Asks the charger to stop an active session (RemoteStop / RequestStop): its driver, its operator, or an ' +
       'admin. Returns the session; it completes when the charger reports the stop.',
   })
-  async stopCharging(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: SessionContext) {
+  async stopCharging(
+    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     const session = await ctx.sessions.get(sessionId, ctx.viewer);
     if (
       hasRole(ctx.viewer, Role.AUDITOR) &&
@@ -117,7 +135,7 @@ export class SessionResolver {
       'it is not DISPUTED.',
   })
   async resolveSessionDispute(
-    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
     @Arg('settle') settle: boolean,
     @Ctx() ctx: SessionContext,
   ) {

@@ -67,7 +67,10 @@ export class SettlementResolver {
       "session's driver, its operator, or an admin. CONFLICT when the settlement is not FAILED. The " +
       'record keeps its number and hash and is never paid twice.',
   })
-  async retrySettlement(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: SessionContext) {
+  async retrySettlement(
+    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     const session = await ctx.sessions.get(sessionId, ctx.viewer);
     const party = session.userId === ctx.viewer.userId || session.operatorId === ctx.viewer.userId;
     if (!party && !hasRole(ctx.viewer, Role.ADMIN))

@@ -50,12 +50,18 @@ export class TariffResolver {
   @Mutation(() => Tariff, {
     description: 'Sets the tariff of a station (or of one EVSE). It prices sessions that start from now on.',
   })
-  setTariff(@Arg('input') input: SetTariffInput, @Ctx() ctx: SessionContext) {
+  setTariff(
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: SetTariffInput,
+    @Ctx() ctx: SessionContext,
+  ) {
     return ctx.tariffs.set(ctx.viewer, input);
   }
 
   @Query(() => [Tariff], { description: 'A station’s tariffs, newest first. Public.' })
-  tariffs(@Arg('stationId', () => ID) stationId: string, @Ctx() ctx: SessionContext) {
+  tariffs(
+    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     return ctx.tariffs.ofStation(stationId);
   }
 

@@ -13,8 +13,13 @@ export class UserSessionsResolver {
   sessions(
     @Root() user: User,
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     if (ctx.viewer.userId !== user.id && !hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) {
       throw forbidden('Only the account itself, auditors and admins see its sessions');

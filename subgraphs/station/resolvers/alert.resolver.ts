@@ -89,8 +89,8 @@ export class ChargerAlertResolver {
   async chargerAlertRaised(
     @Root() event: ChargerAlertLive,
     @Ctx() ctx: StationContext,
-    @Arg('stationId', () => ID, { nullable: true }) _stationId?: string,
-    @Arg('chargerId', () => ID, { nullable: true }) _chargerId?: string,
+    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." }) _stationId?: string,
+    @Arg('chargerId', () => ID, { nullable: true, description: "The charger's id." }) _chargerId?: string,
   ): Promise<ChargerAlert> {
     ctx.em.clear();
     return ctx.em.findOneOrFail(ChargerAlert, { id: event.alertId });

@@ -35,7 +35,10 @@ export class ChargerResolver {
     nullable: true,
     description: 'The charger with this OCPP identity, if any. Public.',
   })
-  chargerByIdentity(@Arg('identity') identity: string, @Ctx() ctx: StationContext) {
+  chargerByIdentity(
+    @Arg('identity', { description: "The charger's OCPP identity." }) identity: string,
+    @Ctx() ctx: StationContext,
+  ) {
     return ctx.stations.chargerByIdentity(identity);
   }
 
@@ -45,7 +48,7 @@ export class ChargerResolver {
     description: 'For the OCPP bridge only: checks a charger’s Basic-auth login; null when refused.',
   })
   async chargerAuthentication(
-    @Arg('identity') identity: string,
+    @Arg('identity', { description: "The charger's OCPP identity." }) identity: string,
     @Arg('password') password: string,
     @Ctx() ctx: StationContext,
   ): Promise<ChargerAuthentication | null> {
@@ -62,8 +65,9 @@ export class ChargerResolver {
   })
   async chargerPlacement(
     @Ctx() ctx: StationContext,
-    @Arg('identity', () => String, { nullable: true }) identity?: string,
-    @Arg('stationId', () => ID, { nullable: true }) stationId?: string,
+    @Arg('identity', () => String, { nullable: true, description: "The charger's OCPP identity." })
+    identity?: string,
+    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." }) stationId?: string,
   ): Promise<ChargerPlacement | null> {
     requireService(ctx.viewer, 'ocpp-bridge', 'session-subgraph');
     if (identity) {
@@ -96,8 +100,9 @@ export class ChargerResolver {
     description: 'Registers a charger on a station and returns its OCPP password, once.',
   })
   registerCharger(
-    @Arg('stationId', () => ID) stationId: string,
-    @Arg('input') input: RegisterChargerInput,
+    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
+    @Arg('input', { description: 'The fields, each described on the input type.' })
+    input: RegisterChargerInput,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.registerCharger(stationId, input);
@@ -106,8 +111,8 @@ export class ChargerResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => Connector, { description: 'Adds a connector to a charger. Its operator or an admin.' })
   addConnector(
-    @Arg('chargerId', () => ID) chargerId: string,
-    @Arg('input') input: AddConnectorInput,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: AddConnectorInput,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.addConnector(chargerId, input);

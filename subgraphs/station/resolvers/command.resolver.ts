@@ -32,9 +32,11 @@ export class CommandResolver {
       'sent, for an EVSE the charger does not have or a token that is unknown, blocked or expired.',
   })
   async startCharging(
-    @Arg('chargerId', () => ID) chargerId: string,
-    @Arg('evseId', () => Int) evseId: number,
-    @Arg('idToken') idToken: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    evseId: number,
+    @Arg('idToken', { description: 'The id token (an RFID card or app token) as chargers know it.' })
+    idToken: string,
     @Ctx() ctx: StationContext,
   ) {
     const token = idToken.trim().toUpperCase();
@@ -60,7 +62,7 @@ export class CommandResolver {
     description: 'Restarts the charger (1.6 Reset; 2.0.1 Reset OnIdle/Immediate).',
   })
   resetCharger(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('type', () => ResetType, { defaultValue: ResetType.SOFT }) type: ResetType,
     @Ctx() ctx: StationContext,
   ) {
@@ -70,8 +72,9 @@ export class CommandResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => CommandResult, { description: 'Releases a stuck cable (UnlockConnector).' })
   unlockConnector(
-    @Arg('chargerId', () => ID) chargerId: string,
-    @Arg('evseId', () => Int) evseId: number,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    evseId: number,
     @Ctx() ctx: StationContext,
     @Arg('connectorId', () => Int, { defaultValue: 1 }) connectorId: number,
   ) {
@@ -87,10 +90,14 @@ export class CommandResolver {
     description: 'Takes an EVSE (or, without evseId, the charger) in or out of service.',
   })
   changeAvailability(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('operative') operative: boolean,
     @Ctx() ctx: StationContext,
-    @Arg('evseId', () => Int, { nullable: true }) evseId?: number,
+    @Arg('evseId', () => Int, {
+      nullable: true,
+      description: 'The EVSE, by its number on the charger (from 1).',
+    })
+    evseId?: number,
   ) {
     return this.send(ctx, chargerId, {
       type: 'changeAvailability',
@@ -102,10 +109,14 @@ export class CommandResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => CommandResult, { description: 'Asks the charger to send a message now (TriggerMessage).' })
   triggerMessage(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('message', () => TriggerMessageType) message: TriggerMessageType,
     @Ctx() ctx: StationContext,
-    @Arg('evseId', () => Int, { nullable: true }) evseId?: number,
+    @Arg('evseId', () => Int, {
+      nullable: true,
+      description: 'The EVSE, by its number on the charger (from 1).',
+    })
+    evseId?: number,
   ) {
     return this.send(ctx, chargerId, {
       type: 'trigger',
@@ -120,7 +131,7 @@ export class CommandResolver {
       'Reads configuration (1.6 GetConfiguration; 2.0.1 GetVariables, keys as `Component.Variable`).',
   })
   async getChargerConfiguration(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Ctx() ctx: StationContext,
     @Arg('keys', () => [String], { nullable: true }) keys?: string[],
   ): Promise<ChargerConfiguration> {
@@ -136,7 +147,7 @@ export class CommandResolver {
       'Changes configuration (1.6 ChangeConfiguration; 2.0.1 SetVariables with `Component.Variable`).',
   })
   setChargerConfiguration(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('key') key: string,
     @Arg('value') value: string,
     @Ctx() ctx: StationContext,
@@ -152,7 +163,7 @@ export class CommandResolver {
       'Asks the charger to install firmware downloaded from `location` (an ftp://, http:// or https:// URL) not before `retrieveAt` (UpdateFirmware). Progress arrives as `Charger.firmwareStatus`.',
   })
   updateFirmware(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('location') location: string,
     @Ctx() ctx: StationContext,
     @Arg('retrieveAt', () => Date, { nullable: true }) retrieveAt?: Date,
@@ -171,7 +182,7 @@ export class CommandResolver {
       'Asks the charger to upload its diagnostics log to `location` (1.6 GetDiagnostics; 2.0.1 GetLog DiagnosticsLog); `fileName` is the file it will write when it says. Progress arrives as `Charger.diagnosticsStatus`.',
   })
   requestChargerLogs(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('location') location: string,
     @Ctx() ctx: StationContext,
   ) {
@@ -186,7 +197,10 @@ export class CommandResolver {
   @Mutation(() => CommandResult, {
     description: 'Clears the charger’s authorization cache (ClearCache): every id token is asked again.',
   })
-  clearAuthorizationCache(@Arg('chargerId', () => ID) chargerId: string, @Ctx() ctx: StationContext) {
+  clearAuthorizationCache(
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Ctx() ctx: StationContext,
+  ) {
     return this.send(ctx, chargerId, { type: 'clearCache' });
   }
 }

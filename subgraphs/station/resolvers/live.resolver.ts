@@ -51,8 +51,8 @@ export class LiveStatusResolver {
   chargerStatusChanged(
     @Root() event: ChargerStatusLive,
     @Ctx() ctx: StationContext,
-    @Arg('stationId', () => ID, { nullable: true }) _stationId?: string,
-    @Arg('chargerId', () => ID, { nullable: true }) _chargerId?: string,
+    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." }) _stationId?: string,
+    @Arg('chargerId', () => ID, { nullable: true, description: "The charger's id." }) _chargerId?: string,
   ): ChargerStatusEvent {
     fresh(ctx);
     return toEvent(event);
@@ -74,7 +74,7 @@ export class LiveStatusResolver {
   connectorStatusChanged(
     @Root() event: ChargerStatusLive,
     @Ctx() ctx: StationContext,
-    @Arg('chargerId', () => ID) _chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) _chargerId: string,
   ): ChargerStatusEvent {
     fresh(ctx);
     return toEvent(event);

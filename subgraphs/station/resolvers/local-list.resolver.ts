@@ -29,7 +29,7 @@ export class LocalListResolver {
       'Brings the charger’s local authorization list up to date: the id tokens of the station’s drivers (who charged there in the last 90 days or hold a reservation there) with their status, blocked and expired ones included so that an offline charger refuses them. The first update (or `full`) is a Full list, later ones Differential. A token blocked later is sent to the lists that hold it at once.',
   })
   async syncLocalList(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Ctx() ctx: StationContext,
     @Arg('full', { defaultValue: false }) full: boolean,
   ): Promise<LocalListSync> {
@@ -42,7 +42,10 @@ export class LocalListResolver {
     description:
       'Asks the charger for its local list version (GetLocalListVersion): 0 none, -1 not supported (1.6).',
   })
-  async getLocalListVersion(@Arg('chargerId', () => ID) chargerId: string, @Ctx() ctx: StationContext) {
+  async getLocalListVersion(
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Ctx() ctx: StationContext,
+  ) {
     const charger = await ctx.stations.ownedCharger(chargerId);
     const result = await ctx.commands.send(charger.identity, { type: 'getLocalListVersion' });
     return result.listVersion ?? 0;

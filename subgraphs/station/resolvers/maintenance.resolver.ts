@@ -12,12 +12,16 @@ export class MaintenanceResolver {
       'Schedules planned downtime of a charger, or of one EVSE (at most 31 days): at `startsAt` it is set Inoperative (ChangeAvailability), at `endsAt` Operative again; reservations overlapping it are refused. CONFLICT when it overlaps another window. The station’s operator or an admin.',
   })
   scheduleMaintenance(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('startsAt') startsAt: Date,
     @Arg('endsAt') endsAt: Date,
     @Arg('reason') reason: string,
     @Ctx() ctx: StationContext,
-    @Arg('evseId', () => Int, { nullable: true }) evseId?: number | null,
+    @Arg('evseId', () => Int, {
+      nullable: true,
+      description: 'The EVSE, by its number on the charger (from 1).',
+    })
+    evseId?: number | null,
   ) {
     return ctx.maintenance.schedule(chargerId, evseId ?? null, startsAt, endsAt, reason);
   }

@@ -43,13 +43,18 @@ export class MessageLogResolver {
       'The OCPP message log of one charger: every frame in and out in [from, to), oldest first, optionally of one action (calls and their replies). Kept OCPP_MESSAGE_LOG_RETENTION_DAYS (7 by default); a charger’s frames beyond 120 a minute are not kept. For the station’s operator and admins.',
   })
   async chargerMessages(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: StationContext,
     @Arg('action', () => String, { nullable: true }) action?: string | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     const limit = pageSize(first);
     if (!(from < to)) throw badInput('from must be before to', 'from');

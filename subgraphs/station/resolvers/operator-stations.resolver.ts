@@ -9,8 +9,13 @@ export class OperatorStationsResolver {
   stations(
     @Root() user: User,
     @Ctx() ctx: StationContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     return ctx.stations.byOperator(user.id, first, after);
   }

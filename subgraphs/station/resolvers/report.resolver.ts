@@ -52,10 +52,13 @@ export class ReportResolver {
       'A station’s uptime (NEVI count, per connector), utilisation, faults — and, from the session subgraph, sessions, energy and revenue — per period, from the rollups. The station’s operator, admins and auditors.',
   })
   stationReport(
-    @Arg('stationId', () => ID) stationId: string,
+    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
     @Arg('from') from: string,
     @Arg('to') to: string,
-    @Arg('granularity', () => ReportGranularity) granularity: ReportGranularity,
+    @Arg('granularity', () => ReportGranularity, {
+      description: 'HOUR, DAY or MONTH: the size of each bucket.',
+    })
+    granularity: ReportGranularity,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.reports.stationReport(stationId, granularity, from, to);
@@ -69,9 +72,13 @@ export class ReportResolver {
   operatorReport(
     @Arg('from') from: string,
     @Arg('to') to: string,
-    @Arg('granularity', () => ReportGranularity) granularity: ReportGranularity,
+    @Arg('granularity', () => ReportGranularity, {
+      description: 'HOUR, DAY or MONTH: the size of each bucket.',
+    })
+    granularity: ReportGranularity,
     @Ctx() ctx: StationContext,
-    @Arg('operatorId', () => ID, { nullable: true }) operatorId?: string | null,
+    @Arg('operatorId', () => ID, { nullable: true, description: "The operator's account id." })
+    operatorId?: string | null,
   ) {
     return ctx.reports.operatorReport(granularity, from, to, operatorId ?? null);
   }
@@ -81,7 +88,11 @@ export class ReportResolver {
     description:
       'Writes down an outage the operator is not responsible for (NEVI exclusions): down time inside it is not held against uptime, and reports from its start on are computed again. Maintenance windows need no record. The station’s operator or an admin.',
   })
-  recordOutageExclusion(@Arg('input') input: OutageExclusionInput, @Ctx() ctx: StationContext) {
+  recordOutageExclusion(
+    @Arg('input', { description: 'The fields, each described on the input type.' })
+    input: OutageExclusionInput,
+    @Ctx() ctx: StationContext,
+  ) {
     return ctx.reports.recordExclusion(input);
   }
 }
@@ -95,8 +106,9 @@ export class ChargingEndedResolver {
       'For platform services: when an EVSE last stopped charging within from–to, by its status history (idle fees).',
   })
   async chargingEndedAt(
-    @Arg('chargerId', () => ID) chargerId: string,
-    @Arg('evseId', () => Int) evseId: number,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    evseId: number,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: StationContext,

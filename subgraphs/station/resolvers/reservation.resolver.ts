@@ -12,10 +12,12 @@ export class ReservationResolver {
       'Holds an EVSE for one of your id tokens until `expiresAt` (at most a day): the charger is asked (ReserveNow) and the reservation is ACTIVE when it accepts, REJECTED with its answer (Occupied, Faulted, Unavailable, Rejected) when not. Other drivers’ starts on the EVSE are refused meanwhile. CONFLICT when the EVSE is already reserved.',
   })
   reserveConnector(
-    @Arg('chargerId', () => ID) chargerId: string,
-    @Arg('evseId', () => Int) evseId: number,
-    @Arg('expiresAt') expiresAt: Date,
-    @Arg('idToken') idToken: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    evseId: number,
+    @Arg('expiresAt', { description: 'When it expires.' }) expiresAt: Date,
+    @Arg('idToken', { description: 'The id token (an RFID card or app token) as chargers know it.' })
+    idToken: string,
     @Ctx() ctx: StationContext,
   ) {
     requirePerson(ctx.viewer);

@@ -35,7 +35,7 @@ export class SmartChargingResolver {
       'Sets (or, with null, removes) the most power the station’s chargers may draw together, kW. It is shared among the EVSEs at once and again whenever one starts or stops being used: TxDefaultProfile charging profiles (1.6 and 2.0.1 SetChargingProfile, in W); removing it clears them. Each connector’s `powerLimitW` shows its accepted share. The station’s operator or an admin.',
   })
   async setStationPowerLimit(
-    @Arg('stationId', () => ID) stationId: string,
+    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
     @Arg('limitKw', () => Float, { nullable: true }) limitKw: number | null,
     @Ctx() ctx: StationContext,
   ): Promise<Station> {
@@ -55,9 +55,13 @@ export class SmartChargingResolver {
       'Clears the platform’s charging profiles on one EVSE, or on every EVSE without evseId (ClearChargingProfile); returns the charger’s answer (Accepted, Unknown). A station limit sends them again at its next sharing.',
   })
   async clearChargingProfile(
-    @Arg('chargerId', () => ID) chargerId: string,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
     @Ctx() ctx: StationContext,
-    @Arg('evseId', () => Int, { nullable: true }) evseId?: number | null,
+    @Arg('evseId', () => Int, {
+      nullable: true,
+      description: 'The EVSE, by its number on the charger (from 1).',
+    })
+    evseId?: number | null,
   ): Promise<string> {
     const charger = await ctx.stations.ownedCharger(chargerId);
     const result = await ctx.commands.send(charger.identity, {
@@ -73,8 +77,9 @@ export class SmartChargingResolver {
       'Asks the charger what it will allow on an EVSE over the next `durationSeconds` (GetCompositeSchedule, in W).',
   })
   async getCompositeSchedule(
-    @Arg('chargerId', () => ID) chargerId: string,
-    @Arg('evseId', () => Int) evseId: number,
+    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    evseId: number,
     @Ctx() ctx: StationContext,
     @Arg('durationSeconds', () => Int, { defaultValue: 3600 }) durationSeconds: number,
   ): Promise<CompositeSchedule> {

@@ -20,9 +20,18 @@ export class StationResolver {
   stations(
     @Ctx() ctx: StationContext,
     @Arg('near', () => NearInput, { nullable: true }) near?: NearInput,
-    @Arg('filter', () => StationFilter, { nullable: true }) filter?: StationFilter,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => StationFilter, {
+      nullable: true,
+      description: 'Optional filters, all of which must hold.',
+    })
+    filter?: StationFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     return ctx.stations.search(near, filter, first, after);
   }
@@ -34,7 +43,10 @@ export class StationResolver {
 
   @Authorized(Role.OPERATOR)
   @Mutation(() => Station, { description: 'Creates a station operated by the caller (admins: by anyone).' })
-  createStation(@Arg('input') input: CreateStationInput, @Ctx() ctx: StationContext) {
+  createStation(
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: CreateStationInput,
+    @Ctx() ctx: StationContext,
+  ) {
     return ctx.stations.createStation(input);
   }
 
@@ -42,7 +54,7 @@ export class StationResolver {
   @Mutation(() => Station, { description: 'Changes a station. Its operator or an admin.' })
   updateStation(
     @Arg('id', () => ID) id: string,
-    @Arg('input') input: UpdateStationInput,
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: UpdateStationInput,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.updateStation(id, input);

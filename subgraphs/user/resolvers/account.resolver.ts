@@ -18,7 +18,7 @@ export class AccountResolver {
       'Platform services only: why this account may not do `action` yet (EMAIL_NOT_VERIFIED), or null when it may.',
   })
   async actionRefusal(
-    @Arg('userId', () => ID) userId: string,
+    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
     @Arg('action') action: string,
     @Ctx() ctx: UserContext,
   ): Promise<string | null> {
@@ -54,7 +54,10 @@ export class AccountResolver {
     description:
       'Mails a password-reset link if the email has an account. Always true: it tells nobody which emails have accounts.',
   })
-  requestPasswordReset(@Arg('email') email: string, @Ctx() ctx: UserContext) {
+  requestPasswordReset(
+    @Arg('email', { description: "The account's email address." }) email: string,
+    @Ctx() ctx: UserContext,
+  ) {
     return ctx.account.requestPasswordReset(email, ctx.clientAddress);
   }
 
@@ -63,7 +66,7 @@ export class AccountResolver {
   })
   resetPassword(
     @Arg('token') token: string,
-    @Arg('newPassword') newPassword: string,
+    @Arg('newPassword', { description: 'The new password.' }) newPassword: string,
     @Ctx() ctx: UserContext,
   ) {
     return ctx.account.resetPassword(token, newPassword);
@@ -75,7 +78,7 @@ export class AccountResolver {
   })
   async changePassword(
     @Arg('currentPassword') currentPassword: string,
-    @Arg('newPassword') newPassword: string,
+    @Arg('newPassword', { description: 'The new password.' }) newPassword: string,
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);

@@ -16,7 +16,7 @@ export class ApiKeyResolver {
   async createApiKey(
     @Arg('name') name: string,
     @Arg('scopes', () => [ApiKeyScope]) scopes: ApiKeyScope[],
-    @Arg('expiresAt', () => Date, { nullable: true }) expiresAt: Date | null,
+    @Arg('expiresAt', () => Date, { nullable: true, description: 'When it expires.' }) expiresAt: Date | null,
     @Arg('rateLimitPerMinute', () => Int, { nullable: true }) rateLimitPerMinute: number | null,
     @Arg('rateLimitPerHour', () => Int, { nullable: true }) rateLimitPerHour: number | null,
     @Ctx() ctx: UserContext,

@@ -26,7 +26,7 @@ export class IdTokenResolver {
   addIdToken(
     @Arg('token') token: string,
     @Ctx() ctx: UserContext,
-    @Arg('expiresAt', () => Date, { nullable: true }) expiresAt?: Date,
+    @Arg('expiresAt', () => Date, { nullable: true, description: 'When it expires.' }) expiresAt?: Date,
   ) {
     requirePerson(ctx.viewer);
     return ctx.idTokens.add(token, expiresAt);

@@ -14,7 +14,10 @@ function signedIn(ctx: UserContext, payload: AuthPayload): AuthPayload {
 @Resolver(() => User)
 export class UserResolver {
   @Mutation(() => AuthPayload, { description: 'Creates a DRIVER account and signs it in.' })
-  async register(@Arg('input') input: RegisterInput, @Ctx() ctx: UserContext): Promise<AuthPayload> {
+  async register(
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: RegisterInput,
+    @Ctx() ctx: UserContext,
+  ): Promise<AuthPayload> {
     return signedIn(ctx, await ctx.auth.register(input, ctx.clientAddress));
   }
 
@@ -22,7 +25,11 @@ export class UserResolver {
     description:
       'Signs in. After five failures for one email from one address, further tries from there wait 1 s, 2 s, 4 s, … (RATE_LIMITED); the owner is told by mail.',
   })
-  async login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: UserContext) {
+  async login(
+    @Arg('email', { description: "The account's email address." }) email: string,
+    @Arg('password') password: string,
+    @Ctx() ctx: UserContext,
+  ) {
     return signedIn(ctx, await ctx.auth.login(email, password, ctx.clientAddress));
   }
 
@@ -50,8 +57,13 @@ export class UserResolver {
   @Query(() => UserConnection, { description: 'All accounts, oldest first. Admins only.' })
   users(
     @Ctx() ctx: UserContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    first?: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+    })
+    after?: string,
   ) {
     return ctx.users.list(first, after);
   }
@@ -59,7 +71,7 @@ export class UserResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => User, { description: "Replaces a user's roles. Their current access tokens stop working." })
   setUserRoles(
-    @Arg('userId', () => ID) userId: string,
+    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
     @Arg('roles', () => [Role]) roles: Role[],
     @Ctx() ctx: UserContext,
   ) {

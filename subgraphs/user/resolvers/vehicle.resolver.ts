@@ -9,7 +9,10 @@ import { AddVehicleInput } from './types/vehicle.types.js';
 export class VehicleResolver {
   @Authorized()
   @Mutation(() => Vehicle, { description: "Adds a vehicle to the caller's account." })
-  addVehicle(@Arg('input') input: AddVehicleInput, @Ctx() ctx: UserContext) {
+  addVehicle(
+    @Arg('input', { description: 'The fields, each described on the input type.' }) input: AddVehicleInput,
+    @Ctx() ctx: UserContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.vehicles.add(input);
   }
@@ -28,7 +31,7 @@ export class VehicleResolver {
   })
   vehiclePlugs(
     @Arg('vehicleId', () => ID) vehicleId: string,
-    @Arg('userId', () => ID) userId: string,
+    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
     @Ctx() ctx: UserContext,
   ) {
     requireService(ctx.viewer, 'station-subgraph');

@@ -20,7 +20,10 @@ export class WalletResolver {
 
   @Authorized()
   @Mutation(() => WalletLinkChallenge, { description: 'Step 1 of linking a wallet: the message to sign.' })
-  walletLinkChallenge(@Arg('address') address: string, @Ctx() ctx: UserContext) {
+  walletLinkChallenge(
+    @Arg('address', { description: "The wallet's address (0x…)." }) address: string,
+    @Ctx() ctx: UserContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.wallets.challenge(ctx.viewer.userId!, address);
   }
@@ -30,7 +33,7 @@ export class WalletResolver {
     description: 'Step 2: links the wallet if the signature of the challenge recovers it.',
   })
   async linkWallet(
-    @Arg('address') address: string,
+    @Arg('address', { description: "The wallet's address (0x…)." }) address: string,
     @Arg('signature') signature: string,
     @Ctx() ctx: UserContext,
   ) {
