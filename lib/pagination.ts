@@ -4,10 +4,10 @@ import { badInput } from './errors.js';
 @ObjectType({ description: 'Relay-style page information.' })
 @Directive('@shareable')
 export class PageInfo {
-  @Field()
+  @Field({ description: 'Whether another page follows (ask again with `after` = endCursor).' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cursor of the last edge; null on an empty page.' })
   endCursor!: string | null;
 }
 
@@ -23,21 +23,21 @@ export interface ConnectionShape<T> {
 
 /** Builds the `XConnection` and `XEdge` object types for a node type. */
 export function Connection<T extends object>(nodeType: ClassType<T>, name = nodeType.name) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor.` })
   class EdgeType {
-    @Field(() => nodeType)
+    @Field(() => nodeType, { description: `The ${name}.` })
     node!: T;
 
-    @Field()
+    @Field({ description: 'Pass as `after` to continue after this one.' })
     cursor!: string;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items (Relay-style).` })
   class ConnectionType {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: 'The items of this page, in order.' })
     edges!: EdgeType[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Whether more follow, and where to continue.' })
     pageInfo!: PageInfo;
   }
   return ConnectionType;

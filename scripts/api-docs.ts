@@ -25,10 +25,11 @@ import {
 
 /**
  * Public types, fields and arguments still without a description (573 when this reference was first
- * generated, 444 once the common arguments were described): `--check` fails when there are more, so
- * every new field comes with its description. Lower it as descriptions are written; the goal is 0.
+ * generated; 375 once the common arguments, types and pages were described): `--check` fails when
+ * there are more, so every new field comes with its description. Lower it as descriptions are
+ * written; the goal is 0.
  */
-const MAX_UNDESCRIBED = 444;
+const MAX_UNDESCRIBED = 375;
 
 const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/dist\/?$/, '/');
 const check = process.argv.includes('--check');

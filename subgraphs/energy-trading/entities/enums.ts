@@ -8,13 +8,16 @@ export enum MeterKind {
   /** The grid connection: `importWh` from the grid, `exportWh` into it. */
   BIDIRECTIONAL = 'BIDIRECTIONAL',
 }
-registerEnumType(MeterKind, { name: 'MeterKind' });
+registerEnumType(MeterKind, { name: 'MeterKind', description: 'What a meter measures at its site.' });
 
 export enum OrderSide {
   SELL = 'SELL',
   BUY = 'BUY',
 }
-registerEnumType(OrderSide, { name: 'OrderSide' });
+registerEnumType(OrderSide, {
+  name: 'OrderSide',
+  description: 'BUY (a member buying energy) or SELL (a site selling its production).',
+});
 
 export enum OrderStatus {
   /** In the book until gate closure. */
@@ -25,7 +28,10 @@ export enum OrderStatus {
   /** Not matched at clearing: annulled. */
   UNMATCHED = 'UNMATCHED',
 }
-registerEnumType(OrderStatus, { name: 'OrderStatus' });
+registerEnumType(OrderStatus, {
+  name: 'OrderStatus',
+  description: 'Where an order stands in its market interval.',
+});
 
 export enum TradeStatus {
   /** Cleared; delivery not checked yet. */
@@ -34,7 +40,10 @@ export enum TradeStatus {
   PARTIALLY_DELIVERED = 'PARTIALLY_DELIVERED',
   NOT_DELIVERED = 'NOT_DELIVERED',
 }
-registerEnumType(TradeStatus, { name: 'TradeStatus' });
+registerEnumType(TradeStatus, {
+  name: 'TradeStatus',
+  description: 'Where a matched trade stands: matched, then its delivery checked against the meters.',
+});
 
 export enum ReadingResolution {
   /** The readings as the meter sent them (registers). */
@@ -44,4 +53,8 @@ export enum ReadingResolution {
   HOUR = 'HOUR',
   DAY = 'DAY',
 }
-registerEnumType(ReadingResolution, { name: 'ReadingResolution' });
+registerEnumType(ReadingResolution, {
+  name: 'ReadingResolution',
+  description:
+    'How meter readings are returned: as sent (RAW), or as energy per market interval, hour or local day.',
+});

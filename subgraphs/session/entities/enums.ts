@@ -11,4 +11,8 @@ export enum SessionStatus {
    */
   DISPUTED = 'DISPUTED',
 }
-registerEnumType(SessionStatus, { name: 'SessionStatus' });
+registerEnumType(SessionStatus, {
+  name: 'SessionStatus',
+  description:
+    'Where a charging session stands: ACTIVE, COMPLETED (priced), or DISPUTED (held from settlement).',
+});

@@ -9,7 +9,10 @@ export enum InvoiceKind {
   /** The platform's invoice to an operator: the month's platform fees on its settled sessions. */
   PLATFORM_FEES = 'PLATFORM_FEES',
 }
-registerEnumType(InvoiceKind, { name: 'InvoiceKind' });
+registerEnumType(InvoiceKind, {
+  name: 'InvoiceKind',
+  description: "An invoice's kind: charging (operator → driver) or platform fees (platform → operator).",
+});
 
 /** The platform, as the issuer of platform-fee invoices. */
 export const PLATFORM_ISSUER = '00000000-0000-0000-0000-000000000000';

@@ -66,7 +66,10 @@ export enum PlanSubscriptionStatus {
   /** Over (cancelled at a period end, plan retired, or a period's fee unpaid). */
   ENDED = 'ENDED',
 }
-registerEnumType(PlanSubscriptionStatus, { name: 'PlanSubscriptionStatus' });
+registerEnumType(PlanSubscriptionStatus, {
+  name: 'PlanSubscriptionStatus',
+  description: 'Whether a subscription is in force.',
+});
 
 /**
  * A driver's subscription: monthly periods from `startedAt` (period n: startedAt + n months, clamped

@@ -53,7 +53,7 @@ export class InvoiceLine {
   txHash!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of invoices (Relay-style).' })
 export class InvoiceConnection extends Connection(Invoice) {}
 
 @Resolver(() => Invoice)

@@ -18,7 +18,9 @@ import type { SessionContext } from '../context.js';
 import { formatMoney } from '../services/money.js';
 import { Settlement } from './types/settlement.types.js';
 
-@InputType()
+@InputType({
+  description: 'A subscription plan to offer: a monthly fee for a discount per kWh and/or free minutes.',
+})
 export class CreatePlanInput {
   @Field({ description: '1–100 characters; receipts name the plan by it.' })
   name!: string;

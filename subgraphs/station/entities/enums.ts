@@ -23,4 +23,4 @@ export enum OcppProtocol {
   OCPP16 = 'OCPP16',
   OCPP201 = 'OCPP201',
 }
-registerEnumType(OcppProtocol, { name: 'OcppProtocol' });
+registerEnumType(OcppProtocol, { name: 'OcppProtocol', description: 'The OCPP version a charger speaks.' });

@@ -12,7 +12,10 @@ export enum MaintenanceStatus {
   DONE = 'DONE',
   CANCELLED = 'CANCELLED',
 }
-registerEnumType(MaintenanceStatus, { name: 'MaintenanceStatus' });
+registerEnumType(MaintenanceStatus, {
+  name: 'MaintenanceStatus',
+  description: 'Where a maintenance window stands: scheduled, running, done or cancelled.',
+});
 
 /**
  * Planned downtime of a charger or one EVSE: at `startsAt` it is set Inoperative (ChangeAvailability),

@@ -16,7 +16,10 @@ export enum ReservationStatus {
   /** The charger refused it (`chargerAnswer`: Occupied, Faulted, Unavailable, Rejected). */
   REJECTED = 'REJECTED',
 }
-registerEnumType(ReservationStatus, { name: 'ReservationStatus' });
+registerEnumType(ReservationStatus, {
+  name: 'ReservationStatus',
+  description: 'Where a reservation stands.',
+});
 
 /**
  * An EVSE held for a driver (OCPP ReserveNow). At most one PENDING or ACTIVE reservation per EVSE (a

@@ -29,7 +29,7 @@ export class OcppMessage {
   seq!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: "A page of a charger's OCPP message log (Relay-style)." })
 export class OcppMessageConnection extends Connection(OcppMessage) {}
 
 /** The longest window one query may read. */

@@ -20,7 +20,10 @@ import { OutageExclusion, OutageExclusionReason } from '../entities/outage-exclu
 import { Station } from '../entities/station.entity.js';
 import { OperatorReport, ReportGranularity, StationReport } from './types/report.types.js';
 
-@InputType()
+@InputType({
+  description:
+    'An outage the operator is not responsible for, written down so that uptime excludes it (NEVI).',
+})
 export class OutageExclusionInput {
   @Field(() => ID)
   stationId!: string;

@@ -11,7 +11,10 @@ export enum IdTokenStatus {
   EXPIRED = 'EXPIRED',
   INVALID = 'INVALID',
 }
-registerEnumType(IdTokenStatus, { name: 'IdTokenStatus' });
+registerEnumType(IdTokenStatus, {
+  name: 'IdTokenStatus',
+  description: 'Whether an id token may start charging: as OCPP names the states.',
+});
 
 /**
  * An RFID card or other token a driver presents at a charger. Tokens are stored upper-cased: card

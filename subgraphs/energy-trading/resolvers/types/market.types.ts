@@ -3,7 +3,7 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../../../../lib/pagination.js';
 import { Clearing } from '../../entities/clearing.entity.js';
 
-@ObjectType()
+@ObjectType({ description: 'A page of clearings (Relay-style).' })
 export class ClearingConnection extends Connection(Clearing) {}
 
 @ObjectType({ description: 'A community market over a period (clearings that start in it).' })

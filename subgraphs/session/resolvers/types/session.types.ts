@@ -3,7 +3,9 @@ import { Connection } from '../../../../lib/pagination.js';
 import { ChargingSession } from '../../entities/charging-session.entity.js';
 import { SessionStatus } from '../../entities/enums.js';
 
-@InputType()
+@InputType({
+  description: 'A time-of-use window: on its weekdays, between start and end local time, its prices apply.',
+})
 export class TariffWindowInput {
   @Field({ description: 'What the receipt calls it, e.g. "Off-peak" (1–40 characters).' })
   name!: string;
@@ -24,7 +26,9 @@ export class TariffWindowInput {
   pricePerMinute?: string;
 }
 
-@InputType()
+@InputType({
+  description: 'A tariff for a station or one EVSE: prices, idle fee, time-of-use windows and a cap.',
+})
 export class SetTariffInput {
   @Field(() => ID)
   stationId!: string;
@@ -69,7 +73,7 @@ export class SetTariffInput {
   maxSessionCost?: string;
 }
 
-@InputType()
+@InputType({ description: 'Which sessions to return; every filter given must hold.' })
 export class SessionFilter {
   @Field(() => SessionStatus, { nullable: true })
   status?: SessionStatus;
@@ -104,7 +108,7 @@ export class CostBreakdown {
   total!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of charging sessions (Relay-style).' })
 export class ChargingSessionConnection extends Connection(ChargingSession) {}
 
 @ObjectType({ description: 'One priced line of a receipt.' })

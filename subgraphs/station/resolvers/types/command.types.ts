@@ -6,7 +6,10 @@ export enum ResetType {
   /** Restart now, ending transactions (2.0.1 Immediate). */
   HARD = 'HARD',
 }
-registerEnumType(ResetType, { name: 'ResetType' });
+registerEnumType(ResetType, {
+  name: 'ResetType',
+  description: 'SOFT (restart the software) or HARD (reboot), as OCPP names them.',
+});
 
 export enum TriggerMessageType {
   BOOT_NOTIFICATION = 'BootNotification',
@@ -15,7 +18,10 @@ export enum TriggerMessageType {
   METER_VALUES = 'MeterValues',
   FIRMWARE_STATUS_NOTIFICATION = 'FirmwareStatusNotification',
 }
-registerEnumType(TriggerMessageType, { name: 'TriggerMessageType' });
+registerEnumType(TriggerMessageType, {
+  name: 'TriggerMessageType',
+  description: 'The message a charger is asked to send now (OCPP TriggerMessage).',
+});
 
 @ObjectType({
   description: 'The charger’s answer to a remote command (its OCPP status word, e.g. Accepted).',
@@ -31,7 +37,7 @@ export class CommandResult {
   fileName?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "One key of a charger's configuration (OCPP GetConfiguration / GetVariables)." })
 export class ConfigurationEntry {
   @Field({ description: '1.6 key, or 2.0.1 `Component.Variable`.' })
   key!: string;
@@ -46,7 +52,7 @@ export class ConfigurationEntry {
   readonly!: boolean | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A charger's configuration as it answered, and the keys it did not know." })
 export class ChargerConfiguration {
   @Field(() => [ConfigurationEntry])
   entries!: ConfigurationEntry[];

@@ -91,7 +91,7 @@ export class ReportBucket {
   ports!: PortUptime[] | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A station's report: per bucket and per port, from the rollups." })
 export class StationReport {
   @Field(() => Station)
   station!: Station;
@@ -143,7 +143,9 @@ export class StationUptime {
   meetsTarget!: boolean;
 }
 
-@ObjectType()
+@ObjectType({
+  description: "An operator's report across its stations: per bucket, and each station's uptime.",
+})
 export class OperatorReport {
   @Field(() => ID, {
     nullable: true,

@@ -13,13 +13,13 @@ export class LocationInput {
   lng!: number;
 }
 
-@InputType()
+@InputType({ description: 'A point and a radius: stations within it, nearest first.' })
 export class NearInput extends LocationInput {
   @Field(() => Float, { description: 'Search radius in km, up to 500.' })
   radiusKm!: number;
 }
 
-@InputType()
+@InputType({ description: 'Which stations to return; every filter given must hold.' })
 export class StationFilter {
   @Field(() => ConnectorType, { nullable: true, description: 'Only stations with a connector of this type.' })
   connectorType?: ConnectorType;
@@ -40,7 +40,7 @@ export class StationFilter {
   compatibleWith?: string;
 }
 
-@InputType()
+@InputType({ description: 'A new station: where it is and what it is called.' })
 export class CreateStationInput {
   @Field()
   name!: string;
@@ -61,7 +61,7 @@ export class CreateStationInput {
   operatorId?: string;
 }
 
-@InputType()
+@InputType({ description: 'The fields of a station to change; those left out stay as they are.' })
 export class UpdateStationInput {
   @Field({ nullable: true })
   name?: string;
@@ -76,7 +76,9 @@ export class UpdateStationInput {
   timezone?: string;
 }
 
-@InputType()
+@InputType({
+  description: 'A connector to add to a charger: its EVSE and connector numbers, type and power.',
+})
 export class AddConnectorInput {
   @Field(() => Int, { description: 'EVSE number, from 1.' })
   evseId!: number;
@@ -91,7 +93,7 @@ export class AddConnectorInput {
   maxPowerKw!: number;
 }
 
-@InputType()
+@InputType({ description: 'A charger to register at a station: its OCPP identity, protocol and connectors.' })
 export class RegisterChargerInput {
   @Field({ description: 'OCPP identity: 1–48 characters of A–Z, a–z, 0–9, ".", "_" and "-".' })
   identity!: string;
@@ -109,7 +111,7 @@ export class RegisterChargerInput {
   connectors?: AddConnectorInput[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'The registered charger and its password for OCPP Basic auth (shown once).' })
 export class RegisterChargerPayload {
   @Field(() => Charger)
   charger!: Charger;
@@ -121,7 +123,7 @@ export class RegisterChargerPayload {
   password!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of stations (Relay-style).' })
 export class StationConnection extends Connection(Station) {}
 
 @ObjectType({ description: 'For the OCPP bridge: the charger a Basic-auth login belongs to.' })

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ApiKey } from '../../entities/api-key.entity.js';
 
-@ObjectType()
+@ObjectType({ description: 'A new API key: the key itself is shown this once, never again.' })
 export class ApiKeyCreated {
   @Field({ description: 'The key. Store it now: it is not shown again.' })
   apiKey!: string;

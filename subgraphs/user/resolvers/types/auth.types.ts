@@ -28,5 +28,5 @@ export class AuthPayload {
   user!: User;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of accounts (Relay-style).' })
 export class UserConnection extends Connection(User) {}
