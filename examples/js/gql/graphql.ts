@@ -28,6 +28,7 @@ export type Role =
   | 'INVESTOR'
   | 'OPERATOR';
 
+/** Where a charging session stands: ACTIVE, COMPLETED (priced), or DISPUTED (held from settlement). */
 export type SessionStatus =
   | 'ACTIVE'
   | 'COMPLETED'
