@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api, ApiError } from './api.js';
+import { Maintenance } from './maintenance.js';
 import { StationMap, type MapStation } from './station-map.js';
 
 interface Connector {
@@ -56,6 +57,8 @@ export function Operator({ api }: { api: Api }) {
   const [chainId, setChainId] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState<'connecting' | 'live' | string>('connecting');
+  /** The charger whose maintenance windows are open. */
+  const [maintained, setMaintained] = useState<string | null>(null);
 
   useEffect(() => {
     api
@@ -155,11 +158,15 @@ export function Operator({ api }: { api: Api }) {
                 {s.chargers.map((c) => (
                   <li key={c.id} data-testid={`charger-${c.identity}`} data-status={c.status}>
                     {c.identity} <Badge status={c.status} />
+                    <button className="link" onClick={() => setMaintained(maintained === c.id ? null : c.id)}>
+                      maintenance
+                    </button>
                     {c.connectors.map((k) => (
                       <span key={`${k.evseId}/${k.connectorId}`} className="connector">
                         EVSE {k.evseId}: <Badge status={k.status} />
                       </span>
                     ))}
+                    {maintained === c.id && <Maintenance api={api} chargerId={c.id} identity={c.identity} />}
                   </li>
                 ))}
               </ul>

@@ -45,8 +45,9 @@ beforeAll(async () => {
     SETTLEMENT_NETWORK: deployment.network,
     SETTLEMENT_BATCH_WINDOW_MS: '100',
     RATE_LIMIT_USER_PER_MINUTE: '0',
-    // Reports read rollups: roll up every half second.
+    // Reports read rollups: roll up every half second; maintenance windows start on time.
     REPORT_ROLLUP_MS: '500',
+    MAINTENANCE_POLL_MS: '200',
   });
   origin = new URL(p.gatewayUrl).origin;
   operator = await aUserWithRoles(p.gatewayUrl, await loginAdmin(p.gatewayUrl), ['OPERATOR']);
@@ -338,4 +339,44 @@ it('an operator’s reports chart the day’s session, and its invoice downloads
   ).toBe('%PDF-');
   await tab.screenshot({ path: `${SHOTS}reports.png`, fullPage: true });
   await tab.close();
+}, 60_000);
+
+it('an operator schedules maintenance of a charger: it is told Inoperative, then Operative when ended, and the answers show', async () => {
+  const w: PayingWorld = { url: p.gatewayUrl, operator, f, chain, ocppPort: p.config.ports.ocpp };
+  const c = await usdCharger(w);
+  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+  const told: unknown[] = [];
+  cp.handle('ChangeAvailability', async ({ params }) => {
+    told.push(params);
+    return { status: 'Accepted' };
+  });
+  const tab = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await tab.goto(`${origin}/`);
+  await tab.fill('input[name=email]', operator.input.email);
+  await tab.fill('input[name=password]', operator.input.password);
+  await tab.click('button[type=submit]');
+  await tab.click(`[data-testid="charger-${c.identity}"] button:has-text("maintenance")`);
+  const panel = `[data-testid="maintenance-${c.identity}"]`;
+  await tab.waitForSelector(`${panel} >> text=No maintenance windows.`);
+  // From now (the form's default) for an hour.
+  await tab.fill(`${panel} input[name=reason]`, 'Cable replacement');
+  await tab.click(`${panel} button[type=submit]`);
+  await tab.waitForSelector(
+    `${panel} [data-testid="maintenance-window"][data-status="ACTIVE"]:has-text("Inoperative: Accepted")`,
+    {
+      timeout: 15_000,
+    },
+  );
+  expect(told).toEqual([{ connectorId: 0, type: 'Inoperative' }]);
+  await tab.screenshot({ path: `${SHOTS}maintenance.png`, fullPage: true });
+  await tab.click(`${panel} button:has-text("End now")`);
+  await tab.waitForSelector(`${panel} [data-testid="maintenance-window"]:has-text("; Operative: Accepted")`, {
+    timeout: 15_000,
+  });
+  expect(told).toEqual([
+    { connectorId: 0, type: 'Inoperative' },
+    { connectorId: 0, type: 'Operative' },
+  ]);
+  await tab.close();
+  await cp.close();
 }, 60_000);
