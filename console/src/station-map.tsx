@@ -50,7 +50,22 @@ export function StationMap({
     x: stations.length === 1 ? W / 2 : W / 2 + (s.location.lng - (minLng + maxLng) / 2) * k * scale,
     y: stations.length === 1 ? H / 2 : H / 2 - (s.location.lat - (minLat + maxLat) / 2) * scale,
   });
-  const byStation = new Map(stations.map((s) => [s.id, at(s)]));
+  // Stations that fall on the same spot (one site, or the same coordinates) are spread on a small
+  // circle around it, so that neither their labels nor their markers hide each other.
+  const spots = new Map<string, MapStation[]>();
+  for (const s of stations) {
+    const p = at(s);
+    const key = `${Math.round(p.x / 24)},${Math.round(p.y / 24)}`;
+    spots.set(key, [...(spots.get(key) ?? []), s]);
+  }
+  const byStation = new Map<string, { x: number; y: number }>();
+  for (const group of spots.values())
+    group.forEach((s, i) => {
+      const p = at(s);
+      const r = group.length > 1 ? 48 : 0;
+      const angle = (2 * Math.PI * i) / group.length - Math.PI / 2;
+      byStation.set(s.id, { x: p.x + r * Math.cos(angle), y: p.y + r * Math.sin(angle) });
+    });
   return (
     <svg className="map" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Stations map">
       <rect width={W} height={H} className="map-ground" />
