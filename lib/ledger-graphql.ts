@@ -69,3 +69,29 @@ export function periodOf(from: Date, to: Date): { from: Date; to: Date } {
     throw badInput('the period is at most a year', 'to');
   return { from, to };
 }
+
+const RECORD_NUMBER = /^\d{1,19}$/;
+
+/**
+ * A ledger listing's paging arguments, checked (BAD_USER_INPUT otherwise): `first` 1–1,000, and
+ * `after` a record number (the previous page's nextCursor) or none.
+ */
+export function checkRecordPage(first: number, after: string | null): void {
+  if (!Number.isInteger(first) || first < 1 || first > 1000)
+    throw badInput('first must be 1 to 1,000', 'first');
+  if (after != null && !RECORD_NUMBER.test(after)) throw badInput('after must be a nextCursor', 'after');
+}
+
+/** A record number argument, checked (BAD_USER_INPUT otherwise). */
+export function checkRecordNumber(recordId: string): void {
+  if (!RECORD_NUMBER.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
+}
+
+/**
+ * One page of records read with `limit first + 1`: the first `first`, and the next page's cursor
+ * (the last one's record number) when there were more.
+ */
+export function recordPage<T>(rows: T[], first: number, recordIdOf: (row: T) => string) {
+  const page = rows.slice(0, first);
+  return { page, nextCursor: rows.length > first ? recordIdOf(page.at(-1)!) : null };
+}

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { periodOf } from '../../../lib/ledger-graphql.js';
+import { checkRecordNumber, checkRecordPage, periodOf, recordPage } from '../../../lib/ledger-graphql.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
 import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
@@ -15,6 +15,7 @@ import {
   TradeLedgerRecord,
   TradeLedgerTotals,
 } from './types/ledger.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 interface Row {
   id: string;
@@ -83,28 +84,23 @@ export class TradeLedgerResolver {
     @Ctx() ctx: EnergyContext,
     @Arg('first', () => Int, {
       defaultValue: 500,
-      description: 'How many items to return at most (one page).',
+      description: ARG.first,
     })
     first: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after: string | null,
   ): Promise<TradeLedgerPage> {
-    if (!Number.isInteger(first) || first < 1 || first > 1000)
-      throw badInput('first must be 1 to 1,000', 'first');
-    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);
     const { rows } = await ctx.pool.query<Row>(
       `${SELECT} where t.settlement_record_id > $1 order by t.settlement_record_id limit $2`,
       [after ?? '0', first + 1],
     );
-    const page = rows.slice(0, first);
-    return {
-      records: page.map((t) => ledgerRecordOf(domain, t)),
-      nextCursor: rows.length > first ? page.at(-1)!.record_id : null,
-    };
+    const { page, nextCursor } = recordPage(rows, first, (r) => r.record_id);
+    return { records: page.map((t) => ledgerRecordOf(domain, t)), nextCursor };
   }
 
   @Authorized()
@@ -116,10 +112,10 @@ export class TradeLedgerResolver {
   })
   async tradeSettlementProof(
     @Ctx() ctx: EnergyContext,
-    @Arg('recordId', () => ID, { description: "The record number (its on-chain event's recordId)." })
+    @Arg('recordId', () => ID, { description: ARG.recordId })
     recordId: string,
   ): Promise<TradeLedgerRecord> {
-    if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
+    checkRecordNumber(recordId);
     const { rows } = await ctx.pool.query<Row>(`${SELECT} where t.settlement_record_id = $1`, [recordId]);
     const t = rows[0];
     if (!t) throw notFound('Trade settlement record', recordId);
@@ -201,12 +197,12 @@ export class ReadingAnchorResolver {
     @Ctx() ctx: EnergyContext,
     @Arg('first', () => Int, {
       defaultValue: 100,
-      description: 'How many items to return at most (one page).',
+      description: ARG.first,
     })
     first: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after: string | null,
   ): Promise<ReadingAnchorPage> {
@@ -234,8 +230,8 @@ export class ReadingAnchorResolver {
   })
   async readingProof(
     @Ctx() ctx: EnergyContext,
-    @Arg('meterId', () => ID, { description: "The meter's id." }) meterId: string,
-    @Arg('intervalStart', { description: "The market interval's start." }) intervalStart: Date,
+    @Arg('meterId', () => ID, { description: ARG.meterId }) meterId: string,
+    @Arg('intervalStart', { description: ARG.intervalStart }) intervalStart: Date,
   ): Promise<ReadingProof> {
     const { rows: meters } = await ctx.pool.query<{ community_id: string; owners: string[] }>(
       `select s.community_id, array_append(coalesce(array_agg(sh.user_id::text) filter (where sh.user_id is not null), '{}'), s.owner_id::text) as owners

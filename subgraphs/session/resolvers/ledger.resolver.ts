@@ -8,7 +8,7 @@ import {
   RefundService,
   type RefundRow,
 } from '../services/refunds.js';
-import { periodOf } from '../../../lib/ledger-graphql.js';
+import { checkRecordNumber, checkRecordPage, periodOf, recordPage } from '../../../lib/ledger-graphql.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
 import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
@@ -27,6 +27,7 @@ import {
   SessionLedgerPage,
   SessionLedgerRecord,
 } from './types/ledger.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 /** A numbered session as a ledger record; the chain's fields are filled by settlementProof only. */
 function ledgerRecordOf(domain: LedgerDomain, s: ChargingSession): SessionLedgerRecord {
@@ -89,29 +90,24 @@ export class LedgerResolver {
     @Ctx() ctx: SessionContext,
     @Arg('first', () => Int, {
       defaultValue: 500,
-      description: 'How many items to return at most (one page).',
+      description: ARG.first,
     })
     first: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after: string | null,
   ): Promise<SessionLedgerPage> {
-    if (!Number.isInteger(first) || first < 1 || first > 1000)
-      throw badInput('first must be 1 to 1,000', 'first');
-    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);
     const rows = await ctx.em.find(
       ChargingSession,
       { settlementRecordId: { $ne: null, ...(after ? { $gt: after } : {}) } },
       { orderBy: { settlementRecordId: 'asc' }, limit: first + 1 },
     );
-    const page = rows.slice(0, first);
-    return {
-      records: page.map((s) => ledgerRecordOf(domain, s)),
-      nextCursor: rows.length > first ? page.at(-1)!.settlementRecordId : null,
-    };
+    const { page, nextCursor } = recordPage(rows, first, (r) => r.settlementRecordId!);
+    return { records: page.map((s) => ledgerRecordOf(domain, s)), nextCursor };
   }
 
   @Authorized()
@@ -123,10 +119,10 @@ export class LedgerResolver {
   })
   async settlementProof(
     @Ctx() ctx: SessionContext,
-    @Arg('recordId', () => ID, { description: "The record number (its on-chain event's recordId)." })
+    @Arg('recordId', () => ID, { description: ARG.recordId })
     recordId: string,
   ): Promise<SessionLedgerRecord> {
-    if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
+    checkRecordNumber(recordId);
     const s = await ctx.em.findOne(ChargingSession, { settlementRecordId: recordId });
     if (!s) throw notFound('Settlement record', recordId);
     const v = ctx.viewer;
@@ -198,28 +194,23 @@ export class LedgerResolver {
     @Ctx() ctx: SessionContext,
     @Arg('first', () => Int, {
       defaultValue: 500,
-      description: 'How many items to return at most (one page).',
+      description: ARG.first,
     })
     first: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after: string | null,
   ): Promise<PlanFeeLedgerPage> {
-    if (!Number.isInteger(first) || first < 1 || first > 1000)
-      throw badInput('first must be 1 to 1,000', 'first');
-    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);
     const rows = await ctx.em.find(PlanCharge, after ? { recordId: { $gt: after } } : {}, {
       orderBy: { recordId: 'asc' },
       limit: first + 1,
     });
-    const page = rows.slice(0, first);
-    return {
-      records: page.map((c) => planFeeRecordOf(domain, c)),
-      nextCursor: rows.length > first ? page.at(-1)!.recordId : null,
-    };
+    const { page, nextCursor } = recordPage(rows, first, (r) => r.recordId);
+    return { records: page.map((c) => planFeeRecordOf(domain, c)), nextCursor };
   }
 
   @Authorized()
@@ -231,10 +222,10 @@ export class LedgerResolver {
   })
   async planFeeProof(
     @Ctx() ctx: SessionContext,
-    @Arg('recordId', () => ID, { description: "The record number (its on-chain event's recordId)." })
+    @Arg('recordId', () => ID, { description: ARG.recordId })
     recordId: string,
   ): Promise<PlanFeeLedgerRecord> {
-    if (!/^\d{1,19}$/.test(recordId)) throw badInput('recordId must be a record number', 'recordId');
+    checkRecordNumber(recordId);
     const c = await ctx.em.findOne(PlanCharge, { recordId });
     const v = ctx.viewer;
     const party = !!c && v.userId != null && (c.userId === v.userId || c.operatorId === v.userId);
@@ -258,7 +249,7 @@ export class LedgerResolver {
   })
   async prepareRefund(
     @Ctx() ctx: SessionContext,
-    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
+    @Arg('sessionId', () => ID, { description: ARG.sessionId }) sessionId: string,
     @Arg('amount') amount: string,
     @Arg('reason') reason: string,
   ): Promise<RefundRequest> {
@@ -291,27 +282,22 @@ export class LedgerResolver {
     @Ctx() ctx: SessionContext,
     @Arg('first', () => Int, {
       defaultValue: 500,
-      description: 'How many items to return at most (one page).',
+      description: ARG.first,
     })
     first: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after: string | null,
   ): Promise<RefundLedgerPage> {
-    if (!Number.isInteger(first) || first < 1 || first > 1000)
-      throw badInput('first must be 1 to 1,000', 'first');
-    if (after != null && !/^\d{1,19}$/.test(after)) throw badInput('after must be a nextCursor', 'after');
+    checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);
     const rows = await ctx.em.execute<RefundRow[]>(
       `select ${REFUND_COLUMNS} from ${REFUND_FROM} where f.record_id > ? order by f.record_id limit ?`,
       [after ?? '0', first + 1],
     );
-    const page = rows.slice(0, first);
-    return {
-      records: page.map((r) => refundRecordOf(domain, r)),
-      nextCursor: rows.length > first ? page.at(-1)!.record_id : null,
-    };
+    const { page, nextCursor } = recordPage(rows, first, (r) => r.record_id);
+    return { records: page.map((r) => refundRecordOf(domain, r)), nextCursor };
   }
 }
