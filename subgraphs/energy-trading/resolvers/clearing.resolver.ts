@@ -11,6 +11,7 @@ import { ReportGranularity } from '../../../lib/report-granularity.js';
 import { marketReport } from '../services/market-report.js';
 import { badInput, notFound } from '../../../lib/errors.js';
 import { marketStats } from '../services/stats.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Clearing)
 export class ClearingResolver {
@@ -20,8 +21,8 @@ export class ClearingResolver {
     description: 'One interval’s clearing; null until it has been cleared.',
   })
   clearing(
-    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
-    @Arg('intervalStart', { description: "The market interval's start." }) intervalStart: Date,
+    @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
+    @Arg('intervalStart', { description: ARG.intervalStart }) intervalStart: Date,
     @Ctx() ctx: EnergyContext,
   ) {
     return ctx.em.findOne(Clearing, { communityId: inputId(communityId, 'communityId'), intervalStart });
@@ -32,15 +33,15 @@ export class ClearingResolver {
     description: 'A community’s clearings with intervals in [from, to), oldest first.',
   })
   async clearings(
-    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
+    @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: EnergyContext,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {
@@ -64,7 +65,7 @@ export class ClearingResolver {
     description: 'A community market’s figures for clearings that start in [from, to).',
   })
   async marketStats(
-    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
+    @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: EnergyContext,
@@ -81,11 +82,11 @@ export class ClearingResolver {
       'A community market per period: volume, average clearing price, what buyers paid, delivered against traded, consumption and self-sufficiency, summed from each interval’s clearing and delivery totals.',
   })
   async marketReport(
-    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
+    @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
     @Arg('from') from: string,
     @Arg('to') to: string,
     @Arg('granularity', () => ReportGranularity, {
-      description: 'HOUR, DAY or MONTH: the size of each bucket.',
+      description: ARG.granularity,
     })
     granularity: ReportGranularity,
     @Ctx() ctx: EnergyContext,

@@ -4,6 +4,7 @@ import { requirePerson } from '../../../lib/subgraph.js';
 import type { EnergyContext } from '../context.js';
 import { Community } from '../entities/community.entity.js';
 import { CreateCommunityInput } from './types/community.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Community)
 export class CommunityResolver {
@@ -22,7 +23,7 @@ export class CommunityResolver {
     description: 'Creates a local energy market run by the caller. Operators and admins.',
   })
   createCommunity(
-    @Arg('input', { description: 'The fields, each described on the input type.' })
+    @Arg('input', { description: ARG.input })
     input: CreateCommunityInput,
     @Ctx() ctx: EnergyContext,
   ) {

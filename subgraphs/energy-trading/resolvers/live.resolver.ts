@@ -9,6 +9,7 @@ import type { EnergyContext } from '../context.js';
 import { Clearing } from '../entities/clearing.entity.js';
 import { Trade } from '../entities/trade.entity.js';
 import { MeterReadingsEvent } from './types/reading.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 /** Live market events through the gateway's graphql-ws endpoint; each is read from the database as stored. */
 @Resolver()
@@ -28,7 +29,7 @@ export class LiveMarketResolver {
   async clearingPublished(
     @Root() e: ClearingPublishedLive,
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID, { description: "The community's id." }) _communityId: string,
+    @Arg('communityId', () => ID, { description: ARG.communityId }) _communityId: string,
   ): Promise<Clearing> {
     ctx.em.clear();
     return ctx.em.findOneOrFail(Clearing, {
@@ -62,7 +63,7 @@ export class LiveMarketResolver {
   })
   meterReadingsReceived(
     @Root() e: MeterReadingsLive,
-    @Arg('meterId', () => ID, { description: "The meter's id." }) _meterId: string,
+    @Arg('meterId', () => ID, { description: ARG.meterId }) _meterId: string,
   ): MeterReadingsEvent {
     return { meterId: e.meterId, accepted: e.accepted, latest: new Date(e.latest) };
   }

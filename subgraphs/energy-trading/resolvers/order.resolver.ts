@@ -3,6 +3,7 @@ import { Role } from '../../../lib/auth.js';
 import type { EnergyContext } from '../context.js';
 import { MarketOrder } from '../entities/order.entity.js';
 import { PlaceOrderInput, PriceLevel } from './types/order.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => MarketOrder)
 export class OrderResolver {
@@ -11,10 +12,7 @@ export class OrderResolver {
     description:
       'Places an order until gate closure. SELL: HOST with a production or bidirectional meter on the selling site. BUY: a member with a consumption or bidirectional meter and enough free escrow for energyWh × limitPricePerKwh.',
   })
-  placeOrder(
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: PlaceOrderInput,
-    @Ctx() ctx: EnergyContext,
-  ) {
+  placeOrder(@Arg('input', { description: ARG.input }) input: PlaceOrderInput, @Ctx() ctx: EnergyContext) {
     return ctx.orders.place(input);
   }
 
@@ -28,11 +26,11 @@ export class OrderResolver {
   @Query(() => [MarketOrder], { description: 'Your orders, newest first.' })
   myOrders(
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID, { nullable: true, description: "The community's id." })
+    @Arg('communityId', () => ID, { nullable: true, description: ARG.communityId })
     communityId?: string,
     @Arg('first', () => Int, {
       defaultValue: 100,
-      description: 'How many items to return at most (one page).',
+      description: ARG.first,
     })
     first = 100,
   ) {
@@ -45,8 +43,8 @@ export class OrderResolver {
       'An interval’s open orders per side and price (members, the operator, auditors, admins): no identities.',
   })
   orderBook(
-    @Arg('communityId', () => ID, { description: "The community's id." }) communityId: string,
-    @Arg('intervalStart', { description: "The market interval's start." }) intervalStart: Date,
+    @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
+    @Arg('intervalStart', { description: ARG.intervalStart }) intervalStart: Date,
     @Ctx() ctx: EnergyContext,
   ) {
     return ctx.orders.book(communityId, intervalStart);

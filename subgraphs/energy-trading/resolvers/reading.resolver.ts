@@ -7,6 +7,7 @@ import { Meter } from '../entities/meter.entity.js';
 import { hashDeviceKey } from '../services/device-keys.js';
 import { MAX_POINTS, readingsOf } from '../services/reading-queries.js';
 import { MeterReadingInput, ReadingPoint, ReadingsReceipt } from './types/reading.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 export const MAX_READINGS_PER_CALL = 1000;
 
@@ -23,7 +24,7 @@ export class ReadingResolver {
       'A meter’s readings (at most 1,000), authenticated by its device key (header x-meter-key), never by a user’s token. Idempotent per timestamp; each bad reading is rejected with its reason and the rest kept.',
   })
   async submitMeterReadings(
-    @Arg('meterId', () => ID, { description: "The meter's id." }) meterId: string,
+    @Arg('meterId', () => ID, { description: ARG.meterId }) meterId: string,
     @Arg('readings', () => [MeterReadingInput]) readings: MeterReadingInput[],
     @Ctx() ctx: EnergyContext,
   ): Promise<ReadingsReceipt> {
@@ -63,7 +64,7 @@ export class ReadingResolver {
     description: `A meter’s readings in [from, to) (at most ${MAX_POINTS} points): for the site’s owners, the market’s operator, auditors and admins.`,
   })
   async meterReadings(
-    @Arg('meterId', () => ID, { description: "The meter's id." }) meterId: string,
+    @Arg('meterId', () => ID, { description: ARG.meterId }) meterId: string,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Arg('resolution', () => ReadingResolution, { defaultValue: ReadingResolution.INTERVAL })

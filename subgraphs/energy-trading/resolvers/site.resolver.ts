@@ -8,6 +8,7 @@ import { Meter } from '../entities/meter.entity.js';
 import { Site, SiteShare } from '../entities/site.entity.js';
 import { User } from '../entities/user.reference.js';
 import { CreateSiteInput, MeterWithKey } from './types/site.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Site)
 export class SiteResolver {
@@ -21,10 +22,7 @@ export class SiteResolver {
 
   @Authorized(Role.HOST, Role.BUYER, Role.INVESTOR)
   @Mutation(() => Site, { description: 'Adds a site you own to a community you are a member of.' })
-  createSite(
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: CreateSiteInput,
-    @Ctx() ctx: EnergyContext,
-  ) {
+  createSite(@Arg('input', { description: ARG.input }) input: CreateSiteInput, @Ctx() ctx: EnergyContext) {
     return ctx.sites.createSite(input);
   }
 
@@ -51,7 +49,7 @@ export class SiteResolver {
     description: 'Adds a meter to your site. The answer holds its device key, once.',
   })
   async registerMeter(
-    @Arg('siteId', () => ID, { description: "The site's id." }) siteId: string,
+    @Arg('siteId', () => ID, { description: ARG.siteId }) siteId: string,
     @Arg('kind', () => MeterKind) kind: MeterKind,
     @Arg('serial') serial: string,
     @Ctx() ctx: EnergyContext,
@@ -65,7 +63,7 @@ export class SiteResolver {
     description: 'Issues your meter a new device key; the old one stops working.',
   })
   rotateMeterKey(
-    @Arg('meterId', () => ID, { description: "The meter's id." }) meterId: string,
+    @Arg('meterId', () => ID, { description: ARG.meterId }) meterId: string,
     @Ctx() ctx: EnergyContext,
   ) {
     requirePerson(ctx.viewer);

@@ -6,6 +6,7 @@ import { Site } from '../entities/site.entity.js';
 import { Trade } from '../entities/trade.entity.js';
 import { tradesOf } from '../services/trades.js';
 import { TradeSettlement } from './types/market.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Trade)
 export class TradeResolver {
@@ -15,11 +16,11 @@ export class TradeResolver {
   })
   myTrades(
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID, { nullable: true, description: "The community's id." })
+    @Arg('communityId', () => ID, { nullable: true, description: ARG.communityId })
     communityId?: string,
     @Arg('first', () => Int, {
       defaultValue: 100,
-      description: 'How many items to return at most (one page).',
+      description: ARG.first,
     })
     first = 100,
   ) {
@@ -35,7 +36,7 @@ export class TradeResolver {
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: EnergyContext,
-    @Arg('communityId', () => ID, { nullable: true, description: "The community's id." })
+    @Arg('communityId', () => ID, { nullable: true, description: ARG.communityId })
     communityId?: string | null,
   ) {
     return ctx.exportTrades(from, to, communityId ?? null);

@@ -5,6 +5,7 @@ import type { SessionContext } from '../context.js';
 import type { ChargeAnswer } from '../services/charge-guard.js';
 import { formatMoney } from '../services/money.js';
 import { ChargeReadiness } from './types/settlement.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 const readiness = (a: ChargeAnswer): ChargeReadiness => ({
   allowed: a.allowed,
@@ -27,7 +28,7 @@ export class ChargeReadinessResolver {
     @Arg('chargerIdentity') chargerIdentity: string,
     @Arg('evseId', () => Int, {
       nullable: true,
-      description: 'The EVSE, by its number on the charger (from 1).',
+      description: ARG.evseId,
     })
     evseId?: number,
   ): Promise<ChargeReadiness> {
@@ -42,11 +43,11 @@ export class ChargeReadinessResolver {
   })
   async chargeHold(
     @Ctx() ctx: SessionContext,
-    @Arg('identity', { description: "The charger's OCPP identity." }) identity: string,
-    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
+    @Arg('identity', { description: ARG.identity }) identity: string,
+    @Arg('userId', () => ID, { description: ARG.userId }) userId: string,
     @Arg('evseId', () => Int, {
       nullable: true,
-      description: 'The EVSE, by its number on the charger (from 1).',
+      description: ARG.evseId,
     })
     evseId?: number,
     @Arg('reserveFor', () => String, { nullable: true }) reserveFor?: string,
@@ -62,7 +63,7 @@ export class ChargeReadinessResolver {
   })
   async stationDrivers(
     @Ctx() ctx: SessionContext,
-    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
+    @Arg('stationId', () => ID, { description: ARG.stationId }) stationId: string,
     @Arg('since') since: Date,
   ): Promise<string[]> {
     requireService(ctx.viewer, 'station-subgraph');

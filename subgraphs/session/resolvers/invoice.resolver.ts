@@ -19,6 +19,7 @@ import { Invoice } from '../entities/invoice.entity.js';
 import { issueMonth } from '../services/invoices.js';
 import { formatMoney } from '../services/money.js';
 import { Download } from './types/session.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @ObjectType({ description: 'One session, or one subscription plan’s monthly fee, on an invoice.' })
 export class InvoiceLine {
@@ -64,11 +65,11 @@ export class InvoiceResolver {
   })
   invoices(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {

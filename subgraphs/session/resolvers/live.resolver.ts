@@ -5,6 +5,7 @@ import { ChargingSession } from '../entities/charging-session.entity.js';
 import { formatMoney } from '../services/money.js';
 
 import { SessionUpdateEvent, SessionUpdateKind } from './types/live.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 const current = (event: SessionUpdateEvent, ctx: SessionContext) =>
   ctx.em.findOne(ChargingSession, { id: event.sessionId });
@@ -34,7 +35,7 @@ export class LiveSessionResolver {
   sessionUpdated(
     @Root() event: SessionUpdatedLive,
     @Ctx() ctx: SessionContext,
-    @Arg('sessionId', () => ID, { description: "The charging session's id." }) _sessionId: string,
+    @Arg('sessionId', () => ID, { description: ARG.sessionId }) _sessionId: string,
   ): SessionUpdateEvent {
     return toEvent(event, ctx);
   }

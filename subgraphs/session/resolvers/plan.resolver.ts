@@ -17,6 +17,7 @@ import { Plan, PlanCharge, PlanSubscription } from '../entities/plan.entity.js';
 import type { SessionContext } from '../context.js';
 import { formatMoney } from '../services/money.js';
 import { Settlement } from './types/settlement.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @InputType({
   description: 'A subscription plan to offer: a monthly fee for a discount per kWh and/or free minutes.',
@@ -58,10 +59,7 @@ export class PlanResolver {
       'Offers a subscription plan at the viewer’s stations: a monthly fee (in the settlement currency) for a discount ' +
       'per kWh and/or free minutes. Plans are not changed once offered: retire one and offer another.',
   })
-  createPlan(
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: CreatePlanInput,
-    @Ctx() ctx: SessionContext,
-  ) {
+  createPlan(@Arg('input', { description: ARG.input }) input: CreatePlanInput, @Ctx() ctx: SessionContext) {
     return ctx.plans.create(ctx.viewer, input);
   }
 
@@ -71,7 +69,7 @@ export class PlanResolver {
       'Stops offering a plan (its operator or an admin): no new subscribers; its subscriptions end at their period’s end.',
   })
   retirePlan(
-    @Arg('planId', () => ID, { description: "The plan's id." }) planId: string,
+    @Arg('planId', () => ID, { description: ARG.planId }) planId: string,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.plans.retire(ctx.viewer, planId);
@@ -83,7 +81,7 @@ export class PlanResolver {
       'An operator’s plans on offer, newest first; `includeRetired` (the operator and admins) adds its retired ones.',
   })
   plans(
-    @Arg('operatorId', () => ID, { description: "The operator's account id." }) operatorId: string,
+    @Arg('operatorId', () => ID, { description: ARG.operatorId }) operatorId: string,
     @Arg('includeRetired', { defaultValue: false }) includeRetired: boolean,
     @Ctx() ctx: SessionContext,
   ) {
@@ -114,7 +112,7 @@ export class PlanSubscriptionResolver {
       'operator, a party has no wallet, or the escrow cannot pay the fee now.',
   })
   subscribeToPlan(
-    @Arg('planId', () => ID, { description: "The plan's id." }) planId: string,
+    @Arg('planId', () => ID, { description: ARG.planId }) planId: string,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.plans.subscribe(ctx.viewer, planId);
@@ -127,7 +125,7 @@ export class PlanSubscriptionResolver {
       'CONFLICT when it has ended.',
   })
   cancelPlanSubscription(
-    @Arg('subscriptionId', () => ID, { description: "The plan subscription's id." }) subscriptionId: string,
+    @Arg('subscriptionId', () => ID, { description: ARG.subscriptionId }) subscriptionId: string,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.plans.cancel(ctx.viewer, subscriptionId);
@@ -139,7 +137,7 @@ export class PlanSubscriptionResolver {
       'The viewer’s plan subscriptions, newest first; with `planId`, that plan’s subscriptions (its operator and admins).',
   })
   planSubscriptions(
-    @Arg('planId', () => ID, { nullable: true, description: "The plan's id." }) planId: string | null,
+    @Arg('planId', () => ID, { nullable: true, description: ARG.planId }) planId: string | null,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.plans.subscriptions(ctx.viewer, planId);

@@ -18,6 +18,7 @@ import {
   Receipt,
   SessionFilter,
 } from './types/session.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 /**
  * An id token as shown to someone other than its owner: its last four characters behind a fixed
@@ -55,14 +56,14 @@ export class SessionResolver {
     @Ctx() ctx: SessionContext,
     @Arg('filter', () => SessionFilter, {
       nullable: true,
-      description: 'Optional filters, all of which must hold.',
+      description: ARG.filter,
     })
     filter?: SessionFilter,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {
@@ -73,11 +74,11 @@ export class SessionResolver {
   @Query(() => ChargingSessionConnection, { description: 'The signed-in driver’s sessions, newest first.' })
   mySessions(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {
@@ -93,7 +94,7 @@ export class SessionResolver {
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: SessionContext,
-    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." })
+    @Arg('stationId', () => ID, { nullable: true, description: ARG.stationId })
     stationId?: string | null,
   ) {
     return ctx.exportSessions(from, to, stationId ?? null);
@@ -106,7 +107,7 @@ export class SessionResolver {
       'admin. Returns the session; it completes when the charger reports the stop.',
   })
   async stopCharging(
-    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
+    @Arg('sessionId', () => ID, { description: ARG.sessionId }) sessionId: string,
     @Ctx() ctx: SessionContext,
   ) {
     const session = await ctx.sessions.get(sessionId, ctx.viewer);
@@ -135,7 +136,7 @@ export class SessionResolver {
       'it is not DISPUTED.',
   })
   async resolveSessionDispute(
-    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
+    @Arg('sessionId', () => ID, { description: ARG.sessionId }) sessionId: string,
     @Arg('settle') settle: boolean,
     @Ctx() ctx: SessionContext,
   ) {

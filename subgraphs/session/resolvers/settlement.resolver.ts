@@ -5,6 +5,7 @@ import { ChargingSession } from '../entities/charging-session.entity.js';
 import type { SessionContext } from '../context.js';
 import { formatMoney } from '../services/money.js';
 import { Escrow, Settlement, SettlementConfig } from './types/settlement.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => ChargingSession)
 export class SettlementResolver {
@@ -68,7 +69,7 @@ export class SettlementResolver {
       'record keeps its number and hash and is never paid twice.',
   })
   async retrySettlement(
-    @Arg('sessionId', () => ID, { description: "The charging session's id." }) sessionId: string,
+    @Arg('sessionId', () => ID, { description: ARG.sessionId }) sessionId: string,
     @Ctx() ctx: SessionContext,
   ) {
     const session = await ctx.sessions.get(sessionId, ctx.viewer);

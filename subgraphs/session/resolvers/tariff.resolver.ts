@@ -17,6 +17,7 @@ import { Tariff } from '../entities/tariff.entity.js';
 import type { SessionContext } from '../context.js';
 import { formatMoney } from '../services/money.js';
 import { SetTariffInput } from './types/session.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @ObjectType({
   description: 'A time-of-use window: on its weekdays, between start and end local time, its prices apply.',
@@ -50,16 +51,13 @@ export class TariffResolver {
   @Mutation(() => Tariff, {
     description: 'Sets the tariff of a station (or of one EVSE). It prices sessions that start from now on.',
   })
-  setTariff(
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: SetTariffInput,
-    @Ctx() ctx: SessionContext,
-  ) {
+  setTariff(@Arg('input', { description: ARG.input }) input: SetTariffInput, @Ctx() ctx: SessionContext) {
     return ctx.tariffs.set(ctx.viewer, input);
   }
 
   @Query(() => [Tariff], { description: 'A station’s tariffs, newest first. Public.' })
   tariffs(
-    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
+    @Arg('stationId', () => ID, { description: ARG.stationId }) stationId: string,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.tariffs.ofStation(stationId);

@@ -4,6 +4,7 @@ import { forbidden } from '../../../lib/errors.js';
 import type { SessionContext } from '../context.js';
 import { User } from '../entities/user.reference.js';
 import { ChargingSessionConnection } from './types/session.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => User)
 export class UserSessionsResolver {
@@ -13,11 +14,11 @@ export class UserSessionsResolver {
   sessions(
     @Root() user: User,
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {

@@ -17,6 +17,7 @@ import { LIVE_TOPIC, type ChargerAlertLive } from '../../../lib/live-events.js';
 import type { StationContext } from '../context.js';
 import { ChargerAlert } from '../entities/charger-alert.entity.js';
 import { Charger } from '../entities/charger.entity.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 /** Alerts on a charger, for its station's operator and admins. */
 @Resolver(() => Charger)
@@ -89,8 +90,8 @@ export class ChargerAlertResolver {
   async chargerAlertRaised(
     @Root() event: ChargerAlertLive,
     @Ctx() ctx: StationContext,
-    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." }) _stationId?: string,
-    @Arg('chargerId', () => ID, { nullable: true, description: "The charger's id." }) _chargerId?: string,
+    @Arg('stationId', () => ID, { nullable: true, description: ARG.stationId }) _stationId?: string,
+    @Arg('chargerId', () => ID, { nullable: true, description: ARG.chargerId }) _chargerId?: string,
   ): Promise<ChargerAlert> {
     ctx.em.clear();
     return ctx.em.findOneOrFail(ChargerAlert, { id: event.alertId });

@@ -23,6 +23,7 @@ import {
   RegisterChargerInput,
   RegisterChargerPayload,
 } from './types/station.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Charger)
 export class ChargerResolver {
@@ -36,7 +37,7 @@ export class ChargerResolver {
     description: 'The charger with this OCPP identity, if any. Public.',
   })
   chargerByIdentity(
-    @Arg('identity', { description: "The charger's OCPP identity." }) identity: string,
+    @Arg('identity', { description: ARG.identity }) identity: string,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.chargerByIdentity(identity);
@@ -48,7 +49,7 @@ export class ChargerResolver {
     description: 'For the OCPP bridge only: checks a charger’s Basic-auth login; null when refused.',
   })
   async chargerAuthentication(
-    @Arg('identity', { description: "The charger's OCPP identity." }) identity: string,
+    @Arg('identity', { description: ARG.identity }) identity: string,
     @Arg('password') password: string,
     @Ctx() ctx: StationContext,
   ): Promise<ChargerAuthentication | null> {
@@ -65,9 +66,9 @@ export class ChargerResolver {
   })
   async chargerPlacement(
     @Ctx() ctx: StationContext,
-    @Arg('identity', () => String, { nullable: true, description: "The charger's OCPP identity." })
+    @Arg('identity', () => String, { nullable: true, description: ARG.identity })
     identity?: string,
-    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." }) stationId?: string,
+    @Arg('stationId', () => ID, { nullable: true, description: ARG.stationId }) stationId?: string,
   ): Promise<ChargerPlacement | null> {
     requireService(ctx.viewer, 'ocpp-bridge', 'session-subgraph');
     if (identity) {
@@ -100,8 +101,8 @@ export class ChargerResolver {
     description: 'Registers a charger on a station and returns its OCPP password, once.',
   })
   registerCharger(
-    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
-    @Arg('input', { description: 'The fields, each described on the input type.' })
+    @Arg('stationId', () => ID, { description: ARG.stationId }) stationId: string,
+    @Arg('input', { description: ARG.input })
     input: RegisterChargerInput,
     @Ctx() ctx: StationContext,
   ) {
@@ -111,8 +112,8 @@ export class ChargerResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => Connector, { description: 'Adds a connector to a charger. Its operator or an admin.' })
   addConnector(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: AddConnectorInput,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
+    @Arg('input', { description: ARG.input }) input: AddConnectorInput,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.addConnector(chargerId, input);

@@ -5,6 +5,7 @@ import { badInput } from '../../../lib/errors.js';
 import type { ChargerCommand } from '../../../lib/charger-commands.js';
 import type { StationContext } from '../context.js';
 import { ChargerConfiguration, CommandResult, ResetType, TriggerMessageType } from './types/command.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 /** An EVSE number as OCPP commands take it (1–100), else BAD_USER_INPUT naming `field`. */
 export const evse = (value: number, field: string) => {
@@ -32,10 +33,10 @@ export class CommandResolver {
       'sent, for an EVSE the charger does not have or a token that is unknown, blocked or expired.',
   })
   async startCharging(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
-    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
+    @Arg('evseId', () => Int, { description: ARG.evseId })
     evseId: number,
-    @Arg('idToken', { description: 'The id token (an RFID card or app token) as chargers know it.' })
+    @Arg('idToken', { description: ARG.idToken })
     idToken: string,
     @Ctx() ctx: StationContext,
   ) {
@@ -62,7 +63,7 @@ export class CommandResolver {
     description: 'Restarts the charger (1.6 Reset; 2.0.1 Reset OnIdle/Immediate).',
   })
   resetCharger(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('type', () => ResetType, { defaultValue: ResetType.SOFT }) type: ResetType,
     @Ctx() ctx: StationContext,
   ) {
@@ -72,8 +73,8 @@ export class CommandResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => CommandResult, { description: 'Releases a stuck cable (UnlockConnector).' })
   unlockConnector(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
-    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
+    @Arg('evseId', () => Int, { description: ARG.evseId })
     evseId: number,
     @Ctx() ctx: StationContext,
     @Arg('connectorId', () => Int, { defaultValue: 1 }) connectorId: number,
@@ -90,12 +91,12 @@ export class CommandResolver {
     description: 'Takes an EVSE (or, without evseId, the charger) in or out of service.',
   })
   changeAvailability(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('operative') operative: boolean,
     @Ctx() ctx: StationContext,
     @Arg('evseId', () => Int, {
       nullable: true,
-      description: 'The EVSE, by its number on the charger (from 1).',
+      description: ARG.evseId,
     })
     evseId?: number,
   ) {
@@ -109,12 +110,12 @@ export class CommandResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => CommandResult, { description: 'Asks the charger to send a message now (TriggerMessage).' })
   triggerMessage(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('message', () => TriggerMessageType) message: TriggerMessageType,
     @Ctx() ctx: StationContext,
     @Arg('evseId', () => Int, {
       nullable: true,
-      description: 'The EVSE, by its number on the charger (from 1).',
+      description: ARG.evseId,
     })
     evseId?: number,
   ) {
@@ -131,7 +132,7 @@ export class CommandResolver {
       'Reads configuration (1.6 GetConfiguration; 2.0.1 GetVariables, keys as `Component.Variable`).',
   })
   async getChargerConfiguration(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Ctx() ctx: StationContext,
     @Arg('keys', () => [String], { nullable: true }) keys?: string[],
   ): Promise<ChargerConfiguration> {
@@ -147,7 +148,7 @@ export class CommandResolver {
       'Changes configuration (1.6 ChangeConfiguration; 2.0.1 SetVariables with `Component.Variable`).',
   })
   setChargerConfiguration(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('key') key: string,
     @Arg('value') value: string,
     @Ctx() ctx: StationContext,
@@ -163,7 +164,7 @@ export class CommandResolver {
       'Asks the charger to install firmware downloaded from `location` (an ftp://, http:// or https:// URL) not before `retrieveAt` (UpdateFirmware). Progress arrives as `Charger.firmwareStatus`.',
   })
   updateFirmware(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('location') location: string,
     @Ctx() ctx: StationContext,
     @Arg('retrieveAt', () => Date, { nullable: true }) retrieveAt?: Date,
@@ -182,7 +183,7 @@ export class CommandResolver {
       'Asks the charger to upload its diagnostics log to `location` (1.6 GetDiagnostics; 2.0.1 GetLog DiagnosticsLog); `fileName` is the file it will write when it says. Progress arrives as `Charger.diagnosticsStatus`.',
   })
   requestChargerLogs(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('location') location: string,
     @Ctx() ctx: StationContext,
   ) {
@@ -198,7 +199,7 @@ export class CommandResolver {
     description: 'Clears the charger’s authorization cache (ClearCache): every id token is asked again.',
   })
   clearAuthorizationCache(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Ctx() ctx: StationContext,
   ) {
     return this.send(ctx, chargerId, { type: 'clearCache' });

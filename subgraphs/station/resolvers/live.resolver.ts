@@ -7,6 +7,7 @@ import { Connector } from '../entities/connector.entity.js';
 import { ChargerStatus } from '../entities/enums.js';
 
 import { ChargerStatusEvent } from './types/live.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 const toEvent = (e: ChargerStatusLive): ChargerStatusEvent => ({
   chargerId: e.chargerId,
@@ -51,8 +52,8 @@ export class LiveStatusResolver {
   chargerStatusChanged(
     @Root() event: ChargerStatusLive,
     @Ctx() ctx: StationContext,
-    @Arg('stationId', () => ID, { nullable: true, description: "The station's id." }) _stationId?: string,
-    @Arg('chargerId', () => ID, { nullable: true, description: "The charger's id." }) _chargerId?: string,
+    @Arg('stationId', () => ID, { nullable: true, description: ARG.stationId }) _stationId?: string,
+    @Arg('chargerId', () => ID, { nullable: true, description: ARG.chargerId }) _chargerId?: string,
   ): ChargerStatusEvent {
     fresh(ctx);
     return toEvent(event);
@@ -74,7 +75,7 @@ export class LiveStatusResolver {
   connectorStatusChanged(
     @Root() event: ChargerStatusLive,
     @Ctx() ctx: StationContext,
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) _chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) _chargerId: string,
   ): ChargerStatusEvent {
     fresh(ctx);
     return toEvent(event);

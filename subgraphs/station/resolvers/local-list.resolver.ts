@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { Role } from '../../../lib/auth.js';
 import type { StationContext } from '../context.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @ObjectType({ description: 'The outcome of a local authorization list update.' })
 export class LocalListSync {
@@ -29,7 +30,7 @@ export class LocalListResolver {
       'Brings the charger’s local authorization list up to date: the id tokens of the station’s drivers (who charged there in the last 90 days or hold a reservation there) with their status, blocked and expired ones included so that an offline charger refuses them. The first update (or `full`) is a Full list, later ones Differential. A token blocked later is sent to the lists that hold it at once.',
   })
   async syncLocalList(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Ctx() ctx: StationContext,
     @Arg('full', { defaultValue: false }) full: boolean,
   ): Promise<LocalListSync> {
@@ -43,7 +44,7 @@ export class LocalListResolver {
       'Asks the charger for its local list version (GetLocalListVersion): 0 none, -1 not supported (1.6).',
   })
   async getLocalListVersion(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Ctx() ctx: StationContext,
   ) {
     const charger = await ctx.stations.ownedCharger(chargerId);

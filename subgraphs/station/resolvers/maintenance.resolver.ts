@@ -3,6 +3,7 @@ import { Role } from '../../../lib/auth.js';
 import type { StationContext } from '../context.js';
 import { Charger } from '../entities/charger.entity.js';
 import { MaintenanceWindow } from '../entities/maintenance-window.entity.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => MaintenanceWindow)
 export class MaintenanceResolver {
@@ -12,14 +13,14 @@ export class MaintenanceResolver {
       'Schedules planned downtime of a charger, or of one EVSE (at most 31 days): at `startsAt` it is set Inoperative (ChangeAvailability), at `endsAt` Operative again; reservations overlapping it are refused. CONFLICT when it overlaps another window. The station’s operator or an admin.',
   })
   scheduleMaintenance(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('startsAt') startsAt: Date,
     @Arg('endsAt') endsAt: Date,
     @Arg('reason') reason: string,
     @Ctx() ctx: StationContext,
     @Arg('evseId', () => Int, {
       nullable: true,
-      description: 'The EVSE, by its number on the charger (from 1).',
+      description: ARG.evseId,
     })
     evseId?: number | null,
   ) {

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Field, ID, Int, ObjectType, Query, Resolver } fro
 import { badInput } from '../../../lib/errors.js';
 import { Connection, decodeCursor, pageSize, toConnection } from '../../../lib/pagination.js';
 import type { StationContext } from '../context.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @ObjectType({ description: 'One OCPP frame as it went over the charger’s WebSocket.' })
 export class OcppMessage {
@@ -43,16 +44,16 @@ export class MessageLogResolver {
       'The OCPP message log of one charger: every frame in and out in [from, to), oldest first, optionally of one action (calls and their replies). Kept OCPP_MESSAGE_LOG_RETENTION_DAYS (7 by default); a charger’s frames beyond 120 a minute are not kept. For the station’s operator and admins.',
   })
   async chargerMessages(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Arg('from') from: Date,
     @Arg('to') to: Date,
     @Ctx() ctx: StationContext,
     @Arg('action', () => String, { nullable: true }) action?: string | null,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { User } from '../entities/user.reference.js';
 import type { StationContext } from '../context.js';
 import { StationConnection } from './types/station.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => User)
 export class OperatorStationsResolver {
@@ -9,11 +10,11 @@ export class OperatorStationsResolver {
   stations(
     @Root() user: User,
     @Ctx() ctx: StationContext,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {

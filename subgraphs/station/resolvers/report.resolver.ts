@@ -19,6 +19,7 @@ import type { StationContext } from '../context.js';
 import { OutageExclusion, OutageExclusionReason } from '../entities/outage-exclusion.entity.js';
 import { Station } from '../entities/station.entity.js';
 import { OperatorReport, ReportGranularity, StationReport } from './types/report.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @InputType({
   description:
@@ -55,11 +56,11 @@ export class ReportResolver {
       'A station’s uptime (NEVI count, per connector), utilisation, faults — and, from the session subgraph, sessions, energy and revenue — per period, from the rollups. The station’s operator, admins and auditors.',
   })
   stationReport(
-    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
+    @Arg('stationId', () => ID, { description: ARG.stationId }) stationId: string,
     @Arg('from') from: string,
     @Arg('to') to: string,
     @Arg('granularity', () => ReportGranularity, {
-      description: 'HOUR, DAY or MONTH: the size of each bucket.',
+      description: ARG.granularity,
     })
     granularity: ReportGranularity,
     @Ctx() ctx: StationContext,
@@ -76,11 +77,11 @@ export class ReportResolver {
     @Arg('from') from: string,
     @Arg('to') to: string,
     @Arg('granularity', () => ReportGranularity, {
-      description: 'HOUR, DAY or MONTH: the size of each bucket.',
+      description: ARG.granularity,
     })
     granularity: ReportGranularity,
     @Ctx() ctx: StationContext,
-    @Arg('operatorId', () => ID, { nullable: true, description: "The operator's account id." })
+    @Arg('operatorId', () => ID, { nullable: true, description: ARG.operatorId })
     operatorId?: string | null,
   ) {
     return ctx.reports.operatorReport(granularity, from, to, operatorId ?? null);
@@ -92,7 +93,7 @@ export class ReportResolver {
       'Writes down an outage the operator is not responsible for (NEVI exclusions): down time inside it is not held against uptime, and reports from its start on are computed again. Maintenance windows need no record. The station’s operator or an admin.',
   })
   recordOutageExclusion(
-    @Arg('input', { description: 'The fields, each described on the input type.' })
+    @Arg('input', { description: ARG.input })
     input: OutageExclusionInput,
     @Ctx() ctx: StationContext,
   ) {
@@ -109,8 +110,8 @@ export class ChargingEndedResolver {
       'For platform services: when an EVSE last stopped charging within from–to, by its status history (idle fees).',
   })
   async chargingEndedAt(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
-    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
+    @Arg('evseId', () => Int, { description: ARG.evseId })
     evseId: number,
     @Arg('from') from: Date,
     @Arg('to') to: Date,

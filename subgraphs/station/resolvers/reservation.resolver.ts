@@ -3,6 +3,7 @@ import { requirePerson } from '../../../lib/subgraph.js';
 import type { StationContext } from '../context.js';
 import { Charger } from '../entities/charger.entity.js';
 import { Reservation, ReservationStatus } from '../entities/reservation.entity.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Reservation)
 export class ReservationResolver {
@@ -12,11 +13,11 @@ export class ReservationResolver {
       'Holds an EVSE for one of your id tokens until `expiresAt` (at most a day): the charger is asked (ReserveNow) and the reservation is ACTIVE when it accepts, REJECTED with its answer (Occupied, Faulted, Unavailable, Rejected) when not. Other drivers’ starts on the EVSE are refused meanwhile. CONFLICT when the EVSE is already reserved.',
   })
   reserveConnector(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
-    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
+    @Arg('evseId', () => Int, { description: ARG.evseId })
     evseId: number,
-    @Arg('expiresAt', { description: 'When it expires.' }) expiresAt: Date,
-    @Arg('idToken', { description: 'The id token (an RFID card or app token) as chargers know it.' })
+    @Arg('expiresAt', { description: ARG.expiresAt }) expiresAt: Date,
+    @Arg('idToken', { description: ARG.idToken })
     idToken: string,
     @Ctx() ctx: StationContext,
   ) {

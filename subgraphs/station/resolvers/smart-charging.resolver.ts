@@ -4,6 +4,7 @@ import { badInput } from '../../../lib/errors.js';
 import type { StationContext } from '../context.js';
 import { evse } from './command.resolver.js';
 import { Station } from '../entities/station.entity.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @ObjectType({ description: 'One period of a charging schedule.' })
 export class SchedulePeriod {
@@ -35,7 +36,7 @@ export class SmartChargingResolver {
       'Sets (or, with null, removes) the most power the station’s chargers may draw together, kW. It is shared among the EVSEs at once and again whenever one starts or stops being used: TxDefaultProfile charging profiles (1.6 and 2.0.1 SetChargingProfile, in W); removing it clears them. Each connector’s `powerLimitW` shows its accepted share. The station’s operator or an admin.',
   })
   async setStationPowerLimit(
-    @Arg('stationId', () => ID, { description: "The station's id." }) stationId: string,
+    @Arg('stationId', () => ID, { description: ARG.stationId }) stationId: string,
     @Arg('limitKw', () => Float, { nullable: true }) limitKw: number | null,
     @Ctx() ctx: StationContext,
   ): Promise<Station> {
@@ -55,11 +56,11 @@ export class SmartChargingResolver {
       'Clears the platform’s charging profiles on one EVSE, or on every EVSE without evseId (ClearChargingProfile); returns the charger’s answer (Accepted, Unknown). A station limit sends them again at its next sharing.',
   })
   async clearChargingProfile(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Ctx() ctx: StationContext,
     @Arg('evseId', () => Int, {
       nullable: true,
-      description: 'The EVSE, by its number on the charger (from 1).',
+      description: ARG.evseId,
     })
     evseId?: number | null,
   ): Promise<string> {
@@ -77,8 +78,8 @@ export class SmartChargingResolver {
       'Asks the charger what it will allow on an EVSE over the next `durationSeconds` (GetCompositeSchedule, in W).',
   })
   async getCompositeSchedule(
-    @Arg('chargerId', () => ID, { description: "The charger's id." }) chargerId: string,
-    @Arg('evseId', () => Int, { description: 'The EVSE, by its number on the charger (from 1).' })
+    @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
+    @Arg('evseId', () => Int, { description: ARG.evseId })
     evseId: number,
     @Ctx() ctx: StationContext,
     @Arg('durationSeconds', () => Int, { defaultValue: 3600 }) durationSeconds: number,

@@ -11,6 +11,7 @@ import {
   StationFilter,
   UpdateStationInput,
 } from './types/station.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Station)
 export class StationResolver {
@@ -22,14 +23,14 @@ export class StationResolver {
     @Arg('near', () => NearInput, { nullable: true }) near?: NearInput,
     @Arg('filter', () => StationFilter, {
       nullable: true,
-      description: 'Optional filters, all of which must hold.',
+      description: ARG.filter,
     })
     filter?: StationFilter,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {
@@ -44,7 +45,7 @@ export class StationResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => Station, { description: 'Creates a station operated by the caller (admins: by anyone).' })
   createStation(
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: CreateStationInput,
+    @Arg('input', { description: ARG.input }) input: CreateStationInput,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.createStation(input);
@@ -54,7 +55,7 @@ export class StationResolver {
   @Mutation(() => Station, { description: 'Changes a station. Its operator or an admin.' })
   updateStation(
     @Arg('id', () => ID) id: string,
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: UpdateStationInput,
+    @Arg('input', { description: ARG.input }) input: UpdateStationInput,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.updateStation(id, input);

@@ -7,6 +7,7 @@ import { VERIFIABLE_ACTIONS, type VerifiableAction } from '../services/account.s
 import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
 import { AuthPayload } from './types/auth.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 /** Account flows with mailed single-use links: verification, password reset, password and email change. */
 @Resolver()
@@ -18,7 +19,7 @@ export class AccountResolver {
       'Platform services only: why this account may not do `action` yet (EMAIL_NOT_VERIFIED), or null when it may.',
   })
   async actionRefusal(
-    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
+    @Arg('userId', () => ID, { description: ARG.userId }) userId: string,
     @Arg('action') action: string,
     @Ctx() ctx: UserContext,
   ): Promise<string | null> {
@@ -54,10 +55,7 @@ export class AccountResolver {
     description:
       'Mails a password-reset link if the email has an account. Always true: it tells nobody which emails have accounts.',
   })
-  requestPasswordReset(
-    @Arg('email', { description: "The account's email address." }) email: string,
-    @Ctx() ctx: UserContext,
-  ) {
+  requestPasswordReset(@Arg('email', { description: ARG.email }) email: string, @Ctx() ctx: UserContext) {
     return ctx.account.requestPasswordReset(email, ctx.clientAddress);
   }
 
@@ -66,7 +64,7 @@ export class AccountResolver {
   })
   resetPassword(
     @Arg('token') token: string,
-    @Arg('newPassword', { description: 'The new password.' }) newPassword: string,
+    @Arg('newPassword', { description: ARG.newPassword }) newPassword: string,
     @Ctx() ctx: UserContext,
   ) {
     return ctx.account.resetPassword(token, newPassword);
@@ -78,7 +76,7 @@ export class AccountResolver {
   })
   async changePassword(
     @Arg('currentPassword') currentPassword: string,
-    @Arg('newPassword', { description: 'The new password.' }) newPassword: string,
+    @Arg('newPassword', { description: ARG.newPassword }) newPassword: string,
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);

@@ -5,6 +5,7 @@ import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { ApiKey, ApiKeyIdentity } from '../entities/api-key.entity.js';
 import type { UserContext } from '../context.js';
 import { ApiKeyCreated } from './types/api-key.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
@@ -16,7 +17,7 @@ export class ApiKeyResolver {
   async createApiKey(
     @Arg('name') name: string,
     @Arg('scopes', () => [ApiKeyScope]) scopes: ApiKeyScope[],
-    @Arg('expiresAt', () => Date, { nullable: true, description: 'When it expires.' }) expiresAt: Date | null,
+    @Arg('expiresAt', () => Date, { nullable: true, description: ARG.expiresAt }) expiresAt: Date | null,
     @Arg('rateLimitPerMinute', () => Int, { nullable: true }) rateLimitPerMinute: number | null,
     @Arg('rateLimitPerHour', () => Int, { nullable: true }) rateLimitPerHour: number | null,
     @Ctx() ctx: UserContext,

@@ -18,6 +18,7 @@ import {
   UserIdTokenStatus,
 } from '../entities/id-token.entity.js';
 import type { UserContext } from '../context.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => IdToken)
 export class IdTokenResolver {
@@ -26,7 +27,7 @@ export class IdTokenResolver {
   addIdToken(
     @Arg('token') token: string,
     @Ctx() ctx: UserContext,
-    @Arg('expiresAt', () => Date, { nullable: true, description: 'When it expires.' }) expiresAt?: Date,
+    @Arg('expiresAt', () => Date, { nullable: true, description: ARG.expiresAt }) expiresAt?: Date,
   ) {
     requirePerson(ctx.viewer);
     return ctx.idTokens.add(token, expiresAt);

@@ -4,6 +4,7 @@ import { hasRole, Role } from '../../../lib/auth.js';
 import { User } from '../entities/user.entity.js';
 import type { UserContext } from '../context.js';
 import { AuthPayload, RegisterInput, UserConnection } from './types/auth.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 /** The rest of a sign-in response is resolved for the account that just signed in. */
 function signedIn(ctx: UserContext, payload: AuthPayload): AuthPayload {
@@ -15,7 +16,7 @@ function signedIn(ctx: UserContext, payload: AuthPayload): AuthPayload {
 export class UserResolver {
   @Mutation(() => AuthPayload, { description: 'Creates a DRIVER account and signs it in.' })
   async register(
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: RegisterInput,
+    @Arg('input', { description: ARG.input }) input: RegisterInput,
     @Ctx() ctx: UserContext,
   ): Promise<AuthPayload> {
     return signedIn(ctx, await ctx.auth.register(input, ctx.clientAddress));
@@ -26,7 +27,7 @@ export class UserResolver {
       'Signs in. After five failures for one email from one address, further tries from there wait 1 s, 2 s, 4 s, … (RATE_LIMITED); the owner is told by mail.',
   })
   async login(
-    @Arg('email', { description: "The account's email address." }) email: string,
+    @Arg('email', { description: ARG.email }) email: string,
     @Arg('password') password: string,
     @Ctx() ctx: UserContext,
   ) {
@@ -57,11 +58,11 @@ export class UserResolver {
   @Query(() => UserConnection, { description: 'All accounts, oldest first. Admins only.' })
   users(
     @Ctx() ctx: UserContext,
-    @Arg('first', () => Int, { nullable: true, description: 'How many items to return at most (one page).' })
+    @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+      description: ARG.after,
     })
     after?: string,
   ) {
@@ -71,7 +72,7 @@ export class UserResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => User, { description: "Replaces a user's roles. Their current access tokens stop working." })
   setUserRoles(
-    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
+    @Arg('userId', () => ID, { description: ARG.userId }) userId: string,
     @Arg('roles', () => [Role]) roles: Role[],
     @Ctx() ctx: UserContext,
   ) {

@@ -4,15 +4,13 @@ import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { Vehicle } from '../entities/vehicle.entity.js';
 import type { UserContext } from '../context.js';
 import { AddVehicleInput } from './types/vehicle.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Vehicle)
 export class VehicleResolver {
   @Authorized()
   @Mutation(() => Vehicle, { description: "Adds a vehicle to the caller's account." })
-  addVehicle(
-    @Arg('input', { description: 'The fields, each described on the input type.' }) input: AddVehicleInput,
-    @Ctx() ctx: UserContext,
-  ) {
+  addVehicle(@Arg('input', { description: ARG.input }) input: AddVehicleInput, @Ctx() ctx: UserContext) {
     requirePerson(ctx.viewer);
     return ctx.vehicles.add(input);
   }
@@ -31,7 +29,7 @@ export class VehicleResolver {
   })
   vehiclePlugs(
     @Arg('vehicleId', () => ID) vehicleId: string,
-    @Arg('userId', () => ID, { description: "The account's id." }) userId: string,
+    @Arg('userId', () => ID, { description: ARG.userId }) userId: string,
     @Ctx() ctx: UserContext,
   ) {
     requireService(ctx.viewer, 'station-subgraph');

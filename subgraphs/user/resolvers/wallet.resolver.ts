@@ -3,6 +3,7 @@ import { requirePerson, requireService } from '../../../lib/subgraph.js';
 import { Wallet } from '../entities/wallet.entity.js';
 import type { UserContext } from '../context.js';
 import { WalletLinkChallenge, PrimaryWallet } from './types/wallet.types.js';
+import { ARG } from '../../../lib/arg-descriptions.js';
 
 @Resolver(() => Wallet)
 export class WalletResolver {
@@ -21,7 +22,7 @@ export class WalletResolver {
   @Authorized()
   @Mutation(() => WalletLinkChallenge, { description: 'Step 1 of linking a wallet: the message to sign.' })
   walletLinkChallenge(
-    @Arg('address', { description: "The wallet's address (0x…)." }) address: string,
+    @Arg('address', { description: ARG.address }) address: string,
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);
@@ -33,7 +34,7 @@ export class WalletResolver {
     description: 'Step 2: links the wallet if the signature of the challenge recovers it.',
   })
   async linkWallet(
-    @Arg('address', { description: "The wallet's address (0x…)." }) address: string,
+    @Arg('address', { description: ARG.address }) address: string,
     @Arg('signature') signature: string,
     @Ctx() ctx: UserContext,
   ) {

@@ -1,0 +1,30 @@
+/**
+ * The descriptions of arguments many fields of the public API share (`@Arg(…, { description: ARG.first })`),
+ * written once so that they read the same everywhere; docs/api.md prints them.
+ */
+export const ARG = {
+  first: 'How many items to return at most (one page).',
+  after: "The cursor to continue after (the previous page's last cursor); none: from the start.",
+  chargerId: "The charger's id.",
+  stationId: "The station's id.",
+  communityId: "The community's id.",
+  sessionId: "The charging session's id.",
+  meterId: "The meter's id.",
+  userId: "The account's id.",
+  planId: "The plan's id.",
+  subscriptionId: "The plan subscription's id.",
+  siteId: "The site's id.",
+  recordId: "The record number (its on-chain event's recordId).",
+  input: 'The fields, each described on the input type.',
+  evseId: 'The EVSE, by its number on the charger (from 1).',
+  identity: "The charger's OCPP identity.",
+  granularity: 'HOUR, DAY or MONTH: the size of each bucket.',
+  intervalStart: "The market interval's start.",
+  operatorId: "The operator's account id.",
+  expiresAt: 'When it expires.',
+  newPassword: 'The new password.',
+  filter: 'Optional filters, all of which must hold.',
+  idToken: 'The id token (an RFID card or app token) as chargers know it.',
+  address: "The wallet's address (0x…).",
+  email: "The account's email address.",
+} as const;
