@@ -27,4 +27,8 @@ export const ARG = {
   idToken: 'The id token (an RFID card or app token) as chargers know it.',
   address: "The wallet's address (0x…).",
   email: "The account's email address.",
+  from: 'Start of the time range, an ISO 8601 instant (inclusive).',
+  to: 'End of the time range, an ISO 8601 instant (exclusive).',
+  reportFrom: 'The first period: an ISO 8601 instant for HOUR, a date YYYY-MM-DD for DAY and MONTH.',
+  reportTo: 'The end of the last period (exclusive), written like `from`.',
 } as const;

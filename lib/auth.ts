@@ -11,7 +11,19 @@ export enum Role {
   AUDITOR = 'AUDITOR',
   ADMIN = 'ADMIN',
 }
-registerEnumType(Role, { name: 'Role', description: 'What an account may do on the platform.' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What an account may do on the platform.',
+  valuesConfig: {
+    DRIVER: { description: 'Charges vehicles.' },
+    HOST: { description: 'Owns sites that produce or consume energy, and sells or buys it.' },
+    BUYER: { description: 'Buys energy in a community market.' },
+    INVESTOR: { description: 'Co-owns sites and shares their earnings.' },
+    OPERATOR: { description: 'Runs charging stations.' },
+    AUDITOR: { description: 'Reads ledgers, proofs and reports, to check them against the chain.' },
+    ADMIN: { description: 'Runs the platform.' },
+  },
+});
 
 export const ALL_ROLES = Object.values(Role);
 

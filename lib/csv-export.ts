@@ -81,6 +81,6 @@ export class Download {
   @Field({ description: 'The link stops working then (5 minutes after it was made).' })
   expiresAt!: Date;
 
-  @Field()
+  @Field({ description: 'A file name for it.' })
   filename!: string;
 }

@@ -49,7 +49,7 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
 }
 
 /** Codes that GraphQL servers themselves produce for client mistakes; passed through unchanged. */
-const CLIENT_CODES = new Set<string>([
+export const CLIENT_CODES: ReadonlySet<string> = new Set<string>([
   ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

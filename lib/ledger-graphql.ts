@@ -27,7 +27,7 @@ export abstract class LedgerRecordFields {
   @Field(() => String, { nullable: true, description: 'The settling transaction, once CONFIRMED.' })
   txHash!: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'The block of the settling transaction, once CONFIRMED.' })
   blockNumber!: number | null;
 
   @Field(() => Int, {
@@ -50,7 +50,7 @@ export abstract class LedgerRecordFields {
 export function LedgerPage<T extends object>(recordType: ClassType<T>, name: string, what: string) {
   @ObjectType(name, { description: `A page of ${what}, in record-number order.` })
   class Page {
-    @Field(() => [recordType])
+    @Field(() => [recordType], { description: 'The records of this page, lowest record number first.' })
     records!: T[];
 
     @Field(() => String, {

@@ -29,6 +29,25 @@ export enum ApiKeyScope {
 registerEnumType(ApiKeyScope, {
   name: 'ApiKeyScope',
   description: 'What an API key may do; a key is refused every field its scopes do not cover.',
+  valuesConfig: {
+    STATIONS_READ: {
+      description:
+        'Stations, chargers, connectors, tariffs, plans and charger status (queries and subscriptions).',
+    },
+    STATIONS_WRITE: { description: 'Create and change stations, chargers, connectors, tariffs and plans.' },
+    SESSIONS_READ: { description: 'Charging sessions, their updates, receipts, escrow, ledgers and proofs.' },
+    CHARGERS_COMMAND: {
+      description: 'Remote commands to chargers (start, stop, reset, unlock, availability, configuration).',
+    },
+    SETTLEMENT_WRITE: { description: 'Retry failed settlements.' },
+    USERS_READ: { description: "Accounts: the owner's own (`me`), and for admins' keys the account list." },
+    MARKET_READ: {
+      description:
+        'Community energy markets: communities, sites, meters and readings, order books, clearings, trades, stats.',
+    },
+    MARKET_TRADE: { description: 'Join markets, add sites, place and cancel orders.' },
+    REPORTS_READ: { description: 'Uptime, usage and revenue reports; exports of sessions and trades.' },
+  },
 });
 
 export const ALL_SCOPES = Object.values(ApiKeyScope);

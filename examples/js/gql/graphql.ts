@@ -6,39 +6,64 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** Status as last reported over OCPP. */
 export type ChargerStatus =
+  /** Free to charge. */
   | 'AVAILABLE'
+  /** Delivering energy. */
   | 'CHARGING'
+  /** Out of order with a fault. */
   | 'FAULTED'
+  /** The session ended; the vehicle is still plugged in. */
   | 'FINISHING'
+  /** In use (2.0.1, which does not tell the phases above apart). */
   | 'OCCUPIED'
+  /** A driver is starting: plugged in or authorised, not charging yet. */
   | 'PREPARING'
+  /** Held for a reservation. */
   | 'RESERVED'
+  /** A session is on, but the vehicle takes no energy. */
   | 'SUSPENDED_EV'
+  /** A session is on, but the charger offers no energy. */
   | 'SUSPENDED_EVSE'
+  /** Out of service (Inoperative, or in maintenance). */
   | 'UNAVAILABLE'
+  /** Never reported. */
   | 'UNKNOWN';
 
 /** What an account may do on the platform. */
 export type Role =
+  /** Runs the platform. */
   | 'ADMIN'
+  /** Reads ledgers, proofs and reports, to check them against the chain. */
   | 'AUDITOR'
+  /** Buys energy in a community market. */
   | 'BUYER'
+  /** Charges vehicles. */
   | 'DRIVER'
+  /** Owns sites that produce or consume energy, and sells or buys it. */
   | 'HOST'
+  /** Co-owns sites and shares their earnings. */
   | 'INVESTOR'
+  /** Runs charging stations. */
   | 'OPERATOR';
 
 /** Where a charging session stands: ACTIVE, COMPLETED (priced), or DISPUTED (held from settlement). */
 export type SessionStatus =
+  /** Charging, or plugged in, with the transaction open. */
   | 'ACTIVE'
+  /** Stopped and priced. */
   | 'COMPLETED'
+  /** Held for its operator: its energy exceeds what its EVSE can deliver in the time. */
   | 'DISPUTED';
 
 /** What changed in a session. */
 export type SessionUpdateKind =
+  /** New meter readings arrived. */
   | 'METER_VALUES'
+  /** Its settlement changed state. */
   | 'SETTLEMENT'
+  /** The session started. */
   | 'STARTED'
+  /** It stopped and was priced. */
   | 'STOPPED';
 
 export type LoginMutationVariables = Exact<{

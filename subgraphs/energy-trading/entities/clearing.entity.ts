@@ -5,11 +5,11 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 @ObjectType({ description: 'One interval’s market clearing (uniform price, pay-as-clear).' })
 @Entity({ tableName: 'clearing' })
 export class Clearing {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community whose market cleared.' })
   @PrimaryKey({ type: 'uuid' })
   communityId!: string;
 
-  @Field()
+  @Field({ description: "The market interval's start." })
   @PrimaryKey({ type: 'timestamptz' })
   intervalStart!: Date;
 
@@ -25,7 +25,7 @@ export class Clearing {
   @Property({ type: 'integer' })
   orderCount!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many trades it matched.' })
   @Property({ type: 'integer' })
   tradeCount!: number;
 
@@ -33,7 +33,7 @@ export class Clearing {
   @Property({ type: 'integer' })
   feeBps!: number;
 
-  @Field()
+  @Field({ description: 'When it was cleared (after gate closure).' })
   @Property({ type: 'timestamptz' })
   clearedAt!: Date;
 

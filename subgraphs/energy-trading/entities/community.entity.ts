@@ -20,11 +20,11 @@ export class Community {
     | 'feeBps'
     | 'deliveredThrough';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The community's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field()
+  @Field({ description: "The community's name." })
   @Property({ type: 'text' })
   name!: string;
 
@@ -64,7 +64,7 @@ export class Community {
   @Property({ type: 'timestamptz', nullable: true })
   deliveredThrough: Date | null = null;
 
-  @Field()
+  @Field({ description: 'When it was created.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

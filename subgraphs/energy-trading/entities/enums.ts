@@ -8,7 +8,15 @@ export enum MeterKind {
   /** The grid connection: `importWh` from the grid, `exportWh` into it. */
   BIDIRECTIONAL = 'BIDIRECTIONAL',
 }
-registerEnumType(MeterKind, { name: 'MeterKind', description: 'What a meter measures at its site.' });
+registerEnumType(MeterKind, {
+  name: 'MeterKind',
+  description: 'What a meter measures at its site.',
+  valuesConfig: {
+    PRODUCTION: { description: 'Counts what the site produces (e.g. rooftop solar).' },
+    CONSUMPTION: { description: 'Counts what the site consumes.' },
+    BIDIRECTIONAL: { description: 'A grid meter counting import and export.' },
+  },
+});
 
 export enum OrderSide {
   SELL = 'SELL',
@@ -17,6 +25,10 @@ export enum OrderSide {
 registerEnumType(OrderSide, {
   name: 'OrderSide',
   description: 'BUY (a member buying energy) or SELL (a site selling its production).',
+  valuesConfig: {
+    SELL: { description: 'Offers energy (asks).' },
+    BUY: { description: 'Wants energy (bids).' },
+  },
 });
 
 export enum OrderStatus {
@@ -31,6 +43,13 @@ export enum OrderStatus {
 registerEnumType(OrderStatus, {
   name: 'OrderStatus',
   description: 'Where an order stands in its market interval.',
+  valuesConfig: {
+    OPEN: { description: 'Waiting for its interval to clear.' },
+    CANCELLED: { description: 'Cancelled before gate closure.' },
+    FILLED: { description: 'Matched in full.' },
+    PARTIALLY_FILLED: { description: 'Matched in part; the rest lapsed.' },
+    UNMATCHED: { description: 'Its interval cleared without matching it.' },
+  },
 });
 
 export enum TradeStatus {
@@ -43,6 +62,12 @@ export enum TradeStatus {
 registerEnumType(TradeStatus, {
   name: 'TradeStatus',
   description: 'Where a matched trade stands: matched, then its delivery checked against the meters.',
+  valuesConfig: {
+    MATCHED: { description: 'Matched; delivery not checked yet.' },
+    DELIVERED: { description: 'The meters show it delivered in full.' },
+    PARTIALLY_DELIVERED: { description: 'Delivered in part: the delivered part is payable.' },
+    NOT_DELIVERED: { description: 'Nothing delivered: nothing is payable.' },
+  },
 });
 
 export enum ReadingResolution {
@@ -57,4 +82,10 @@ registerEnumType(ReadingResolution, {
   name: 'ReadingResolution',
   description:
     'How meter readings are returned: as sent (RAW), or as energy per market interval, hour or local day.',
+  valuesConfig: {
+    RAW: { description: 'The readings as submitted.' },
+    INTERVAL: { description: 'Energy per market interval.' },
+    HOUR: { description: 'Energy per hour.' },
+    DAY: { description: 'Energy per day.' },
+  },
 });

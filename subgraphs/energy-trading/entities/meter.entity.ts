@@ -13,19 +13,19 @@ import { MeterKind } from './enums.js';
 export class Meter {
   [OptionalProps]?: 'id' | 'createdAt' | 'keyRotatedAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The meter's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The site it measures.' })
   @Property({ type: 'uuid' })
   siteId!: string;
 
-  @Field(() => MeterKind)
+  @Field(() => MeterKind, { description: 'What it measures.' })
   @Enum({ items: () => MeterKind })
   kind!: MeterKind;
 
-  @Field()
+  @Field({ description: 'Its serial number.' })
   @Property({ type: 'text' })
   serial!: string;
 
@@ -36,7 +36,7 @@ export class Meter {
   @Property({ type: 'timestamptz' })
   keyRotatedAt: Date = new Date();
 
-  @Field()
+  @Field({ description: 'When it was registered.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

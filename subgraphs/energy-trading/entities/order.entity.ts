@@ -10,11 +10,11 @@ import { OrderSide, OrderStatus } from './enums.js';
 export class MarketOrder {
   [OptionalProps]?: 'id' | 'placedAt' | 'state' | 'siteId' | 'status' | 'filledWh';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The order's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community whose market it is in.' })
   @Property({ type: 'uuid' })
   communityId!: string;
 
@@ -29,11 +29,11 @@ export class MarketOrder {
   @Property({ type: 'uuid', nullable: true })
   siteId: string | null = null;
 
-  @Field(() => OrderSide)
+  @Field(() => OrderSide, { description: 'SELL or BUY.' })
   @Enum({ items: () => OrderSide })
   side!: OrderSide;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The energy offered or wanted, in Wh.' })
   @Property({ type: 'integer' })
   energyWh!: number;
 
@@ -57,7 +57,7 @@ export class MarketOrder {
   @Field(() => Int, { description: 'Energy matched at clearing, Wh (the sum of its trades).' })
   filledWh: number = 0;
 
-  @Field()
+  @Field({ description: 'When it was placed.' })
   @Property({ type: 'timestamptz' })
   placedAt: Date = new Date();
 }

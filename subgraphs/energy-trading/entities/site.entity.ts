@@ -13,26 +13,26 @@ import { randomUUID } from 'node:crypto';
 export class Site {
   [OptionalProps]?: 'id' | 'createdAt' | 'batteryWh';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The site's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community it trades in.' })
   @Property({ type: 'uuid' })
   communityId!: string;
 
   @Property({ type: 'uuid' })
   ownerId!: string;
 
-  @Field()
+  @Field({ description: "The site's name." })
   @Property({ type: 'text' })
   name!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Latitude in degrees.' })
   @Property({ type: 'double' })
   latitude!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Longitude in degrees.' })
   @Property({ type: 'double' })
   longitude!: number;
 
@@ -44,7 +44,7 @@ export class Site {
   @Property({ type: 'integer', nullable: true })
   batteryWh: number | null = null;
 
-  @Field()
+  @Field({ description: 'When it was created.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
@@ -56,7 +56,7 @@ export class SiteShare {
   @PrimaryKey({ type: 'uuid' })
   siteId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account.' })
   @PrimaryKey({ type: 'uuid' })
   userId!: string;
 

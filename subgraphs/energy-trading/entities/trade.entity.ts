@@ -10,15 +10,15 @@ import { TradeStatus } from './enums.js';
 @ObjectType({ description: 'A matched trade between a selling site and a buyer. Amounts in token units.' })
 @Entity({ tableName: 'trade' })
 export class Trade {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The trade's id." })
   @PrimaryKey({ type: 'uuid' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community whose market matched it.' })
   @Property({ type: 'uuid' })
   communityId!: string;
 
-  @Field()
+  @Field({ description: 'The interval it delivers in.' })
   @Property({ type: 'timestamptz' })
   intervalStart!: Date;
 
@@ -38,11 +38,11 @@ export class Trade {
   @Property({ type: 'uuid' })
   buyerId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The energy matched, in Wh.' })
   @Property({ type: 'integer' })
   energyWh!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The clearing price, in token units per kWh.' })
   @Property({ type: 'integer' })
   pricePerKwh!: number;
 
@@ -50,11 +50,11 @@ export class Trade {
   @Property({ type: 'bigint', runtimeType: 'number' })
   grossAmount!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "The platform's fee on the matched energy." })
   @Property({ type: 'bigint', runtimeType: 'number' })
   fee!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'What the seller gets for the matched energy (gross − fee).' })
   @Property({ type: 'bigint', runtimeType: 'number' })
   sellerAmount!: number;
 
@@ -66,19 +66,27 @@ export class Trade {
   @Property({ type: 'bigint', runtimeType: 'number', nullable: true })
   deliveredGrossAmount: number | null = null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description: "The platform's fee on the delivered energy; null until checked.",
+  })
   @Property({ type: 'bigint', runtimeType: 'number', nullable: true })
   deliveredFee: number | null = null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'What the seller gets for the delivered energy; null until checked.',
+  })
   @Property({ type: 'bigint', runtimeType: 'number', nullable: true })
   deliveredSellerAmount: number | null = null;
 
-  @Field(() => TradeStatus)
+  @Field(() => TradeStatus, {
+    description: 'MATCHED; after the delivery check DELIVERED, PARTIALLY_DELIVERED or NOT_DELIVERED.',
+  })
   @Enum({ items: () => TradeStatus })
   status!: TradeStatus;
 
-  @Field()
+  @Field({ description: 'When it was matched.' })
   @Property({ type: 'timestamptz' })
   createdAt!: Date;
 

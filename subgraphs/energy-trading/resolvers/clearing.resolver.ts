@@ -34,8 +34,8 @@ export class ClearingResolver {
   })
   async clearings(
     @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
+    @Arg('from', { description: ARG.from }) from: Date,
+    @Arg('to', { description: ARG.to }) to: Date,
     @Ctx() ctx: EnergyContext,
     @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
@@ -66,8 +66,8 @@ export class ClearingResolver {
   })
   async marketStats(
     @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
+    @Arg('from', { description: ARG.from }) from: Date,
+    @Arg('to', { description: ARG.to }) to: Date,
     @Ctx() ctx: EnergyContext,
   ) {
     const community = await ctx.em.findOne(Community, { id: inputId(communityId, 'communityId') });
@@ -83,8 +83,8 @@ export class ClearingResolver {
   })
   async marketReport(
     @Arg('communityId', () => ID, { description: ARG.communityId }) communityId: string,
-    @Arg('from') from: string,
-    @Arg('to') to: string,
+    @Arg('from', { description: ARG.reportFrom }) from: string,
+    @Arg('to', { description: ARG.reportTo }) to: string,
     @Arg('granularity', () => ReportGranularity, {
       description: ARG.granularity,
     })
@@ -96,7 +96,7 @@ export class ClearingResolver {
     return marketReport(ctx.pool, community, granularity, from, to);
   }
 
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community.' })
   community(@Root() c: Clearing, @Ctx() ctx: EnergyContext) {
     return ctx.communities.get(c.communityId);
   }

@@ -14,7 +14,10 @@ export class CommunityResolver {
   }
 
   @Query(() => Community, { description: 'One local energy market. Public.' })
-  community(@Arg('id', () => ID) id: string, @Ctx() ctx: EnergyContext) {
+  community(
+    @Arg('id', () => ID, { description: "The community's id." }) id: string,
+    @Ctx() ctx: EnergyContext,
+  ) {
     return ctx.communities.get(id);
   }
 

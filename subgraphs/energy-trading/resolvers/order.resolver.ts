@@ -18,7 +18,10 @@ export class OrderResolver {
 
   @Authorized()
   @Mutation(() => MarketOrder, { description: 'Cancels your open order, until gate closure.' })
-  cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: EnergyContext) {
+  cancelOrder(
+    @Arg('id', () => ID, { description: "The order's id." }) id: string,
+    @Ctx() ctx: EnergyContext,
+  ) {
     return ctx.orders.cancel(id);
   }
 

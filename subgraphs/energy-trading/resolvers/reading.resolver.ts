@@ -25,7 +25,10 @@ export class ReadingResolver {
   })
   async submitMeterReadings(
     @Arg('meterId', () => ID, { description: ARG.meterId }) meterId: string,
-    @Arg('readings', () => [MeterReadingInput]) readings: MeterReadingInput[],
+    @Arg('readings', () => [MeterReadingInput], {
+      description: 'The readings, at most 1000; each is accepted or rejected with a reason on its own.',
+    })
+    readings: MeterReadingInput[],
     @Ctx() ctx: EnergyContext,
   ): Promise<ReadingsReceipt> {
     if (!ctx.deviceKey || !isUuid(meterId)) throw badKey();
@@ -65,9 +68,12 @@ export class ReadingResolver {
   })
   async meterReadings(
     @Arg('meterId', () => ID, { description: ARG.meterId }) meterId: string,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
-    @Arg('resolution', () => ReadingResolution, { defaultValue: ReadingResolution.INTERVAL })
+    @Arg('from', { description: ARG.from }) from: Date,
+    @Arg('to', { description: ARG.to }) to: Date,
+    @Arg('resolution', () => ReadingResolution, {
+      defaultValue: ReadingResolution.INTERVAL,
+      description: 'RAW registers as submitted, or the energy per INTERVAL, HOUR or DAY.',
+    })
     resolution: ReadingResolution,
     @Ctx() ctx: EnergyContext,
   ) {

@@ -16,7 +16,10 @@ export class SiteResolver {
   @Mutation(() => Community, {
     description: 'Joins a community market with the invite code its operator gave you.',
   })
-  joinCommunity(@Arg('inviteCode') inviteCode: string, @Ctx() ctx: EnergyContext) {
+  joinCommunity(
+    @Arg('inviteCode', { description: 'The code a community admin shared.' }) inviteCode: string,
+    @Ctx() ctx: EnergyContext,
+  ) {
     return ctx.sites.join(inviteCode);
   }
 
@@ -34,13 +37,13 @@ export class SiteResolver {
 
   @Authorized()
   @Query(() => Site, { description: 'A site: for its owners, its market’s operator, auditors and admins.' })
-  site(@Arg('id', () => ID) id: string, @Ctx() ctx: EnergyContext) {
+  site(@Arg('id', () => ID, { description: "The site's id." }) id: string, @Ctx() ctx: EnergyContext) {
     return ctx.sites.site(id);
   }
 
   @Authorized()
   @Query(() => Meter, { description: 'A meter: for whoever may see its site.' })
-  meter(@Arg('id', () => ID) id: string, @Ctx() ctx: EnergyContext) {
+  meter(@Arg('id', () => ID, { description: "The meter's id." }) id: string, @Ctx() ctx: EnergyContext) {
     return ctx.sites.meter(id);
   }
 
@@ -50,8 +53,11 @@ export class SiteResolver {
   })
   async registerMeter(
     @Arg('siteId', () => ID, { description: ARG.siteId }) siteId: string,
-    @Arg('kind', () => MeterKind) kind: MeterKind,
-    @Arg('serial') serial: string,
+    @Arg('kind', () => MeterKind, {
+      description: 'PRODUCTION, CONSUMPTION or BIDIRECTIONAL (a grid meter counting both ways).',
+    })
+    kind: MeterKind,
+    @Arg('serial', { description: "The meter's serial number (unique per site)." }) serial: string,
     @Ctx() ctx: EnergyContext,
   ) {
     requirePerson(ctx.viewer);
@@ -82,12 +88,12 @@ export class SiteResolver {
     return ctx.sites.shares(site.id);
   }
 
-  @FieldResolver(() => [Meter])
+  @FieldResolver(() => [Meter], { description: 'Its meters.' })
   meters(@Root() site: Site, @Ctx() ctx: EnergyContext) {
     return ctx.sites.metersOf(site.id);
   }
 
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community it trades in.' })
   community(@Root() site: Site, @Ctx() ctx: EnergyContext) {
     return ctx.communities.get(site.communityId);
   }

@@ -33,8 +33,8 @@ export class TradeResolver {
       'A link to a CSV of the trades of intervals that started from–to (at most 366 days; optionally one community), streamed by the gateway: for admins and auditors every trade, for anyone else those they bought in, sold in, or sold from a site they hold a share of. Energy in Wh; prices and amounts in the settlement token’s base units.',
   })
   exportTrades(
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
+    @Arg('from', { description: ARG.from }) from: Date,
+    @Arg('to', { description: ARG.to }) to: Date,
     @Ctx() ctx: EnergyContext,
     @Arg('communityId', () => ID, { nullable: true, description: ARG.communityId })
     communityId?: string | null,
@@ -42,7 +42,7 @@ export class TradeResolver {
     return ctx.exportTrades(from, to, communityId ?? null);
   }
 
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community.' })
   community(@Root() t: Trade, @Ctx() ctx: EnergyContext) {
     return ctx.communities.get(t.communityId);
   }

@@ -4,6 +4,6 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 @ObjectType()
 @Directive('@key(fields: "id")')
 export class Charger {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The charger's id." })
   id!: string;
 }

@@ -47,14 +47,14 @@ export class ChargingSession {
     | 'timezone'
     | 'createdAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The session's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   @Property({ type: 'uuid' })
   chargerId!: string;
 
-  @Field()
+  @Field({ description: "The charger's OCPP identity." })
   @Property({ type: 'text' })
   chargerIdentity!: string;
 
@@ -73,7 +73,7 @@ export class ChargingSession {
   @Property({ type: 'integer' })
   evseId!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The connector (1.6) or EVSE (2.0.1) it ran on.' })
   @Property({ type: 'integer' })
   connectorId!: number;
 
@@ -85,15 +85,17 @@ export class ChargingSession {
   @Property({ type: 'uuid', nullable: true })
   userId!: string | null;
 
-  @Field(() => SessionStatus)
+  @Field(() => SessionStatus, {
+    description: 'ACTIVE, COMPLETED, or DISPUTED (held for an operator’s decision, not settled).',
+  })
   @Enum({ items: () => SessionStatus })
   status: SessionStatus = SessionStatus.ACTIVE;
 
-  @Field()
+  @Field({ description: 'When the charger started the transaction.' })
   @Property({ type: 'timestamptz' })
   startedAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it stopped; null while active.' })
   @Property({ type: 'timestamptz', nullable: true })
   stoppedAt: Date | null = null;
 
@@ -117,7 +119,7 @@ export class ChargingSession {
   @Property({ type: 'integer', nullable: true })
   soc: number | null = null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the last meter reading arrived.' })
   @Property({ type: 'timestamptz', nullable: true })
   lastMeterAt: Date | null = null;
 

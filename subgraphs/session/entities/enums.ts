@@ -15,4 +15,11 @@ registerEnumType(SessionStatus, {
   name: 'SessionStatus',
   description:
     'Where a charging session stands: ACTIVE, COMPLETED (priced), or DISPUTED (held from settlement).',
+  valuesConfig: {
+    ACTIVE: { description: 'Charging, or plugged in, with the transaction open.' },
+    COMPLETED: { description: 'Stopped and priced.' },
+    DISPUTED: {
+      description: 'Held for its operator: its energy exceeds what its EVSE can deliver in the time.',
+    },
+  },
 });

@@ -12,6 +12,10 @@ export enum InvoiceKind {
 registerEnumType(InvoiceKind, {
   name: 'InvoiceKind',
   description: "An invoice's kind: charging (operator → driver) or platform fees (platform → operator).",
+  valuesConfig: {
+    CHARGING: { description: "An operator's invoice to a driver for the month's sessions and plan fees." },
+    PLATFORM_FEES: { description: "The platform's invoice to an operator for its fees." },
+  },
 });
 
 /** The platform, as the issuer of platform-fee invoices. */
@@ -55,7 +59,7 @@ export interface InvoiceLineData {
 export class Invoice {
   [OptionalProps]?: 'id' | 'issuedAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The invoice's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -66,7 +70,9 @@ export class Invoice {
   @Property({ type: 'text', unique: true })
   number!: string;
 
-  @Field(() => InvoiceKind)
+  @Field(() => InvoiceKind, {
+    description: 'CHARGING (a driver’s sessions and plan fees) or PLATFORM_FEES (an operator’s fees).',
+  })
   @Property({ type: 'text' })
   kind!: InvoiceKind;
 
@@ -74,7 +80,7 @@ export class Invoice {
   @Property({ type: 'uuid' })
   issuerId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account it is addressed to.' })
   @Property({ type: 'uuid' })
   recipientId!: string;
 
@@ -82,7 +88,7 @@ export class Invoice {
   @Property({ type: 'text' })
   period!: string;
 
-  @Field()
+  @Field({ description: 'The currency of its amounts.' })
   @Property({ type: 'text' })
   currency!: string;
 
@@ -92,7 +98,7 @@ export class Invoice {
   @Property({ type: 'jsonb' })
   lines!: InvoiceLineData[];
 
-  @Field()
+  @Field({ description: 'When it was issued.' })
   @Property({ type: 'timestamptz' })
   issuedAt: Date = new Date();
 }

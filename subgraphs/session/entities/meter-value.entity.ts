@@ -15,7 +15,7 @@ export class MeterValue {
   @Property({ type: 'uuid' })
   sessionId!: string;
 
-  @Field()
+  @Field({ description: 'When the charger sampled it.' })
   @Property({ type: 'timestamptz' })
   timestamp!: Date;
 

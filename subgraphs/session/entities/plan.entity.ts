@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 export class Plan {
   [OptionalProps]?: 'id' | 'description' | 'retiredAt' | 'createdAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The plan's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -24,11 +24,11 @@ export class Plan {
   @Property({ type: 'uuid' })
   operatorId!: string;
 
-  @Field()
+  @Field({ description: "The plan's name." })
   @Property({ type: 'text' })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What subscribers get, in words.' })
   @Property({ type: 'text', nullable: true })
   description: string | null = null;
 
@@ -55,7 +55,7 @@ export class Plan {
   @Property({ type: 'timestamptz', nullable: true })
   retiredAt: Date | null = null;
 
-  @Field()
+  @Field({ description: 'When it was created.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
@@ -69,6 +69,10 @@ export enum PlanSubscriptionStatus {
 registerEnumType(PlanSubscriptionStatus, {
   name: 'PlanSubscriptionStatus',
   description: 'Whether a subscription is in force.',
+  valuesConfig: {
+    ACTIVE: { description: 'In force (also once cancelled, until its paid period ends).' },
+    ENDED: { description: 'Over: cancelled, retired or unpaid.' },
+  },
 });
 
 /**
@@ -80,7 +84,7 @@ registerEnumType(PlanSubscriptionStatus, {
 export class PlanSubscription {
   [OptionalProps]?: 'id' | 'periods' | 'cancelAtPeriodEnd' | 'cancelledAt' | 'endedAt' | 'endReason';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The subscription's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -91,15 +95,17 @@ export class PlanSubscription {
   @Property({ type: 'uuid' })
   userId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The plan's operator." })
   @Property({ type: 'uuid' })
   operatorId!: string;
 
-  @Field(() => PlanSubscriptionStatus)
+  @Field(() => PlanSubscriptionStatus, {
+    description: 'ACTIVE (also once cancelled, until the paid period ends: see cancelledAt) or ENDED.',
+  })
   @Property({ type: 'text' })
   status!: PlanSubscriptionStatus;
 
-  @Field()
+  @Field({ description: 'When it started.' })
   @Property({ type: 'timestamptz' })
   startedAt!: Date;
 
@@ -119,11 +125,11 @@ export class PlanSubscription {
   @Property({ type: 'boolean' })
   cancelAtPeriodEnd: boolean = false;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was cancelled; null: not cancelled.' })
   @Property({ type: 'timestamptz', nullable: true })
   cancelledAt: Date | null = null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it ended; null: in force.' })
   @Property({ type: 'timestamptz', nullable: true })
   endedAt: Date | null = null;
 
@@ -144,7 +150,7 @@ export class PlanSubscription {
 export class PlanCharge {
   [OptionalProps]?: 'id' | 'createdAt' | 'txHash' | 'block' | 'fee' | 'failureReason' | 'updatedAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The charge's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -160,22 +166,22 @@ export class PlanCharge {
   @Property({ type: 'uuid' })
   operatorId!: string;
 
-  @Field()
+  @Field({ description: 'Start of the period it pays for.' })
   @Property({ type: 'timestamptz' })
   periodStart!: Date;
 
-  @Field()
+  @Field({ description: 'End of the period it pays for (exclusive).' })
   @Property({ type: 'timestamptz' })
   periodEnd!: Date;
 
   @Property({ type: new BigIntType('number') })
   amountMicros!: number;
 
-  @Field()
+  @Field({ description: 'The currency of the fee.' })
   @Property({ type: 'text' })
   currency!: string;
 
-  @Field()
+  @Field({ description: 'When it was charged.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -2,7 +2,7 @@ import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'Revenue in one currency.' })
 export class RevenueAmount {
-  @Field()
+  @Field({ description: 'The currency of the amount.' })
   currency!: string;
 
   @Field({ description: 'Decimal, e.g. "1234.50": the sum of the sessions’ costs.' })

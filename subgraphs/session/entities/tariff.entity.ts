@@ -20,18 +20,18 @@ import type { TouWindow } from '../services/pricing.js';
 export class Tariff {
   [OptionalProps]?: 'id' | 'chargerId' | 'evseId' | 'createdAt' | 'windows' | 'maxCostMicros';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The tariff's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field()
+  @Field({ description: "The tariff's name." })
   @Property({ type: 'text' })
   name!: string;
 
   @Property({ type: 'uuid' })
   operatorId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The station it applies to.' })
   @Property({ type: 'uuid' })
   stationId!: string;
 
@@ -39,11 +39,11 @@ export class Tariff {
   @Property({ type: 'uuid', nullable: true })
   chargerId: string | null = null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'The EVSE it applies to; null: the whole station.' })
   @Property({ type: 'integer', nullable: true })
   evseId: number | null = null;
 
-  @Field()
+  @Field({ description: 'The currency of its prices.' })
   @Property({ type: 'text' })
   currency!: string;
 
@@ -59,7 +59,7 @@ export class Tariff {
   @Property({ type: new BigIntType('number') })
   idleFeePerMinuteMicros!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Minutes plugged in without charging before the idle fee starts.' })
   @Property({ type: 'integer' })
   idleGraceMinutes!: number;
 

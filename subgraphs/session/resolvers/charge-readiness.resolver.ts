@@ -25,7 +25,8 @@ export class ChargeReadinessResolver {
   })
   async chargingReadiness(
     @Ctx() ctx: SessionContext,
-    @Arg('chargerIdentity') chargerIdentity: string,
+    @Arg('chargerIdentity', { description: "The charger's OCPP identity (as printed on it)." })
+    chargerIdentity: string,
     @Arg('evseId', () => Int, {
       nullable: true,
       description: ARG.evseId,

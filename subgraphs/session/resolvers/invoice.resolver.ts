@@ -80,7 +80,10 @@ export class InvoiceResolver {
   @Mutation(() => Download, {
     description: 'A short-lived link to an invoice as PDF (its recipient, its issuer, admins and auditors).',
   })
-  downloadInvoice(@Arg('id', () => ID) id: string, @Ctx() ctx: SessionContext) {
+  downloadInvoice(
+    @Arg('id', () => ID, { description: "The invoice's id." }) id: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     return ctx.invoices.download(id);
   }
 
@@ -89,7 +92,10 @@ export class InvoiceResolver {
     description:
       'Issues a month’s invoices now (YYYY-MM): the ones not issued yet; returns how many. The scheduler does this by itself INVOICE_AFTER_DAYS into the next month. Admins.',
   })
-  issueInvoices(@Arg('period') period: string, @Ctx() ctx: SessionContext) {
+  issueInvoices(
+    @Arg('period', { description: 'The month, YYYY-MM (UTC).' }) period: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     return issueMonth(ctx.em, period);
   }
 
@@ -98,7 +104,7 @@ export class InvoiceResolver {
     return formatMoney(i.totalMicros);
   }
 
-  @FieldResolver(() => [InvoiceLine])
+  @FieldResolver(() => [InvoiceLine], { description: 'Its lines, in order.' })
   lines(@Root() i: Invoice): InvoiceLine[] {
     return i.lines.map((l) => ({
       kind: l.sessionId ? 'SESSION' : 'PLAN_FEE',

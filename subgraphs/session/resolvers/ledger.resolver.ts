@@ -144,8 +144,8 @@ export class LedgerResolver {
   })
   async ledgerSummary(
     @Ctx() ctx: SessionContext,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
+    @Arg('from', { description: ARG.from }) from: Date,
+    @Arg('to', { description: ARG.to }) to: Date,
   ): Promise<LedgerSummary> {
     periodOf(from, to);
     const [row] = await ctx.em.execute<
@@ -250,8 +250,12 @@ export class LedgerResolver {
   async prepareRefund(
     @Ctx() ctx: SessionContext,
     @Arg('sessionId', () => ID, { description: ARG.sessionId }) sessionId: string,
-    @Arg('amount') amount: string,
-    @Arg('reason') reason: string,
+    @Arg('amount', {
+      description:
+        'The amount to refund, a decimal in the settlement currency (e.g. "1.25"), above 0 and at most what was paid.',
+    })
+    amount: string,
+    @Arg('reason', { description: 'Why, for the record: 3 to 500 characters.' }) reason: string,
   ): Promise<RefundRequest> {
     const session = await ctx.sessions.get(sessionId, ctx.viewer);
     const micros = parseMoney(amount, 'amount');

@@ -26,7 +26,7 @@ export class CreatePlanInput {
   @Field({ description: '1–100 characters; receipts name the plan by it.' })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What subscribers get, in words (shown to drivers).' })
   description?: string | null;
 
   @Field({ description: 'The settlement token’s currency (plan fees are paid on chain).' })
@@ -82,7 +82,11 @@ export class PlanResolver {
   })
   plans(
     @Arg('operatorId', () => ID, { description: ARG.operatorId }) operatorId: string,
-    @Arg('includeRetired', { defaultValue: false }) includeRetired: boolean,
+    @Arg('includeRetired', {
+      defaultValue: false,
+      description: 'Also retired plans (the operator’s own view; drivers never see retired plans).',
+    })
+    includeRetired: boolean,
     @Ctx() ctx: SessionContext,
   ) {
     return ctx.plans.list(ctx.viewer, operatorId, includeRetired);
@@ -143,7 +147,7 @@ export class PlanSubscriptionResolver {
     return ctx.plans.subscriptions(ctx.viewer, planId);
   }
 
-  @FieldResolver(() => Plan)
+  @FieldResolver(() => Plan, { description: 'The plan.' })
   plan(@Root() s: PlanSubscription, @Ctx() ctx: SessionContext) {
     return ctx.plans.plan(s.planId);
   }

@@ -44,7 +44,10 @@ export class SessionResolver {
   @Query(() => ChargingSession, {
     description: 'One session: its driver, its operator, auditors and admins.',
   })
-  session(@Arg('id', () => ID) id: string, @Ctx() ctx: SessionContext) {
+  session(
+    @Arg('id', () => ID, { description: "The charging session's id." }) id: string,
+    @Ctx() ctx: SessionContext,
+  ) {
     return ctx.sessions.get(id, ctx.viewer);
   }
 
@@ -91,8 +94,8 @@ export class SessionResolver {
       'A link to a CSV of the sessions that started from–to (at most 366 days; optionally one station), streamed by the gateway: for admins and auditors every session, for operators their stations’, for anyone else their own. One row per session: ids, times (UTC ISO 8601), energy in Wh, the cost and its lines as decimals, the settlement status and transaction.',
   })
   exportSessions(
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
+    @Arg('from', { description: ARG.from }) from: Date,
+    @Arg('to', { description: ARG.to }) to: Date,
     @Ctx() ctx: SessionContext,
     @Arg('stationId', () => ID, { nullable: true, description: ARG.stationId })
     stationId?: string | null,
@@ -137,7 +140,8 @@ export class SessionResolver {
   })
   async resolveSessionDispute(
     @Arg('sessionId', () => ID, { description: ARG.sessionId }) sessionId: string,
-    @Arg('settle') settle: boolean,
+    @Arg('settle', { description: 'true: settle it as metered; false: write it off (never charged).' })
+    settle: boolean,
     @Ctx() ctx: SessionContext,
   ) {
     const session = await ctx.sessions.resolveDispute(sessionId, ctx.viewer, settle);
@@ -153,7 +157,10 @@ export class SessionResolver {
     return s.costMicros == null ? null : formatMoney(s.costMicros);
   }
 
-  @FieldResolver(() => CostBreakdown, { nullable: true })
+  @FieldResolver(() => CostBreakdown, {
+    nullable: true,
+    description: 'The price in parts; null until priced.',
+  })
   costBreakdown(@Root() s: ChargingSession): CostBreakdown | null {
     const b = s.costBreakdown;
     if (!b || s.costMicros == null) return null;
@@ -198,12 +205,17 @@ export class SessionResolver {
   meterValues(
     @Root() s: ChargingSession,
     @Ctx() ctx: SessionContext,
-    @Arg('limit', () => Int, { nullable: true, defaultValue: 500 }) limit: number,
+    @Arg('limit', () => Int, {
+      nullable: true,
+      defaultValue: 500,
+      description: 'At most this many readings, oldest first.',
+    })
+    limit: number,
   ) {
     return ctx.sessions.meterValues(s.id, Math.min(Math.max(limit, 1), 5000));
   }
 
-  @FieldResolver(() => Tariff, { nullable: true })
+  @FieldResolver(() => Tariff, { nullable: true, description: 'The tariff it is priced with.' })
   tariff(@Root() s: ChargingSession, @Ctx() ctx: SessionContext) {
     return ctx.tariffs.byId(s.tariffId);
   }
@@ -217,12 +229,12 @@ export class SessionResolver {
     return session.evseId || null;
   }
 
-  @FieldResolver(() => Charger)
+  @FieldResolver(() => Charger, { description: 'The charger it ran on.' })
   charger(@Root() s: ChargingSession): Charger {
     return { id: s.chargerId };
   }
 
-  @FieldResolver(() => Station)
+  @FieldResolver(() => Station, { description: 'The station it ran at.' })
   station(@Root() s: ChargingSession): Station {
     return { id: s.stationId };
   }

@@ -23,7 +23,7 @@ import { ARG } from '../../../lib/arg-descriptions.js';
   description: 'A time-of-use window: on its weekdays, between start and end local time, its prices apply.',
 })
 export class TariffWindow {
-  @Field()
+  @Field({ description: "The window's name (e.g. off-peak)." })
   name!: string;
 
   @Field(() => [Int], { description: 'ISO weekdays: 1 Monday … 7 Sunday.' })
@@ -35,10 +35,10 @@ export class TariffWindow {
   @Field({ description: 'Local end, "HH:MM" ("24:00": the end of the day).' })
   end!: string;
 
-  @Field()
+  @Field({ description: 'Price per kWh in this window, a decimal.' })
   pricePerKwh!: string;
 
-  @Field()
+  @Field({ description: 'Price per minute in this window, a decimal.' })
   pricePerMinute!: string;
 }
 
@@ -63,22 +63,22 @@ export class TariffResolver {
     return ctx.tariffs.ofStation(stationId);
   }
 
-  @FieldResolver(() => String)
+  @FieldResolver(() => String, { description: 'Price per kWh outside time-of-use windows, a decimal.' })
   pricePerKwh(@Root() t: Tariff) {
     return formatMoney(t.perKwhMicros);
   }
 
-  @FieldResolver(() => String)
+  @FieldResolver(() => String, { description: 'Price per minute outside time-of-use windows, a decimal.' })
   pricePerMinute(@Root() t: Tariff) {
     return formatMoney(t.perMinuteMicros);
   }
 
-  @FieldResolver(() => String)
+  @FieldResolver(() => String, { description: 'Fixed fee per session, a decimal.' })
   sessionFee(@Root() t: Tariff) {
     return formatMoney(t.sessionFeeMicros);
   }
 
-  @FieldResolver(() => String)
+  @FieldResolver(() => String, { description: 'Idle fee per minute after the grace period, a decimal.' })
   idleFeePerMinute(@Root() t: Tariff) {
     return formatMoney(t.idleFeePerMinuteMicros);
   }

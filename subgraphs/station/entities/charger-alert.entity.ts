@@ -13,6 +13,12 @@ export enum ChargerAlertKind {
 registerEnumType(ChargerAlertKind, {
   name: 'ChargerAlertKind',
   description: 'What a charger said that its operator should look at.',
+  valuesConfig: {
+    UNKNOWN_CONNECTOR: { description: 'A status or fault for a connector the platform does not know.' },
+    SECURITY_EVENT: {
+      description: 'A security event the charger reported (2.0.1 SecurityEventNotification).',
+    },
+  },
 });
 
 /**
@@ -34,14 +40,14 @@ export class ChargerAlert {
     | 'acknowledgedBy'
     | 'createdAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The alert's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   @ManyToOne(() => Charger, { deleteRule: 'cascade' })
   charger!: Rel<Charger>;
 
-  @Field(() => ChargerAlertKind)
+  @Field(() => ChargerAlertKind, { description: 'What happened.' })
   @Enum({ items: () => ChargerAlertKind })
   kind!: ChargerAlertKind;
 
@@ -49,7 +55,7 @@ export class ChargerAlert {
   @Property({ type: 'integer', nullable: true })
   evseId: number | null = null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'The connector it concerns; null: the whole charger.' })
   @Property({ type: 'integer', nullable: true })
   connectorId: number | null = null;
 
@@ -85,7 +91,7 @@ export class ChargerAlert {
   @Property({ type: 'uuid', nullable: true })
   acknowledgedBy: string | null = null;
 
-  @Field()
+  @Field({ description: 'When it was raised.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -27,7 +27,7 @@ export class Charger {
     | 'localListVersion'
     | 'connectors';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The charger's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -45,19 +45,28 @@ export class Charger {
   @Property({ type: 'text', hidden: true })
   passwordHash!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Vendor, as the charger reported at boot (or registered).',
+  })
   @Property({ type: 'text', nullable: true })
   vendor: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Model, as the charger reported at boot (or registered).',
+  })
   @Property({ type: 'text', nullable: true })
   model: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Serial number, as the charger reported at boot (or registered).',
+  })
   @Property({ type: 'text', nullable: true })
   serialNumber: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Firmware version it reported at its last boot.' })
   @Property({ type: 'text', nullable: true })
   firmwareVersion: string | null = null;
 
@@ -103,7 +112,7 @@ export class Charger {
   @OneToMany(() => Connector, (c) => c.charger, { orderBy: { evseId: 'asc', connectorId: 'asc' } })
   connectors = new Collection<Connector>(this);
 
-  @Field()
+  @Field({ description: 'When it was registered.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

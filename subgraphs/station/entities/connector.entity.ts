@@ -15,34 +15,34 @@ import { ChargerStatus, ConnectorType } from './enums.js';
 export class Connector {
   [OptionalProps]?: 'id' | 'status' | 'statusAt' | 'powerLimitW';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The connector's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   @ManyToOne(() => Charger, { deleteRule: 'cascade' })
   charger!: Rel<Charger>;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Its EVSE number on the charger (from 1).' })
   @Property({ type: 'integer' })
   evseId!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Its number on the EVSE (from 1).' })
   @Property({ type: 'integer' })
   connectorId!: number;
 
-  @Field(() => ConnectorType)
+  @Field(() => ConnectorType, { description: 'Its plug type.' })
   @Enum({ items: () => ConnectorType })
   type!: ConnectorType;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Its maximum power in kW.' })
   @Property({ type: 'double' })
   maxPowerKw!: number;
 
-  @Field(() => ChargerStatus)
+  @Field(() => ChargerStatus, { description: 'Its last reported status.' })
   @Enum({ items: () => ChargerStatus })
   status: ChargerStatus = ChargerStatus.UNKNOWN;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When that status was reported.' })
   @Property({ type: 'timestamptz', nullable: true })
   statusAt: Date | null = null;
 

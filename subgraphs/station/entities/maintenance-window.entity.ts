@@ -15,6 +15,12 @@ export enum MaintenanceStatus {
 registerEnumType(MaintenanceStatus, {
   name: 'MaintenanceStatus',
   description: 'Where a maintenance window stands: scheduled, running, done or cancelled.',
+  valuesConfig: {
+    SCHEDULED: { description: 'Not started yet.' },
+    ACTIVE: { description: 'In progress: the charger was made Inoperative.' },
+    DONE: { description: 'Over: the charger was made Operative again.' },
+    CANCELLED: { description: 'Cancelled before it ended.' },
+  },
 });
 
 /**
@@ -26,7 +32,7 @@ registerEnumType(MaintenanceStatus, {
 export class MaintenanceWindow {
   [OptionalProps]?: 'id' | 'evseId' | 'status' | 'startOutcome' | 'endOutcome' | 'attemptedAt' | 'createdAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The window's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -37,19 +43,19 @@ export class MaintenanceWindow {
   @Property({ type: 'integer', nullable: true })
   evseId: number | null = null;
 
-  @Field()
+  @Field({ description: 'When it starts.' })
   @Property({ type: 'timestamptz' })
   startsAt!: Date;
 
-  @Field()
+  @Field({ description: 'When it ends.' })
   @Property({ type: 'timestamptz' })
   endsAt!: Date;
 
-  @Field()
+  @Field({ description: 'Why it was scheduled.' })
   @Property({ type: 'text' })
   reason!: string;
 
-  @Field(() => MaintenanceStatus)
+  @Field(() => MaintenanceStatus, { description: 'SCHEDULED, ACTIVE, DONE or CANCELLED.' })
   @Enum({ items: () => MaintenanceStatus })
   status: MaintenanceStatus = MaintenanceStatus.SCHEDULED;
 
@@ -72,7 +78,7 @@ export class MaintenanceWindow {
   @Property({ type: 'uuid' })
   createdBy!: string;
 
-  @Field()
+  @Field({ description: 'When it was scheduled.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -20,6 +20,14 @@ registerEnumType(OutageExclusionReason, {
   name: 'OutageExclusionReason',
   description:
     'Outages the operator is not responsible for (the NEVI rule’s exclusions): a utility outage, the vehicle’s fault, vandalism, a natural disaster, hours outside the station’s operating hours, a third party’s network or payment processor.',
+  valuesConfig: {
+    UTILITY_OUTAGE: { description: 'The grid supply failed.' },
+    VEHICLE_FAULT: { description: 'A vehicle caused it.' },
+    VANDALISM: { description: 'Vandalism or theft.' },
+    NATURAL_DISASTER: { description: 'Fire, flood, storm or the like.' },
+    OUTSIDE_OPERATING_HOURS: { description: 'Outside the hours the station is open.' },
+    THIRD_PARTY: { description: 'Another party outside the operator’s control (e.g. a network failure).' },
+  },
 });
 
 @ObjectType({
@@ -30,11 +38,11 @@ registerEnumType(OutageExclusionReason, {
 export class OutageExclusion {
   [OptionalProps]?: 'id' | 'createdAt' | 'chargerId' | 'evseId';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The exclusion's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The station.' })
   @Property({ type: 'uuid' })
   stationId!: string;
 
@@ -46,15 +54,15 @@ export class OutageExclusion {
   @Property({ type: 'integer', nullable: true })
   evseId: number | null = null;
 
-  @Field()
+  @Field({ description: 'When the excluded outage began.' })
   @Property({ type: 'timestamptz' })
   startsAt!: Date;
 
-  @Field()
+  @Field({ description: 'When it ended.' })
   @Property({ type: 'timestamptz' })
   endsAt!: Date;
 
-  @Field(() => OutageExclusionReason)
+  @Field(() => OutageExclusionReason, { description: 'Why it does not count against uptime.' })
   @Enum({ items: () => OutageExclusionReason })
   reason!: OutageExclusionReason;
 
@@ -62,11 +70,11 @@ export class OutageExclusion {
   @Property({ type: 'text' })
   note!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account that recorded it.' })
   @Property({ type: 'uuid' })
   createdBy!: string;
 
-  @Field()
+  @Field({ description: 'When it was recorded.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

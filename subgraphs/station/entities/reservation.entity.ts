@@ -19,6 +19,14 @@ export enum ReservationStatus {
 registerEnumType(ReservationStatus, {
   name: 'ReservationStatus',
   description: 'Where a reservation stands.',
+  valuesConfig: {
+    PENDING: { description: 'Sent to the charger; no answer yet.' },
+    ACTIVE: { description: 'Accepted by the charger and in force.' },
+    USED: { description: 'A session started on it.' },
+    CANCELLED: { description: 'Cancelled.' },
+    EXPIRED: { description: 'Lapsed unused.' },
+    REJECTED: { description: 'The charger refused it.' },
+  },
 });
 
 /**
@@ -30,7 +38,7 @@ registerEnumType(ReservationStatus, {
 export class Reservation {
   [OptionalProps]?: 'id' | 'status' | 'chargerAnswer' | 'transactionId' | 'createdAt' | 'updatedAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The reservation's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -40,7 +48,7 @@ export class Reservation {
   @ManyToOne(() => Charger, { deleteRule: 'cascade' })
   charger!: Rel<Charger>;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The EVSE reserved.' })
   @Property({ type: 'integer' })
   evseId!: number;
 
@@ -52,7 +60,7 @@ export class Reservation {
   @Property({ type: 'text' })
   idToken!: string;
 
-  @Field()
+  @Field({ description: 'When it lapses if unused.' })
   @Property({ type: 'timestamptz' })
   expiresAt!: Date;
 
@@ -67,7 +75,7 @@ export class Reservation {
   @Property({ type: 'text', nullable: true })
   transactionId: string | null = null;
 
-  @Field()
+  @Field({ description: 'When it was made.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

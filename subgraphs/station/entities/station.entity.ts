@@ -6,10 +6,10 @@ import { Charger } from './charger.entity.js';
 
 @ObjectType({ description: 'A point on the map (WGS 84 degrees).' })
 export class GeoPoint {
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Latitude in degrees.' })
   lat!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Longitude in degrees.' })
   lng!: number;
 }
 
@@ -21,15 +21,15 @@ export class GeoPoint {
 export class Station {
   [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'chargers' | 'powerLimitKw';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The station's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field()
+  @Field({ description: "The station's name." })
   @Property({ type: 'text' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'Its postal address.' })
   @Property({ type: 'text' })
   address!: string;
 
@@ -59,7 +59,7 @@ export class Station {
   @OneToMany(() => Charger, (c) => c.station)
   chargers = new Collection<Charger>(this);
 
-  @Field()
+  @Field({ description: 'When it was created.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

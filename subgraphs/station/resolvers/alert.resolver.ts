@@ -49,7 +49,7 @@ export class ChargerAlertsResolver {
       'Marks a charger alert as seen (once; a second time changes nothing). The station’s operator or an admin.',
   })
   async acknowledgeChargerAlert(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: "The alert's id." }) id: string,
     @Ctx() ctx: StationContext,
   ): Promise<ChargerAlert> {
     const alert = isUuid(id) ? await ctx.em.findOne(ChargerAlert, { id }) : null;
@@ -66,7 +66,7 @@ export class ChargerAlertsResolver {
 
 @Resolver(() => ChargerAlert)
 export class ChargerAlertResolver {
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: 'The charger it concerns.' })
   chargerId(@Root() alert: ChargerAlert): string {
     return alert.charger.id;
   }

@@ -28,7 +28,7 @@ import { ARG } from '../../../lib/arg-descriptions.js';
 @Resolver(() => Charger)
 export class ChargerResolver {
   @Query(() => Charger, { description: 'One charger. Public.' })
-  charger(@Arg('id', () => ID) id: string, @Ctx() ctx: StationContext) {
+  charger(@Arg('id', () => ID, { description: "The charger's id." }) id: string, @Ctx() ctx: StationContext) {
     return ctx.stations.charger(id);
   }
 
@@ -119,7 +119,7 @@ export class ChargerResolver {
     return ctx.stations.addConnector(chargerId, input);
   }
 
-  @FieldResolver(() => Station)
+  @FieldResolver(() => Station, { description: 'The station it belongs to.' })
   async station(@Root() charger: Charger, @Ctx() ctx: StationContext): Promise<Station> {
     return ctx.em.findOneOrFail(Station, { id: charger.station.id });
   }
@@ -131,7 +131,7 @@ export class ChargerResolver {
     return charger.lastSeenAt && charger.lastSeenAt > live ? charger.lastSeenAt : live;
   }
 
-  @FieldResolver(() => [Connector])
+  @FieldResolver(() => [Connector], { description: 'Its connectors, by EVSE and connector number.' })
   async connectors(@Root() charger: Charger): Promise<Connector[]> {
     return (await charger.connectors.load()).getItems();
   }

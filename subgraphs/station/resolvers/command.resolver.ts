@@ -64,7 +64,11 @@ export class CommandResolver {
   })
   resetCharger(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('type', () => ResetType, { defaultValue: ResetType.SOFT }) type: ResetType,
+    @Arg('type', () => ResetType, {
+      defaultValue: ResetType.SOFT,
+      description: 'SOFT: restart the software after ending sessions; HARD: reboot now.',
+    })
+    type: ResetType,
     @Ctx() ctx: StationContext,
   ) {
     return this.send(ctx, chargerId, { type: 'reset', mode: type === ResetType.HARD ? 'Hard' : 'Soft' });
@@ -77,7 +81,11 @@ export class CommandResolver {
     @Arg('evseId', () => Int, { description: ARG.evseId })
     evseId: number,
     @Ctx() ctx: StationContext,
-    @Arg('connectorId', () => Int, { defaultValue: 1 }) connectorId: number,
+    @Arg('connectorId', () => Int, {
+      defaultValue: 1,
+      description: 'The connector, by its number on the EVSE (from 1).',
+    })
+    connectorId: number,
   ) {
     return this.send(ctx, chargerId, {
       type: 'unlock',
@@ -92,7 +100,10 @@ export class CommandResolver {
   })
   changeAvailability(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('operative') operative: boolean,
+    @Arg('operative', {
+      description: 'true: Operative (may charge); false: Inoperative (takes no new sessions).',
+    })
+    operative: boolean,
     @Ctx() ctx: StationContext,
     @Arg('evseId', () => Int, {
       nullable: true,
@@ -111,7 +122,8 @@ export class CommandResolver {
   @Mutation(() => CommandResult, { description: 'Asks the charger to send a message now (TriggerMessage).' })
   triggerMessage(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('message', () => TriggerMessageType) message: TriggerMessageType,
+    @Arg('message', () => TriggerMessageType, { description: 'The message the charger should send now.' })
+    message: TriggerMessageType,
     @Ctx() ctx: StationContext,
     @Arg('evseId', () => Int, {
       nullable: true,
@@ -134,7 +146,11 @@ export class CommandResolver {
   async getChargerConfiguration(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Ctx() ctx: StationContext,
-    @Arg('keys', () => [String], { nullable: true }) keys?: string[],
+    @Arg('keys', () => [String], {
+      nullable: true,
+      description: 'Only these configuration keys; none: all the charger reports.',
+    })
+    keys?: string[],
   ): Promise<ChargerConfiguration> {
     if ((keys ?? []).some((k) => !k || k.length > 100))
       throw badInput('keys must be 1–100 characters', 'keys');
@@ -149,8 +165,9 @@ export class CommandResolver {
   })
   setChargerConfiguration(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('key') key: string,
-    @Arg('value') value: string,
+    @Arg('key', { description: 'The key (1.6) or `Component.Variable` (2.0.1).' }) key: string,
+    @Arg('value', { description: 'The new value, as text (OCPP configuration values are strings).' })
+    value: string,
     @Ctx() ctx: StationContext,
   ) {
     if (!key || key.length > 100) throw badInput('key must be 1–100 characters', 'key');
@@ -165,9 +182,13 @@ export class CommandResolver {
   })
   updateFirmware(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('location') location: string,
+    @Arg('location', { description: 'Where the charger downloads the firmware (a URL).' }) location: string,
     @Ctx() ctx: StationContext,
-    @Arg('retrieveAt', () => Date, { nullable: true }) retrieveAt?: Date,
+    @Arg('retrieveAt', () => Date, {
+      nullable: true,
+      description: 'When the charger should fetch it; none: now.',
+    })
+    retrieveAt?: Date,
   ) {
     return this.send(ctx, chargerId, {
       type: 'updateFirmware',
@@ -184,7 +205,8 @@ export class CommandResolver {
   })
   requestChargerLogs(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('location') location: string,
+    @Arg('location', { description: 'Where the charger uploads the log (a URL it can reach).' })
+    location: string,
     @Ctx() ctx: StationContext,
   ) {
     return this.send(ctx, chargerId, {

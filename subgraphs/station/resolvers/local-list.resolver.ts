@@ -32,7 +32,11 @@ export class LocalListResolver {
   async syncLocalList(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
     @Ctx() ctx: StationContext,
-    @Arg('full', { defaultValue: false }) full: boolean,
+    @Arg('full', {
+      defaultValue: false,
+      description: 'true: send the whole list; false: only the changes since the last sync.',
+    })
+    full: boolean,
   ): Promise<LocalListSync> {
     const charger = await ctx.stations.ownedCharger(chargerId);
     return ctx.localLists.sync(charger.id, full);

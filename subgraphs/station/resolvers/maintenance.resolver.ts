@@ -14,9 +14,10 @@ export class MaintenanceResolver {
   })
   scheduleMaintenance(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('startsAt') startsAt: Date,
-    @Arg('endsAt') endsAt: Date,
-    @Arg('reason') reason: string,
+    @Arg('startsAt', { description: 'When it starts (the charger is made Inoperative).' }) startsAt: Date,
+    @Arg('endsAt', { description: 'When it ends (the charger is made Operative again); after startsAt.' })
+    endsAt: Date,
+    @Arg('reason', { description: 'Why, for the record and the operator’s reports.' }) reason: string,
     @Ctx() ctx: StationContext,
     @Arg('evseId', () => Int, {
       nullable: true,
@@ -32,11 +33,14 @@ export class MaintenanceResolver {
     description:
       'Cancels a SCHEDULED window, or ends an ACTIVE one now (the charger is told Operative). CONFLICT when it is over.',
   })
-  cancelMaintenance(@Arg('id', () => ID) id: string, @Ctx() ctx: StationContext) {
+  cancelMaintenance(
+    @Arg('id', () => ID, { description: "The maintenance window's id." }) id: string,
+    @Ctx() ctx: StationContext,
+  ) {
     return ctx.maintenance.cancel(id);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: 'The charger it takes out of service.' })
   chargerId(@Root() window: MaintenanceWindow): string {
     return window.charger.id;
   }

@@ -15,7 +15,10 @@ export class OcppMessage {
   @Field({ description: 'CALL, CALLRESULT, CALLERROR, or INVALID (not an OCPP-J frame).' })
   messageType!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The OCPP message id; null for a frame too malformed to have one.',
+  })
   messageId!: string | null;
 
   @Field(() => String, {
@@ -45,10 +48,14 @@ export class MessageLogResolver {
   })
   async chargerMessages(
     @Arg('chargerId', () => ID, { description: ARG.chargerId }) chargerId: string,
-    @Arg('from') from: Date,
-    @Arg('to') to: Date,
+    @Arg('from', { description: ARG.from }) from: Date,
+    @Arg('to', { description: ARG.to }) to: Date,
     @Ctx() ctx: StationContext,
-    @Arg('action', () => String, { nullable: true }) action?: string | null,
+    @Arg('action', () => String, {
+      nullable: true,
+      description: 'Only messages of this OCPP action (e.g. StatusNotification); none: all actions.',
+    })
+    action?: string | null,
     @Arg('first', () => Int, { nullable: true, description: ARG.first })
     first?: number,
     @Arg('after', () => String, {

@@ -26,7 +26,7 @@ import { ARG } from '../../../lib/arg-descriptions.js';
     'An outage the operator is not responsible for, written down so that uptime excludes it (NEVI).',
 })
 export class OutageExclusionInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The station's id." })
   stationId!: string;
 
   @Field(() => ID, { nullable: true, description: 'One charger of the station; omitted: all of them.' })
@@ -35,13 +35,15 @@ export class OutageExclusionInput {
   @Field(() => Int, { nullable: true, description: 'One EVSE of that charger; omitted: all of it.' })
   evseId?: number | null;
 
-  @Field()
+  @Field({ description: 'When the excluded outage began.' })
   startsAt!: Date;
 
-  @Field()
+  @Field({ description: 'When it ended; after startsAt.' })
   endsAt!: Date;
 
-  @Field(() => OutageExclusionReason)
+  @Field(() => OutageExclusionReason, {
+    description: 'Why this downtime does not count against uptime (NEVI’s allowed reasons).',
+  })
   reason!: OutageExclusionReason;
 
   @Field({ description: 'What happened (1–1000 characters): the record an auditor reads.' })
@@ -57,8 +59,8 @@ export class ReportResolver {
   })
   stationReport(
     @Arg('stationId', () => ID, { description: ARG.stationId }) stationId: string,
-    @Arg('from') from: string,
-    @Arg('to') to: string,
+    @Arg('from', { description: ARG.reportFrom }) from: string,
+    @Arg('to', { description: ARG.reportTo }) to: string,
     @Arg('granularity', () => ReportGranularity, {
       description: ARG.granularity,
     })
@@ -74,8 +76,8 @@ export class ReportResolver {
       'The same figures across an operator’s stations. Operators get their own; admins and auditors name one (operatorId) or get every station.',
   })
   operatorReport(
-    @Arg('from') from: string,
-    @Arg('to') to: string,
+    @Arg('from', { description: ARG.reportFrom }) from: string,
+    @Arg('to', { description: ARG.reportTo }) to: string,
     @Arg('granularity', () => ReportGranularity, {
       description: ARG.granularity,
     })
@@ -142,8 +144,16 @@ export class StationExclusionsResolver {
   outageExclusions(
     @Root() station: Station,
     @Ctx() ctx: StationContext,
-    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
-    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
+    @Arg('from', () => Date, {
+      nullable: true,
+      description: 'Only exclusions that end after this; none: no start.',
+    })
+    from?: Date | null,
+    @Arg('to', () => Date, {
+      nullable: true,
+      description: 'Only exclusions that start before this; none: no end.',
+    })
+    to?: Date | null,
   ) {
     return ctx.reports.exclusions(station, from, to);
   }

@@ -30,7 +30,10 @@ export class ReservationResolver {
     description:
       'Cancels a PENDING or ACTIVE reservation (CancelReservation): its driver, the station’s operator, or an admin. CONFLICT when it is no longer current.',
   })
-  cancelReservation(@Arg('id', () => ID) id: string, @Ctx() ctx: StationContext) {
+  cancelReservation(
+    @Arg('id', () => ID, { description: "The reservation's id." }) id: string,
+    @Ctx() ctx: StationContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.reservations.cancel(id);
   }
@@ -40,7 +43,7 @@ export class ReservationResolver {
     return reservation.statusAt(new Date());
   }
 
-  @FieldResolver(() => Charger)
+  @FieldResolver(() => Charger, { description: 'The charger.' })
   charger(@Root() reservation: Reservation, @Ctx() ctx: StationContext) {
     return ctx.stations.charger(reservation.charger.id);
   }

@@ -20,10 +20,13 @@ export class CompositeSchedule {
   @Field({ description: 'The charger’s answer: Accepted or Rejected.' })
   status!: string;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the schedule starts; null: the charger gave none.',
+  })
   scheduleStart!: Date | null;
 
-  @Field(() => [SchedulePeriod])
+  @Field(() => [SchedulePeriod], { description: 'The power limits, each from its start offset.' })
   periods!: SchedulePeriod[];
 }
 
@@ -37,7 +40,11 @@ export class SmartChargingResolver {
   })
   async setStationPowerLimit(
     @Arg('stationId', () => ID, { description: ARG.stationId }) stationId: string,
-    @Arg('limitKw', () => Float, { nullable: true }) limitKw: number | null,
+    @Arg('limitKw', () => Float, {
+      nullable: true,
+      description: "The station's power limit in kW, shared by its chargers; null: none.",
+    })
+    limitKw: number | null,
     @Ctx() ctx: StationContext,
   ): Promise<Station> {
     if (limitKw != null && !(Number.isFinite(limitKw) && limitKw >= 1 && limitKw <= 100_000))
@@ -82,7 +89,11 @@ export class SmartChargingResolver {
     @Arg('evseId', () => Int, { description: ARG.evseId })
     evseId: number,
     @Ctx() ctx: StationContext,
-    @Arg('durationSeconds', () => Int, { defaultValue: 3600 }) durationSeconds: number,
+    @Arg('durationSeconds', () => Int, {
+      defaultValue: 3600,
+      description: 'How far ahead the schedule reaches, in seconds from now.',
+    })
+    durationSeconds: number,
   ): Promise<CompositeSchedule> {
     if (!Number.isInteger(durationSeconds) || durationSeconds < 1 || durationSeconds > 86_400)
       throw badInput('durationSeconds must be between 1 and 86400', 'durationSeconds');

@@ -20,7 +20,11 @@ export class StationResolver {
   })
   stations(
     @Ctx() ctx: StationContext,
-    @Arg('near', () => NearInput, { nullable: true }) near?: NearInput,
+    @Arg('near', () => NearInput, {
+      nullable: true,
+      description: 'Only stations within a radius of a point, nearest first.',
+    })
+    near?: NearInput,
     @Arg('filter', () => StationFilter, {
       nullable: true,
       description: ARG.filter,
@@ -38,7 +42,7 @@ export class StationResolver {
   }
 
   @Query(() => Station, { description: 'One station. Public.' })
-  station(@Arg('id', () => ID) id: string, @Ctx() ctx: StationContext) {
+  station(@Arg('id', () => ID, { description: "The station's id." }) id: string, @Ctx() ctx: StationContext) {
     return ctx.stations.station(id);
   }
 
@@ -54,14 +58,14 @@ export class StationResolver {
   @Authorized(Role.OPERATOR)
   @Mutation(() => Station, { description: 'Changes a station. Its operator or an admin.' })
   updateStation(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: "The station's id." }) id: string,
     @Arg('input', { description: ARG.input }) input: UpdateStationInput,
     @Ctx() ctx: StationContext,
   ) {
     return ctx.stations.updateStation(id, input);
   }
 
-  @FieldResolver(() => GeoPoint)
+  @FieldResolver(() => GeoPoint, { description: 'Where it is.' })
   location(@Root() station: Station): GeoPoint {
     return { lat: station.latitude, lng: station.longitude };
   }
@@ -71,7 +75,7 @@ export class StationResolver {
     return { id: station.operatorId };
   }
 
-  @FieldResolver(() => [Charger])
+  @FieldResolver(() => [Charger], { description: 'Its chargers.' })
   async chargers(@Root() station: Station): Promise<Charger[]> {
     return (await station.chargers.load({ orderBy: { identity: 'asc' } })).getItems();
   }

@@ -17,11 +17,11 @@ export class ApiKey {
   [OptionalProps]?:
     'id' | 'createdAt' | 'revokedAt' | 'expiresAt' | 'rateLimitPerMinute' | 'rateLimitPerHour' | 'lastUsedAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The key's id (not the secret)." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field()
+  @Field({ description: 'The name it was given.' })
   @Property({ type: 'text' })
   name!: string;
 
@@ -36,11 +36,11 @@ export class ApiKey {
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   owner!: Rel<User>;
 
-  @Field()
+  @Field({ description: 'When it was created.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was revoked; null: in force.' })
   @Property({ type: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
 

@@ -14,6 +14,12 @@ export enum IdTokenStatus {
 registerEnumType(IdTokenStatus, {
   name: 'IdTokenStatus',
   description: 'Whether an id token may start charging: as OCPP names the states.',
+  valuesConfig: {
+    ACCEPTED: { description: 'Chargers accept it.' },
+    BLOCKED: { description: 'Blocked by its owner or an admin.' },
+    EXPIRED: { description: 'Past its expiry.' },
+    INVALID: { description: 'Not known to the platform.' },
+  },
 });
 
 /**
@@ -25,7 +31,7 @@ registerEnumType(IdTokenStatus, {
 export class IdToken {
   [OptionalProps]?: 'id' | 'blocked' | 'expiresAt' | 'createdAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The id token's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -40,11 +46,11 @@ export class IdToken {
   @Property({ type: 'boolean' })
   blocked: boolean = false;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it stops being accepted; null: never.' })
   @Property({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null = null;
 
-  @Field()
+  @Field({ description: 'When it was added.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -11,7 +11,7 @@ import { Role } from '../../../lib/auth.js';
 export class User {
   [OptionalProps]?: 'id' | 'roles' | 'emailVerifiedAt' | 'createdAt' | 'updatedAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The account's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -22,11 +22,11 @@ export class User {
   @Property({ type: 'text', hidden: true })
   passwordHash!: string;
 
-  @Field()
+  @Field({ description: 'The name others see.' })
   @Property({ type: 'text' })
   displayName!: string;
 
-  @Field(() => [Role])
+  @Field(() => [Role], { description: 'What the account may do.' })
   @Enum({ items: () => Role, array: true })
   roles: Role[] = [Role.DRIVER];
 
@@ -35,7 +35,7 @@ export class User {
   @Property({ type: 'timestamptz', nullable: true })
   emailVerifiedAt: Date | null = null;
 
-  @Field()
+  @Field({ description: 'When it registered.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -11,7 +11,7 @@ import { User } from './user.entity.js';
 export class Vehicle {
   [OptionalProps]?: 'id' | 'maxDcPowerW' | 'createdAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The vehicle's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -19,11 +19,11 @@ export class Vehicle {
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   owner!: Rel<User>;
 
-  @Field()
+  @Field({ description: 'Its make.' })
   @Property({ type: 'text' })
   make!: string;
 
-  @Field()
+  @Field({ description: 'Its model.' })
   @Property({ type: 'text' })
   model!: string;
 
@@ -43,7 +43,7 @@ export class Vehicle {
   @Property({ type: 'integer', nullable: true })
   maxDcPowerW: number | null = null;
 
-  @Field()
+  @Field({ description: 'When it was added.' })
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

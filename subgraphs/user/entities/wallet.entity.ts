@@ -10,7 +10,7 @@ import { User } from './user.entity.js';
 export class Wallet {
   [OptionalProps]?: 'id' | 'linkedAt';
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The wallet link's id." })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -22,7 +22,7 @@ export class Wallet {
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   user!: Rel<User>;
 
-  @Field()
+  @Field({ description: 'When it was linked.' })
   @Property({ type: 'timestamptz' })
   linkedAt: Date = new Date();
 }

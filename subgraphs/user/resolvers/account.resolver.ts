@@ -39,7 +39,10 @@ export class AccountResolver {
     description:
       "Uses the token of a mailed link: verifies the account's email, or confirms a new email. Works once, before the link expires.",
   })
-  verifyEmail(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+  verifyEmail(
+    @Arg('token', { description: 'The token from the verification email.' }) token: string,
+    @Ctx() ctx: UserContext,
+  ) {
     return ctx.account.verifyEmail(token);
   }
 
@@ -63,7 +66,7 @@ export class AccountResolver {
     description: "Sets a new password with a reset link's token. Every login of the account ends.",
   })
   resetPassword(
-    @Arg('token') token: string,
+    @Arg('token', { description: 'The token from the reset email.' }) token: string,
     @Arg('newPassword', { description: ARG.newPassword }) newPassword: string,
     @Ctx() ctx: UserContext,
   ) {
@@ -75,7 +78,7 @@ export class AccountResolver {
     description: "Changes the caller's password; every other login ends, and this one gets new tokens.",
   })
   async changePassword(
-    @Arg('currentPassword') currentPassword: string,
+    @Arg('currentPassword', { description: 'The password in use now.' }) currentPassword: string,
     @Arg('newPassword', { description: ARG.newPassword }) newPassword: string,
     @Ctx() ctx: UserContext,
   ) {
@@ -89,8 +92,11 @@ export class AccountResolver {
       'Mails a confirmation link to a new email; the email changes (verified) when it is followed.',
   })
   requestEmailChange(
-    @Arg('newEmail') newEmail: string,
-    @Arg('password') password: string,
+    @Arg('newEmail', {
+      description: 'The new address; a link is sent to it, and the change takes effect when it is followed.',
+    })
+    newEmail: string,
+    @Arg('password', { description: "The account's password, to confirm it is you." }) password: string,
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);

@@ -15,11 +15,22 @@ export class ApiKeyResolver {
       'Creates a partner API key acting as the caller within `scopes`. Operators and admins, signed in as a person. Limits may be set below the platform defaults (an admin may raise them).',
   })
   async createApiKey(
-    @Arg('name') name: string,
-    @Arg('scopes', () => [ApiKeyScope]) scopes: ApiKeyScope[],
+    @Arg('name', { description: 'A name to tell the key apart (shown in apiKeys).' }) name: string,
+    @Arg('scopes', () => [ApiKeyScope], {
+      description: 'What the key may do; each root field needs one scope (see the reference of each).',
+    })
+    scopes: ApiKeyScope[],
     @Arg('expiresAt', () => Date, { nullable: true, description: ARG.expiresAt }) expiresAt: Date | null,
-    @Arg('rateLimitPerMinute', () => Int, { nullable: true }) rateLimitPerMinute: number | null,
-    @Arg('rateLimitPerHour', () => Int, { nullable: true }) rateLimitPerHour: number | null,
+    @Arg('rateLimitPerMinute', () => Int, {
+      nullable: true,
+      description: 'Requests per minute this key may make; none: the platform default.',
+    })
+    rateLimitPerMinute: number | null,
+    @Arg('rateLimitPerHour', () => Int, {
+      nullable: true,
+      description: 'Requests per hour this key may make; none: the platform default.',
+    })
+    rateLimitPerHour: number | null,
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);
@@ -29,7 +40,10 @@ export class ApiKeyResolver {
 
   @Authorized()
   @Mutation(() => ApiKey, { description: 'Revokes a key. Its owner or an admin; takes effect within 30 s.' })
-  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: UserContext) {
+  revokeApiKey(
+    @Arg('id', () => ID, { description: "The API key's id." }) id: string,
+    @Ctx() ctx: UserContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.apiKeys.revoke(id);
   }

@@ -25,7 +25,11 @@ export class IdTokenResolver {
   @Authorized()
   @Mutation(() => IdToken, { description: 'Registers an RFID card or app token on the signed-in account.' })
   addIdToken(
-    @Arg('token') token: string,
+    @Arg('token', {
+      description:
+        '4 to 36 characters of A–Z, 0–9, ":", ".", "_" or "-", as chargers read it (an RFID card UID or app token).',
+    })
+    token: string,
     @Ctx() ctx: UserContext,
     @Arg('expiresAt', () => Date, { nullable: true, description: ARG.expiresAt }) expiresAt?: Date,
   ) {
@@ -35,7 +39,10 @@ export class IdTokenResolver {
 
   @Authorized()
   @Mutation(() => IdToken, { description: 'Blocks a token (lost card). Its owner or an admin.' })
-  blockIdToken(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+  blockIdToken(
+    @Arg('token', { description: 'One of your id tokens, as chargers read it.' }) token: string,
+    @Ctx() ctx: UserContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.idTokens.block(token);
   }
@@ -60,7 +67,9 @@ export class IdTokenResolver {
     return ctx.idTokens.ofUsers(userIds);
   }
 
-  @FieldResolver(() => IdTokenStatus)
+  @FieldResolver(() => IdTokenStatus, {
+    description: 'ACCEPTED, BLOCKED, EXPIRED or INVALID, as chargers are told.',
+  })
   status(@Root() idToken: IdToken): IdTokenStatus {
     return idToken.statusAt(new Date());
   }

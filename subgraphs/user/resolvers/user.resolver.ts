@@ -28,7 +28,7 @@ export class UserResolver {
   })
   async login(
     @Arg('email', { description: ARG.email }) email: string,
-    @Arg('password') password: string,
+    @Arg('password', { description: "The account's password." }) password: string,
     @Ctx() ctx: UserContext,
   ) {
     return signedIn(ctx, await ctx.auth.login(email, password, ctx.clientAddress));
@@ -37,14 +37,24 @@ export class UserResolver {
   @Mutation(() => AuthPayload, {
     description: 'Exchanges a refresh token for new tokens (the old one is spent).',
   })
-  async refreshToken(@Arg('token') token: string, @Ctx() ctx: UserContext) {
+  async refreshToken(
+    @Arg('token', {
+      description: 'The refresh token from login or the last refresh (it is rotated: use each once).',
+    })
+    token: string,
+    @Ctx() ctx: UserContext,
+  ) {
     return signedIn(ctx, await ctx.auth.refresh(token));
   }
 
   @Mutation(() => Boolean, {
     description: 'Ends the login the refresh token belongs to, access tokens included.',
   })
-  logout(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: UserContext) {
+  logout(
+    @Arg('refreshToken', { description: 'The refresh token to revoke (its session ends).' })
+    refreshToken: string,
+    @Ctx() ctx: UserContext,
+  ) {
     return ctx.auth.logout(refreshToken);
   }
 
@@ -73,7 +83,10 @@ export class UserResolver {
   @Mutation(() => User, { description: "Replaces a user's roles. Their current access tokens stop working." })
   setUserRoles(
     @Arg('userId', () => ID, { description: ARG.userId }) userId: string,
-    @Arg('roles', () => [Role]) roles: Role[],
+    @Arg('roles', () => [Role], {
+      description: 'The roles the account has from now on (replacing its current ones).',
+    })
+    roles: Role[],
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);

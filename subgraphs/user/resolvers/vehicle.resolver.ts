@@ -17,7 +17,10 @@ export class VehicleResolver {
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'Removes one of the caller’s vehicles (admins: anyone’s).' })
-  removeVehicle(@Arg('id', () => ID) id: string, @Ctx() ctx: UserContext) {
+  removeVehicle(
+    @Arg('id', () => ID, { description: "The vehicle's id." }) id: string,
+    @Ctx() ctx: UserContext,
+  ) {
     requirePerson(ctx.viewer);
     return ctx.vehicles.remove(id);
   }

@@ -35,7 +35,8 @@ export class WalletResolver {
   })
   async linkWallet(
     @Arg('address', { description: ARG.address }) address: string,
-    @Arg('signature') signature: string,
+    @Arg('signature', { description: 'The wallet’s EIP-191 signature of the challenge message (0x…).' })
+    signature: string,
     @Ctx() ctx: UserContext,
   ) {
     requirePerson(ctx.viewer);

@@ -2,7 +2,7 @@ import { Field, InputType, Int } from 'type-graphql';
 
 @InputType({ description: 'A new local energy market. Prices in token units per kWh.' })
 export class CreateCommunityInput {
-  @Field()
+  @Field({ description: "The community's name." })
   name!: string;
 
   @Field({ description: 'IANA time zone, e.g. Europe/Berlin.' })
@@ -17,10 +17,10 @@ export class CreateCommunityInput {
   @Field(() => Int, { nullable: true, description: 'Gate closure lead, minutes (default 5).' })
   gateClosureMinutes?: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The lowest price an order may ask, in token units per kWh.' })
   priceFloorPerKwh!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The highest price an order may bid, in token units per kWh.' })
   priceCapPerKwh!: number;
 
   @Field(() => Int, {

@@ -25,10 +25,10 @@ export type TradeLedgerPage = InstanceType<typeof TradeLedgerPage>;
 @ObjectType()
 @Directive('@key(fields: "from to")')
 export class LedgerSummary {
-  @Field()
+  @Field({ description: 'Start of the range summed (inclusive).' })
   from!: Date;
 
-  @Field()
+  @Field({ description: 'End of the range summed (exclusive).' })
   to!: Date;
 }
 
@@ -39,7 +39,7 @@ export class TradeLedgerTotals {
   })
   records!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Of those, confirmed on chain.' })
   confirmed!: number;
 
   @Field({ description: 'Σ gross amount paid by buyers for the CONFIRMED trades, token base units.' })
@@ -55,25 +55,28 @@ export class TradeLedgerTotals {
     'Merkle tree of its leaves (docs/ledger-format.md), and where the chain has it.',
 })
 export class ReadingAnchor {
-  @Field()
+  @Field({ description: 'The community.' })
   communityId!: string;
 
-  @Field()
+  @Field({ description: 'The interval whose readings the root commits to.' })
   intervalStart!: Date;
 
   @Field({ description: 'The root sent to the chain.' })
   root!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many readings are in the tree.' })
   leafCount!: number;
 
   @Field({ description: 'PENDING, SUBMITTED, CONFIRMED or FAILED.' })
   status!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The transaction that anchored the root; null until sent.',
+  })
   txHash!: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'The block it was mined in; null until mined.' })
   blockNumber!: number | null;
 
   @Field({
@@ -86,7 +89,7 @@ export class ReadingAnchor {
 
 @ObjectType({ description: 'A page of reading anchors, oldest interval first.' })
 export class ReadingAnchorPage {
-  @Field(() => [ReadingAnchor])
+  @Field(() => [ReadingAnchor], { description: 'The anchors, oldest first.' })
   anchors!: ReadingAnchor[];
 
   @Field(() => String, {

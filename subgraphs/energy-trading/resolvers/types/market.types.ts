@@ -59,16 +59,16 @@ export class TradeSettlement {
   @Field(() => String, { nullable: true, description: 'The seller’s wallet.' })
   seller!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The transaction; null until sent.' })
   txHash!: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'The block it was mined in; null until mined.' })
   blockNumber!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'The platform fee taken on chain, token units.' })
   fee!: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why it failed; null unless FAILED.' })
   failureReason!: string | null;
 }
 
@@ -121,16 +121,16 @@ export class MarketReportBucket {
   description: 'A community market per period, from each interval’s clearing and delivery totals.',
 })
 export class MarketReport {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community.' })
   communityId!: string;
 
-  @Field(() => ReportGranularity)
+  @Field(() => ReportGranularity, { description: 'The size of each bucket.' })
   granularity!: ReportGranularity;
 
-  @Field()
+  @Field({ description: 'The first period, as asked.' })
   from!: string;
 
-  @Field()
+  @Field({ description: 'The end (exclusive), as asked.' })
   to!: string;
 
   @Field({ description: 'The community’s time zone, which DAY and MONTH buckets follow.' })

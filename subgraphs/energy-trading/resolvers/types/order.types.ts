@@ -3,13 +3,13 @@ import { OrderSide } from '../../entities/enums.js';
 
 @InputType({ description: 'An order for one interval. Prices in token units per kWh.' })
 export class PlaceOrderInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community whose market the order is for.' })
   communityId!: string;
 
   @Field({ description: 'Start of the delivery interval (a whole interval of the community).' })
   intervalStart!: Date;
 
-  @Field(() => OrderSide)
+  @Field(() => OrderSide, { description: 'SELL (a producing site) or BUY.' })
   side!: OrderSide;
 
   @Field(() => Int, { description: 'Energy, Wh (1–10,000,000).' })
@@ -27,15 +27,15 @@ export class PlaceOrderInput {
 
 @ObjectType({ description: 'Open orders at one price, summed: whose they are is not shown.' })
 export class PriceLevel {
-  @Field(() => OrderSide)
+  @Field(() => OrderSide, { description: 'SELL (asks) or BUY (bids).' })
   side!: OrderSide;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The price, in token units per kWh.' })
   pricePerKwh!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The energy at this price, in Wh.' })
   energyWh!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many orders.' })
   orders!: number;
 }

@@ -2,7 +2,7 @@ import { Field, Float, Int, InputType, ObjectType } from 'type-graphql';
 
 @InputType({ description: 'A meter’s cumulative registers at a moment, whole Wh.' })
 export class MeterReadingInput {
-  @Field()
+  @Field({ description: 'When the registers were read (the end of the interval they close).' })
   timestamp!: Date;
 
   @Field(() => Float, { description: 'Energy drawn from the grid so far, Wh (an integer).' })
@@ -17,16 +17,19 @@ export class RejectedReading {
   @Field(() => Int, { description: 'Its position in the submitted list.' })
   index!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The reading’s timestamp as sent; null when it had none.',
+  })
   timestamp!: string | null;
 
-  @Field()
+  @Field({ description: 'Why it was refused.' })
   reason!: string;
 }
 
 @ObjectType({ description: 'What became of a batch of readings.' })
 export class ReadingsReceipt {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many readings were stored.' })
   accepted!: number;
 
   @Field(() => Int, { description: 'Already stored with the same registers: nothing changed.' })
@@ -37,7 +40,7 @@ export class ReadingsReceipt {
   })
   late!: number;
 
-  @Field(() => [RejectedReading])
+  @Field(() => [RejectedReading], { description: 'The readings refused, each with its reason.' })
   rejected!: RejectedReading[];
 }
 
@@ -46,13 +49,13 @@ export class ReadingsReceipt {
     'RAW: the registers at `at`. INTERVAL, HOUR, DAY: the energy of the period starting at `at` (register deltas).',
 })
 export class ReadingPoint {
-  @Field()
+  @Field({ description: 'The reading’s time, or the start of the period.' })
   at!: Date;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Energy taken from the grid, in Wh.' })
   importWh!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Energy fed into the grid, in Wh.' })
   exportWh!: number;
 
   @Field({ description: 'RAW only: arrived after the interval’s delivery check.' })
@@ -61,10 +64,10 @@ export class ReadingPoint {
 
 @ObjectType({ description: 'Readings of a meter were stored.' })
 export class MeterReadingsEvent {
-  @Field()
+  @Field({ description: 'The meter.' })
   meterId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many readings were stored.' })
   accepted!: number;
 
   @Field({ description: 'The latest timestamp among them.' })

@@ -3,7 +3,7 @@ import { Meter } from '../../entities/meter.entity.js';
 
 @InputType({ description: 'A co-owner of a site and their share of its proceeds.' })
 export class CoOwnerInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The co-owner's account id." })
   userId!: string;
 
   @Field(() => Int, { description: 'Basis points; all of a site’s shares sum to 10,000.' })
@@ -12,16 +12,16 @@ export class CoOwnerInput {
 
 @InputType({ description: 'A new site in a community you are a member of.' })
 export class CreateSiteInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The community the site trades in (you must be a member).' })
   communityId!: string;
 
-  @Field()
+  @Field({ description: "The site's name." })
   name!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Latitude in degrees (−90 to 90).' })
   latitude!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Longitude in degrees (−180 to 180).' })
   longitude!: number;
 
   @Field(() => Int, { description: 'Installed PV capacity, Wp (0 for a consumer).' })
@@ -39,7 +39,7 @@ export class CreateSiteInput {
 
 @ObjectType({ description: 'A meter and its device key: shown this once, never again.' })
 export class MeterWithKey {
-  @Field(() => Meter)
+  @Field(() => Meter, { description: 'The registered meter.' })
   meter!: Meter;
 
   @Field({

@@ -26,16 +26,16 @@ export type SessionLedgerPage = InstanceType<typeof SessionLedgerPage>;
 })
 @Directive('@key(fields: "from to")')
 export class LedgerSummary {
-  @Field()
+  @Field({ description: 'Start of the range summed (inclusive).' })
   from!: Date;
 
-  @Field()
+  @Field({ description: 'End of the range summed (exclusive).' })
   to!: Date;
 
   @Field(() => Int, { description: 'Charging sessions numbered for settlement that stopped in [from, to).' })
   sessionRecords!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Of those, confirmed on chain.' })
   sessionsConfirmed!: number;
 
   @Field({ description: 'Σ amount paid by drivers for the CONFIRMED sessions, token base units.' })
@@ -47,7 +47,7 @@ export class LedgerSummary {
   @Field(() => Int, { description: 'Plan fees numbered for settlement whose period started in [from, to).' })
   planFeeRecords!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Of those, confirmed on chain.' })
   planFeesConfirmed!: number;
 
   @Field({ description: 'Σ plan fees paid by subscribers (CONFIRMED), token base units.' })
@@ -100,7 +100,7 @@ export type RefundLedgerPage = InstanceType<typeof RefundLedgerPage>;
     'the chain has recorded it.',
 })
 export class RefundRequest {
-  @Field(() => RefundLedgerRecord)
+  @Field(() => RefundLedgerRecord, { description: 'The refund record the transaction will settle.' })
   record!: RefundLedgerRecord;
 
   @Field({ description: 'The wallet that must send it (the session’s payee).' })

@@ -30,16 +30,19 @@ export class TariffWindowInput {
   description: 'A tariff for a station or one EVSE: prices, idle fee, time-of-use windows and a cap.',
 })
 export class SetTariffInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The station the tariff applies to.' })
   stationId!: string;
 
   @Field(() => ID, { nullable: true, description: 'With evseId: a tariff for one EVSE of this charger.' })
   chargerId?: string;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Only this EVSE of the station; none: the whole station.',
+  })
   evseId?: number;
 
-  @Field()
+  @Field({ description: "The tariff's name, shown to drivers." })
   name!: string;
 
   @Field({ description: 'ISO 4217 code, e.g. EUR or USD.' })
@@ -75,13 +78,13 @@ export class SetTariffInput {
 
 @InputType({ description: 'Which sessions to return; every filter given must hold.' })
 export class SessionFilter {
-  @Field(() => SessionStatus, { nullable: true })
+  @Field(() => SessionStatus, { nullable: true, description: 'Only sessions in this state.' })
   status?: SessionStatus;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Only sessions at this station.' })
   stationId?: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Only sessions at this charger.' })
   chargerId?: string;
 }
 
@@ -98,13 +101,13 @@ export class CostBreakdown {
   @Field({ description: 'What a subscription plan took off energy and time (0.00: none).' })
   planDiscount!: string;
 
-  @Field()
+  @Field({ description: 'Idle fee: occupying the connector past the grace period without charging.' })
   idle!: string;
 
-  @Field()
+  @Field({ description: 'The fixed fee per session.' })
   sessionFee!: string;
 
-  @Field()
+  @Field({ description: 'What the session costs: the sum of the parts (after the cap).' })
   total!: string;
 }
 
@@ -143,19 +146,19 @@ export class Receipt {
   @Field(() => [ReceiptLine], { description: 'The priced lines (those the tariff charges for).' })
   lines!: ReceiptLine[];
 
-  @Field()
+  @Field({ description: 'What was paid, a decimal in `currency`: the lines added up.' })
   total!: string;
 
-  @Field()
+  @Field({ description: 'The currency.' })
   currency!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Energy delivered, in Wh.' })
   energyWh!: number;
 
-  @Field()
+  @Field({ description: 'When the session started.' })
   startedAt!: Date;
 
-  @Field()
+  @Field({ description: 'When it stopped.' })
   stoppedAt!: Date;
 
   @Field(() => String, {

@@ -15,10 +15,10 @@ export class Settlement {
   })
   recordHash!: string;
 
-  @Field()
+  @Field({ description: "The payer's wallet address." })
   payer!: string;
 
-  @Field()
+  @Field({ description: "The payee's wallet address." })
   payee!: string;
 
   @Field({ description: 'Amount taken from the payer, decimal, in the session’s (plan’s) currency.' })
@@ -27,13 +27,13 @@ export class Settlement {
   @Field(() => String, { nullable: true, description: 'Platform fee out of the amount, once confirmed.' })
   fee!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The transaction; null until sent.' })
   txHash!: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'The block it was mined in; null until mined.' })
   blockNumber!: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why it failed; null unless FAILED.' })
   failureReason!: string | null;
 }
 
@@ -42,16 +42,16 @@ export class Settlement {
     'What a wallet app needs to deposit into escrow and set its spending limits (charging and energy trades).',
 })
 export class SettlementConfig {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The chain the contracts are on.' })
   chainId!: number;
 
-  @Field()
+  @Field({ description: "The PaymentLedger contract's address." })
   paymentsContract!: string;
 
   @Field({ description: 'The stablecoin (ERC-20 with ERC-2612 permit).' })
   token!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The settlement token's decimals." })
   decimals!: number;
 }
 
@@ -59,10 +59,10 @@ export class SettlementConfig {
   description: 'A wallet’s escrow in the payments contract, read from the chain (decimal strings).',
 })
 export class Escrow {
-  @Field()
+  @Field({ description: "The wallet's address." })
   wallet!: string;
 
-  @Field()
+  @Field({ description: 'What it holds in escrow, a decimal in the settlement currency.' })
   balance!: string;
 
   @Field({
@@ -95,7 +95,7 @@ export class Escrow {
     'Whether a driver may start charging at a charger now: at stations paid on chain, their escrow must cover a minimum hold.',
 })
 export class ChargeReadiness {
-  @Field()
+  @Field({ description: 'Whether a session may start now.' })
   allowed!: boolean;
 
   @Field(() => String, {

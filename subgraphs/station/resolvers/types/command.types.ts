@@ -9,6 +9,10 @@ export enum ResetType {
 registerEnumType(ResetType, {
   name: 'ResetType',
   description: 'SOFT (restart the software) or HARD (reboot), as OCPP names them.',
+  valuesConfig: {
+    SOFT: { description: 'Restart the software after ending sessions.' },
+    HARD: { description: 'Reboot now.' },
+  },
 });
 
 export enum TriggerMessageType {
@@ -21,6 +25,13 @@ export enum TriggerMessageType {
 registerEnumType(TriggerMessageType, {
   name: 'TriggerMessageType',
   description: 'The message a charger is asked to send now (OCPP TriggerMessage).',
+  valuesConfig: {
+    BOOT_NOTIFICATION: { description: 'BootNotification.' },
+    HEARTBEAT: { description: 'Heartbeat.' },
+    STATUS_NOTIFICATION: { description: 'StatusNotification.' },
+    METER_VALUES: { description: 'MeterValues.' },
+    FIRMWARE_STATUS_NOTIFICATION: { description: 'FirmwareStatusNotification.' },
+  },
 });
 
 @ObjectType({
@@ -42,7 +53,7 @@ export class ConfigurationEntry {
   @Field({ description: '1.6 key, or 2.0.1 `Component.Variable`.' })
   key!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Its value; null: the charger did not report one.' })
   value!: string | null;
 
   @Field(() => Boolean, {
@@ -54,7 +65,7 @@ export class ConfigurationEntry {
 
 @ObjectType({ description: "A charger's configuration as it answered, and the keys it did not know." })
 export class ChargerConfiguration {
-  @Field(() => [ConfigurationEntry])
+  @Field(() => [ConfigurationEntry], { description: 'The keys and values the charger reported.' })
   entries!: ConfigurationEntry[];
 
   @Field(() => [String], { description: 'Requested keys the charger does not know.' })

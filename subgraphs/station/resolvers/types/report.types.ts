@@ -6,22 +6,22 @@ import { ReportGranularity } from '../../../../lib/report-granularity.js';
 
 @ObjectType({ description: 'Faults reported in a bucket under one OCPP error code.' })
 export class FaultCount {
-  @Field()
+  @Field({ description: 'The OCPP error code reported.' })
   errorCode!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many times it was reported.' })
   count!: number;
 }
 
 @ObjectType({ description: 'One connector’s uptime (NEVI count) and use.' })
 export class PortUptime {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The charger.' })
   chargerId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The EVSE, by its number on the charger.' })
   evseId!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The connector, by its number on the EVSE.' })
   connectorId!: number;
 
   @Field(() => Float, {
@@ -75,7 +75,7 @@ export class ReportBucket {
   @Field(() => Float, { description: 'Connector-hours with a known status.' })
   observedPortHours!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Connector-minutes down (UNAVAILABLE or FAULTED).' })
   downtimeMinutes!: number;
 
   @Field(() => Float, { description: 'Down time not held against the operator: exclusions and maintenance.' })
@@ -84,7 +84,7 @@ export class ReportBucket {
   @Field(() => Float, { description: 'Down time inside maintenance windows (part of the excluded time).' })
   plannedMaintenanceMinutes!: number;
 
-  @Field(() => [FaultCount])
+  @Field(() => [FaultCount], { description: 'Faults reported, by error code.' })
   faults!: FaultCount[];
 
   @Field(() => [PortUptime], { nullable: true, description: 'Per connector (station reports only).' })
@@ -93,16 +93,16 @@ export class ReportBucket {
 
 @ObjectType({ description: "A station's report: per bucket and per port, from the rollups." })
 export class StationReport {
-  @Field(() => Station)
+  @Field(() => Station, { description: 'The station.' })
   station!: Station;
 
-  @Field(() => ReportGranularity)
+  @Field(() => ReportGranularity, { description: 'The size of each bucket.' })
   granularity!: ReportGranularity;
 
-  @Field()
+  @Field({ description: 'The first period, as asked.' })
   from!: string;
 
-  @Field()
+  @Field({ description: 'The end (exclusive), as asked.' })
   to!: string;
 
   @Field({ description: 'The time zone DAY and MONTH buckets follow (the station’s).' })
@@ -127,19 +127,22 @@ export class StationReport {
 
 @ObjectType({ description: 'One station over an operator report’s whole period.' })
 export class StationUptime {
-  @Field(() => Station)
+  @Field(() => Station, { description: 'The station.' })
   station!: Station;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'NEVI uptime of its ports together, 0–1; null: no status known.',
+  })
   uptime!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Share of connector-hours occupied, 0–1.' })
   utilisation!: number | null;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Connector-minutes down.' })
   downtimeMinutes!: number;
 
-  @Field()
+  @Field({ description: 'Whether uptime reaches the report’s uptimeTarget.' })
   meetsTarget!: boolean;
 }
 
@@ -153,13 +156,13 @@ export class OperatorReport {
   })
   operatorId!: string | null;
 
-  @Field(() => ReportGranularity)
+  @Field(() => ReportGranularity, { description: 'The size of each bucket.' })
   granularity!: ReportGranularity;
 
-  @Field()
+  @Field({ description: 'The first period, as asked.' })
   from!: string;
 
-  @Field()
+  @Field({ description: 'The end (exclusive), as asked.' })
   to!: string;
 
   @Field(() => Date, {
@@ -168,7 +171,7 @@ export class OperatorReport {
   })
   rolledUpTo!: Date | null;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The uptime each station should reach, 0–1 (NEVI: 0.97).' })
   uptimeTarget!: number;
 
   @Field(() => [StationUptime], { description: 'Each station over the whole period, lowest uptime first.' })

@@ -6,10 +6,10 @@ import { Station } from '../../entities/station.entity.js';
 
 @InputType({ description: 'WGS 84 coordinates: lat in [-90, 90], lng in [-180, 180].' })
 export class LocationInput {
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Latitude in degrees (−90 to 90).' })
   lat!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Longitude in degrees (−180 to 180).' })
   lng!: number;
 }
 
@@ -42,13 +42,13 @@ export class StationFilter {
 
 @InputType({ description: 'A new station: where it is and what it is called.' })
 export class CreateStationInput {
-  @Field()
+  @Field({ description: "The station's name." })
   name!: string;
 
-  @Field()
+  @Field({ description: 'Its postal address.' })
   address!: string;
 
-  @Field(() => LocationInput)
+  @Field(() => LocationInput, { description: 'Where it is on the map.' })
   location!: LocationInput;
 
   @Field({ description: 'IANA time zone, e.g. Europe/Berlin.' })
@@ -63,16 +63,20 @@ export class CreateStationInput {
 
 @InputType({ description: 'The fields of a station to change; those left out stay as they are.' })
 export class UpdateStationInput {
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'A new name; none: unchanged.' })
   name?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'A new address; none: unchanged.' })
   address?: string;
 
-  @Field(() => LocationInput, { nullable: true })
+  @Field(() => LocationInput, { nullable: true, description: 'A new location; none: unchanged.' })
   location?: LocationInput;
 
-  @Field({ nullable: true })
+  @Field({
+    nullable: true,
+    description:
+      'An IANA time zone (e.g. Europe/Berlin) for local days and time-of-use prices; none: unchanged.',
+  })
   timezone?: string;
 }
 
@@ -86,10 +90,10 @@ export class AddConnectorInput {
   @Field(() => Int, { nullable: true, description: 'Connector number on the EVSE, from 1 (default 1).' })
   connectorId?: number;
 
-  @Field(() => ConnectorType)
+  @Field(() => ConnectorType, { description: "The connector's plug type." })
   type!: ConnectorType;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Its maximum power in kW (above 0).' })
   maxPowerKw!: number;
 }
 
@@ -98,22 +102,25 @@ export class RegisterChargerInput {
   @Field({ description: 'OCPP identity: 1–48 characters of A–Z, a–z, 0–9, ".", "_" and "-".' })
   identity!: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "The charger's vendor, as it will report in BootNotification." })
   vendor?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "The charger's model." })
   model?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "The charger's serial number." })
   serialNumber?: string;
 
-  @Field(() => [AddConnectorInput], { nullable: true })
+  @Field(() => [AddConnectorInput], {
+    nullable: true,
+    description: 'Its connectors, if known now (they are also learned from the charger).',
+  })
   connectors?: AddConnectorInput[];
 }
 
 @ObjectType({ description: 'The registered charger and its password for OCPP Basic auth (shown once).' })
 export class RegisterChargerPayload {
-  @Field(() => Charger)
+  @Field(() => Charger, { description: 'The registered charger.' })
   charger!: Charger;
 
   @Field({

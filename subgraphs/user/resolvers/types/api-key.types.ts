@@ -6,6 +6,6 @@ export class ApiKeyCreated {
   @Field({ description: 'The key. Store it now: it is not shown again.' })
   apiKey!: string;
 
-  @Field(() => ApiKey)
+  @Field(() => ApiKey, { description: 'The key (its secret is `apiKey`, shown only this once).' })
   key!: ApiKey;
 }

@@ -4,13 +4,13 @@ import { User } from '../../entities/user.entity.js';
 
 @InputType({ description: 'A new account. The password needs at least 10 characters.' })
 export class RegisterInput {
-  @Field()
+  @Field({ description: 'The email address to sign in with (verified by a link).' })
   email!: string;
 
-  @Field()
+  @Field({ description: '10 to 256 characters.' })
   password!: string;
 
-  @Field()
+  @Field({ description: 'The name others see (1 to 100 characters).' })
   displayName!: string;
 }
 
@@ -24,7 +24,7 @@ export class AuthPayload {
   @Field({ description: 'Single-use token for `refreshToken`; a reused one revokes the login.' })
   refreshToken!: string;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'The signed-in account.' })
   user!: User;
 }
 

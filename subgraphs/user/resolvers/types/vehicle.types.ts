@@ -3,16 +3,16 @@ import { ConnectorType } from '../../../../lib/connector-types.js';
 
 @InputType({ description: 'A vehicle. Energy in Wh, power in W.' })
 export class AddVehicleInput {
-  @Field()
+  @Field({ description: 'Make, e.g. "Renault".' })
   make!: string;
 
-  @Field()
+  @Field({ description: 'Model, e.g. "Zoe".' })
   model!: string;
 
   @Field(() => Int, { description: 'Usable battery capacity, Wh (1,000–500,000).' })
   batteryWh!: number;
 
-  @Field(() => [ConnectorType])
+  @Field(() => [ConnectorType], { description: 'The plug types it can charge with.' })
   connectorTypes!: ConnectorType[];
 
   @Field(() => Int, { description: 'Highest AC charging power, W.' })

@@ -4,10 +4,10 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
   description: 'A message for the wallet to sign (EIP-4361 style), valid for one use until it expires.',
 })
 export class WalletLinkChallenge {
-  @Field()
+  @Field({ description: 'The message to sign with the wallet (EIP-191 personal_sign).' })
   message!: string;
 
-  @Field()
+  @Field({ description: 'When the challenge lapses.' })
   expiresAt!: Date;
 }
 
