@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Api, ApiError } from './api.js';
+import { DriverAccount, type Account } from './driver-account.js';
 
 interface ReceiptLine {
   kind: string;
@@ -21,11 +22,7 @@ interface Session {
   settlement: { status: string; txHash: string | null } | null;
 }
 interface Mine {
-  me: {
-    idTokens: { id: string; token: string; status: string }[];
-    vehicles: { id: string; make: string; model: string; batteryWh: number }[];
-    wallets: { address: string }[];
-  };
+  me: Account;
   myEscrow: {
     wallet: string;
     balance: string;
@@ -38,7 +35,8 @@ interface Mine {
   mySessions: { edges: { node: Session }[] };
 }
 
-const MINE = `{ me { idTokens { id token status } vehicles { id make model batteryWh } wallets { address } }
+const MINE = `{ me { idTokens { id token status expiresAt } vehicles { id make model batteryWh connectorTypes }
+  wallets { address } }
   myEscrow { wallet balance available recordLimit dayLimit spendableToday limitsLowerAt }
   mySessions(first: 20) { edges { node { id status startedAt energyWh cost currency station { name }
     receipt { total lines { kind description quantity unit unitPrice amount } } settlement { status txHash } } } } }`;
@@ -48,23 +46,19 @@ export function Driver({ api }: { api: Api }) {
   const [mine, setMine] = useState<Mine | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const reload = useCallback(
+    () =>
+      void api
+        .request<Mine>(MINE)
+        .then(setMine)
+        .catch((e: ApiError) => setError(e.message)),
+    [api],
+  );
   useEffect(() => {
-    api
-      .request<Mine>(MINE)
-      .then(setMine)
-      .catch((e: ApiError) => setError(e.message));
-    // New sessions and their updates arrive live; the list is read again on each.
-    return api.subscribe(
-      'subscription { mySessionUpdates { sessionId kind } }',
-      {},
-      () =>
-        void api
-          .request<Mine>(MINE)
-          .then(setMine)
-          .catch(() => {}),
-      () => {},
-    );
-  }, [api]);
+    reload();
+    // New sessions and their updates arrive live; the account is read again on each.
+    return api.subscribe('subscription { mySessionUpdates { sessionId kind } }', {}, reload, () => {});
+  }, [api, reload]);
   if (error)
     return (
       <p className="error" role="alert">
@@ -103,26 +97,7 @@ export function Driver({ api }: { api: Api }) {
             )}
           </dl>
         )}
-        <h3>Id tokens</h3>
-        <ul>
-          {mine.me.idTokens.map((t) => (
-            <li key={t.id}>
-              {t.token} <small className="muted">{t.status.toLowerCase()}</small>
-            </li>
-          ))}
-        </ul>
-        <h3>Vehicles</h3>
-        {mine.me.vehicles.length === 0 ? (
-          <p>None.</p>
-        ) : (
-          <ul>
-            {mine.me.vehicles.map((v) => (
-              <li key={v.id}>
-                {v.make} {v.model} <small className="muted">{(v.batteryWh / 1000).toFixed(0)} kWh</small>
-              </li>
-            ))}
-          </ul>
-        )}
+        <DriverAccount api={api} account={mine.me} changed={reload} />
       </section>
       <section>
         <h2>My sessions</h2>

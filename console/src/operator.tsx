@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api, ApiError } from './api.js';
+import { Alerts, type Fault } from './alerts.js';
+import { Commands } from './commands.js';
 import { Maintenance } from './maintenance.js';
 import { StationMap, type MapStation } from './station-map.js';
 
@@ -57,8 +59,10 @@ export function Operator({ api }: { api: Api }) {
   const [chainId, setChainId] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState<'connecting' | 'live' | string>('connecting');
-  /** The charger whose maintenance windows are open. */
-  const [maintained, setMaintained] = useState<string | null>(null);
+  /** The charger whose maintenance windows, or whose commands, are open. */
+  const [opened, setOpened] = useState<{ chargerId: string; panel: 'maintenance' | 'commands' } | null>(null);
+  const toggle = (chargerId: string, panel: 'maintenance' | 'commands') =>
+    setOpened((o) => (o?.chargerId === chargerId && o.panel === panel ? null : { chargerId, panel }));
 
   useEffect(() => {
     api
@@ -75,6 +79,7 @@ export function Operator({ api }: { api: Api }) {
 
   const stationIds = useMemo(() => stations?.map((s) => s.id).join(',') ?? '', [stations]);
   const [sessionsVersion, setSessionsVersion] = useState(0);
+  const bump = useCallback(() => setSessionsVersion((v) => v + 1), []);
   useEffect(() => {
     if (!stationIds) return;
     const stops = stationIds.split(',').map((id) =>
@@ -158,7 +163,10 @@ export function Operator({ api }: { api: Api }) {
                 {s.chargers.map((c) => (
                   <li key={c.id} data-testid={`charger-${c.identity}`} data-status={c.status}>
                     {c.identity} <Badge status={c.status} />
-                    <button className="link" onClick={() => setMaintained(maintained === c.id ? null : c.id)}>
+                    <button className="link" onClick={() => toggle(c.id, 'commands')}>
+                      commands
+                    </button>
+                    <button className="link" onClick={() => toggle(c.id, 'maintenance')}>
                       maintenance
                     </button>
                     {c.connectors.map((k) => (
@@ -166,7 +174,17 @@ export function Operator({ api }: { api: Api }) {
                         EVSE {k.evseId}: <Badge status={k.status} />
                       </span>
                     ))}
-                    {maintained === c.id && <Maintenance api={api} chargerId={c.id} identity={c.identity} />}
+                    {opened?.chargerId === c.id && opened.panel === 'commands' && (
+                      <Commands
+                        api={api}
+                        chargerId={c.id}
+                        identity={c.identity}
+                        evses={[...new Set(c.connectors.map((k) => k.evseId))].sort((a, b) => a - b)}
+                      />
+                    )}
+                    {opened?.chargerId === c.id && opened.panel === 'maintenance' && (
+                      <Maintenance api={api} chargerId={c.id} identity={c.identity} />
+                    )}
                   </li>
                 ))}
               </ul>
@@ -174,24 +192,78 @@ export function Operator({ api }: { api: Api }) {
           ))}
         </ul>
       </section>
-      <Sessions api={api} chainId={chainId} version={sessionsVersion} />
+      <Alerts
+        api={api}
+        stationIds={stations.map((s) => s.id)}
+        identities={Object.fromEntries(chargers.map((c) => [c.id, c.identity]))}
+        faults={faultsOf(stations)}
+        version={sessionsVersion}
+      />
+      <Sessions
+        api={api}
+        chainId={chainId}
+        version={sessionsVersion}
+        statusChanged={bump}
+        inUse={chargers
+          .filter((c) => c.connectors.some((k) => CHARGING.includes(k.status)))
+          .map((c) => c.id)
+          .join(',')}
+      />
     </div>
   );
 }
 
-function Sessions({ api, chainId, version }: { api: Api; chainId: number | null; version: number }) {
+function Sessions({
+  api,
+  chainId,
+  version,
+  statusChanged,
+  inUse,
+}: {
+  api: Api;
+  chainId: number | null;
+  version: number;
+  /** Ids of the chargers whose connectors say a vehicle is charging, comma-separated. */
+  inUse: string;
+  /** A followed session changed status (e.g. stopped DISPUTED): the alerts read again. */
+  statusChanged: () => void;
+}) {
   const [sessions, setSessions] = useState<Session[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [answer, setAnswer] = useState<string | null>(null);
+  /** Each listed session's status as last seen, to tell a change of status from other updates. */
+  const statuses = useRef(new Map<string, string>());
   const load = useCallback(
     () =>
       api
         .request<{ sessions: { edges: { node: Session }[] } }>(SESSIONS)
-        .then((d) => setSessions(d.sessions.edges.map((e) => e.node)))
+        .then((d) => {
+          const list = d.sessions.edges.map((e) => e.node);
+          statuses.current = new Map(list.map((s) => [s.id, s.status]));
+          setSessions(list);
+        })
         .catch((e: ApiError) => setError(e.message)),
     [api],
   );
   useEffect(() => void load(), [load, version]);
+
+  // A charger reports Charging as soon as it has sent StartTransaction, and may do so before the
+  // platform has recorded the session: while a charger in use has no active session listed, read
+  // again (after 0.5, 1, 2, 4 s…, ten times at most).
+  const missing = inUse
+    .split(',')
+    .filter((id) => id && sessions && !sessions.some((x) => x.status === 'ACTIVE' && x.charger.id === id))
+    .join(',');
+  const retries = useRef(0);
+  useEffect(() => {
+    if (!missing) {
+      retries.current = 0;
+      return;
+    }
+    if (retries.current >= 10) return;
+    const timer = setTimeout(() => void load(), 500 * 2 ** Math.min(retries.current++, 4));
+    return () => clearTimeout(timer);
+  }, [missing, sessions, load]);
 
   // Sessions in progress, and finished ones until settled, follow their updates live.
   const followed = sessions
@@ -207,13 +279,17 @@ function Sessions({ api, chainId, version }: { api: Api; chainId: number | null;
       api.subscribe<{ sessionUpdated: { session: Session | null } }>(
         SESSION_UPDATED,
         { id },
-        ({ sessionUpdated: { session } }) =>
-          session && setSessions((all) => all!.map((s) => (s.id === session.id ? session : s))),
+        ({ sessionUpdated: { session } }) => {
+          if (!session) return;
+          setSessions((all) => all!.map((s) => (s.id === session.id ? session : s)));
+          if (statuses.current.get(session.id) !== session.status) statusChanged();
+          statuses.current.set(session.id, session.status);
+        },
         () => {},
       ),
     );
     return () => stops.forEach((stop) => stop());
-  }, [api, followed]);
+  }, [api, followed, statusChanged]);
 
   const stop = async (s: Session) => {
     setAnswer(`Asking ${s.charger.identity} to stop…`);
@@ -288,6 +364,9 @@ function Sessions({ api, chainId, version }: { api: Api; chainId: number | null;
   );
 }
 
+/** Connector statuses that mean a transaction is running. */
+const CHARGING = ['CHARGING', 'SUSPENDED_EV', 'SUSPENDED_EVSE'];
+
 /** Most telling first: a charger's marker shows the first of these its charger or connectors has. */
 const PRECEDENCE = [
   'FAULTED',
@@ -310,6 +389,25 @@ function shownStatus(c: Charger): string {
   if (c.status === 'FAULTED' || c.status === 'UNAVAILABLE') return c.status;
   const all = c.connectors.map((k) => k.status);
   return PRECEDENCE.find((s) => all.includes(s)) ?? c.status;
+}
+
+/** Chargers and connectors out of order or out of service now. */
+function faultsOf(stations: Station[]): Fault[] {
+  const down = (status: string) => status === 'FAULTED' || status === 'UNAVAILABLE';
+  return stations.flatMap((s) =>
+    s.chargers.flatMap((c) =>
+      down(c.status)
+        ? [{ key: c.id, identity: c.identity, where: `(whole charger, ${s.name})`, status: c.status }]
+        : c.connectors
+            .filter((k) => down(k.status))
+            .map((k) => ({
+              key: `${c.id}/${k.evseId}/${k.connectorId}`,
+              identity: c.identity,
+              where: `EVSE ${k.evseId} connector ${k.connectorId} (${s.name})`,
+              status: k.status,
+            })),
+    ),
+  );
 }
 
 export function Badge({ status }: { status: string }) {

@@ -58,13 +58,24 @@ export function StationMap({
     const key = `${Math.round(p.x / 24)},${Math.round(p.y / 24)}`;
     spots.set(key, [...(spots.get(key) ?? []), s]);
   }
-  const byStation = new Map<string, { x: number; y: number }>();
+  // Each label points away from its spot's centre (left of a station on the circle's left, below one
+  // on its lower half), so that the labels of one spot do not overlap either.
+  const byStation = new Map<
+    string,
+    { x: number; y: number; anchor: 'start' | 'middle' | 'end'; below: boolean }
+  >();
   for (const group of spots.values())
     group.forEach((s, i) => {
       const p = at(s);
-      const r = group.length > 1 ? 48 : 0;
+      const spread = group.length > 1;
       const angle = (2 * Math.PI * i) / group.length - Math.PI / 2;
-      byStation.set(s.id, { x: p.x + r * Math.cos(angle), y: p.y + r * Math.sin(angle) });
+      const [cos, sin] = spread ? [Math.cos(angle), Math.sin(angle)] : [0, 0];
+      byStation.set(s.id, {
+        x: p.x + 48 * cos,
+        y: p.y + 48 * sin,
+        anchor: cos > 0.3 ? 'start' : cos < -0.3 ? 'end' : 'middle',
+        below: sin > 0.3,
+      });
     });
   return (
     <svg className="map" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Stations map">
@@ -77,8 +88,15 @@ export function StationMap({
       ))}
       {stations.map((s) => {
         const p = byStation.get(s.id)!;
+        const dx = p.anchor === 'start' ? -10 : p.anchor === 'end' ? 10 : 0;
         return (
-          <text key={s.id} x={p.x} y={p.y - 18} textAnchor="middle" className="map-label">
+          <text
+            key={s.id}
+            x={p.x + dx}
+            y={p.below ? p.y + 28 : p.y - 18}
+            textAnchor={p.anchor}
+            className="map-label"
+          >
             {s.name}
           </text>
         );

@@ -205,6 +205,65 @@ it('a browser’s GET /graphql shows the bundled GraphiQL, which runs a query ag
   expect(await api.json()).toMatchObject({ data: { __typename: 'Query' } });
 }, 60_000);
 
+it('GraphiQL runs a subscription over graphql-ws, signed in with the headers editor’s token', async () => {
+  const w: PayingWorld = { url: p.gatewayUrl, operator, f, chain, ocppPort: p.config.ports.ocpp };
+  const c = await usdCharger(w);
+  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+  const ide = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  ide.on('pageerror', (e) => errors.push(e.message));
+  // What GraphiQL restores on load: the operation, its variables and the headers (the editors' state).
+  await ide.addInitScript(
+    ([stationId, token]) => {
+      const storage = (globalThis as any).localStorage;
+      storage.setItem(
+        'graphiql:query',
+        'subscription($s: ID!) { chargerStatusChanged(stationId: $s) { evseId status } }',
+      );
+      storage.setItem('graphiql:variables', JSON.stringify({ s: stationId }));
+      storage.setItem('graphiql:headers', JSON.stringify({ authorization: `Bearer ${token}` }));
+    },
+    [c.stationId, operator.token],
+  );
+  // The subscription's graphql-ws frames: the socket signs in, then subscribes.
+  const frames: string[] = [];
+  ide.on('websocket', (ws) => {
+    ws.on('framesent', (f) => frames.push(`> ${String(f.payload)}`));
+    ws.on('framereceived', (f) => frames.push(`< ${String(f.payload)}`));
+  });
+  await ide.goto(`${origin}/graphql`);
+  await ide.waitForSelector('.graphiql-query-editor .monaco-editor', { timeout: 20_000 });
+  await ide.click('.graphiql-execute-button');
+  for (
+    const deadline = Date.now() + 10_000;
+    !frames.some((x) => x.startsWith('> ') && x.includes('"subscribe"'));
+  ) {
+    if (Date.now() > deadline) throw new Error(`no subscribe frame: ${frames.join('\n')}`);
+    await ide.waitForTimeout(50);
+  }
+  expect(frames.find((x) => x.includes('connection_init'))).toContain(`Bearer ${operator.token}`);
+  expect(frames.some((x) => x.includes('connection_ack'))).toBe(true);
+  // The server registers the subscription a moment after the frame: send until the event shows.
+  const shown = () =>
+    ide.evaluate(() => /"status":\s*"CHARGING"/.test((globalThis as any).document.body.innerText));
+  for (const deadline = Date.now() + 10_000; !(await shown());) {
+    if (Date.now() > deadline) throw new Error(`no event shown: ${frames.join('\n')}`);
+    for (const status of ['Available', 'Charging'])
+      await cp.call('StatusNotification', {
+        connectorId: 1,
+        status,
+        errorCode: 'NoError',
+        timestamp: new Date().toISOString(),
+      });
+    await ide.waitForTimeout(300);
+  }
+  expect(frames.some((x) => x.startsWith('< ') && x.includes('"next"') && x.includes('CHARGING'))).toBe(true);
+  await ide.screenshot({ path: `${SHOTS}graphiql-subscription.png` });
+  expect(errors).toEqual([]);
+  await ide.close();
+  await cp.close();
+}, 60_000);
+
 it('a prosumer sees the community’s clearing appear after gate closure, without a reload, with its order filled', async () => {
   const MINUTE = 60_000;
   const admin = await loginAdmin(p.gatewayUrl);
@@ -267,15 +326,7 @@ it('a prosumer sees the community’s clearing appear after gate closure, withou
 }, 120_000);
 
 it('a driver sees the session’s receipt and the wallet’s escrow; an auditor the ledger and the session’s proof', async () => {
-  const signIn = async (who: { email: string; password: string }) => {
-    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await tab.goto(`${origin}/`);
-    await tab.fill('input[name=email]', who.email);
-    await tab.fill('input[name=password]', who.password);
-    await tab.click('button[type=submit]');
-    return tab;
-  };
-  const driver = await signIn(driverLogin);
+  const driver = await signedIn(driverLogin);
   await driver.waitForSelector('[data-testid="escrow"] code');
   // 100 deposited, 2.00 paid for the session.
   expect(await driver.textContent('[data-testid="escrow"]')).toContain('98.00');
@@ -289,7 +340,7 @@ it('a driver sees the session’s receipt and the wallet’s escrow; an auditor 
 
   const admin = await loginAdmin(p.gatewayUrl);
   const auditorAccount = await aUserWithRoles(p.gatewayUrl, admin, ['AUDITOR']);
-  const auditor = await signIn(auditorAccount.input);
+  const auditor = await signedIn(auditorAccount.input);
   const summary = await auditor.waitForSelector('[data-testid="ledger-summary"]');
   expect(await summary.textContent()).toContain('charging sessions');
   await auditor.fill('input[name=recordId]', settledRecord);
@@ -311,11 +362,7 @@ it('an operator’s reports chart the day’s session, and its invoice downloads
     { p: period },
     { token: admin.token },
   );
-  const tab = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await tab.goto(`${origin}/`);
-  await tab.fill('input[name=email]', operator.input.email);
-  await tab.fill('input[name=password]', operator.input.password);
-  await tab.click('button[type=submit]');
+  const tab = await signedIn(operator.input);
   // The rollup of the settled session (one, 5 kWh): the report reads rollups, which run every
   // half second here; a page loaded before the pass shows it after a reload.
   let total = '';
@@ -350,11 +397,7 @@ it('an operator schedules maintenance of a charger: it is told Inoperative, then
     told.push(params);
     return { status: 'Accepted' };
   });
-  const tab = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  await tab.goto(`${origin}/`);
-  await tab.fill('input[name=email]', operator.input.email);
-  await tab.fill('input[name=password]', operator.input.password);
-  await tab.click('button[type=submit]');
+  const tab = await signedIn(operator.input);
   await tab.click(`[data-testid="charger-${c.identity}"] button:has-text("maintenance")`);
   const panel = `[data-testid="maintenance-${c.identity}"]`;
   await tab.waitForSelector(`${panel} >> text=No maintenance windows.`);
@@ -379,4 +422,181 @@ it('an operator schedules maintenance of a charger: it is told Inoperative, then
   ]);
   await tab.close();
   await cp.close();
+}, 60_000);
+
+/** A new tab with `who` signed in. */
+async function signedIn(who: { email: string; password: string }) {
+  const tab = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await tab.goto(`${origin}/`);
+  await tab.fill('input[name=email]', who.email);
+  await tab.fill('input[name=password]', who.password);
+  await tab.click('button[type=submit]');
+  return tab;
+}
+
+it('an operator sends remote commands — start, unlock, availability, reset — and sees each answer of the charger', async () => {
+  const w: PayingWorld = { url: p.gatewayUrl, operator, f, chain, ocppPort: p.config.ports.ocpp };
+  const c = await usdCharger(w);
+  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+  const received: [string, unknown][] = [];
+  const answer =
+    (action: string, status: string) =>
+    async ({ params }: { params?: unknown }) => {
+      received.push([action, params]);
+      return { status };
+    };
+  cp.handle('RemoteStartTransaction', answer('RemoteStartTransaction', 'Accepted'));
+  cp.handle('UnlockConnector', answer('UnlockConnector', 'UnlockFailed'));
+  cp.handle('ChangeAvailability', answer('ChangeAvailability', 'Scheduled'));
+  cp.handle('Reset', answer('Reset', 'Accepted'));
+  const tab = await signedIn(operator.input);
+  await tab.click(`[data-testid="charger-${c.identity}"] button:has-text("commands")`);
+  const panel = `[data-testid="commands-${c.identity}"]`;
+  const latest = `${panel} [data-testid="charger-answer"]:first-child`;
+  // An unknown id token: refused by the platform, nothing sent to the charger.
+  await tab.fill(`${panel} input[name=idToken]`, 'NOSUCHCARD');
+  await tab.click(`${panel} button:has-text("Start")`);
+  await tab.waitForSelector(`${latest}:has-text("Start on EVSE 1 — not done")`);
+  expect(received).toEqual([]);
+  await tab.fill(`${panel} input[name=idToken]`, 'CONSOLECARD1');
+  await tab.click(`${panel} button:has-text("Start")`);
+  await tab.waitForSelector(`${latest}:has-text("Start on EVSE 1 — ${c.identity}: Accepted")`);
+  // EVSE 2 for the rest.
+  await tab.selectOption(`${panel} select[name=evse]`, '2');
+  await tab.click(`${panel} button:has-text("Unlock")`);
+  await tab.waitForSelector(`${latest}:has-text("Unlock EVSE 2 — ${c.identity}: UnlockFailed")`);
+  await tab.click(`${panel} button:has-text("EVSE out of service")`);
+  await tab.waitForSelector(`${latest}:has-text("EVSE 2 inoperative — ${c.identity}: Scheduled")`);
+  await tab.click(`${panel} button:has-text("Soft reset")`);
+  await tab.waitForSelector(`${latest}:has-text("Soft reset — ${c.identity}: Accepted")`);
+  expect(received).toEqual([
+    ['RemoteStartTransaction', expect.objectContaining({ connectorId: 1, idTag: 'CONSOLECARD1' })],
+    ['UnlockConnector', { connectorId: 2 }],
+    ['ChangeAvailability', { connectorId: 2, type: 'Inoperative' }],
+    ['Reset', { type: 'Soft' }],
+  ]);
+  expect(await tab.$$(`${panel} [data-testid="charger-answer"]`)).toHaveLength(5);
+  await tab.screenshot({ path: `${SHOTS}commands.png`, fullPage: true });
+  // A charger that is gone: the answer says so.
+  await cp.close();
+  await tab.click(`${panel} button:has-text("Soft reset")`);
+  await tab.waitForSelector(`${latest}.failed:has-text("Soft reset — not done")`);
+  await tab.close();
+}, 60_000);
+
+it('an operator sees a fault and an alert arrive live, acknowledges the alert, and writes off a disputed session', async () => {
+  const w: PayingWorld = { url: p.gatewayUrl, operator, f, chain, ocppPort: p.config.ports.ocpp };
+  await payingDriver(w, 4, 'CONSOLECARD2', 100, 50);
+  const c = await usdCharger(w);
+  const cp = await connectCharger(p.config.ports.ocpp, c.identity, c.password, 'ocpp1.6');
+  const status = (connectorId: number, s: string, errorCode = 'NoError') =>
+    cp.call('StatusNotification', { connectorId, status: s, errorCode, timestamp: new Date().toISOString() });
+  await status(1, 'Available');
+  const tab = await signedIn(operator.input);
+  await tab.waitForSelector(`[data-testid="marker-${c.identity}"][data-status="AVAILABLE"]`);
+  await tab.waitForSelector('[data-testid="alerts"] h2 small');
+  const fault = `[data-testid="fault"]:has-text("${c.identity} EVSE 1")`;
+  const alert = `[data-testid="charger-alert"]:has-text("${c.identity}")`;
+  expect(await tab.$(fault)).toBeNull();
+  expect(await tab.$(alert)).toBeNull();
+  // A fault on connector 1, and a status for a connector the charger is not registered with.
+  await status(1, 'Faulted', 'GroundFailure');
+  await tab.waitForSelector(fault);
+  await status(7, 'Faulted', 'HighTemperature');
+  await tab.waitForSelector(`${alert}[data-kind="UNKNOWN_CONNECTOR"]:has-text("HighTemperature")`);
+  await tab.screenshot({ path: `${SHOTS}alerts.png`, fullPage: true });
+  await tab.click(`${alert} button:has-text("acknowledge")`);
+  await tab.waitForSelector(alert, { state: 'detached' });
+  await status(1, 'Available');
+  await tab.waitForSelector(fault, { state: 'detached' });
+
+  // 100 kWh in 2 minutes on a 150 kW EVSE (5 kWh possible): DISPUTED when it stops. This charger
+  // says Charging before it sends StartTransaction: the list, read on the status change, has no
+  // session yet, and reads again until it has one.
+  await status(1, 'Charging');
+  await tab.waitForSelector(`[data-testid="marker-${c.identity}"][data-status="CHARGING"]`);
+  const { transactionId } = (await cp.call('StartTransaction', {
+    connectorId: 1,
+    idTag: 'CONSOLECARD2',
+    meterStart: 0,
+    timestamp: new Date(Date.now() - 2 * 60_000).toISOString(),
+  })) as { transactionId: number };
+  await tab.waitForSelector(`tr[data-status="ACTIVE"]:has-text("${c.identity}")`, { timeout: 10_000 });
+  await cp.call('StopTransaction', {
+    transactionId,
+    meterStop: 100_000,
+    timestamp: new Date().toISOString(),
+  });
+  const disputed = await tab.waitForSelector(`[data-testid^="disputed-"]:has-text("${c.identity}")`, {
+    timeout: 15_000,
+  });
+  expect(await disputed.textContent()).toContain('100.00 kWh');
+  const sessionId = (await disputed.getAttribute('data-testid'))!.slice('disputed-'.length);
+  await tab.screenshot({ path: `${SHOTS}disputed.png`, fullPage: true });
+  await tab.click(`[data-testid="disputed-${sessionId}"] button:has-text("Write off")`);
+  await tab.waitForSelector(`[data-testid="disputed-${sessionId}"]`, { state: 'detached' });
+  const after = await gql(
+    p.gatewayUrl,
+    'query($id: ID!) { session(id: $id) { status disputeResolution settlement { status } } }',
+    { id: sessionId },
+    { token: operator.token },
+  );
+  expect(after.data!.session).toMatchObject({ settlement: null });
+  expect(after.data!.session.disputeResolution).toBeTruthy();
+  await tab.close();
+  await cp.close();
+}, 60_000);
+
+it('a driver adds and blocks an id token, adds and removes a vehicle, and links a wallet by pasting its signature', async () => {
+  const admin = await loginAdmin(p.gatewayUrl);
+  const driver = await aUserWithRoles(p.gatewayUrl, admin, ['DRIVER']);
+  const tab = await signedIn(driver.input);
+  tab.on('dialog', (d) => void d.accept());
+  await tab.waitForSelector('[data-testid="driver-account"]');
+  expect(await tab.textContent('[data-testid="escrow"]')).toContain('No wallet linked');
+
+  await tab.fill('[data-testid="add-id-token"] input[name=token]', 'bad token!');
+  await tab.click('[data-testid="add-id-token"] button[type=submit]');
+  await tab.waitForSelector('[data-testid="driver-account"] [role=alert]:has-text("token must be")');
+  await tab.fill('[data-testid="add-id-token"] input[name=token]', 'CONSOLE-TAG-7');
+  await tab.click('[data-testid="add-id-token"] button[type=submit]');
+  const token = '[data-testid="id-token-CONSOLE-TAG-7"]';
+  await tab.waitForSelector(`${token}[data-status="ACCEPTED"]`);
+  await tab.click(`${token} button:has-text("block")`);
+  await tab.waitForSelector(`${token}[data-status="BLOCKED"]`);
+
+  await tab.fill('[data-testid="add-vehicle"] input[name=make]', 'Renault');
+  await tab.fill('[data-testid="add-vehicle"] input[name=model]', 'Zoe');
+  await tab.fill('[data-testid="add-vehicle"] input[name=batteryKwh]', '52');
+  await tab.click('[data-testid="add-vehicle"] button[type=submit]');
+  const vehicle = '[data-testid="vehicle-Renault Zoe"]';
+  expect(await (await tab.waitForSelector(vehicle)).textContent()).toContain('52 kWh, TYPE2');
+
+  const wallet = chain.wallet(5);
+  await tab.fill('[data-testid="link-wallet"] input[name=address]', wallet.address);
+  await tab.click('[data-testid="link-wallet"] button[type=submit]');
+  const challenge = await tab.waitForSelector('[data-testid="link-wallet"] textarea[name=challenge]');
+  const message = await challenge.inputValue();
+  expect(message).toContain(wallet.address);
+  await tab.fill('[data-testid="link-wallet"] input[name=signature]', await wallet.signMessage(message));
+  await tab.click('[data-testid="link-wallet"] button:has-text("Link")');
+  await tab.waitForSelector(`[data-testid="escrow"] code:has-text("${wallet.address}")`);
+  await tab.screenshot({ path: `${SHOTS}driver-account.png`, fullPage: true });
+
+  await tab.click(`${vehicle} button:has-text("remove")`);
+  await tab.waitForSelector(vehicle, { state: 'detached' });
+  const me = await gql(
+    p.gatewayUrl,
+    '{ me { idTokens { token status } vehicles { id } wallets { address } } }',
+    {},
+    { token: driver.token },
+  );
+  expect(me.data!.me).toMatchObject({
+    idTokens: [{ token: 'CONSOLE-TAG-7', status: 'BLOCKED' }],
+    vehicles: [],
+  });
+  expect(me.data!.me.wallets.map((x: { address: string }) => x.address.toLowerCase())).toEqual([
+    wallet.address.toLowerCase(),
+  ]);
+  await tab.close();
 }, 60_000);
