@@ -139,7 +139,7 @@ export function Alerts({
                 <li key={a.id} data-testid="charger-alert" data-kind={a.kind}>
                   <strong>{identities[a.chargerId] ?? a.chargerId}</strong>
                   {a.evseId != null && ` EVSE ${a.evseId}`}: {a.message}
-                  {a.errorCode && <code> {a.errorCode}</code>}{' '}
+                  {a.errorCode && !a.message.includes(a.errorCode) && <code> {a.errorCode}</code>}{' '}
                   <small className="muted">{new Date(a.at).toLocaleString()}</small>{' '}
                   <button className="link" onClick={() => void act(ACKNOWLEDGE, { id: a.id })}>
                     acknowledge

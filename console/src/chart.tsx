@@ -11,6 +11,8 @@ export interface Series {
   bars?: boolean;
   /** A second y axis (on the right) for this series. */
   scale?: string;
+  /** A fixed range for its axis (percentages: 0–100) instead of one fitted to the values. */
+  range?: [number, number];
 }
 
 /**
@@ -37,7 +39,12 @@ export function TimeChart({
       {
         width: Math.max(280, el.clientWidth),
         height,
-        scales: { x: { time: true } },
+        scales: {
+          x: { time: true },
+          ...Object.fromEntries(
+            series.filter((s) => s.range).map((s) => [s.scale ?? 'y', { range: s.range }]),
+          ),
+        },
         axes: [
           {},
           ...scales.map((scale, i) => ({

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Api, ApiError } from './api.js';
 import { TimeChart } from './chart.js';
+import { StationReport } from './station-report.js';
 
 interface Bucket {
   period: string;
@@ -50,18 +51,23 @@ export function Reports({ api }: { api: Api }) {
   const [report, setReport] = useState<Report | null>(null);
   const [invoices, setInvoices] = useState<Invoice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The station whose own report is open. */
+  const [station, setStation] = useState<string | null>(null);
+  // The last 30 local days, today included.
+  const [range] = useState(() => ({
+    from: localDay(new Date(Date.now() - 29 * 24 * 3600_000)),
+    to: localDay(new Date(Date.now() + 24 * 3600_000)),
+  }));
   useEffect(() => {
-    const to = new Date(Date.now() + 24 * 3600_000);
-    const from = new Date(Date.now() - 29 * 24 * 3600_000);
     api
-      .request<{ operatorReport: Report }>(REPORT, { from: localDay(from), to: localDay(to) })
+      .request<{ operatorReport: Report }>(REPORT, range)
       .then((d) => setReport(d.operatorReport))
       .catch((e: ApiError) => setError(e.message));
     api
       .request<{ invoices: { edges: { node: Invoice }[] } }>(INVOICES)
       .then((d) => setInvoices(d.invoices.edges.map((e) => e.node)))
       .catch((e: ApiError) => setError(e.message));
-  }, [api]);
+  }, [api, range]);
   const x = useMemo(
     () => (report?.buckets ?? []).map((b) => Date.parse(`${b.period}T12:00:00`) / 1000),
     [report],
@@ -87,11 +93,13 @@ export function Reports({ api }: { api: Api }) {
     () => [
       {
         label: 'uptime (%)',
+        range: [0, 100] as [number, number],
         colour: '#2e7d32',
         values: (report?.buckets ?? []).map((b) => (b.uptime == null ? null : b.uptime * 100)),
       },
       {
         label: 'utilisation (%)',
+        range: [0, 100] as [number, number],
         colour: '#6a1b9a',
         values: (report?.buckets ?? []).map((b) => (b.utilisation == null ? null : b.utilisation * 100)),
       },
@@ -147,7 +155,14 @@ export function Reports({ api }: { api: Api }) {
           <tbody>
             {report.stations.map((s) => (
               <tr key={s.station.id}>
-                <td>{s.station.name}</td>
+                <td>
+                  <button
+                    className="link"
+                    onClick={() => setStation(station === s.station.id ? null : s.station.id)}
+                  >
+                    {s.station.name}
+                  </button>
+                </td>
                 <td>{pct(s.uptime)}</td>
                 <td>{pct(s.utilisation)}</td>
                 <td>{s.uptime == null ? '—' : s.meetsTarget ? 'met' : 'missed'}</td>
@@ -155,6 +170,7 @@ export function Reports({ api }: { api: Api }) {
             ))}
           </tbody>
         </table>
+        {station && <StationReport api={api} stationId={station} from={range.from} to={range.to} />}
       </section>
       <section>
         <h2>Invoices</h2>

@@ -384,6 +384,11 @@ it('an operator’s reports chart the day’s session, and its invoice downloads
       .subarray(0, 5)
       .toString(),
   ).toBe('%PDF-');
+  // A station's own report: its ports (the settled session's connector among them) and faults.
+  await tab.click('[data-testid="report"] tbody button.link');
+  const ports = await tab.waitForSelector('[data-testid="station-report"] [data-testid="port"]');
+  expect(await ports.textContent()).toMatch(/^CP-\S+ EVSE \d\/\d/);
+  expect(await tab.textContent('[data-testid="station-faults"]')).toBe('Faults: none reported');
   await tab.screenshot({ path: `${SHOTS}reports.png`, fullPage: true });
   await tab.close();
 }, 60_000);
