@@ -213,7 +213,13 @@ function CommunityMarket({ api, community }: { api: Api; community: Community })
       ) : (
         <ul>
           {mine?.myTrades.map((t) => (
-            <li key={t.id} data-status={t.status}>
+            <li
+              key={t.id}
+              data-testid="trade"
+              data-interval={t.intervalStart}
+              data-status={t.status}
+              data-settlement={t.settlement?.status ?? ''}
+            >
               {time(t.intervalStart)} {t.mySide?.toLowerCase()} {t.energyWh} Wh at {t.pricePerKwh}/kWh —{' '}
               {t.status.toLowerCase().replace('_', ' ')}
               {t.deliveredWh != null && `, ${t.deliveredWh} Wh delivered`}
@@ -265,8 +271,20 @@ function MeterChart({
 }) {
   const [points, setPoints] = useState<{ at: string; importWh: number; exportWh: number }[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // New readings of the meter arrive live (meterReadingsReceived): the chart is read again on each.
+  const [version, setVersion] = useState(0);
+  useEffect(
+    () =>
+      api.subscribe(
+        'subscription($m: ID!) { meterReadingsReceived(meterId: $m) { meterId accepted } }',
+        { m: meter.id },
+        () => setVersion((v) => v + 1),
+        () => {},
+      ),
+    [api, meter.id],
+  );
   useEffect(() => {
-    setPoints(null);
+    if (version === 0) setPoints(null);
     const to = new Date().toISOString();
     const from = new Date(Date.now() - RESOLUTIONS[resolution]).toISOString();
     api
@@ -278,7 +296,7 @@ function MeterChart({
       })
       .then((d) => setPoints(d.meterReadings))
       .catch((e: ApiError) => setError(e.message));
-  }, [api, meter.id, resolution]);
+  }, [api, meter.id, resolution, version]);
   const x = useMemo(() => (points ?? []).map((p) => seconds(p.at)), [points]);
   const series = useMemo(
     () => [

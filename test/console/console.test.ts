@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { aUserWithRoles, loginAdmin } from '../support/builders.js';
 import { aCommunity, aMeteredSite, submitReadings } from '../support/market.js';
 import {
+  aFundedPayer,
   deployFixture,
   linkWallet,
   startChain,
@@ -48,6 +49,8 @@ beforeAll(async () => {
     // Reports read rollups: roll up every half second; maintenance windows start on time.
     REPORT_ROLLUP_MS: '500',
     MAINTENANCE_POLL_MS: '200',
+    // A trade's delivery is checked 2 s after its interval ends (not half an hour).
+    MARKET_DELIVERY_GRACE_SECONDS: '2',
   });
   origin = new URL(p.gatewayUrl).origin;
   operator = await aUserWithRoles(p.gatewayUrl, await loginAdmin(p.gatewayUrl), ['OPERATOR']);
@@ -264,39 +267,48 @@ it('GraphiQL runs a subscription over graphql-ws, signed in with the headers edi
   await cp.close();
 }, 60_000);
 
-it('a prosumer sees the community’s clearing appear after gate closure, without a reload, with its order filled', async () => {
+it('a prosumer sees the clearing appear after gate closure, then its trade delivered and settled on chain, without a reload', async () => {
   const MINUTE = 60_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
   const admin = await loginAdmin(p.gatewayUrl);
   const host = await aUserWithRoles(p.gatewayUrl, admin, ['HOST']);
+  const buyer = await aUserWithRoles(p.gatewayUrl, admin, ['BUYER']);
   // 1-minute intervals (allowed outside production), gate closure at the interval's start.
   const community = await aCommunity(p.gatewayUrl, operator, { intervalMinutes: 1, gateClosureMinutes: 0 });
   const site = await aMeteredSite(p.gatewayUrl, host, community, 'PRODUCTION');
-  // Registers at the last three interval boundaries: 300 and 250 Wh produced in two intervals.
-  const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
-  const submitted = await submitReadings(p.gatewayUrl, site.meterId, site.deviceKey, [
-    { timestamp: new Date(t0).toISOString(), importWh: 0, exportWh: 10_000 },
-    { timestamp: new Date(t0 + MINUTE).toISOString(), importWh: 0, exportWh: 10_300 },
-    { timestamp: new Date(t0 + 2 * MINUTE).toISOString(), importWh: 0, exportWh: 10_550 },
-  ]);
-  expect(submitted.data!.submitMeterReadings.accepted).toBe(3);
+  const consumer = await aMeteredSite(p.gatewayUrl, buyer, community, 'CONSUMPTION');
+  // The seller is paid to its wallet; the buyer pays from escrow (1 token, within its limits).
+  await linkWallet(p.gatewayUrl, host, chain.wallet(7));
+  await linkWallet(p.gatewayUrl, buyer, chain.wallet(6));
+  await aFundedPayer(f, chain.wallet(6), 1_000_000n, 1_000_000n);
   // The next interval whose gate is more than 10 s away.
   let start = Math.ceil((Date.now() + 10_000) / MINUTE) * MINUTE;
   if (start - Date.now() < 10_000) start += MINUTE;
-  const placed = await gql(
-    p.gatewayUrl,
-    'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }',
-    {
-      i: {
-        communityId: community.id,
-        intervalStart: new Date(start).toISOString(),
-        side: 'SELL',
-        energyWh: 500,
-        limitPricePerKwh: 100,
-      },
-    },
-    { token: host.token },
-  );
+  // Registers at the last three interval boundaries (300 and 250 Wh produced in two intervals), and
+  // both meters across the order's interval: 500 Wh out of the site, 500 Wh into the buyer's.
+  const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
+  const submitted = await submitReadings(p.gatewayUrl, site.meterId, site.deviceKey, [
+    { timestamp: iso(t0), importWh: 0, exportWh: 10_000 },
+    { timestamp: iso(t0 + MINUTE), importWh: 0, exportWh: 10_300 },
+    { timestamp: iso(t0 + 2 * MINUTE), importWh: 0, exportWh: 10_550 },
+    { timestamp: iso(start), importWh: 0, exportWh: 10_600 },
+    { timestamp: iso(start + MINUTE), importWh: 0, exportWh: 11_100 },
+  ]);
+  expect(submitted.data!.submitMeterReadings.accepted).toBe(5);
+  await submitReadings(p.gatewayUrl, consumer.meterId, consumer.deviceKey, [
+    { timestamp: iso(start), importWh: 5_000, exportWh: 0 },
+    { timestamp: iso(start + MINUTE), importWh: 5_500, exportWh: 0 },
+  ]);
+  const place = (who: typeof host, side: 'SELL' | 'BUY', limitPricePerKwh: number) =>
+    gql(
+      p.gatewayUrl,
+      'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }',
+      { i: { communityId: community.id, intervalStart: iso(start), side, energyWh: 500, limitPricePerKwh } },
+      { token: who.token },
+    );
+  const placed = await place(host, 'SELL', 100);
   expect(placed.errors).toBeUndefined();
+  expect((await place(buyer, 'BUY', 1000)).errors).toBeUndefined();
 
   const prosumer = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
@@ -307,23 +319,44 @@ it('a prosumer sees the community’s clearing appear after gate closure, withou
   await prosumer.fill('input[name=password]', host.input.password);
   await prosumer.click('button[type=submit]');
   await prosumer.waitForSelector(`[data-testid="readings-${site.meterId}"]`);
-  await prosumer.waitForSelector(`[data-testid="order-${placed.data!.placeOrder.id}"][data-status="OPEN"]`);
+  const order = `[data-testid="order-${placed.data!.placeOrder.id}"]`;
+  await prosumer.waitForSelector(`${order}[data-status="OPEN"]`);
   // The interval of the order is not cleared yet (earlier, empty intervals of the new community may be).
-  const row = `[data-testid="clearing-${new Date(start).toISOString()}"]`;
+  const row = `[data-testid="clearing-${iso(start)}"]`;
   expect(await prosumer.$(row)).toBeNull();
   await prosumer.screenshot({ path: `${SHOTS}market-before.png`, fullPage: true });
-  // Gate closure: the clearing is published and appears, in the table and the chart.
+  // Gate closure: the clearing is published and appears, in the table and the chart, and the order
+  // is filled by a trade.
   await prosumer.waitForSelector(row, { timeout: start - Date.now() + 20_000 });
   await prosumer.waitForSelector('[data-testid="clearing-chart"]');
-  expect(await prosumer.textContent(row)).toContain('0 Wh');
-  // Nobody bought: the order expired unfilled.
-  await prosumer.waitForSelector(
-    `[data-testid="order-${placed.data!.placeOrder.id}"]:not([data-status="OPEN"])`,
-  );
+  expect(await prosumer.textContent(row)).toContain('500 Wh');
+  await prosumer.waitForSelector(`${order}[data-status="FILLED"]`);
+  const trade = `[data-testid="trade"][data-interval="${iso(start)}"]`;
+  await prosumer.waitForSelector(`${trade}[data-status="MATCHED"]`);
   await prosumer.screenshot({ path: `${SHOTS}market-cleared.png`, fullPage: true });
+  // The interval ends, the meters are checked, and the buyer's escrow pays the seller on chain: the
+  // trade shows each step as it happens.
+  const settled = await prosumer.waitForSelector(
+    `${trade}[data-status="DELIVERED"][data-settlement="CONFIRMED"]`,
+    {
+      timeout: start + MINUTE - Date.now() + 40_000,
+    },
+  );
+  expect(await settled.textContent()).toContain('500 Wh delivered');
+  expect(await settled.textContent()).toMatch(/settlement confirmed 0x[0-9a-f]{64}/);
+  // A new reading of the site's meter redraws its chart without a reload: the intervals the page
+  // could not show when it loaded (they had not begun) are there now.
+  const chart = `[data-testid="readings-${site.meterId}"]`;
+  const before = Number(await prosumer.getAttribute(chart, 'data-points'));
+  await submitReadings(p.gatewayUrl, site.meterId, site.deviceKey, [
+    { timestamp: iso(start + 2 * MINUTE), importWh: 0, exportWh: 11_400 },
+  ]);
+  await prosumer.waitForSelector(`${chart}:not([data-points="${before}"])`);
+  expect(Number(await prosumer.getAttribute(chart, 'data-points'))).toBeGreaterThan(before);
+  await prosumer.screenshot({ path: `${SHOTS}market-settled.png`, fullPage: true });
   expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   await prosumer.close();
-}, 120_000);
+}, 200_000);
 
 it('a driver sees the session’s receipt and the wallet’s escrow; an auditor the ledger and the session’s proof', async () => {
   const driver = await signedIn(driverLogin);
