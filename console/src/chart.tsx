@@ -46,7 +46,8 @@ export function TimeChart({
           ),
         },
         axes: [
-          {},
+          // Time labels ("10:45pm") are wide: at least 80 px apart, so they never run together.
+          { space: 80 },
           ...scales.map((scale, i) => ({
             scale,
             side: i === 0 ? 3 : 1,

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api, ApiError } from './api.js';
 import { TimeChart } from './chart.js';
+import { OrderForm } from './order-form.js';
 
 interface Community {
   id: string;
@@ -83,7 +84,14 @@ export function Market({ api }: { api: Api }) {
   return (
     <div className="market">
       {communities.map((c) => (
-        <CommunityMarket key={c.id} api={api} community={c} />
+        <CommunityMarket
+          key={c.id}
+          api={api}
+          community={c}
+          sites={sites.filter(
+            (s) => s.community.id === c.id && s.meters.some((m) => m.kind !== 'CONSUMPTION'),
+          )}
+        />
       ))}
       {sites.map((s) => (
         <SiteMeters key={s.id} api={api} site={s} />
@@ -92,10 +100,37 @@ export function Market({ api }: { api: Api }) {
   );
 }
 
-function CommunityMarket({ api, community }: { api: Api; community: Community }) {
+function CommunityMarket({
+  api,
+  community,
+  sites,
+}: {
+  api: Api;
+  community: Community;
+  /** My sites here that produce (SELL orders name one). */
+  sites: { id: string; name: string }[];
+}) {
   const [clearings, setClearings] = useState<Clearing[] | null>(null);
   const [mine, setMine] = useState<{ myOrders: Order[]; myTrades: Trade[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const loadMine = useCallback(
+    () =>
+      api
+        .request<{ myOrders: Order[]; myTrades: Trade[] }>(MINE, { c: community.id })
+        .then(setMine)
+        .catch((e: ApiError) => setError(e.message)),
+    [api, community.id],
+  );
+  /** Why a cancel failed (gate closed meanwhile, say): shown by the orders, the rest stays. */
+  const [cancelError, setCancelError] = useState<string | null>(null);
+  const cancel = (id: string) =>
+    void api
+      .request('mutation($id: ID!) { cancelOrder(id: $id) { id } }', { id })
+      .then(() => {
+        setCancelError(null);
+        return loadMine();
+      })
+      .catch((e: ApiError) => setCancelError(e.message));
   useEffect(() => {
     const to = new Date(Date.now() + HOUR).toISOString();
     const from = new Date(Date.now() - 6 * HOUR).toISOString();
@@ -103,11 +138,6 @@ function CommunityMarket({ api, community }: { api: Api; community: Community })
       .request<{ clearings: { edges: { node: Clearing }[] } }>(CLEARINGS, { c: community.id, from, to })
       .then((d) => setClearings(d.clearings.edges.map((e) => e.node)))
       .catch((e: ApiError) => setError(e.message));
-    const loadMine = () =>
-      api
-        .request<{ myOrders: Order[]; myTrades: Trade[] }>(MINE, { c: community.id })
-        .then(setMine)
-        .catch((e: ApiError) => setError(e.message));
     void loadMine();
     const stopCleared = api.subscribe<{ clearingPublished: Clearing }>(
       CLEARED,
@@ -130,7 +160,7 @@ function CommunityMarket({ api, community }: { api: Api; community: Community })
       stopCleared();
       stopTrades();
     };
-  }, [api, community.id]);
+  }, [api, community.id, loadMine]);
 
   const sorted = useMemo(
     () => [...(clearings ?? [])].sort((a, b) => Date.parse(a.intervalStart) - Date.parse(b.intervalStart)),
@@ -193,6 +223,12 @@ function CommunityMarket({ api, community }: { api: Api; community: Community })
         </tbody>
       </table>
       <h3>My orders</h3>
+      <OrderForm api={api} community={community} sites={sites} placed={() => void loadMine()} />
+      {cancelError && (
+        <p className="error" role="alert">
+          {cancelError}
+        </p>
+      )}
       {!mine ? (
         <p className="loading">Loading…</p>
       ) : mine.myOrders.length === 0 ? (
@@ -203,6 +239,14 @@ function CommunityMarket({ api, community }: { api: Api; community: Community })
             <li key={o.id} data-testid={`order-${o.id}`} data-status={o.status}>
               {time(o.intervalStart)} {o.side.toLowerCase()} {o.energyWh} Wh at {o.limitPricePerKwh}/kWh:{' '}
               {o.status.toLowerCase().replace('_', ' ')} ({o.filledWh} Wh filled)
+              {o.status === 'OPEN' && (
+                <>
+                  {' '}
+                  <button className="link" onClick={() => cancel(o.id)}>
+                    cancel
+                  </button>
+                </>
+              )}
             </li>
           ))}
         </ul>

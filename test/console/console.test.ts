@@ -281,9 +281,10 @@ it('a prosumer sees the clearing appear after gate closure, then its trade deliv
   await linkWallet(p.gatewayUrl, host, chain.wallet(7));
   await linkWallet(p.gatewayUrl, buyer, chain.wallet(6));
   await aFundedPayer(f, chain.wallet(6), 1_000_000n, 1_000_000n);
-  // The next interval whose gate is more than 10 s away.
-  let start = Math.ceil((Date.now() + 10_000) / MINUTE) * MINUTE;
-  if (start - Date.now() < 10_000) start += MINUTE;
+  // The next interval whose gate is more than 25 s away (the console's form offers those more than
+  // 10 s away when it opens).
+  let start = Math.ceil((Date.now() + 25_000) / MINUTE) * MINUTE;
+  if (start - Date.now() < 25_000) start += MINUTE;
   // Registers at the last three interval boundaries (300 and 250 Wh produced in two intervals), and
   // both meters across the order's interval: 500 Wh out of the site, 500 Wh into the buyer's.
   const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
@@ -306,8 +307,6 @@ it('a prosumer sees the clearing appear after gate closure, then its trade deliv
       { i: { communityId: community.id, intervalStart: iso(start), side, energyWh: 500, limitPricePerKwh } },
       { token: who.token },
     );
-  const placed = await place(host, 'SELL', 100);
-  expect(placed.errors).toBeUndefined();
   expect((await place(buyer, 'BUY', 1000)).errors).toBeUndefined();
 
   const prosumer = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -319,8 +318,29 @@ it('a prosumer sees the clearing appear after gate closure, then its trade deliv
   await prosumer.fill('input[name=password]', host.input.password);
   await prosumer.click('button[type=submit]');
   await prosumer.waitForSelector(`[data-testid="readings-${site.meterId}"]`);
-  const order = `[data-testid="order-${placed.data!.placeOrder.id}"]`;
-  await prosumer.waitForSelector(`${order}[data-status="OPEN"]`);
+  // The host sells through the console's form: first a bid by mistake, refused (no escrow) with the
+  // reason; then an ask for the next interval, cancelled; then the ask that trades.
+  const form = '[data-testid="place-order"]';
+  const orders = '[data-testid^="order-"]';
+  await prosumer.selectOption(`${form} select[name=intervalStart]`, String(start));
+  await prosumer.selectOption(`${form} select[name=side]`, 'BUY');
+  await prosumer.fill(`${form} input[name=energyWh]`, '500');
+  await prosumer.fill(`${form} input[name=limit]`, '100');
+  await prosumer.click(`${form} button[type=submit]`);
+  await prosumer.waitForSelector(`${form} [role=alert]`);
+  expect(await prosumer.$$(orders)).toHaveLength(0);
+  await prosumer.selectOption(`${form} select[name=side]`, 'SELL');
+  await prosumer.selectOption(`${form} select[name=intervalStart]`, String(start + MINUTE));
+  await prosumer.fill(`${form} input[name=energyWh]`, '200');
+  await prosumer.click(`${form} button[type=submit]`);
+  await prosumer.click(`${orders}[data-status="OPEN"] button:has-text("cancel")`);
+  await prosumer.waitForSelector(`${orders}[data-status="CANCELLED"]`);
+  await prosumer.selectOption(`${form} select[name=intervalStart]`, String(start));
+  await prosumer.fill(`${form} input[name=energyWh]`, '500');
+  await prosumer.click(`${form} button[type=submit]`);
+  const open = await prosumer.waitForSelector(`${orders}[data-status="OPEN"]`);
+  const order = `[data-testid="${await open.getAttribute('data-testid')}"]`;
+  expect(await open.textContent()).toContain('sell 500 Wh at 100/kWh');
   // The interval of the order is not cleared yet (earlier, empty intervals of the new community may be).
   const row = `[data-testid="clearing-${iso(start)}"]`;
   expect(await prosumer.$(row)).toBeNull();
