@@ -154,6 +154,8 @@ contract PaymentLedger is EscrowAccounts {
     error PaymentLedgerRefundRecorded(uint256 recordId);
     /// @notice The session to refund was never settled.
     error PaymentLedgerSessionNotSettled(uint256 sessionRecordId);
+    /// @notice `areSettled` was asked about a record kind that does not exist (0–3 do).
+    error PaymentLedgerUnknownKind(uint8 kind);
 
     /// @notice Deploys the ledger over `token_`.
     /// @param token_ The stablecoin (at most MAX_TOKEN_DECIMALS decimals).
@@ -384,6 +386,7 @@ contract PaymentLedger is EscrowAccounts {
     /// @param recordIds The records.
     /// @return settled Whether each was settled (recorded, for refunds).
     function areSettled(uint8 kind, uint256[] calldata recordIds) external view returns (bool[] memory settled) {
+        if (kind > 3) revert PaymentLedgerUnknownKind(kind);
         mapping(uint256 => uint256) storage bitmap =
             kind == 0 ? _settledSessions : kind == 1 ? _settledTrades : kind == 2 ? _refunds : _settledPlanFees;
         settled = new bool[](recordIds.length);

@@ -264,6 +264,11 @@ describe('settleSessions', () => {
     expect(await f.payments.isTradeSettled(7n)).toBe(false);
     expect(await f.payments.areSettled(0, [6n, 7n, 8n])).toEqual([false, true, false]);
     expect(await f.payments.areSettled(1, [7n])).toEqual([false]);
+    // A kind that does not exist is an error, not some other kind's answer.
+    expect(await errorOf(f.payments.areSettled(4, [7n]))).toEqual({
+      name: 'PaymentLedgerUnknownKind',
+      args: [4n],
+    });
   });
 
   it('skips replayed ids (before, or twice in one batch), and keeps ids that share or straddle a word apart', async () => {
