@@ -16,6 +16,7 @@ interface Session {
   startedAt: string;
   energyWh: number;
   cost: string | null;
+  costSoFar: string;
   currency: string;
   station: { name: string };
   receipt: { total: string; lines: ReceiptLine[] } | null;
@@ -38,7 +39,7 @@ interface Mine {
 const MINE = `{ me { idTokens { id token status expiresAt } vehicles { id make model batteryWh connectorTypes }
   wallets { address } }
   myEscrow { wallet balance available recordLimit dayLimit spendableToday limitsLowerAt }
-  mySessions(first: 20) { edges { node { id status startedAt energyWh cost currency station { name }
+  mySessions(first: 20) { edges { node { id status startedAt energyWh cost costSoFar currency station { name }
     receipt { total lines { kind description quantity unit unitPrice amount } } settlement { status txHash } } } } }`;
 
 /** A driver's own: sessions with their receipts, the wallet's escrow and authorization, id tokens, vehicles. */
@@ -109,7 +110,7 @@ export function Driver({ api }: { api: Api }) {
               <li key={s.id} data-testid={`my-session-${s.id}`} data-status={s.status}>
                 <button className="link" onClick={() => setOpen(open === s.id ? null : s.id)}>
                   {new Date(s.startedAt).toLocaleString()} · {s.station.name} ·{' '}
-                  {(s.energyWh / 1000).toFixed(2)} kWh · {s.cost ?? '—'} {s.currency} ·{' '}
+                  {(s.energyWh / 1000).toFixed(2)} kWh · {s.cost ?? `${s.costSoFar} so far`} {s.currency} ·{' '}
                   {s.status.toLowerCase()}
                 </button>
                 {open === s.id && s.receipt && (

@@ -26,6 +26,8 @@ interface Session {
   status: string;
   energyWh: number;
   cost: string | null;
+  /** `cost` once completed; while active, what it would cost if it stopped now (an estimate). */
+  costSoFar: string;
   currency: string;
   startedAt: string;
   stoppedAt: string | null;
@@ -38,10 +40,10 @@ const STATIONS = `{ me { stations(first: 100) { edges { node { id name address l
   settlementConfig { chainId } }`;
 const STATUS_CHANGED = `subscription($s: ID!) { chargerStatusChanged(stationId: $s) {
   chargerId evseId connectorId status at charger { id status statusAt } } }`;
-const SESSIONS = `{ sessions(first: 25) { edges { node { id status energyWh cost currency startedAt stoppedAt
+const SESSIONS = `{ sessions(first: 25) { edges { node { id status energyWh cost costSoFar currency startedAt stoppedAt
   charger { id identity } settlement { status txHash } } } } }`;
 const SESSION_UPDATED = `subscription($id: ID!) { sessionUpdated(sessionId: $id) { kind session {
-  id status energyWh cost currency startedAt stoppedAt charger { id identity } settlement { status txHash } } } }`;
+  id status energyWh cost costSoFar currency startedAt stoppedAt charger { id identity } settlement { status txHash } } } }`;
 
 /** Block explorers of the networks that have one (transaction links). */
 const EXPLORER: Record<number, string> = {
@@ -338,7 +340,9 @@ function Sessions({
                 <td>{new Date(s.startedAt).toLocaleString()}</td>
                 <td>{s.status.toLowerCase()}</td>
                 <td>{(s.energyWh / 1000).toFixed(2)} kWh</td>
-                <td>{s.cost == null ? '—' : `${s.cost} ${s.currency}`}</td>
+                <td className="cost">
+                  {s.cost != null ? `${s.cost} ${s.currency}` : `${s.costSoFar} ${s.currency} so far`}
+                </td>
                 <td className="tx">
                   {!s.settlement ? (
                     '—'

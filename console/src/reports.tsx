@@ -53,10 +53,12 @@ export function Reports({ api }: { api: Api }) {
   const [error, setError] = useState<string | null>(null);
   /** The station whose own report is open. */
   const [station, setStation] = useState<string | null>(null);
-  // The last 30 local days, today included.
+  // The last 30 days, today included. Days are the stations' local days, which may be a day ahead of
+  // the browser's (a station east of it, after its midnight): the range ends the day after tomorrow
+  // in the browser's dates, so the stations' today is always in it (an empty day at the end, at most).
   const [range] = useState(() => ({
     from: localDay(new Date(Date.now() - 29 * 24 * 3600_000)),
-    to: localDay(new Date(Date.now() + 24 * 3600_000)),
+    to: localDay(new Date(Date.now() + 2 * 24 * 3600_000)),
   }));
   useEffect(() => {
     api

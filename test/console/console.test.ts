@@ -139,6 +139,20 @@ it('an operator signs in and follows a charger live: status, remote stop and its
   const turnedMs = Date.now() - sent;
   expect(turnedMs).toBeLessThan(1000);
   await page.waitForSelector('tr[data-status="ACTIVE"] button:has-text("Stop")');
+  // Energy and cost so far follow the meter live: 2.5 kWh × 0.40.
+  await cp.call('MeterValues', {
+    connectorId: 1,
+    transactionId,
+    meterValue: [
+      {
+        timestamp: new Date().toISOString(),
+        sampledValue: [{ value: '2500', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+      },
+    ],
+  });
+  await page.waitForSelector(
+    'tr[data-status="ACTIVE"]:has-text("2.50 kWh") td.cost:has-text("1.00 USD so far")',
+  );
   await page.screenshot({ path: `${SHOTS}charging.png` });
 
   // A remote stop: the charger's answer shows; then the charger ends the transaction.
@@ -422,7 +436,8 @@ it('an operator’s reports chart the day’s session, and its invoice downloads
   for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
     await tab.waitForSelector('[data-testid="report-activity"]');
     total = (await tab.textContent('[data-testid="report-total"]')) ?? '';
-    if (total === '1 session(s), 5.0 kWh') break;
+    // The sessions' rollup and the stations' status rollup run on their own: both in.
+    if (total === '1 session(s), 5.0 kWh' && (await tab.$('[data-testid="report"] tbody button.link'))) break;
     await tab.waitForTimeout(500);
     await tab.reload();
   }

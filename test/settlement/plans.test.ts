@@ -115,6 +115,23 @@ async function charge(c: typeof charger, card: string, wh: number, minutes: numb
   const id = session.data!.sessions.edges.find(
     (e: any) => e.node.transactionId === String(start.transactionId),
   ).node.id as string;
+  // The meter at `wh` now, while the session runs: its cost so far is what the stop will price (the
+  // plan's benefit included), to the cent.
+  await cp.call('MeterValues', {
+    connectorId: 2,
+    transactionId: start.transactionId,
+    meterValue: [
+      {
+        timestamp: new Date().toISOString(),
+        sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+      },
+    ],
+  });
+  const live = await eventually(
+    () => gql(url, 'query($id: ID!) { session(id: $id) { status energyWh costSoFar } }', { id }, { token }),
+    (x: any) => x.data?.session.energyWh === wh,
+  );
+  expect(live.data!.session.status).toBe('ACTIVE');
   await cp.call('StopTransaction', {
     transactionId: start.transactionId,
     meterStop: wh,
@@ -133,7 +150,7 @@ async function charge(c: typeof charger, card: string, wh: number, minutes: numb
       ),
     (x: any) => x.data?.session.status === 'COMPLETED',
   );
-  return done.data!.session;
+  return { ...done.data!.session, liveCost: live.data!.session.costSoFar as string };
 }
 
 const lines = (s: any) => s.receipt.lines.map((l: any) => [l.kind, l.quantity, l.unitPrice, l.amount]);
@@ -305,6 +322,8 @@ it('a subscription pays its month on chain as a PlanFee record; sessions get the
   // 10 kWh in 60 min: list 4.00 + 1.20; the plan takes 10 × 0.10 = 1.00 and 30 free minutes (0.60).
   const s1 = await charge(charger, 'PLANCARD1', 10_000, 60);
   expect(s1.cost).toBe('3.60');
+  // While it ran, its cost so far had the plan in it too (not the list price, 5.20).
+  expect(s1.liveCost).toBe('3.60');
   expect(s1.costBreakdown).toEqual({ energy: '3.00', time: '0.60', planDiscount: '1.60', total: '3.60' });
   expect(lines(s1)).toEqual([
     ['ENERGY', '10.000', '0.40', '4.00'],
@@ -316,6 +335,7 @@ it('a subscription pays its month on chain as a PlanFee record; sessions get the
   // The period's free minutes are spent: the next session gets the discount per kWh only.
   const s2 = await charge(charger, 'PLANCARD1', 5_000, 30);
   expect(s2.costBreakdown).toEqual({ energy: '1.50', time: '0.60', planDiscount: '0.50', total: '2.10' });
+  expect(s2.liveCost).toBe('2.10');
   // The session's ledger record carries what was paid: its lines after the discount, adding up.
   const settled = await eventually(
     () =>

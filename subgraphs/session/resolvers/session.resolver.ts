@@ -157,6 +157,14 @@ export class SessionResolver {
     return s.costMicros == null ? null : formatMoney(s.costMicros);
   }
 
+  @FieldResolver(() => String, {
+    description:
+      'What it costs so far, a decimal string in `currency`: `cost` once completed; while active, what it would cost if it stopped at its last meter value (with the driver’s plan benefit of that moment), an estimate until the stop prices it.',
+  })
+  costSoFar(@Root() s: ChargingSession, @Ctx() ctx: SessionContext): Promise<string> {
+    return ctx.sessions.costSoFar(s).then(formatMoney);
+  }
+
   @FieldResolver(() => CostBreakdown, {
     nullable: true,
     description: 'The price in parts; null until priced.',

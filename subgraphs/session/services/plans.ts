@@ -318,12 +318,14 @@ export async function recordPlanFeeOutcome(em: EntityManager, outcome: PlanFeeOu
  * (sessions are priced when they end): the subscription period (its charge) covering that moment,
  * unless its fee FAILED or the subscription ended before, with the free
  * minutes its earlier sessions have not used. Called inside the pricing transaction: the charge row
- * is locked, so two sessions priced at once cannot spend the same free minutes.
+ * is locked, so two sessions priced at once cannot spend the same free minutes. `lock: false` reads
+ * without the lock, outside a transaction (a live session's cost so far: an estimate, not a price).
  */
 export async function planBenefitFor(
   em: EntityManager,
   session: { id: string; userId: string | null; operatorId: string; currency: string },
   stoppedAt: Date,
+  { lock = true }: { lock?: boolean } = {},
 ): Promise<(PlanBenefit & { chargeId: string; planId: string }) | null> {
   if (!session.userId) return null;
   const [row] = await em.execute<
@@ -344,7 +346,7 @@ export async function planBenefitFor(
       where c.user_id = ? and c.operator_id = ? and c.period_start <= ? and c.period_end > ?
         and (s.ended_at is null or s.ended_at > ?)
       order by c.period_start desc limit 1
-      for update of c`,
+      ${lock ? 'for update of c' : ''}`,
     [session.userId, session.operatorId, stoppedAt, stoppedAt, stoppedAt],
   );
   // The newest period covering the moment decides (never an older one): unpaid, no benefit.

@@ -486,18 +486,25 @@ export class SessionService {
 
   /**
    * What the session costs so far, in micro-units: its final cost once completed; while active, the
-   * cost it would have if it stopped at its last meter value (or at its start).
+   * cost it would have if it stopped at its last meter value (or at its start), with the driver's
+   * plan benefit of that moment (read unlocked: the stop's pricing decides).
    */
   async costSoFar(session: ChargingSession): Promise<number> {
     if (session.costMicros != null) return session.costMicros;
     const tariff = session.tariffId ? await this.em.findOne(Tariff, { id: session.tariffId }) : null;
-    return computeCost(tariff ?? FREE, {
-      energyWh: session.energyWh,
-      startedAt: session.startedAt,
-      stoppedAt: session.lastMeterAt ?? session.startedAt,
-      lastEnergyAt: session.lastEnergyAt,
-      timezone: session.timezone,
-    }).totalMicros;
+    const stoppedAt = session.lastMeterAt ?? session.startedAt;
+    const benefit = tariff ? await planBenefitFor(this.em, session, stoppedAt, { lock: false }) : null;
+    return computeCost(
+      tariff ?? FREE,
+      {
+        energyWh: session.energyWh,
+        startedAt: session.startedAt,
+        stoppedAt,
+        lastEnergyAt: session.lastEnergyAt,
+        timezone: session.timezone,
+      },
+      benefit,
+    ).totalMicros;
   }
 
   /** One session, for its driver, its operator, auditors and admins. */
