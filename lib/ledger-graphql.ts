@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { ARG } from './arg-descriptions.js';
 import { badInput } from './errors.js';
 
 /**
@@ -71,6 +72,16 @@ export function periodOf(from: Date, to: Date): { from: Date; to: Date } {
 }
 
 const RECORD_NUMBER = /^\d{1,19}$/;
+
+/** The paging arguments of every ledger listing (`@Args(() => RecordPageArgs)`), checked by checkRecordPage. */
+@ArgsType()
+export class RecordPageArgs {
+  @Field(() => Int, { defaultValue: 500, description: ARG.first })
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: ARG.after })
+  after!: string | null;
+}
 
 /**
  * A ledger listing's paging arguments, checked (BAD_USER_INPUT otherwise): `first` 1–1,000, and

@@ -1,5 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { checkRecordNumber, checkRecordPage, periodOf, recordPage } from '../../../lib/ledger-graphql.js';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import {
+  checkRecordNumber,
+  checkRecordPage,
+  RecordPageArgs,
+  periodOf,
+  recordPage,
+} from '../../../lib/ledger-graphql.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
 import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
@@ -82,16 +88,7 @@ export class TradeLedgerResolver {
   })
   async tradeLedger(
     @Ctx() ctx: EnergyContext,
-    @Arg('first', () => Int, {
-      defaultValue: 500,
-      description: ARG.first,
-    })
-    first: number,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: ARG.after,
-    })
-    after: string | null,
+    @Args(() => RecordPageArgs) { first, after }: RecordPageArgs,
   ): Promise<TradeLedgerPage> {
     checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);

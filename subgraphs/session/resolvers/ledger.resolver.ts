@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { abiOf } from '../../../lib/chain/contracts.js';
 import { parseMoney, formatMoney } from '../services/money.js';
 import {
@@ -8,7 +8,13 @@ import {
   RefundService,
   type RefundRow,
 } from '../services/refunds.js';
-import { checkRecordNumber, checkRecordPage, periodOf, recordPage } from '../../../lib/ledger-graphql.js';
+import {
+  checkRecordNumber,
+  checkRecordPage,
+  RecordPageArgs,
+  periodOf,
+  recordPage,
+} from '../../../lib/ledger-graphql.js';
 import { hasRole, Role } from '../../../lib/auth.js';
 import { badInput, forbidden, notFound } from '../../../lib/errors.js';
 import { ledgerDomain, ledgerTypedData, type LedgerDomain } from '../../../lib/ledger.js';
@@ -88,16 +94,7 @@ export class LedgerResolver {
   })
   async sessionLedger(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, {
-      defaultValue: 500,
-      description: ARG.first,
-    })
-    first: number,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: ARG.after,
-    })
-    after: string | null,
+    @Args(() => RecordPageArgs) { first, after }: RecordPageArgs,
   ): Promise<SessionLedgerPage> {
     checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);
@@ -192,16 +189,7 @@ export class LedgerResolver {
   })
   async planFeeLedger(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, {
-      defaultValue: 500,
-      description: ARG.first,
-    })
-    first: number,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: ARG.after,
-    })
-    after: string | null,
+    @Args(() => RecordPageArgs) { first, after }: RecordPageArgs,
   ): Promise<PlanFeeLedgerPage> {
     checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);
@@ -284,16 +272,7 @@ export class LedgerResolver {
   })
   async refundLedger(
     @Ctx() ctx: SessionContext,
-    @Arg('first', () => Int, {
-      defaultValue: 500,
-      description: ARG.first,
-    })
-    first: number,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: ARG.after,
-    })
-    after: string | null,
+    @Args(() => RecordPageArgs) { first, after }: RecordPageArgs,
   ): Promise<RefundLedgerPage> {
     checkRecordPage(first, after);
     const domain = ledgerDomain((await ctx.chain.load()).deployment);
