@@ -15,6 +15,20 @@ export interface Series {
   range?: [number, number];
 }
 
+/** A ratio 0–1 as a percentage for a table ("97.3 %"; "—" when unknown). */
+export const percent = (x: number | null) => (x == null ? '—' : `${(x * 100).toFixed(1)} %`);
+
+/** The x of a day bucket (`YYYY-MM-DD`, a local day): its midday, in Unix seconds. */
+export const dayX = (day: string) => Date.parse(`${day}T12:00:00`) / 1000;
+
+/** A series of ratios 0–1 (null: unknown) drawn as percentages on a 0–100 axis. */
+export const percentSeries = (label: string, colour: string, ratios: (number | null)[]): Series => ({
+  label,
+  colour,
+  range: [0, 100],
+  values: ratios.map((r) => (r == null ? null : r * 100)),
+});
+
 /**
  * A time chart (uPlot): x in Unix seconds, one or two y scales. Redrawn when the data change; sized
  * to its container's width.

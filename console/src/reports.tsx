@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Api, ApiError } from './api.js';
-import { TimeChart } from './chart.js';
+import { dayX, percent, percentSeries, TimeChart } from './chart.js';
 import { StationReport } from './station-report.js';
 
 interface Bucket {
@@ -40,7 +40,6 @@ const DOWNLOAD = `mutation($id: ID!) { downloadInvoice(id: $id) { url filename }
 
 const localDay = (d: Date) =>
   `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-const pct = (x: number | null) => (x == null ? '—' : `${(x * 100).toFixed(1)} %`);
 
 /**
  * An operator's last 30 days by local day (operatorReport, from the rollups): sessions and energy as
@@ -70,10 +69,7 @@ export function Reports({ api }: { api: Api }) {
       .then((d) => setInvoices(d.invoices.edges.map((e) => e.node)))
       .catch((e: ApiError) => setError(e.message));
   }, [api, range]);
-  const x = useMemo(
-    () => (report?.buckets ?? []).map((b) => Date.parse(`${b.period}T12:00:00`) / 1000),
-    [report],
-  );
+  const x = useMemo(() => (report?.buckets ?? []).map((b) => dayX(b.period)), [report]);
   const activity = useMemo(
     () => [
       {
@@ -93,18 +89,16 @@ export function Reports({ api }: { api: Api }) {
   );
   const health = useMemo(
     () => [
-      {
-        label: 'uptime (%)',
-        range: [0, 100] as [number, number],
-        colour: '#2e7d32',
-        values: (report?.buckets ?? []).map((b) => (b.uptime == null ? null : b.uptime * 100)),
-      },
-      {
-        label: 'utilisation (%)',
-        range: [0, 100] as [number, number],
-        colour: '#6a1b9a',
-        values: (report?.buckets ?? []).map((b) => (b.utilisation == null ? null : b.utilisation * 100)),
-      },
+      percentSeries(
+        'uptime (%)',
+        '#2e7d32',
+        (report?.buckets ?? []).map((b) => b.uptime),
+      ),
+      percentSeries(
+        'utilisation (%)',
+        '#6a1b9a',
+        (report?.buckets ?? []).map((b) => b.utilisation),
+      ),
     ],
     [report],
   );
@@ -165,8 +159,8 @@ export function Reports({ api }: { api: Api }) {
                     {s.station.name}
                   </button>
                 </td>
-                <td>{pct(s.uptime)}</td>
-                <td>{pct(s.utilisation)}</td>
+                <td>{percent(s.uptime)}</td>
+                <td>{percent(s.utilisation)}</td>
                 <td>{s.uptime == null ? '—' : s.meetsTarget ? 'met' : 'missed'}</td>
               </tr>
             ))}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Api, ApiError } from './api.js';
-import { TimeChart } from './chart.js';
+import { dayX, percent, percentSeries, TimeChart } from './chart.js';
 
 interface Port {
   chargerId: string;
@@ -32,8 +32,6 @@ const REPORT = `query($s: ID!, $from: String!, $to: String!) {
     ports { chargerId evseId connectorId uptime utilisation downtimeMinutes excludedDowntimeMinutes meetsTarget }
     buckets { period sessions energyWh uptime faults { errorCode count } } } }`;
 
-const pct = (x: number | null) => (x == null ? '—' : `${(x * 100).toFixed(1)} %`);
-
 /**
  * One station over the same days as the operator's report: uptime by day, each port (connector)
  * with its uptime, utilisation and downtime (and how much of it is excluded: outages the operator
@@ -59,18 +57,14 @@ export function StationReport({
       .then((d) => setReport(d.stationReport))
       .catch((e: ApiError) => setError(e.message));
   }, [api, stationId, from, to]);
-  const x = useMemo(
-    () => (report?.buckets ?? []).map((b) => Date.parse(`${b.period}T12:00:00`) / 1000),
-    [report],
-  );
+  const x = useMemo(() => (report?.buckets ?? []).map((b) => dayX(b.period)), [report]);
   const series = useMemo(
     () => [
-      {
-        label: 'uptime (%)',
-        range: [0, 100] as [number, number],
-        colour: '#2e7d32',
-        values: (report?.buckets ?? []).map((b) => (b.uptime == null ? null : b.uptime * 100)),
-      },
+      percentSeries(
+        'uptime (%)',
+        '#2e7d32',
+        (report?.buckets ?? []).map((b) => b.uptime),
+      ),
     ],
     [report],
   );
@@ -107,8 +101,8 @@ export function StationReport({
               <td>
                 {identity[p.chargerId] ?? p.chargerId} EVSE {p.evseId}/{p.connectorId}
               </td>
-              <td>{pct(p.uptime)}</td>
-              <td>{pct(p.utilisation)}</td>
+              <td>{percent(p.uptime)}</td>
+              <td>{percent(p.utilisation)}</td>
               <td>
                 {p.downtimeMinutes.toFixed(0)} min ({p.excludedDowntimeMinutes.toFixed(0)})
               </td>
